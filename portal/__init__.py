@@ -1,0 +1,86 @@
+"""Horizon: a mentoring portal for honest sharing, learning and working the idea."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal import config as defaults
+from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then the environment, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(defaults.Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(defaults.from_environment())
+    app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/horizon.db"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+
+    _init_extensions(app)
+
+    from portal import cli, templating
+    from portal.blueprints import register_blueprints
+    from portal.security import init_security
+
+    init_security(app)
+
+    @app.before_request
+    def _fresh_login_state() -> None:
+        # Flask-Login caches the user on `g`; a test that keeps one app context across
+        # requests must not carry the previous request's user into the next.
+        g.pop("_login_user", None)
+
+    templating.init_templating(app)
+    register_blueprints(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    import portal.models  # noqa: F401  (registers every table)
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Generate a secret key once and keep it in instance/, readable by its owner only."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite runs with foreign keys enforced and in WAL mode."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,13 @@
+"""One dashboard, with a panel for each role the person holds."""
+
+from flask_login import current_user, login_required
+
+from portal.blueprints.dashboard import bp
+from portal.rendering import render
+from portal.services.dashboard import dashboard_for
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render("dashboard/index.html", dashboard=dashboard_for(current_user))

@@ -1,0 +1,36 @@
+"""The front door, a health check and the error pages."""
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from portal.blueprints.main import bp
+from portal.extensions import db
+
+
+@bp.get("/")
+def index():
+    """Signed-in people go to their dashboard; everyone else to the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/healthz")
+def health():
+    """For load balancers: the app answers and the database is reachable."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+def _error_page(status: int):
+    def handler(error):
+        if status == 500:
+            db.session.rollback()
+        return render_template(f"errors/{status}.html", path=request.path), status
+
+    return handler
+
+
+for _status in (403, 404, 405, 429, 500):
+    bp.app_errorhandler(_status)(_error_page(_status))

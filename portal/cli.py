@@ -1,0 +1,46 @@
+"""Flask commands: `flask --app portal <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portal.extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True, help="Seed even when the database has users.")
+    def seed_demo_command(force: bool) -> None:
+        """Load demo data into an empty database."""
+        from portal.demo import database_is_empty, seed_demo
+
+        if not force and not database_is_empty():
+            click.echo("The database already has data; demo data was not loaded.")
+            return
+        made = seed_demo()
+        click.echo(
+            f"Demo data loaded: {made['programs']} programs, {made['pairings']} active pairings, "
+            f"{made['applicants']} people in the next cohort. Password for every demo login: "
+            "horizon-demo"
+        )
+
+    @app.cli.command("create-admin")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.password_option()
+    def create_admin_command(email: str, name: str, password: str) -> None:
+        """Create a portal admin, or make an existing account one."""
+        from portal.services.accounts import create_user, find_by_email
+
+        if len(password) < 10:
+            raise click.BadParameter("use at least 10 characters", param_hint="password")
+        user = find_by_email(email)
+        if user:
+            user.is_portal_admin = True
+            user.set_password(password)
+            click.echo(f"{user.email} is now a portal admin (password updated).")
+        else:
+            user = create_user(email, name, password, admin=True)
+            click.echo(f"Created portal admin {user.email}.")
+        db.session.commit()

@@ -1,0 +1,235 @@
+"""Demo data: a running programme with live pairings, and a cohort waiting to be matched."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import (
+    Cadence,
+    Membership,
+    MembershipStatus,
+    Pairing,
+    PairingStatus,
+    Program,
+    ProgramStatus,
+    Role,
+    User,
+    utcnow,
+)
+from portal.models.users import password_hasher
+from portal.services.notifications import notify
+
+DEMO_PASSWORD = "horizon-demo"  # noqa: S105 (published on the login page on purpose)
+DEMO_ACCOUNTS = {
+    "admin@example.org": ("Priya Raman", "Programme lead (admin)"),
+    "mentor@example.org": ("Marcus Bell", "Mentor"),
+    "mentee@example.org": ("Lena Ortiz", "Mentee"),
+}
+
+DEPARTMENTS = ["Engineering", "Product", "Sales", "Finance", "People", "Operations", "Design"]
+LOCATIONS = [
+    ("Berlin", "Europe/Berlin"),
+    ("London", "Europe/London"),
+    ("New York", "America/New_York"),
+    ("Toronto", "America/Toronto"),
+    ("Singapore", "Asia/Singapore"),
+    ("Lisbon", "Europe/Lisbon"),
+]
+SKILLS = [
+    "leadership",
+    "public speaking",
+    "stakeholder management",
+    "career planning",
+    "negotiation",
+    "people management",
+    "product strategy",
+    "data analysis",
+    "giving feedback",
+    "work-life balance",
+]
+VALUES = ["growth", "candour", "craft", "balance", "impact", "curiosity", "fairness", "calm"]
+STYLES = {
+    "directness": ["direct", "gentle"],
+    "structure": ["structured", "free-flowing"],
+    "pace": ["fast", "reflective"],
+}
+FORMATS = ["in_person", "remote", "either"]
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jules",
+    "Kofi",
+    "Lea",
+    "Mina",
+    "Noah",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zeno",
+]
+LAST = [
+    "Adler",
+    "Brooks",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Novak",
+    "Okoro",
+    "Petrov",
+    "Quist",
+    "Rossi",
+]
+
+
+def demo_accounts_present() -> bool:
+    """True while the demo logins exist, so the login page may mention them."""
+    query = select(func.count(User.id)).where(User.email.in_(list(DEMO_ACCOUNTS)))
+    return (db.session.scalar(query) or 0) == len(DEMO_ACCOUNTS)
+
+
+def database_is_empty() -> bool:
+    return (db.session.scalar(select(func.count(User.id))) or 0) == 0
+
+
+def _profile(rng: random.Random, role: Role, department: str) -> dict:
+    location, tz = rng.choice(LOCATIONS)
+    profile = {
+        "department": department,
+        "seniority": rng.randint(1, 3) if role is Role.mentee else rng.randint(3, 6),
+        "location": location,
+        "timezone": tz,
+        "format": rng.choice(FORMATS),
+        "values": rng.sample(VALUES, 3),
+        "style": {question: rng.choice(options) for question, options in STYLES.items()},
+        "avoid": [],
+    }
+    if role is Role.mentee:
+        profile["goals"] = rng.sample(SKILLS, 2)
+        profile["develop"] = rng.sample(SKILLS, 2)
+    else:
+        profile["strengths"] = rng.sample(SKILLS, 3)
+        profile["capacity"] = rng.randint(1, 3)
+    return profile
+
+
+def seed_demo(today: date | None = None) -> dict[str, int]:
+    """Fill an empty database with the demo programmes; returns what it made."""
+    rng = random.Random(2026)
+    today = today or date.today()
+    password_hash = password_hasher.hash(DEMO_PASSWORD)  # one hash serves every demo login
+    names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25), rng.choices(LAST, k=25)))  # noqa: B905,E741
+
+    def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:
+        user = User(email=email, name=name, timezone=tz, is_portal_admin=admin)
+        user.password_hash = password_hash
+        db.session.add(user)
+        return user
+
+    admin = person("admin@example.org", DEMO_ACCOUNTS["admin@example.org"][0], admin=True)
+    mentor = person("mentor@example.org", DEMO_ACCOUNTS["mentor@example.org"][0])
+    mentee = person("mentee@example.org", DEMO_ACCOUNTS["mentee@example.org"][0])
+
+    running = Program(
+        name="Horizon Leadership 2026",
+        slug="leadership-2026",
+        description=(
+            "A year of monthly conversations for people stepping into leadership. "
+            "Share honestly, learn in your own way, and work one idea at a time."
+        ),
+        starts_on=today - timedelta(days=120),
+        ends_on=Program.default_end(today - timedelta(days=120)),
+        cadence=Cadence.monthly,
+        status=ProgramStatus.running,
+    )
+    cohort = Program(
+        name="Spring 2027 Cohort",
+        slug="spring-2027",
+        description="Our next cohort: applications are open for mentors and mentees.",
+        starts_on=today + timedelta(days=45),
+        ends_on=Program.default_end(today + timedelta(days=45)),
+        cadence=Cadence.biweekly,
+        status=ProgramStatus.enrolling,
+        enrollment_opens_on=today - timedelta(days=14),
+        enrollment_closes_on=today + timedelta(days=30),
+    )
+    db.session.add_all([running, cohort])
+
+    def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
+        department = rng.choice(DEPARTMENTS)
+        db.session.add(
+            Membership(
+                user=user,
+                program=program,
+                role=role,
+                status=status,
+                profile=_profile(rng, role, department),
+                decided_at=utcnow() if status is MembershipStatus.active else None,
+            )
+        )
+
+    # The running programme: four pairs, the demo mentor and mentee among them.
+    pairs = [(mentor, mentee)]
+    for i in range(3):
+        m = person(f"mentor{i + 1}@example.org", next(names), rng.choice(LOCATIONS)[1])
+        e = person(f"mentee{i + 1}@example.org", next(names), rng.choice(LOCATIONS)[1])
+        pairs.append((m, e))
+    approved = utcnow() - timedelta(days=110)
+    for m, e in pairs:
+        join(m, running, Role.mentor)
+        join(e, running, Role.mentee)
+        db.session.add(
+            Pairing(
+                program=running,
+                mentor=m,
+                mentee=e,
+                status=PairingStatus.active,
+                created_at=approved,
+                approved_at=approved,
+            )
+        )
+
+    # The next cohort: approved applicants waiting to be matched, and a few still to review.
+    cohort_people = 0
+    for i in range(5):
+        join(person(f"cohort.mentor{i + 1}@example.org", next(names)), cohort, Role.mentor)
+        cohort_people += 1
+    for i in range(12):
+        status = MembershipStatus.applied if i >= 9 else MembershipStatus.active
+        join(person(f"cohort.mentee{i + 1}@example.org", next(names)), cohort, Role.mentee, status)
+        cohort_people += 1
+
+    db.session.flush()
+    notify(
+        mentee, "welcome", f"You are paired with {mentor.name} in {running.name}.", "/dashboard/"
+    )
+    notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
+    notify(admin, "cohort", f"{cohort.name}: 3 applications wait for review.", "/dashboard/")
+    db.session.commit()
+    return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -1,0 +1,84 @@
+"""A pairing joins one mentor and one mentee within a program."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._time import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.programs import Program
+    from portal.models.users import User
+
+
+class PairingStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    completed = "completed"
+    ended = "ended"
+
+
+# Partners see each other's shared material while a pairing runs and after it completes.
+SHARING_STATUSES = (PairingStatus.active, PairingStatus.completed)
+
+
+class Pairing(db.Model):
+    __tablename__ = "pairings"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        # One mentor per mentee in a program, enforced by the database as well.
+        Index(
+            "uq_pairings_active_mentee",
+            "program_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[PairingStatus] = mapped_column(
+        enum_column(PairingStatus), default=PairingStatus.proposed
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+    program: Mapped[Program] = relationship()
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id])
+
+    def __repr__(self) -> str:
+        return f"<Pairing {self.mentor_id}->{self.mentee_id} {self.status}>"
+
+    def involves(self, user: User) -> bool:
+        return user.id in (self.mentor_id, self.mentee_id)
+
+    def partner_of(self, user: User) -> User:
+        """The other person in this pairing."""
+        return self.mentee if user.id == self.mentor_id else self.mentor
+
+    def role_of(self, user: User) -> str:
+        return "mentor" if user.id == self.mentor_id else "mentee"
+
+    def activate(self) -> None:
+        self.status = PairingStatus.active
+        self.approved_at = utcnow()
+
+    def end(self, reason: str) -> None:
+        self.status = PairingStatus.ended
+        self.ended_at = utcnow()
+        self.end_reason = reason

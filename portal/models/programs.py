@@ -1,0 +1,114 @@
+"""Programs and who takes part in them, in which role."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._time import enum_column, utcnow
+
+if TYPE_CHECKING:
+    from portal.models.users import User
+
+
+class Cadence(StrEnum):
+    monthly = "monthly"
+    biweekly = "biweekly"
+
+    @property
+    def days(self) -> int:
+        """How many days may pass between two meetings."""
+        return 14 if self is Cadence.biweekly else 31
+
+    @property
+    def label(self) -> str:
+        return "every two weeks" if self is Cadence.biweekly else "monthly"
+
+
+class ProgramStatus(StrEnum):
+    draft = "draft"
+    enrolling = "enrolling"
+    running = "running"
+    completed = "completed"
+
+
+class Role(StrEnum):
+    mentor = "mentor"
+    mentee = "mentee"
+
+
+class MembershipStatus(StrEnum):
+    applied = "applied"
+    active = "active"
+    declined = "declined"
+    withdrawn = "withdrawn"
+
+
+class Program(db.Model):
+    __tablename__ = "programs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence), default=Cadence.monthly)
+    status: Mapped[ProgramStatus] = mapped_column(
+        enum_column(ProgramStatus), default=ProgramStatus.draft
+    )
+    enrollment_opens_on: Mapped[date | None]
+    enrollment_closes_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="program", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Program {self.slug}>"
+
+    @staticmethod
+    def default_end(starts_on: date) -> date:
+        """Programs usually run a full year."""
+        return starts_on + timedelta(days=364)
+
+    def enrollment_open(self, today: date) -> bool:
+        """Whether people may apply on the given day."""
+        if self.status is not ProgramStatus.enrolling:
+            return False
+        opens = self.enrollment_opens_on or date.min
+        closes = self.enrollment_closes_on or date.max
+        return opens <= today <= closes
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "program_id", name="uq_memberships_user_program"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    program_id: Mapped[int] = mapped_column(
+        ForeignKey("programs.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    status: Mapped[MembershipStatus] = mapped_column(
+        enum_column(MembershipStatus), default=MembershipStatus.applied
+    )
+    # The application's answers (goals, strengths, values, ...), as the form collected them.
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    program: Mapped[Program] = relationship(back_populates="memberships")
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id} {self.role} in {self.program_id}>"

@@ -1,0 +1,81 @@
+"""People: accounts, passwords and their time zone."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models._time import utcnow
+
+password_hasher = PasswordHasher()
+# Hashed once so that a login for an unknown e-mail costs as much as a real one.
+_DUMMY_HASH = password_hasher.hash("horizon-timing-equaliser")
+
+TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_portal_admin: Mapped[bool] = mapped_column(default=False)
+    # Bumped on a password change, which signs out every other session of this user.
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        """E-mail addresses are compared case-insensitively, so they are stored lower-case."""
+        return email.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        """Hash with argon2 and sign out the user's other sessions."""
+        self.password_hash = password_hasher.hash(password)
+        self.session_version = (self.session_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        """True when the password matches; rehashes when argon2's parameters changed."""
+        try:
+            password_hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if password_hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = password_hasher.hash(password)
+        return True
+
+    @staticmethod
+    def spend_password_check_time(password: str) -> None:
+        """Verify against a dummy hash, so an unknown e-mail is not faster to reject."""
+        with contextlib.suppress(VerificationError):
+            password_hasher.verify(_DUMMY_HASH, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone, falling back to UTC for a name the system lacks."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (KeyError, ValueError):
+            return ZoneInfo("UTC")
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else self.email

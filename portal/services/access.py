@@ -1,0 +1,139 @@
+"""Who may see what: the one place for every privacy decision in Horizon.
+
+Views never write their own filters. They ask this module for a query of what the
+current user may see (``visible_*``) or for a yes/no check (``can_*``), and a denied read
+answers 404 through ``get_visible_or_404`` so that nobody can probe what exists.
+
+The rules:
+- A person sees their own things.
+- Partners in an active or completed pairing see what the other chose to share.
+- A proposed pairing is invisible to both participants until an admin approves it.
+- A portal admin sees programme structure (programs, memberships, pairings) and counts,
+  never the text of anything private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import Select, or_, select, union
+
+from portal.extensions import db
+from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
+from portal.models.pairings import SHARING_STATUSES
+
+T = TypeVar("T")
+
+
+# --- pairings and partners -------------------------------------------------------------
+
+
+def visible_pairings(user: User) -> Select[tuple[Pairing]]:
+    """Pairings the user may look at: their own approved ones; an admin sees all."""
+    query = select(Pairing)
+    if user.is_portal_admin:
+        return query
+    return query.where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status.in_([*SHARING_STATUSES, "ended"]),
+    )
+
+
+def sharing_pairings(user: User) -> Select[tuple[Pairing]]:
+    """The user's pairings in which partners share material (active or completed)."""
+    return select(Pairing).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status.in_(SHARING_STATUSES),
+    )
+
+
+def partner_ids(user: User) -> Select[tuple[int]]:
+    """A subquery of the ids of everyone the user shares with through a pairing."""
+    live = Pairing.status.in_(SHARING_STATUSES)
+    as_mentor = select(Pairing.mentee_id).where(Pairing.mentor_id == user.id, live)
+    as_mentee = select(Pairing.mentor_id).where(Pairing.mentee_id == user.id, live)
+    return select(union(as_mentor, as_mentee).subquery().c[0])
+
+
+def is_partner(user: User, other_id: int) -> bool:
+    """True when the two people are partners in an active or completed pairing."""
+    if user.id == other_id:
+        return False
+    query = select(Pairing.id).where(
+        Pairing.status.in_(SHARING_STATUSES),
+        or_(
+            (Pairing.mentor_id == user.id) & (Pairing.mentee_id == other_id),
+            (Pairing.mentee_id == user.id) & (Pairing.mentor_id == other_id),
+        ),
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def can_view_pairing(user: User, pairing: Pairing) -> bool:
+    """Participants of an approved pairing, and admins, may look at it."""
+    if user.is_portal_admin:
+        return True
+    return pairing.involves(user) and pairing.status != "proposed"
+
+
+def can_work_in_pairing(user: User, pairing: Pairing) -> bool:
+    """Only the two partners, while the pairing shares, may add material to it."""
+    return pairing.involves(user) and pairing.status in SHARING_STATUSES
+
+
+# --- programs and memberships ----------------------------------------------------------
+
+
+def visible_programs(user: User | None) -> Select[tuple[Program]]:
+    """Programs anyone may browse: all for an admin, all but drafts for everyone else."""
+    query = select(Program)
+    if user is not None and getattr(user, "is_portal_admin", False):
+        return query
+    return query.where(Program.status != ProgramStatus.draft)
+
+
+def visible_memberships(user: User) -> Select[tuple[Membership]]:
+    """A person sees their own memberships; an admin sees everyone's."""
+    query = select(Membership)
+    if user.is_portal_admin:
+        return query
+    return query.where(Membership.user_id == user.id)
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+def visible_notifications(user: User) -> Select[tuple[Notification]]:
+    """Notifications are for their addressee only, admins included."""
+    return select(Notification).where(Notification.user_id == user.id)
+
+
+# --- enforcement helpers ---------------------------------------------------------------
+
+
+def get_visible_or_404(query: Select[tuple[T]], ident: Any, model: type[T]) -> T:
+    """Load one object by id from a visibility query, or answer 404."""
+    obj = db.session.scalar(query.where(model.id == ident))  # type: ignore[attr-defined]
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def admin_required(view: Callable) -> Callable:
+    """Only portal admins reach the view; anyone else gets a 404, as for a hidden object."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            from portal.extensions import login_manager
+
+            return login_manager.unauthorized()
+        if not current_user.is_portal_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped

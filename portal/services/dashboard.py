@@ -1,0 +1,118 @@
+"""What each role's dashboard shows, gathered in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import (
+    Membership,
+    MembershipStatus,
+    Notification,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+    User,
+)
+from portal.services import access
+from portal.services.notifications import latest
+
+
+@dataclass
+class ProgramHealth:
+    """Aggregate numbers an admin may see for one programme: counts, never content."""
+
+    program: Program
+    mentors: int = 0
+    mentees: int = 0
+    applications: int = 0
+    active_pairings: int = 0
+
+    @property
+    def unmatched_mentees(self) -> int:
+        return max(self.mentees - self.active_pairings, 0)
+
+
+@dataclass
+class Dashboard:
+    user: User
+    memberships: list[Membership] = field(default_factory=list)
+    pairings: list[Pairing] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    programs_health: list[ProgramHealth] = field(default_factory=list)
+
+    def roles(self) -> set[str]:
+        roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
+        if self.user.is_portal_admin:
+            roles.add("admin")
+        return roles
+
+    def pairings_as(self, role: str) -> list[Pairing]:
+        return [p for p in self.pairings if p.role_of(self.user) == role]
+
+    @property
+    def pending_memberships(self) -> list[Membership]:
+        return [m for m in self.memberships if m.status is MembershipStatus.applied]
+
+
+def dashboard_for(user: User) -> Dashboard:
+    """Gather one person's dashboard: memberships, partners, notifications, admin health."""
+    memberships = db.session.scalars(
+        access.visible_memberships(user)
+        .where(Membership.user_id == user.id)
+        .options(joinedload(Membership.program))
+        .order_by(Membership.created_at.desc())
+    ).all()
+    pairings = db.session.scalars(
+        access.sharing_pairings(user)
+        .options(
+            joinedload(Pairing.program), joinedload(Pairing.mentor), joinedload(Pairing.mentee)
+        )
+        .order_by(Pairing.approved_at.desc())
+    ).all()
+    dashboard = Dashboard(
+        user=user,
+        memberships=list(memberships),
+        pairings=list(pairings),
+        notifications=latest(user, limit=5),
+    )
+    if user.is_portal_admin:
+        dashboard.programs_health = programs_health(user)
+    return dashboard
+
+
+def programs_health(user: User) -> list[ProgramHealth]:
+    """Counts per programme for the admin dashboard, in three queries whatever the size."""
+    programs = db.session.scalars(
+        access.visible_programs(user).order_by(Program.starts_on.desc())
+    ).all()
+    health = {p.id: ProgramHealth(program=p) for p in programs}
+    member_counts = db.session.execute(
+        select(Membership.program_id, Membership.role, Membership.status, func.count()).group_by(
+            Membership.program_id, Membership.role, Membership.status
+        )
+    )
+    for program_id, role, status, count in member_counts:
+        row = health.get(program_id)
+        if row is None:
+            continue
+        if status is MembershipStatus.applied:
+            row.applications += count
+        elif status is MembershipStatus.active:
+            if role is Role.mentor:
+                row.mentors += count
+            else:
+                row.mentees += count
+    pairing_counts = db.session.execute(
+        select(Pairing.program_id, func.count())
+        .where(Pairing.status == PairingStatus.active)
+        .group_by(Pairing.program_id)
+    )
+    for program_id, count in pairing_counts:
+        if program_id in health:
+            health[program_id].active_pairings = count
+    return list(health.values())

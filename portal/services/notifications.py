@@ -1,0 +1,38 @@
+"""Creating and reading in-app notifications."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from portal.extensions import db
+from portal.models import Notification, User, utcnow
+from portal.services.access import visible_notifications
+
+
+def notify(user: User | int, kind: str, message: str, link: str | None = None) -> Notification:
+    """Queue a notification for a person; the caller commits with its own change."""
+    user_id = user if isinstance(user, int) else user.id
+    notification = Notification(user_id=user_id, kind=kind, message=message[:300], link=link)
+    db.session.add(notification)
+    return notification
+
+
+def unread_count(user: User) -> int:
+    query = visible_notifications(user).where(Notification.read_at.is_(None))
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def latest(user: User, limit: int = 20) -> list[Notification]:
+    query = visible_notifications(user).order_by(
+        Notification.created_at.desc(), Notification.id.desc()
+    )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()

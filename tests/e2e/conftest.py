@@ -1,0 +1,137 @@
+"""Browser tests: a live Horizon with demo data, driven in Debian's Chromium by Playwright.
+
+Each test gets its own server and SQLite database, seeded with the demo data, so tests
+never see each other's changes. On failure a screenshot goes to tests/e2e/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from werkzeug.serving import make_server
+
+from portal import MIGRATIONS_DIR, create_app
+from portal.demo import DEMO_PASSWORD, seed_demo
+from portal.extensions import db
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+# Without the background-networking flags Chromium keeps dialling out, and this
+# machine's network refuses every attempt.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
+            "SECRET_KEY": "e2e-secret",
+            "RATELIMIT_ENABLED": False,
+            "NOTIFICATION_POLL_SECONDS": 2,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        seed_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not at {CHROMIUM}: run 'apt-get install -y chromium'.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def _artifact_name(nodeid: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)[-150:]
+
+
+@pytest.fixture
+def new_page(browser: Browser, request: pytest.FixtureRequest):
+    """`new_page(javascript=True, viewport=DESKTOP)` opens a page in a fresh browser context.
+
+    Every page opened this way is screenshotted when the test fails.
+    """
+    contexts = []
+
+    def open_page(javascript: bool = True, viewport: dict | None = None) -> Page:
+        context = browser.new_context(java_script_enabled=javascript, viewport=viewport or DESKTOP)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    failed = any(
+        getattr(request.node, f"rep_{when}", None) is not None
+        and getattr(request.node, f"rep_{when}").failed
+        for when in ("setup", "call")
+    )
+    for index, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for page_index, page in enumerate(context.pages):
+                name = f"{_artifact_name(request.node.nodeid)}-{index}-{page_index}.png"
+                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
+
+def sign_in(page: Page, server: LiveServer, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form and wait for the dashboard."""
+    page.goto(server("/auth/login"))
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
