@@ -24,6 +24,7 @@ from sqlalchemy import Select, or_, select, union
 
 from portal.extensions import db
 from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
+from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.pairings import SHARING_STATUSES
 
 T = TypeVar("T")
@@ -102,6 +103,64 @@ def visible_memberships(user: User) -> Select[tuple[Membership]]:
     if user.is_portal_admin:
         return query
     return query.where(Membership.user_id == user.id)
+
+
+# --- journal ---------------------------------------------------------------------------
+
+
+def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
+    """Entries the user may read: their own (drafts included) and partners' shared ones.
+
+    Admins get no exception: a private entry is its author's alone.
+    """
+    return select(JournalEntry).where(
+        or_(
+            JournalEntry.author_id == user.id,
+            (JournalEntry.visibility == Visibility.shared)
+            & (JournalEntry.status == EntryStatus.published)
+            & JournalEntry.author_id.in_(partner_ids(user)),
+        )
+    )
+
+
+def shared_with(user: User) -> Select[tuple[JournalEntry]]:
+    """Partners' published, shared entries: what the user reviews or reads, never their own."""
+    return select(JournalEntry).where(
+        JournalEntry.visibility == Visibility.shared,
+        JournalEntry.status == EntryStatus.published,
+        JournalEntry.author_id.in_(partner_ids(user)),
+    )
+
+
+def can_read_entry(user: User, entry: JournalEntry) -> bool:
+    if entry.author_id == user.id:
+        return True
+    return entry.is_shared and is_partner(user, entry.author_id)
+
+
+def can_edit_entry(user: User, entry: JournalEntry) -> bool:
+    """Only the author writes to an entry."""
+    return entry.author_id == user.id
+
+
+def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
+    """The author and the partners who can read it may comment."""
+    return can_read_entry(user, entry)
+
+
+def visible_comments(user: User) -> Select[tuple[EntryComment]]:
+    """A comment is seen by its own author always, and by others only on a shared entry.
+
+    When an entry is unshared, every comment on it stays visible to its own author only.
+    """
+    shared_readable = (
+        visible_entries(user)
+        .where(JournalEntry.visibility == Visibility.shared)
+        .with_only_columns(JournalEntry.id)
+    )
+    return select(EntryComment).where(
+        or_(EntryComment.author_id == user.id, EntryComment.entry_id.in_(shared_readable))
+    )
 
 
 # --- notifications ---------------------------------------------------------------------

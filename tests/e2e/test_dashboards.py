@@ -16,7 +16,9 @@ DEMO_DASHBOARDS = [
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
 @pytest.mark.parametrize(("email", "panel", "expected"), DEMO_DASHBOARDS)
-def test_demo_user_lands_on_their_dashboard(live_server, new_page, javascript, email, panel, expected):
+def test_demo_user_lands_on_their_dashboard(
+    live_server, new_page, javascript, email, panel, expected
+):
     page = new_page(javascript=javascript)
     sign_in(page, live_server, email)
     expect(page.locator(panel)).to_contain_text(expected)
