@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -38,12 +38,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from portal.security import init_security
 
     init_security(app)
-
-    @app.before_request
-    def _fresh_login_state() -> None:
-        # Flask-Login caches the user on `g`; a test that keeps one app context across
-        # requests must not carry the previous request's user into the next.
-        g.pop("_login_user", None)
 
     templating.init_templating(app)
     register_blueprints(app)
