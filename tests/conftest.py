@@ -109,6 +109,13 @@ def app(database_url: str, app_config: dict) -> Iterator:
         db.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _app_for_every_unit_test(request: pytest.FixtureRequest) -> None:
+    """Every test outside tests/e2e runs inside a fresh app, so factories just work."""
+    if "e2e" not in request.keywords:
+        request.getfixturevalue("app")
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -45,7 +45,9 @@ def test_does_an_htmx_request_aimed_elsewhere_get_the_full_page(client, auth):
 def test_does_an_expired_session_send_htmx_to_the_login_page(client):
     response = client.get(
         "/notifications/badge",
-        headers=hx_headers("notification-badge", **{"HX-Current-URL": "http://localhost/journal/?q=x"}),
+        headers=hx_headers(
+            "notification-badge", **{"HX-Current-URL": "http://localhost/journal/?q=x"}
+        ),
     )
     assert response.status_code == 401
     assert response.headers["HX-Redirect"].startswith("/auth/login?next=")
