@@ -1,0 +1,82 @@
+"""Do the flask commands create admins and load demo data safely?"""
+
+from sqlalchemy import func, select
+
+from portal.demo import DEMO_PASSWORD
+from portal.extensions import db
+from portal.models import Pairing, PairingStatus, Program, User
+from portal.services.accounts import find_by_email
+from tests.factories import make_user
+
+
+def test_does_create_admin_make_a_portal_admin(app):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "Lead@Example.org",
+            "--name",
+            "Lead",
+            "--password",
+            "a-strong-passphrase",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    user = find_by_email("lead@example.org")
+    assert user.is_portal_admin and user.check_password("a-strong-passphrase")
+
+
+def test_does_create_admin_refuse_a_short_password(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "x@example.org", "--name", "X", "--password", "short"]
+    )
+    assert result.exit_code != 0
+    assert find_by_email("x@example.org") is None
+
+
+def test_does_create_admin_promote_an_existing_account(app):
+    user = make_user(email="existing@example.org")
+    app.test_cli_runner().invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "existing@example.org",
+            "--name",
+            "E",
+            "--password",
+            "another-passphrase",
+        ]
+    )
+    db.session.refresh(user)
+    assert user.is_portal_admin
+
+
+def test_does_seed_demo_fill_an_empty_database_once(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert "Demo data loaded" in first.output
+    users = db.session.scalar(select(func.count(User.id)))
+    assert users > 3
+    second = runner.invoke(args=["seed-demo"])
+    assert "not loaded" in second.output
+    assert db.session.scalar(select(func.count(User.id))) == users
+
+    mentor, mentee = find_by_email("mentor@example.org"), find_by_email("mentee@example.org")
+    pairing = db.session.scalar(
+        select(Pairing).where(Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee.id)
+    )
+    assert pairing.status is PairingStatus.active
+    assert db.session.scalar(select(func.count(Program.id))) >= 2
+    response = client.post(
+        "/auth/login", data={"email": "mentee@example.org", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 303
+
+
+def test_does_the_login_page_mention_demo_accounts_only_while_they_exist(app, client):
+    assert "Demo accounts" not in client.get("/auth/login").text
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "mentee@example.org" in client.get("/auth/login").text
+    db.session.delete(find_by_email("mentee@example.org"))
+    db.session.commit()
+    assert "Demo accounts" not in client.get("/auth/login").text
