@@ -33,11 +33,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
 
-    from portal import cli, templating
+    from portal import cli, errors, templating
     from portal.blueprints import register_blueprints
     from portal.security import init_security
 
     init_security(app)
+    errors.init_errors(app)
 
     templating.init_templating(app)
     register_blueprints(app)

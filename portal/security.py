@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -48,7 +47,3 @@ def add_security_headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     app.session_interface = HorizonSessionInterface()
     app.after_request(add_security_headers)
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        return render_template("errors/400.html", reason=error.description), 400

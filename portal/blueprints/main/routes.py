@@ -1,6 +1,6 @@
 """The front door, a health check and the error pages."""
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -21,16 +21,3 @@ def health():
     """For load balancers: the app answers and the database is reachable."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
-
-
-def _error_page(status: int):
-    def handler(error):
-        if status == 500:
-            db.session.rollback()
-        return render_template(f"errors/{status}.html", path=request.path), status
-
-    return handler
-
-
-for _status in (403, 404, 405, 429, 500):
-    bp.app_errorhandler(_status)(_error_page(_status))

@@ -1,0 +1,69 @@
+"""Friendly error pages: one template, a title and a message per status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    status: int
+    title: str
+    message: str
+
+
+ERROR_PAGES = {
+    page.status: page
+    for page in [
+        ErrorPage(
+            400,
+            "That request could not be accepted",
+            "The form was sent without a valid security token. Go back, reload the page and "
+            "try again: your text is still in the form you came from.",
+        ),
+        ErrorPage(403, "You cannot do that", "You can see this, but this action is not yours."),
+        ErrorPage(
+            404, "We could not find that page", "It may have moved, or it is not shared with you."
+        ),
+        ErrorPage(
+            405, "That action is not available here", "This address does not accept that request."
+        ),
+        ErrorPage(429, "Too many attempts", "Please wait a minute before trying again."),
+        ErrorPage(
+            500,
+            "Something went wrong on our side",
+            "Nothing you sent was half-saved. Please try again in a moment.",
+        ),
+    ]
+}
+
+
+def render_error(status: int, message: str | None = None):
+    page = ERROR_PAGES[status]
+    if message:
+        page = ErrorPage(status, page.title, message)
+    return render_template("errors/error.html", error=page), status
+
+
+def init_errors(app: Flask) -> None:
+    def handler(error):
+        status = getattr(error, "code", 500) or 500
+        if status == 500:
+            db.session.rollback()  # nothing half-saved survives a crash
+        return render_error(status)
+
+    for status in ERROR_PAGES:
+        app.register_error_handler(status, handler)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            f"{error.description} Go back, reload the page and try again: your text is still "
+            "in the form you came from.",
+        )
