@@ -1,0 +1,43 @@
+"""Does the header stay live through htmx, and does an expired session end on the login page?"""
+
+import re
+
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.services.accounts import find_by_email
+from portal.services.notifications import notify
+from tests.e2e.conftest import sign_in
+
+
+def test_does_the_unread_badge_update_without_a_reload(live_server, page):
+    sign_in(page, live_server, "mentee@example.org")
+    badge = page.locator("#notification-badge .count")
+    expect(badge).to_have_text("1")
+    page.evaluate("window.__sameDocument = true")
+    with live_server.app.app_context():
+        notify(find_by_email("mentee@example.org"), "test", "Marcus commented on your entry.")
+        db.session.commit()
+    expect(badge).to_have_text("2", timeout=8_000)
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+
+
+def test_does_an_expired_session_send_the_page_to_sign_in(live_server, page):
+    sign_in(page, live_server, "mentor@example.org")
+    page.context.clear_cookies()  # the session ends while the page is open
+    expect(page).to_have_url(
+        re.compile(r"/auth/login\?next=(/|%2F)dashboard(/|%2F)$"), timeout=8_000
+    )
+    expect(page.get_by_role("heading", name="Sign in to Horizon")).to_be_visible()
+    expect(page.locator("#notification-badge")).to_have_count(0)
+
+
+def test_can_a_keyboard_user_skip_to_the_content(live_server, page):
+    sign_in(page, live_server, "mentee@example.org")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none", "focus must be visible"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
