@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := portal
 
-.PHONY: install run db test test-fast e2e lint format chromium bench clean
+.PHONY: install npm run db test test-fast e2e lint format chromium bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core, for the accessibility checks in the browser tests (from the npm registry).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+npm: node_modules/.package-lock.json
 
 # Apply every migration to the database (instance/horizon.db unless DATABASE_URL is set)
 # and load the demo data when the database is empty.
@@ -32,14 +38,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
-test: install chromium
+test: install npm chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything except the browser tests.
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-e2e: install chromium
+e2e: install npm chromium
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: install
@@ -54,4 +60,4 @@ bench: install
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

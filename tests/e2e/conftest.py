@@ -23,6 +23,7 @@ from portal import MIGRATIONS_DIR, create_app
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 
+AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # Without the background-networking flags Chromium keeps dialling out, and this
@@ -98,12 +99,18 @@ def _artifact_name(nodeid: str) -> str:
 def new_page(browser: Browser, request: pytest.FixtureRequest):
     """`new_page(javascript=True, viewport=DESKTOP)` opens a page in a fresh browser context.
 
+    `bypass_csp=True` lets a test inject its own tools (axe-core) into the page.
+
     Every page opened this way is screenshotted when the test fails.
     """
     contexts = []
 
-    def open_page(javascript: bool = True, viewport: dict | None = None) -> Page:
-        context = browser.new_context(java_script_enabled=javascript, viewport=viewport or DESKTOP)
+    def open_page(
+        javascript: bool = True, viewport: dict | None = None, bypass_csp: bool = False
+    ) -> Page:
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport=viewport or DESKTOP, bypass_csp=bypass_csp
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -135,3 +142,23 @@ def sign_in(page: Page, server: LiveServer, email: str, password: str = DEMO_PAS
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+def accessibility_violations(page: Page) -> list[dict]:
+    """Serious and critical WCAG 2.1 A/AA problems that axe-core finds on the page."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run 'npm ci' (make test does).")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                resultTypes: ["violations"],
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return [v for v in violations if v["impact"] in ("serious", "critical")]
