@@ -177,3 +177,20 @@ def test_is_an_expired_session_refused(app, client, auth):
     user = make_user()
     auth.login(user)
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_does_registration_return_to_the_page_that_asked(client):
+    response = client.post(
+        "/auth/register?next=/programs/spring-2027/apply",
+        data={
+            "name": "New Applicant",
+            "email": "new@example.org",
+            "timezone": "UTC",
+            "password": "a-long-password",
+            "confirm": "a-long-password",
+        },
+    )
+    assert response.headers["Location"] == "/programs/spring-2027/apply"
+    client.post("/auth/logout")
+    login_page = client.get("/auth/login?next=/programs/x").text
+    assert "/auth/register?next=/programs/x" in login_page

@@ -67,7 +67,7 @@ def register():
             db.session.commit()
             _start_session(user)
             flash(f"Welcome to Horizon, {user.first_name}.", "success")
-            return redirect(url_for("dashboard.index"), 303)
+            return redirect(_safe_next(request.args.get("next")), 303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 
 
