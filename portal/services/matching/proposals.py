@@ -163,6 +163,10 @@ def save_proposal(program: Program, proposal: Proposal, actor: User | None) -> l
         f"{len(proposal.unmatched)} mentees unmatched",
         program,
         total=round(proposal.total, 2),
+        unmatched=[
+            {"user_id": u.mentee.user_id, "name": u.mentee.name, "reason": u.reason}
+            for u in proposal.unmatched
+        ],
     )
     db.session.commit()
     return pairings
