@@ -97,10 +97,17 @@ _FORMAT_FIT_APART = np.array([[0.0, 0.0, 0.5], [0.0, 1.0, 1.0], [0.5, 1.0, 1.0]]
 assert FORMATS == ("in_person", "remote", "either")
 
 
+_FORMAT_TABLE = np.concatenate([_FORMAT_FIT_APART.ravel(), _FORMAT_FIT_SAME_PLACE.ravel()]).astype(
+    np.float32
+)
+
+
 def format_fit(e: Side, m: Side, pairwise: bool = False) -> np.ndarray:
-    fe, fm = _pair(e.format, m.format, pairwise)
+    """Look each pair up in one small table: (same place, mentee format, mentor format)."""
+    fe, fm = _pair(e.format.astype(np.int8), m.format.astype(np.int8), pairwise)
     le, lm = _pair(e.location, m.location, pairwise)
-    return np.where(le == lm, _FORMAT_FIT_SAME_PLACE[fe, fm], _FORMAT_FIT_APART[fe, fm])
+    code = (le == lm).astype(np.int8) * np.int8(9) + fe * np.int8(3) + fm
+    return _FORMAT_TABLE.take(code)
 
 
 def cross_department(e: Side, m: Side, pairwise: bool = False) -> np.ndarray:

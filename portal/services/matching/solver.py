@@ -10,10 +10,11 @@ allowed pair of the full matrix (a pair left out could only help if its score be
 two prices of its ends); any pair that could help is added and the LP solved again
 (column generation). When no pair can help, the total is optimal over the full matrix.
 
-"Most people matched" solves twice: first the largest number of pairs, then the best
-total among assignments of that size. A second engine repeats each mentor once per place
-and solves with ``min_weight_full_bipartite_matching``; the bench and the tests use it as
-an independent check.
+"Most people matched" adds to every pair a bonus larger than any possible total score,
+so the optimum first has the most pairs, then the best total among those. A second
+engine repeats each mentor once per place and solves with
+``min_weight_full_bipartite_matching``; the bench and the tests use it as an independent
+check.
 """
 
 from __future__ import annotations
@@ -86,15 +87,8 @@ def top_k_edges(score: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray
     return np.concatenate(rows_out), np.concatenate(cols_out)
 
 
-def _lp(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    gain: np.ndarray,
-    capacity: np.ndarray,
-    n: int,
-    exact_size: int | None = None,
-):
-    """Maximise the gain of a b-matching on the given edges; returns (x, duals)."""
+def _lp(rows: np.ndarray, cols: np.ndarray, gain: np.ndarray, capacity: np.ndarray, n: int):
+    """Maximise the gain of a b-matching on the given edges; returns (x, prices)."""
     m = len(capacity)
     e = len(rows)
     col = np.arange(e)
@@ -105,24 +99,22 @@ def _lp(
         ]
     ).tocsr()
     b_ub = np.concatenate([np.ones(n), capacity.astype(float)])
-    eq = {}
-    if exact_size is not None:
-        eq = {"A_eq": sparse.csr_matrix(np.ones((1, e))), "b_eq": [float(exact_size)]}
-    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds", **eq)
+    # No upper bound on x: the mentee rows already cap it at 1, and a bound would carry
+    # its own dual price and blur the certificate below.
+    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
     if result.status != 0:
         raise RuntimeError(f"the matching LP failed: {result.message}")
     duals = -result.ineqlin.marginals  # prices >= 0: mentees first, then mentors
-    eq_price = float(-result.eqlin.marginals[0]) if exact_size is not None else 0.0
-    return result.x, duals[:n], duals[n:], eq_price
+    return result.x, duals[:n], duals[n:]
 
 
 def _violations(
-    gain_matrix: np.ndarray | float,
+    gain_matrix: np.ndarray,
+    bonus: float,
     mask: np.ndarray,
     in_lp: np.ndarray,
     price_e: np.ndarray,
     price_m: np.ndarray,
-    eq_price: float,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Pairs outside the LP whose gain beats the prices of their ends (they could help).
 
@@ -135,8 +127,8 @@ def _violations(
     n = mask.shape[0]
     for start in range(0, n, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n)
-        gain = gain_matrix[start:stop] if isinstance(gain_matrix, np.ndarray) else gain_matrix
-        reduced = gain - price_e[start:stop, None] - price_m[None, :] - eq_price
+        gain = gain_matrix[start:stop] + bonus
+        reduced = gain - price_e[start:stop, None] - price_m[None, :]
         reduced = np.where(mask[start:stop], reduced, -np.inf)
         bound += float(np.maximum(reduced.max(axis=1, initial=-np.inf), 0.0).sum())
         # Near-misses join as well: the next prices often make them worth it.
@@ -154,9 +146,8 @@ def _column_generation(
     matrix: ScoreMatrix,
     mask: np.ndarray,
     capacity: np.ndarray,
-    unit_gain: bool,
+    bonus: float,
     start: tuple[np.ndarray, np.ndarray],
-    exact_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     n = mask.shape[0]
     rows, cols = start
@@ -165,12 +156,11 @@ def _column_generation(
     rounds = 0
     while True:
         rounds += 1
-        gain = np.ones(len(rows)) if unit_gain else matrix.score[rows, cols].astype(np.float64)
         if len(rows) == 0:
             return rows, cols, np.zeros(0), rounds
-        x, price_e, price_m, eq_price = _lp(rows, cols, gain, capacity, n, exact_size)
-        gain_matrix = 1.0 if unit_gain else matrix.score
-        add_r, add_c, bound = _violations(gain_matrix, mask, in_lp, price_e, price_m, eq_price)
+        gain = matrix.score[rows, cols].astype(np.float64) + bonus
+        x, price_e, price_m = _lp(rows, cols, gain, capacity, n)
+        add_r, add_c, bound = _violations(matrix.score, bonus, mask, in_lp, price_e, price_m)
         if len(add_r) == 0 or bound <= GAP or rounds >= MAX_ROUNDS:
             return rows, cols, x, rounds
         in_lp[add_r, add_c] = True
@@ -200,22 +190,17 @@ def solve(
     n = matrix.score.shape[0]
     capacity = np.asarray(capacity, dtype=np.int64)
     mask = candidates(matrix, mode, min_score) & (capacity > 0)[None, :]
-    size = None
-    rounds = 0
     start = top_k_edges(matrix.score, mask, k)
     if extra:
         # Each mentor's own best mentees too, so the first LP already sees both sides' view.
         cols, rows = top_k_edges(matrix.score.T, mask.T, extra)
-        pairs = np.unique(
-            np.concatenate([start[0] * len(capacity) + start[1], rows * len(capacity) + cols])
-        )
-        start = (pairs // len(capacity), pairs % len(capacity))
-    if mode is Mode.most_matched:
-        rows, cols, x, rounds = _column_generation(matrix, mask, capacity, True, start)
-        size = int(round(x.sum())) if len(x) else 0
-        start = (rows, cols)  # these edges reach that size, so the second LP is feasible
-    rows, cols, x, more = _column_generation(matrix, mask, capacity, False, start, size)
-    rounds += more
+        m = len(capacity)
+        pairs = np.unique(np.concatenate([start[0] * m + start[1], rows * m + cols]))
+        start = (pairs // m, pairs % m)
+    # "Most people matched": every pair also earns a bonus larger than any total score
+    # (n + 1 > n pairs x score 1), so one more pair always beats any gain in score.
+    bonus = float(n + 1) if mode is Mode.most_matched else 0.0
+    rows, cols, x, rounds = _column_generation(matrix, mask, capacity, bonus, start)
     mentor_of = _assignment(rows, cols, x, n)
     if mentor_of is None:
         mentor_of = solve_slots(matrix, capacity, mode, min_score, edges=(rows, cols)).mentor_of
