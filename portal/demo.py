@@ -155,6 +155,7 @@ def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
     mentors = []
     for i in range(COHORT_MENTORS):
         profile = random_profile(rng, "mentor", max_capacity=3)
+        profile["capacity"] = 2 + i % 2  # fifteen places for the twelve approved mentees
         user = person(f"cohort.mentor{i + 1}@example.org", next(names), profile["timezone"])
         mentors.append(user)
         db.session.add(

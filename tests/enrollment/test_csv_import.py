@@ -16,7 +16,8 @@ HEADER = (
 GOOD = [
     "ana@example.org,Ana Adler,mentee,Sales,2,Europe/Berlin,remote,growth;calm,leadership,,,",
     "ben@example.org,Ben Brooks,mentor,Finance,5,Europe/London,either,candour,,hiring;budgeting,3,",
-    "cy@example.org,Cy Costa,mentee,People,1,America/New_York,in_person,,negotiation,,,ben@example.org",
+    "cy@example.org,Cy Costa,mentee,People,1,America/New_York,in_person,,negotiation,,,"
+    "ben@example.org",
 ]
 
 
