@@ -120,3 +120,20 @@ def test_admins_own_questions_appear_and_required_ones_must_be_answered(client, 
     assert client.post("/programs/spring/apply", data=data).status_code == 303
     membership = db.session.scalar(select(Membership))
     assert membership.profile["answers"] == {question.key: "Because I lead a team soon."}
+
+
+def test_with_self_selection_a_mentee_ranks_mentors_and_picks_are_saved(client, auth, app):
+    from portal.models import Role
+    from tests.factories import make_participant
+
+    program = make_program(
+        slug="picky", status=ProgramStatus.enrolling, matching={"self_selection": True}
+    )
+    mentor = make_participant(program, Role.mentor)
+    auth.login(make_user())
+    form = client.get("/programs/picky/apply").text
+    assert "Mentor choice 1" in form and mentor.user.name in form
+    data = {**GOOD_MENTEE, "pick_1": str(mentor.user_id)}
+    assert client.post("/programs/picky/apply", data=data).status_code == 303
+    membership = db.session.scalar(select(Membership).where(Membership.role == "mentee"))
+    assert membership.profile["picks"] == [mentor.user_id]

@@ -33,6 +33,7 @@ TOLERANCE = 1e-6
 # Stop once the full problem provably cannot beat the answer by more than this (score units).
 GAP = 1e-4
 NEAR = 0.03
+LP_METHOD = "highs-ds"
 MAX_ROUNDS = 30
 
 
@@ -101,7 +102,7 @@ def _lp(rows: np.ndarray, cols: np.ndarray, gain: np.ndarray, capacity: np.ndarr
     b_ub = np.concatenate([np.ones(n), capacity.astype(float)])
     # No upper bound on x: the mentee rows already cap it at 1, and a bound would carry
     # its own dual price and blur the certificate below.
-    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs-ds")
+    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method=LP_METHOD)
     if result.status != 0:
         raise RuntimeError(f"the matching LP failed: {result.message}")
     duals = -result.ineqlin.marginals  # prices >= 0: mentees first, then mentors
