@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Program, User
 from portal.models.enrollment import AuditEvent
+from portal.services import access
 
 
 def record(
@@ -31,8 +31,11 @@ def record(
     return event
 
 
-def recent(program: Program | None = None, limit: int = 200) -> list[AuditEvent]:
-    query = select(AuditEvent).options(joinedload(AuditEvent.actor), joinedload(AuditEvent.program))
+def recent(viewer: User, program: Program | None = None, limit: int = 200) -> list[AuditEvent]:
+    """The newest decisions the viewer may read (admins only; see services/access.py)."""
+    query = access.visible_audit_events(viewer).options(
+        joinedload(AuditEvent.actor), joinedload(AuditEvent.program)
+    )
     if program is not None:
         query = query.where(AuditEvent.program_id == program.id)
     query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)

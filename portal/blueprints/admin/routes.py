@@ -39,7 +39,7 @@ def index():
         "admin/index.html",
         health=programs_health(current_user),
         queue_size=len(enrollment.queue()),
-        events=audit.recent(limit=8),
+        events=audit.recent(current_user, limit=8),
     )
 
 
@@ -309,4 +309,6 @@ def _missing():
 def audit_log():
     slug = request.args.get("program")
     program = program_or_404(slug) if slug else None
-    return render("admin/audit.html", events=audit.recent(program, limit=300), program=program)
+    return render(
+        "admin/audit.html", events=audit.recent(current_user, program, limit=300), program=program
+    )

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
 from portal.models.enrollment import AuditEvent
 from portal.services.matching.proposals import (
-    _active_members,
+    active_members,
     active_pairings,
     mentor_capacity,
     proposed_pairings,
@@ -58,10 +58,10 @@ def board_for(program: Program) -> MatchingBoard:
         taken[pairing.mentor_id] = taken.get(pairing.mentor_id, 0) + 1
     board.mentors = [
         MentorPlace(m, mentor_capacity(m), taken.get(m.user_id, 0))
-        for m in _active_members(program, Role.mentor)
+        for m in active_members(program, Role.mentor)
     ]
     paired = {p.mentee_id for p in [*board.proposed, *board.active]}
-    board.waiting = [m for m in _active_members(program, Role.mentee) if m.user_id not in paired]
+    board.waiting = [m for m in active_members(program, Role.mentee) if m.user_id not in paired]
     last = db.session.scalar(
         select(AuditEvent)
         .where(AuditEvent.program_id == program.id, AuditEvent.action == "matching.proposed")

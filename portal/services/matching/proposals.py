@@ -62,7 +62,7 @@ class CohortData:
     mentors: list[Person]
 
 
-def _active_members(program: Program, role: Role) -> list[Membership]:
+def active_members(program: Program, role: Role) -> list[Membership]:
     query = (
         select(Membership)
         .options(joinedload(Membership.user))
@@ -104,11 +104,11 @@ def load_cohort(program: Program) -> CohortData:
     for mentor_id, _ in taken:
         load[mentor_id] = load.get(mentor_id, 0) + 1
     mentees = [
-        _person(m) for m in _active_members(program, Role.mentee) if m.user_id not in paired_mentees
+        _person(m) for m in active_members(program, Role.mentee) if m.user_id not in paired_mentees
     ]
     mentors = [
         _person(m, max(mentor_capacity(m) - load.get(m.user_id, 0), 0))
-        for m in _active_members(program, Role.mentor)
+        for m in active_members(program, Role.mentor)
     ]
     ended = db.session.execute(
         select(Pairing.mentor_id, Pairing.mentee_id).where(
