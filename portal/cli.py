@@ -44,3 +44,15 @@ def register(app: Flask) -> None:
             user = create_user(email, name, password, admin=True)
             click.echo(f"Created portal admin {user.email}.")
         db.session.commit()
+
+    @app.cli.command("match")
+    @click.argument("program_slug")
+    @click.option("--dry-run", is_flag=True, help="Print the proposal without saving it.")
+    @click.option(
+        "--mode", type=click.Choice(["best_total", "most_matched"]), help="Override the setting."
+    )
+    def match_command(program_slug: str, dry_run: bool, mode: str | None) -> None:
+        """Propose the optimal pairs for a programme (admins approve them in the portal)."""
+        from portal.services.matching.cli import run_match
+
+        run_match(program_slug, dry_run, mode)

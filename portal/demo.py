@@ -139,12 +139,62 @@ def _profile(rng: random.Random, role: Role, department: str) -> dict:
     return profile
 
 
+COHORT_MENTORS = 6
+COHORT_MENTEES = 16  # the last COHORT_APPLIED of them still wait for review
+COHORT_APPLIED = 4
+
+
+def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
+    """The spring cohort: mentors and mentees with full application answers.
+
+    One mentee reports to a cohort mentor (the matcher never pairs them) and one asked to
+    avoid another mentor, so the demo shows the hard rules at work.
+    """
+    from portal.services.matching.synthetic import random_profile
+
+    mentors = []
+    for i in range(COHORT_MENTORS):
+        profile = random_profile(rng, "mentor", max_capacity=3)
+        profile["capacity"] = 2 + i % 2  # fifteen places for the twelve approved mentees
+        user = person(f"cohort.mentor{i + 1}@example.org", next(names), profile["timezone"])
+        mentors.append(user)
+        db.session.add(
+            Membership(
+                user=user,
+                program=cohort,
+                role=Role.mentor,
+                status=MembershipStatus.active,
+                profile=profile,
+                decided_at=utcnow(),
+            )
+        )
+    for i in range(COHORT_MENTEES):
+        applied = i >= COHORT_MENTEES - COHORT_APPLIED
+        profile = random_profile(rng, "mentee")
+        if i == 0:
+            profile["manager"] = "cohort.mentor1@example.org"
+        if i == 1:
+            profile["avoid"] = ["cohort.mentor2@example.org"]
+        user = person(f"cohort.mentee{i + 1}@example.org", next(names), profile["timezone"])
+        db.session.add(
+            Membership(
+                user=user,
+                program=cohort,
+                role=Role.mentee,
+                status=MembershipStatus.applied if applied else MembershipStatus.active,
+                profile=profile,
+                decided_at=None if applied else utcnow(),
+            )
+        )
+    return COHORT_MENTORS + COHORT_MENTEES
+
+
 def seed_demo(today: date | None = None) -> dict[str, int]:
     """Fill an empty database with the demo programmes; returns what it made."""
     rng = random.Random(2026)
     today = today or date.today()
     password_hash = password_hasher.hash(DEMO_PASSWORD)  # one hash serves every demo login
-    names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25), rng.choices(LAST, k=25)))  # noqa: B905,E741
+    names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25) * 2, rng.choices(LAST, k=50)))  # noqa: B905,E741
 
     def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:
         user = User(email=email, name=name, timezone=tz, is_portal_admin=admin)
@@ -216,20 +266,12 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         )
 
     # The next cohort: approved applicants waiting to be matched, and a few still to review.
-    cohort_people = 0
-    for i in range(5):
-        join(person(f"cohort.mentor{i + 1}@example.org", next(names)), cohort, Role.mentor)
-        cohort_people += 1
-    for i in range(12):
-        status = MembershipStatus.applied if i >= 9 else MembershipStatus.active
-        join(person(f"cohort.mentee{i + 1}@example.org", next(names)), cohort, Role.mentee, status)
-        cohort_people += 1
-
+    cohort_people = seed_cohort(rng, cohort, person, names)
     db.session.flush()
     notify(
         mentee, "welcome", f"You are paired with {mentor.name} in {running.name}.", "/dashboard/"
     )
     notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
-    notify(admin, "cohort", f"{cohort.name}: 3 applications wait for review.", "/dashboard/")
+    notify(admin, "cohort", f"{cohort.name}: 4 applications wait for review.", "/admin/enrollment")
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

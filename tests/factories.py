@@ -129,3 +129,41 @@ def make_notification(**overrides: Any) -> Notification:
     db.session.add(notification)
     db.session.commit()
     return notification
+
+
+# --- enrollment and matching ------------------------------------------------------------
+
+
+def mentee_profile(**overrides: Any) -> dict[str, Any]:
+    """A complete mentee application, in the profile schema the matcher reads."""
+    profile: dict[str, Any] = {
+        "department": "Sales",
+        "seniority": 2,
+        "location": "Berlin",
+        "timezone": "Europe/Berlin",
+        "format": "either",
+        "values": ["growth", "candour", "calm"],
+        "style": {"directness": "direct", "structure": "structured", "pace": "fast"},
+        "avoid": [],
+        "goals": ["leadership"],
+        "develop": ["negotiation"],
+    }
+    profile.update(overrides)
+    return profile
+
+
+def mentor_profile(**overrides: Any) -> dict[str, Any]:
+    profile = mentee_profile(seniority=4, department="Engineering")
+    for key in ("goals", "develop"):
+        profile.pop(key)
+    profile.update({"strengths": ["leadership", "negotiation"], "capacity": 1})
+    profile.update(overrides)
+    return profile
+
+
+def make_participant(program: Program, role: Role, **overrides: Any) -> Membership:
+    """An approved mentor or mentee with a full application profile."""
+    profile = overrides.pop("profile", None)
+    if profile is None:
+        profile = mentor_profile() if role is Role.mentor else mentee_profile()
+    return make_membership(program=program, role=role, profile=profile, **overrides)

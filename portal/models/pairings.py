@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -56,6 +56,10 @@ class Pairing(db.Model):
     approved_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
+    # What the matcher said when it proposed the pair: the score (0-100), the three factors
+    # that weighed most, and near-misses. Shown to admins only.
+    score: Mapped[float | None]
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     program: Mapped[Program] = relationship()
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])

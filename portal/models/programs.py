@@ -64,6 +64,9 @@ class Program(db.Model):
     )
     enrollment_opens_on: Mapped[date | None]
     enrollment_closes_on: Mapped[date | None]
+    # Matching settings an admin chooses: factor weights, mode, minimum score, self-selection
+    # and cross-department preference (see portal/services/matching/settings.py).
+    matching: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -196,3 +196,32 @@ def admin_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+# --- enrollment, matching and the audit log ----------------------------------------------
+
+
+def visible_audit_events(user: User) -> Select:
+    """The audit log of admin decisions is for portal admins only."""
+    from portal.models.enrollment import AuditEvent
+
+    query = select(AuditEvent)
+    return query if user.is_portal_admin else query.where(AuditEvent.id.is_(None))
+
+
+def visible_program_by_slug(user: User | None, slug: str) -> Program:
+    """A programme by its slug, if the person may see it; 404 otherwise."""
+    program = db.session.scalar(visible_programs(user).where(Program.slug == slug))
+    if program is None:
+        abort(404)
+    return program
+
+
+def can_apply(user: User, program: Program, today: Any) -> bool:
+    """Anyone signed in may apply once to a programme whose enrollment window is open."""
+    if not program.enrollment_open(today):
+        return False
+    mine = visible_memberships(user).where(
+        Membership.program_id == program.id, Membership.user_id == user.id
+    )
+    return db.session.scalar(mine.limit(1)) is None

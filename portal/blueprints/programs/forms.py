@@ -1,0 +1,128 @@
+"""The application form: what matching needs, plus the programme's own questions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.models.users import TIME_ZONES
+from portal.services.enrollment import (
+    EMAIL,
+    FORMAT_LABELS,
+    SENIORITY_LEVELS,
+    VALUE_CHOICES,
+    split_list,
+)
+from portal.services.matching.cohort import STYLE_QUESTIONS
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+STYLE_LABELS = {
+    "directness": "Feedback you prefer",
+    "structure": "How you like a conversation to run",
+    "pace": "Your pace",
+}
+
+
+class ApplicationForm(FlaskForm):
+    role = RadioField(
+        "I want to join as",
+        choices=[("mentee", "Mentee: I want to grow"), ("mentor", "Mentor: I want to help")],
+        validators=[DataRequired(message="Choose mentee or mentor.")],
+    )
+    department = StringField(
+        "Department", validators=[DataRequired(message="Name your department."), Length(max=80)]
+    )
+    seniority = SelectField(
+        "Seniority", choices=[(str(k), v) for k, v in SENIORITY_LEVELS.items()], default="2"
+    )
+    location = StringField(
+        "Location (city)", validators=[DataRequired(message="Name your city."), Length(max=80)]
+    )
+    timezone = SelectField("Time zone", choices=TIME_ZONES, default="UTC")
+    format = RadioField("Preferred format", choices=list(FORMAT_LABELS.items()), default="either")
+    values = MultiCheckboxField(
+        "Values that matter most to you (pick up to three)",
+        choices=[(v, v.capitalize()) for v in VALUE_CHOICES],
+    )
+    goals = TextAreaField("What I am trying to achieve", validators=[Length(max=500)])
+    develop = TextAreaField("Areas I want to develop", validators=[Length(max=500)])
+    strengths = TextAreaField("My strengths", validators=[Length(max=500)])
+    capacity = IntegerField(
+        "How many mentees I can take (1 to 5)",
+        default=1,
+        validators=[Optional(), NumberRange(1, 5, message="Choose from 1 to 5 mentees.")],
+    )
+    avoid = StringField(
+        "People I should not be paired with (optional)", validators=[Length(max=500)]
+    )
+    manager = StringField("My manager's e-mail (optional)", validators=[Length(max=254)])
+
+    def validate_values(self, field) -> None:
+        if len(field.data or []) > 3:
+            raise ValidationError("Pick at most three values.")
+
+    def validate_goals(self, field) -> None:
+        if self.role.data == "mentee" and not split_list(field.data):
+            raise ValidationError("Tell your mentor what you are trying to achieve.")
+
+    def validate_strengths(self, field) -> None:
+        if self.role.data == "mentor" and not split_list(field.data):
+            raise ValidationError("Name at least one strength.")
+
+    def validate_avoid(self, field) -> None:
+        bad = [e for e in split_list(field.data) if not EMAIL.match(e)]
+        if bad:
+            raise ValidationError(f"Use e-mail addresses, separated by commas ({bad[0]}).")
+
+    def validate_manager(self, field) -> None:
+        if field.data and not EMAIL.match(field.data.strip()):
+            raise ValidationError("That does not look like an e-mail address.")
+
+
+for _question, _options in STYLE_QUESTIONS.items():
+    setattr(
+        ApplicationForm,
+        f"style_{_question}",
+        RadioField(
+            STYLE_LABELS[_question],
+            choices=[(o, o.replace("-", " ").capitalize()) for o in _options],
+            validators=[DataRequired(message="Choose one.")],
+        ),
+    )
+
+
+def application_form(questions, mentors=None) -> ApplicationForm:
+    """A form class with the programme's extra questions (and mentor picks) added."""
+
+    class ProgramApplicationForm(ApplicationForm):
+        pass
+
+    for q in questions:
+        validators = [Length(max=1000)]
+        validators.insert(
+            0, DataRequired(message="Please answer this question.") if q.required else Optional()
+        )
+        setattr(ProgramApplicationForm, q.key, TextAreaField(q.label, validators=validators))
+    if mentors:
+        choices = [("", "No preference")] + [(str(m.user_id), m.user.name) for m in mentors]
+        for rank in (1, 2, 3):
+            setattr(
+                ProgramApplicationForm,
+                f"pick_{rank}",
+                SelectField(f"Mentor choice {rank}", choices=choices, default=""),
+            )
+    return ProgramApplicationForm()

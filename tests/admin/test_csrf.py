@@ -1,0 +1,39 @@
+"""Does every admin and programme state change refuse a request without a CSRF token?"""
+
+import pytest
+
+from portal.models import PairingStatus, ProgramStatus
+from tests.admin.test_access import admin_urls
+from tests.factories import make_admin, make_pairing, make_participant, make_program
+
+pytestmark = pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+
+
+def test_every_admin_post_needs_a_csrf_token(app, client, auth):
+    from portal.extensions import db
+    from portal.models import Role
+    from portal.models.enrollment import ProgramQuestion
+
+    program = make_program(slug="cohort", status=ProgramStatus.enrolling)
+    pairing = make_pairing(program=program, status=PairingStatus.proposed, approved_at=None)
+    applicant = make_participant(program, Role.mentee, status="applied")
+    question = ProgramQuestion(program_id=program.id, label="Why now?")
+    db.session.add(question)
+    db.session.commit()
+    admin = make_admin()
+    with client.session_transaction() as session:
+        session["_user_id"] = admin.get_id()
+        session["_fresh"] = True
+    values = {
+        "slug": "cohort",
+        "pairing_id": pairing.id,
+        "membership_id": applicant.id,
+        "question_id": question.id,
+        "action": "approve",
+    }
+    posts = [url for method, url in admin_urls(app, values) if method == "POST"]
+    posts.append("/programs/cohort/apply")
+    for url in posts:
+        assert client.post(url, data={}).status_code == 400, url
+    db.session.refresh(pairing)
+    assert pairing.status is PairingStatus.proposed

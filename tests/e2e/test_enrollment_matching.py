@@ -1,0 +1,91 @@
+"""An admin matches the demo cohort: propose, swap one, approve; the partners see each other."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Pairing, PairingStatus, User
+from tests.e2e.conftest import PHONE, sign_in
+
+
+def _active_pair(server, mentee_name: str) -> tuple[str, str, str]:
+    with server.app.app_context():
+        pairing = db.session.scalar(
+            select(Pairing)
+            .join(User, User.id == Pairing.mentee_id)
+            .where(User.name == mentee_name, Pairing.status == PairingStatus.active)
+        )
+        assert pairing is not None
+        return pairing.mentee.email, pairing.mentor.email, pairing.mentor.name
+
+
+def test_admin_proposes_swaps_approves_and_partners_see_each_other(live_server, new_page):
+    page = new_page()
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(live_server("/admin/matching/spring-2027"))
+    expect(page.get_by_text("No proposal yet")).to_be_visible()
+
+    page.get_by_role("button", name="Propose matches").click()
+    expect(page.locator(".proposal").first).to_be_visible()
+    expect(page.locator(".flash--success")).to_contain_text("Nobody is told until you approve")
+
+    first = page.locator(".proposal").first
+    mentee_name = first.locator(".proposal__names").inner_text().split("←")[0].strip()
+    swap = first.locator("select[name=mentor_id]")
+    options = swap.locator("option").all_inner_texts()
+    target = next(o for o in options if re.search(r"\((?!0 )\d+ free\)", o))
+    new_mentor = target.rsplit(" (", 1)[0]
+    swap.select_option(label=target)
+    preview = first.locator(".swap-preview")
+    expect(preview).to_contain_text(f"with {new_mentor}")  # the live score of the change
+    first.get_by_role("button", name="Swap").click()
+    expect(page.locator(".flash--success")).to_contain_text(
+        f"{mentee_name} is now proposed with {new_mentor}"
+    )
+
+    page.get_by_role("button", name=re.compile(r"^Approve all")).click()
+    expect(page.locator(".flash--success")).to_contain_text("Both partners of each pair")
+    expect(page.get_by_text("No proposal yet")).to_be_visible()
+
+    mentee_email, mentor_email, mentor_name = _active_pair(live_server, mentee_name)
+    assert mentor_name == new_mentor
+    mentee_page = new_page()
+    sign_in(mentee_page, live_server, mentee_email)
+    expect(mentee_page.locator("#mentee-panel")).to_contain_text(new_mentor)
+    mentor_page = new_page(viewport=PHONE)
+    sign_in(mentor_page, live_server, mentor_email)
+    expect(mentor_page.locator("#mentor-panel")).to_contain_text(mentee_name)
+
+
+def test_matching_board_works_without_javascript_and_fits_a_phone(live_server, new_page):
+    page = new_page(javascript=False, viewport=PHONE)
+    sign_in(page, live_server, "admin@example.org")
+    page.goto(live_server("/admin/matching/spring-2027"))
+    page.get_by_role("button", name="Propose matches").click()
+    expect(page).to_have_url(re.compile(r"/admin/matching/spring-2027$"))
+    expect(page.locator(".proposal").first).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the matching page scrolls sideways ({width}px)"
+    page.locator(".proposal").first.get_by_role("button", name=re.compile("^Approve")).click()
+    expect(page.locator(".flash--success")).to_contain_text("Both were notified")
+
+
+def test_visitor_applies_after_signing_in(live_server, new_page):
+    page = new_page()
+    page.goto(live_server("/programs/spring-2027"))
+    page.get_by_role("link", name="Sign in to apply").click()
+    page.get_by_label("E-mail").fill("mentee@example.org")
+    page.get_by_label("Password").fill("horizon-demo")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/programs/spring-2027/apply$"))
+    page.get_by_label("Mentee: I want to grow").check()
+    page.get_by_label("What I am trying to achieve").fill("lead a team")
+    page.get_by_label("Department").fill("Sales")
+    page.get_by_label("Location (city)").fill("Berlin")
+    page.get_by_label("Direct").check()
+    page.get_by_label("Structured").check()
+    page.get_by_label("Reflective").check()
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.locator("#my-application")).to_contain_text("waiting for review")
