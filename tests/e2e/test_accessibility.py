@@ -5,10 +5,25 @@ import pytest
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PAGES = {
-    None: ["/auth/login", "/auth/register"],
-    "mentee@example.org": ["/dashboard/", "/notifications/", "/auth/password"],
+    None: ["/auth/login", "/auth/register", "/programs/", "/programs/spring-2027"],
+    "mentee@example.org": [
+        "/dashboard/",
+        "/notifications/",
+        "/auth/password",
+        "/programs/spring-2027/apply",
+    ],
     "mentor@example.org": ["/dashboard/"],
-    "admin@example.org": ["/dashboard/"],
+    "admin@example.org": [
+        "/dashboard/",
+        "/admin/",
+        "/admin/programs",
+        "/admin/programs/new",
+        "/admin/programs/spring-2027/edit",
+        "/admin/enrollment",
+        "/admin/programs/spring-2027/import",
+        "/admin/matching/spring-2027",
+        "/admin/audit",
+    ],
 }
 
 
