@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, User, utcnow
@@ -526,8 +527,10 @@ def fill_source_choices(form, user: User) -> None:
     """Offer the journal entries and meetings a practice may come from."""
     from portal.models.meetings import Meeting
 
-    form.source_entry_id.choices = [(None, "None")] + [
-        (e.id, f"{e.title} ({'yours' if e.author_id == user.id else e.author.first_name})")
+    form.source_entry_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(
+            e.id, f"{e.title} ({'yours' if e.author_id == user.id else e.author.first_name})"
+        )
         for e in linkable_entries(user)
     ]
     meetings = db.session.scalars(
@@ -536,8 +539,8 @@ def fill_source_choices(form, user: User) -> None:
         .order_by(Meeting.held_on.desc())
         .limit(12)
     )
-    form.source_meeting_id.choices = [(None, "None")] + [
-        (m.id, f"Meeting of {m.held_on:%-d %b %Y}") for m in meetings
+    form.source_meeting_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(m.id, f"Meeting of {m.held_on:%-d %b %Y}") for m in meetings
     ]
 
 
@@ -576,7 +579,9 @@ def program_choices() -> list[tuple[int | None, str]]:
     from portal.models import Program
 
     programs = db.session.scalars(select(Program).order_by(Program.starts_on.desc()))
-    return [(None, "Every programme (built-in)")] + [(p.id, p.name) for p in programs]
+    return [SelectChoice(None, "Every programme (built-in)")] + [
+        SelectChoice(p.id, p.name) for p in programs
+    ]
 
 
 def save_template(template: PracticeTemplate, form) -> None:

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -9,7 +10,7 @@ class MeetingForm(FlaskForm):
     held_on = DateField("Meeting date", validators=[DataRequired(message="When did you meet?")])
     happened = RadioField(
         "Did it happen?",
-        choices=[("yes", "Yes, we met"), ("no", "No, it was missed")],
+        choices=[SelectChoice("yes", "Yes, we met"), SelectChoice("no", "No, it was missed")],
         default="yes",
         validators=[DataRequired(message="Say whether the meeting happened.")],
     )

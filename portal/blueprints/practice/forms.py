@@ -11,11 +11,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 VISIBILITY_CHOICES = [
-    ("shared", "Shared with my partner"),
-    ("private", "Private: only me"),
+    SelectChoice("shared", "Shared with my partner"),
+    SelectChoice("private", "Private: only me"),
 ]
 
 
@@ -81,7 +82,10 @@ class CommentForm(FlaskForm):
 class CloseForm(FlaskForm):
     outcome = RadioField(
         "How did it go?",
-        choices=[("done", "Done: I practised it"), ("dropped", "Dropped: it did not fit")],
+        choices=[
+            SelectChoice("done", "Done: I practised it"),
+            SelectChoice("dropped", "Dropped: it did not fit"),
+        ],
         validators=[DataRequired(message="Choose done or dropped.")],
     )
     reflection = TextAreaField(
