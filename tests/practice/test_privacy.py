@@ -1,4 +1,4 @@
-"""Who may see and touch a practice, its check-ins and its comments? A matrix of role x object x action.
+"""Who may see and touch a practice, its check-ins and comments? Role x object x action.
 
 The journal's rules: private = the owner only; shared = the owner and the partner in an
 active or completed pairing; admins see no text; a denied read answers 404, and a write
