@@ -389,9 +389,8 @@ def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
 
 
 def blank_meeting_form(form_class, pairing: Pairing, today: date):
-    """A meeting form for today, proposing the next date one cadence later."""
-    next_on = today + timedelta(days=pairing.program.cadence.days)
-    return form_class(formdata=None, held_on=today, happened="yes", next_meeting_on=next_on)
+    """A meeting form for today; an empty next date means one cadence later."""
+    return form_class(formdata=None, held_on=today, happened="yes")
 
 
 def meeting_values(form, formdata) -> dict:

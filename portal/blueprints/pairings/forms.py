@@ -22,7 +22,7 @@ class MeetingForm(FlaskForm):
 
 
 class NextMeetingForm(FlaskForm):
-    next_meeting_on = DateField("Next meeting", validators=[Optional()])
+    next_meeting_on = DateField("Set or change the date", validators=[Optional()])
 
 
 class AgendaForm(FlaskForm):
