@@ -604,3 +604,11 @@ def fill_dashboard(dashboard) -> None:
     today = local_today(dashboard.user)
     dashboard.practice = dashboard_panel(dashboard.user, today)
     dashboard.meeting_dues = meeting_dues(dashboard.pairings, today)
+
+
+def update_practice(practice: Practice, values: dict) -> None:
+    """Apply an edit from its owner; the template a practice came from stays."""
+    validate_window(values["starts_on"], values["ends_on"])
+    values.pop("template_id", None)
+    for name, value in values.items():
+        setattr(practice, name, value)

@@ -18,6 +18,7 @@ POSTS = [
     "/practice/{practice}/reopen",
     "/practice/{practice}/journal",
     "/practice/{practice}/visibility",
+    "/practice/{practice}/edit",
     "/practice/library",
     "/practice/library/1",
     "/practice/library/1/archive",

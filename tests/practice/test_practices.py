@@ -327,3 +327,21 @@ def test_a_template_with_bad_numbers_is_refused(client, auth):
     )
     assert response.status_code == 422
     assert "Two to six weeks." in response.text
+
+
+def test_the_owner_edits_a_practice_and_bad_dates_are_refused(client, auth):
+    practice = make_practice(title="Old title")
+    auth.login(practice.owner)
+    page = client.get(f"/practice/{practice.id}/edit").text
+    assert 'value="Old title"' in page
+    response = client.post(f"/practice/{practice.id}/edit", data=_form(title="New title"))
+    assert response.status_code == 303
+    db.session.refresh(practice)
+    assert practice.title == "New title"
+    response = client.post(
+        f"/practice/{practice.id}/edit",
+        data=_form(title="Broken", ends_on=(date.today() - timedelta(days=9)).isoformat()),
+    )
+    assert response.status_code == 422
+    db.session.refresh(practice)
+    assert practice.title == "New title"

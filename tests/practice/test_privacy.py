@@ -82,6 +82,19 @@ READ_ROUTES = {
 }
 
 
+@pytest.mark.parametrize("visibility", VISIBILITIES)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_owner_opens_the_edit_form(client, auth, role, visibility):
+    world = _world(visibility)
+    auth.login(world.people[role])
+    response = client.get(f"/practice/{world.practice.id}/edit")
+    if role == "owner":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == (403 if can_read(role, visibility) else 404)
+        assert SECRETS[1] not in response.text
+
+
 @pytest.mark.parametrize("route", list(READ_ROUTES))
 @pytest.mark.parametrize("visibility", VISIBILITIES)
 @pytest.mark.parametrize("role", ROLES)
@@ -144,6 +157,7 @@ WRITE_ROUTES = {
     "to journal": ("/practice/{id}/journal", {}, None, True),
     "reopen": ("/practice/{id}/reopen", {}, None, True),
     "visibility": ("/practice/{id}/visibility", {"visibility": "private"}, None, True),
+    "edit": ("/practice/{id}/edit", {"title": "x"}, None, True),
 }
 
 

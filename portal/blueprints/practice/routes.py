@@ -60,6 +60,25 @@ def new():
     return render("practice/new.html", form=form, library=library, status=status)
 
 
+@bp.route("/<int:practice_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(practice_id: int):
+    practice = _owned_or_403(practice_id)
+    form = PracticeForm(obj=practice)
+    service.fill_source_choices(form, current_user)
+    if form.validate_on_submit():
+        try:
+            service.update_practice(practice, service.practice_values(form, []))
+            db.session.commit()
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("practice.detail", practice_id=practice.id), 303)
+        except PracticeError as error:
+            db.session.rollback()
+            form[error.field].errors.append(str(error))
+    status = 422 if form.errors else 200
+    return render("practice/edit.html", form=form, practice=practice, status=status)
+
+
 def _detail_page(practice: Practice, status: int = 200, **forms):
     today = service.local_today(current_user)
     forms.setdefault("checkin_form", CheckInForm(formdata=None))
