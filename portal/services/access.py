@@ -218,13 +218,6 @@ def visible_practices(user: User) -> Select[tuple[Practice]]:
     )
 
 
-def shared_practices_with(user: User) -> Select[tuple[Practice]]:
-    """Partners' shared practices, never the user's own."""
-    return select(Practice).where(
-        Practice.visibility == Visibility.shared, Practice.owner_id.in_(partner_ids(user))
-    )
-
-
 def can_read_practice(user: User, practice: Practice) -> bool:
     if practice.owner_id == user.id:
         return True

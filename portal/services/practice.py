@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Pairing, User, utcnow
+from portal.models import Membership, MembershipStatus, User, utcnow
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.practice import (
     CheckIn,
@@ -507,17 +507,6 @@ def dashboard_panel(user: User, today: date, limit: int = 5) -> PracticePanel:
         progress=progress_for(list(mine)),
         partner_check_ins=list(partner_check_ins),
     )
-
-
-def pairing_for_practice(user: User, practice: Practice) -> Pairing | None:
-    """The sharing pairing that links the viewer and the practice's owner, if any."""
-    other = practice.owner_id
-    query = access.sharing_pairings(user).where(
-        or_(Pairing.mentor_id == other, Pairing.mentee_id == other)
-    )
-    if other == user.id:
-        query = access.sharing_pairings(user)
-    return db.session.scalars(query.order_by(Pairing.id.desc()).limit(1)).first()
 
 
 # --- the new-practice form ------------------------------------------------------------

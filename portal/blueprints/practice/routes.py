@@ -136,15 +136,10 @@ def comment(practice_id: int):
         abort(403)
     form = CommentForm()
     if form.validate():
-        kind = CommentKind.encouragement if form.kind.data == "encouragement" else None
+        cheer = form.kind.data == CommentKind.encouragement
+        kind = CommentKind.encouragement if cheer else CommentKind.comment
         try:
-            service.add_comment(
-                practice,
-                current_user,
-                form.body.data,
-                kind or CommentKind.comment,
-                form.check_in_id.data,
-            )
+            service.add_comment(practice, current_user, form.body.data, kind, form.check_in_id.data)
             db.session.commit()
             return _after_post(practice)
         except PracticeError as error:
