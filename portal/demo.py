@@ -22,6 +22,7 @@ from portal.models import (
 )
 from portal.models.users import password_hasher
 from portal.services.notifications import notify
+from portal.services.practice_demo import seed_practice_demo
 
 DEMO_PASSWORD = "horizon-demo"  # noqa: S105 (published on the login page on purpose)
 DEMO_ACCOUNTS = {
@@ -273,5 +274,6 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     )
     notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
     notify(admin, "cohort", f"{cohort.name}: 4 applications wait for review.", "/admin/enrollment")
+    seed_practice_demo(today)
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

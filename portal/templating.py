@@ -57,6 +57,7 @@ NAVIGATION = [
     ("dashboard.index", "Dashboard", False),
     ("journal.index", "Journal", False),
     ("practice.index", "Practice", False),
+    ("pairings.index", "Meetings", False),
     ("programs.index", "Programs", False),
     ("admin.index", "Admin", True),
 ]

@@ -167,3 +167,93 @@ def make_participant(program: Program, role: Role, **overrides: Any) -> Membersh
     if profile is None:
         profile = mentor_profile() if role is Role.mentor else mentee_profile()
     return make_membership(program=program, role=role, profile=profile, **overrides)
+# --- practices and meetings ---------------------------------------------------------------
+
+
+def make_practice(**overrides: Any) -> Any:
+    """A shared, open practice that started a week ago and runs three weeks."""
+    from portal.models.journal import Visibility
+    from portal.models.practice import Practice
+
+    starts_on = overrides.pop("starts_on", date.today() - timedelta(days=7))
+    values: dict[str, Any] = {
+        "title": f"Practice {_next()}",
+        "action": "Listen without interrupting.",
+        "idea": "People open up when they feel heard.",
+        "starts_on": starts_on,
+        "ends_on": starts_on + timedelta(days=20),
+        "per_week": 3,
+        "visibility": Visibility.shared,
+    }
+    values.update(overrides)
+    if "owner" not in values and "owner_id" not in values:
+        values["owner"] = make_user()
+    practice = Practice(**values)
+    db.session.add(practice)
+    db.session.commit()
+    return practice
+
+
+def make_check_in(practice: Any, **overrides: Any) -> Any:
+    from portal.models.practice import CheckIn
+
+    values: dict[str, Any] = {"day": date.today(), "note": f"Noticed something {_next()}"}
+    values.update(overrides)
+    check_in = CheckIn(practice_id=practice.id, **values)
+    db.session.add(check_in)
+    db.session.commit()
+    return check_in
+
+
+def make_practice_comment(practice: Any, author: User, **overrides: Any) -> Any:
+    from portal.models.practice import PracticeComment
+
+    values: dict[str, Any] = {"body": f"Keep going {_next()}"}
+    values.update(overrides)
+    comment = PracticeComment(practice_id=practice.id, author_id=author.id, **values)
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def make_meeting(pairing: Pairing, **overrides: Any) -> Any:
+    from portal.models.meetings import Meeting
+
+    values: dict[str, Any] = {"held_on": date.today() - timedelta(days=10), "happened": True}
+    values.update(overrides)
+    meeting = Meeting(pairing_id=pairing.id, **values)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def make_agenda_point(pairing: Pairing, author: User, **overrides: Any) -> Any:
+    from portal.models.meetings import AgendaPoint
+
+    values: dict[str, Any] = {"text": f"A point to talk about {_next()}"}
+    values.update(overrides)
+    point = AgendaPoint(pairing_id=pairing.id, author_id=author.id, **values)
+    db.session.add(point)
+    db.session.commit()
+    return point
+
+
+def make_practice_entry(author: User, **overrides: Any) -> Any:
+    """A published journal entry for practice and prep tests (private unless told)."""
+    from portal.models.journal import EntryStatus, JournalEntry, Visibility
+
+    now = utcnow()
+    values: dict[str, Any] = {
+        "title": f"Entry {_next()}",
+        "body": "What I noticed.",
+        "visibility": Visibility.private,
+        "status": EntryStatus.published,
+        "created_at": now,
+        "updated_at": now,
+        "published_at": now,
+    }
+    values.update(overrides)
+    entry = JournalEntry(author_id=author.id, **values)
+    db.session.add(entry)
+    db.session.commit()
+    return entry

@@ -225,3 +225,93 @@ def can_apply(user: User, program: Program, today: Any) -> bool:
         Membership.program_id == program.id, Membership.user_id == user.id
     )
     return db.session.scalar(mine.limit(1)) is None
+# --- practices, meetings and session prep ----------------------------------------------
+# The journal's rules, applied to practices: a private practice is its owner's alone; a
+# shared one is seen by the owner and their partners in an active or completed pairing.
+# Check-ins and comments follow their practice. Admins get no exception. A pairing's
+# meeting log, next date and agenda are for its two partners only (they hold shared text).
+
+from portal.models.meetings import AgendaPoint, Meeting  # noqa: E402
+from portal.models.practice import CheckIn, Practice, PracticeComment  # noqa: E402
+
+
+def visible_practices(user: User) -> Select[tuple[Practice]]:
+    """The user's own practices and their partners' shared ones."""
+    return select(Practice).where(
+        or_(
+            Practice.owner_id == user.id,
+            (Practice.visibility == Visibility.shared) & Practice.owner_id.in_(partner_ids(user)),
+        )
+    )
+
+
+def can_read_practice(user: User, practice: Practice) -> bool:
+    if practice.owner_id == user.id:
+        return True
+    return practice.is_shared and is_partner(user, practice.owner_id)
+
+
+def can_edit_practice(user: User, practice: Practice) -> bool:
+    """Only the owner checks in, closes or changes a practice."""
+    return practice.owner_id == user.id
+
+
+def can_comment_on_practice(user: User, practice: Practice) -> bool:
+    """The owner and the partners who can read it may comment or encourage."""
+    return can_read_practice(user, practice)
+
+
+def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
+    """Check-ins of the practices the user may read."""
+    readable = visible_practices(user).with_only_columns(Practice.id)
+    return select(CheckIn).where(CheckIn.practice_id.in_(readable))
+
+
+def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
+    """As in the journal: a comment is seen by its own author always, and by others only
+    while its practice is shared. On a practice made private, each comment stays with its
+    author."""
+    shared_readable = (
+        visible_practices(user)
+        .where(Practice.visibility == Visibility.shared)
+        .with_only_columns(Practice.id)
+    )
+    return select(PracticeComment).where(
+        or_(
+            PracticeComment.author_id == user.id,
+            PracticeComment.practice_id.in_(shared_readable),
+        )
+    )
+
+
+def can_open_pairing_log(user: User, pairing: Pairing) -> bool:
+    """The meeting log and prep page are for the two partners of an approved pairing.
+
+    Unlike the pairing itself, admins may not open them: they hold the pair's shared notes.
+    """
+    return pairing.involves(user) and pairing.status != "proposed"
+
+
+def pairing_log_or_404(user: User, pairing_id: int) -> Pairing:
+    """The pairing whose meeting log the user may open, or 404."""
+    pairing = db.session.get(Pairing, pairing_id)
+    if pairing is None or not can_open_pairing_log(user, pairing):
+        abort(404)
+    return pairing
+
+
+def visible_meetings(user: User) -> Select[tuple[Meeting]]:
+    """Meetings of pairings the user takes part in (approved), admins included as people."""
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(Meeting).where(Meeting.pairing_id.in_(mine))
+
+
+def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(AgendaPoint).where(AgendaPoint.pairing_id.in_(mine))

@@ -19,7 +19,9 @@ from portal.models import (
     User,
 )
 from portal.services import access
+from portal.services.meetings import MeetingDue
 from portal.services.notifications import latest
+from portal.services.practice import PracticePanel, fill_dashboard
 
 
 @dataclass
@@ -44,6 +46,9 @@ class Dashboard:
     pairings: list[Pairing] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     programs_health: list[ProgramHealth] = field(default_factory=list)
+    # Filled by portal.services.practice.fill_dashboard: practices and meeting due dates.
+    practice: PracticePanel | None = None
+    meeting_dues: list[MeetingDue] = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -82,6 +87,7 @@ def dashboard_for(user: User) -> Dashboard:
     )
     if user.is_portal_admin:
         dashboard.programs_health = programs_health(user)
+    fill_dashboard(dashboard)
     return dashboard
 
 

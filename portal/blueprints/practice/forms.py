@@ -1,0 +1,120 @@
+"""Forms for practices, check-ins, comments, closing, and the template library."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+VISIBILITY_CHOICES = [
+    SelectChoice("shared", "Shared with my partner"),
+    SelectChoice("private", "Private: only me"),
+]
+
+
+def _optional_int(value):
+    try:
+        return int(value) if value not in (None, "", "None") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class PracticeForm(FlaskForm):
+    template_id = HiddenField(filters=[_optional_int])
+    title = StringField(
+        "What will you practise?",
+        validators=[DataRequired(message="Give your practice a short title."), Length(max=200)],
+    )
+    idea = TextAreaField(
+        "The idea it came from",
+        validators=[Optional(), Length(max=2000, message="Keep it under 2,000 characters.")],
+    )
+    source_entry_id = SelectField("From a journal entry", coerce=_optional_int, choices=[])
+    source_meeting_id = SelectField("From a meeting", coerce=_optional_int, choices=[])
+    action = TextAreaField(
+        "What exactly will you do?",
+        validators=[
+            DataRequired(message="Say what you will do, so you know when you did it."),
+            Length(max=2000, message="Keep it under 2,000 characters."),
+        ],
+    )
+    starts_on = DateField("Start", validators=[DataRequired(message="Pick a start date.")])
+    ends_on = DateField("End", validators=[DataRequired(message="Pick an end date.")])
+    per_week = IntegerField(
+        "Times per week",
+        default=3,
+        validators=[
+            DataRequired(message="How often per week?"),
+            NumberRange(min=1, max=14, message="Between 1 and 14 times a week."),
+        ],
+    )
+    visibility = RadioField("Who sees it", choices=VISIBILITY_CHOICES, default="shared")
+
+
+class CheckInForm(FlaskForm):
+    note = TextAreaField(
+        "What did you notice?",
+        validators=[Optional(), Length(max=2000, message="Keep it under 2,000 characters.")],
+    )
+    day = DateField("Day", validators=[Optional()])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(
+        "Leave a comment or an encouragement",
+        validators=[
+            DataRequired(message="Write a few words first."),
+            Length(max=1000, message="Keep it under 1,000 characters."),
+        ],
+    )
+    kind = HiddenField(default="comment")
+    check_in_id = HiddenField(filters=[_optional_int])
+
+
+class CloseForm(FlaskForm):
+    outcome = RadioField(
+        "How did it go?",
+        choices=[
+            SelectChoice("done", "Done: I practised it"),
+            SelectChoice("dropped", "Dropped: it did not fit"),
+        ],
+        validators=[DataRequired(message="Choose done or dropped.")],
+    )
+    reflection = TextAreaField(
+        "Your reflection",
+        validators=[
+            DataRequired(message="Write what you take away, even one sentence."),
+            Length(max=4000, message="Keep it under 4,000 characters."),
+        ],
+    )
+    to_journal = BooleanField("Also keep it as a private journal entry")
+
+
+class TemplateForm(FlaskForm):
+    program_id = SelectField("Programme", coerce=_optional_int, choices=[])
+    title = StringField(
+        "Title", validators=[DataRequired(message="Give the template a title."), Length(max=200)]
+    )
+    idea = TextAreaField("The idea behind it", validators=[Optional(), Length(max=2000)])
+    action = TextAreaField(
+        "What to do",
+        validators=[DataRequired(message="Say what to do."), Length(max=2000)],
+    )
+    weeks = IntegerField(
+        "Weeks",
+        default=3,
+        validators=[DataRequired(), NumberRange(min=2, max=6, message="Two to six weeks.")],
+    )
+    per_week = IntegerField(
+        "Times per week",
+        default=2,
+        validators=[DataRequired(), NumberRange(min=1, max=14, message="Between 1 and 14.")],
+    )

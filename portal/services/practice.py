@@ -1,0 +1,603 @@
+"""Practices: creating them, checking in, weekly progress, comments, closing and the library."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from portal.extensions import db
+from portal.models import Membership, MembershipStatus, User, utcnow
+from portal.models.journal import EntryStatus, JournalEntry, Visibility
+from portal.models.practice import (
+    CheckIn,
+    CommentKind,
+    Practice,
+    PracticeComment,
+    PracticeStatus,
+    PracticeTemplate,
+)
+from portal.services import access
+from portal.services.notifications import notify
+
+# The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
+BUILT_IN_TEMPLATES = [
+    (
+        "active-listening",
+        "Active listening",
+        "People open up when they feel heard, not when they get advice.",
+        "In one conversation a day, listen without interrupting, then summarise what you heard "
+        "before you answer. Note how the other person responded.",
+        3,
+        3,
+    ),
+    (
+        "certification-research",
+        "Research a new skill certification",
+        "A certification is a map of a skill: it shows what good looks like.",
+        "Pick one skill you want to grow. Compare two or three certifications: content, effort, "
+        "cost and who recognises them. Talk to someone who holds one.",
+        3,
+        2,
+    ),
+    (
+        "vision-statement",
+        "Write a vision statement",
+        "Knowing where you want to be in three years makes today's choices easier.",
+        "Write a first draft of where you want to be in three years, then revise it a little "
+        "each session: what would you be doing, with whom, and why it matters.",
+        4,
+        2,
+    ),
+    (
+        "self-assessment",
+        "Complete a self-assessment",
+        "Honest self-knowledge is the start of every development plan.",
+        "Rate yourself on the skills your role needs, with one example for each rating. Ask a "
+        "trusted colleague for one rating to compare.",
+        2,
+        2,
+    ),
+    (
+        "interview-colleague",
+        "Interview another colleague",
+        "Every colleague has lived through something you have not.",
+        "Ask a colleague from another team for 30 minutes about how they grew into their role. "
+        "Prepare three questions and write down one thing you will try.",
+        3,
+        1,
+    ),
+]
+
+ENCOURAGEMENTS = ["Keep going!", "Great noticing.", "Proud of you for sticking with it."]
+REFLECTION_PROMPT_KEY = "practice-reflection"
+MAX_WINDOW_DAYS = 7 * 16
+
+
+class PracticeError(ValueError):
+    """Input that cannot be saved; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def local_today(user: User, now: datetime | None = None) -> date:
+    """Today's date where the user lives: a check-in's day is its local date, not UTC's."""
+    now = now or utcnow()
+    return now.replace(tzinfo=UTC).astimezone(user.zone).date()
+
+
+# --- weekly progress -------------------------------------------------------------------
+
+
+@dataclass
+class WeekProgress:
+    number: int
+    starts_on: date
+    ends_on: date
+    target: int
+    count: int
+
+    @property
+    def met(self) -> bool:
+        return self.count >= self.target
+
+    def is_current(self, today: date) -> bool:
+        return self.starts_on <= today <= self.ends_on
+
+
+@dataclass
+class Progress:
+    """Check-ins against the target for each week of a practice's window."""
+
+    weeks: list[WeekProgress]
+    outside: int = 0  # check-ins before or after the window (kept, not counted)
+
+    @property
+    def done(self) -> int:
+        return sum(min(w.count, w.target) for w in self.weeks)
+
+    @property
+    def count(self) -> int:
+        return sum(w.count for w in self.weeks)
+
+    @property
+    def target(self) -> int:
+        return sum(w.target for w in self.weeks)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.target) if self.target else 0
+
+    @property
+    def weeks_met(self) -> int:
+        return sum(1 for w in self.weeks if w.met)
+
+    @property
+    def scale(self) -> int:
+        """The chart's top: the larger of the highest target and the busiest week."""
+        return max([1, *(w.target for w in self.weeks), *(w.count for w in self.weeks)])
+
+
+def weekly_progress(practice: Practice, days: Iterable[date]) -> Progress:
+    """Count check-in days per week of the window; a short last week gets a prorated target."""
+    total_days = (practice.ends_on - practice.starts_on).days + 1
+    weeks: list[WeekProgress] = []
+    for number in range(math.ceil(total_days / 7)):
+        start = practice.starts_on + timedelta(days=7 * number)
+        end = min(start + timedelta(days=6), practice.ends_on)
+        length = (end - start).days + 1
+        target = practice.per_week if length == 7 else math.ceil(practice.per_week * length / 7)
+        weeks.append(WeekProgress(number + 1, start, end, max(target, 1), 0))
+    outside = 0
+    for day in days:
+        index = (day - practice.starts_on).days // 7
+        if day < practice.starts_on or day > practice.ends_on:
+            outside += 1
+        else:
+            weeks[index].count += 1
+    return Progress(weeks=weeks, outside=outside)
+
+
+def check_in_days(practice_ids: list[int]) -> dict[int, list[date]]:
+    """Every check-in day of the given practices, in one query."""
+    by_practice: dict[int, list[date]] = defaultdict(list)
+    if practice_ids:
+        rows = db.session.execute(
+            select(CheckIn.practice_id, CheckIn.day).where(CheckIn.practice_id.in_(practice_ids))
+        )
+        for practice_id, day in rows:
+            by_practice[practice_id].append(day)
+    return by_practice
+
+
+def progress_for(practices: list[Practice]) -> dict[int, Progress]:
+    days = check_in_days([p.id for p in practices])
+    return {p.id: weekly_progress(p, days.get(p.id, [])) for p in practices}
+
+
+# --- the library -----------------------------------------------------------------------
+
+
+def ensure_built_in_templates() -> None:
+    """Add the built-in templates when the library has none (the migration seeds them too)."""
+    exists = db.session.scalar(
+        select(PracticeTemplate.id).where(PracticeTemplate.program_id.is_(None)).limit(1)
+    )
+    if exists is not None:
+        return
+    for position, (key, title, idea, action, weeks, per_week) in enumerate(BUILT_IN_TEMPLATES):
+        db.session.add(
+            PracticeTemplate(
+                key=key,
+                title=title,
+                idea=idea,
+                action=action,
+                weeks=weeks,
+                per_week=per_week,
+                position=position,
+            )
+        )
+    db.session.flush()
+
+
+def library_for(user: User) -> list[PracticeTemplate]:
+    """Built-in templates plus those of the programmes the user takes part in."""
+    my_programs = select(Membership.program_id).where(
+        Membership.user_id == user.id, Membership.status == MembershipStatus.active
+    )
+    query = (
+        select(PracticeTemplate)
+        .where(
+            PracticeTemplate.archived.is_(False),
+            or_(
+                PracticeTemplate.program_id.is_(None),
+                PracticeTemplate.program_id.in_(my_programs),
+            ),
+        )
+        .order_by(
+            PracticeTemplate.program_id.is_not(None),
+            PracticeTemplate.position,
+            PracticeTemplate.id,
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+def template_for(user: User, template_id: int | None) -> PracticeTemplate | None:
+    if not template_id:
+        return None
+    return next((t for t in library_for(user) if t.id == template_id), None)
+
+
+def all_templates() -> list[PracticeTemplate]:
+    """Every template, for the admin's library editor."""
+    query = (
+        select(PracticeTemplate)
+        .options(joinedload(PracticeTemplate.program))
+        .order_by(
+            PracticeTemplate.archived,
+            PracticeTemplate.program_id.is_not(None),
+            PracticeTemplate.program_id,
+            PracticeTemplate.position,
+            PracticeTemplate.id,
+        )
+    )
+    return list(db.session.scalars(query))
+
+
+# --- creating and listing ----------------------------------------------------------------
+
+
+def validate_window(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise PracticeError("The end date comes after the start date.", "ends_on")
+    if (ends_on - starts_on).days > MAX_WINDOW_DAYS:
+        raise PracticeError("Keep a practice to sixteen weeks at most.", "ends_on")
+
+
+def create_practice(owner: User, **values) -> Practice:
+    """A new practice for its owner; the caller commits."""
+    validate_window(values["starts_on"], values["ends_on"])
+    practice = Practice(owner_id=owner.id, **values)
+    db.session.add(practice)
+    db.session.flush()
+    return practice
+
+
+def linkable_entries(user: User, limit: int = 30) -> list[JournalEntry]:
+    """Journal entries a practice may come from: ones the user may read, newest first."""
+    query = (
+        access.visible_entries(user)
+        .where(JournalEntry.status == EntryStatus.published)
+        .options(joinedload(JournalEntry.author))
+        .order_by(JournalEntry.created_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class PracticeList:
+    active: list[Practice] = field(default_factory=list)
+    planned: list[Practice] = field(default_factory=list)
+    closed: list[Practice] = field(default_factory=list)
+    partners: list[Practice] = field(default_factory=list)
+    progress: dict[int, Progress] = field(default_factory=dict)
+
+
+def practice_list(user: User, today: date) -> PracticeList:
+    """The user's practices split by phase, and partners' shared ones, in three queries."""
+    practices = db.session.scalars(
+        access.visible_practices(user)
+        .options(joinedload(Practice.owner))
+        .order_by(Practice.starts_on.desc(), Practice.id.desc())
+    ).all()
+    listing = PracticeList(progress=progress_for(list(practices)))
+    for practice in practices:
+        if practice.owner_id != user.id:
+            if practice.status is PracticeStatus.open:
+                listing.partners.append(practice)
+            continue
+        phase = practice.phase(today)
+        if phase == "planned":
+            listing.planned.append(practice)
+        elif phase in ("active", "ended"):
+            listing.active.append(practice)
+        else:
+            listing.closed.append(practice)
+    listing.planned.reverse()
+    return listing
+
+
+@dataclass
+class PracticeDetail:
+    practice: Practice
+    check_ins: list[CheckIn]
+    comments: list[PracticeComment]
+    progress: Progress
+    source_entry: JournalEntry | None = None
+
+    def comments_on(self, check_in_id: int | None) -> list[PracticeComment]:
+        return [c for c in self.comments if c.check_in_id == check_in_id]
+
+
+def practice_detail(user: User, practice: Practice) -> PracticeDetail:
+    """A practice's check-ins, comments and progress, in two queries."""
+    check_ins = list(
+        db.session.scalars(
+            access.visible_check_ins(user)
+            .where(CheckIn.practice_id == practice.id)
+            .order_by(CheckIn.day.desc(), CheckIn.id.desc())
+        )
+    )
+    comments = list(
+        db.session.scalars(
+            access.visible_practice_comments(user)
+            .where(PracticeComment.practice_id == practice.id)
+            .options(joinedload(PracticeComment.author))
+            .order_by(PracticeComment.created_at, PracticeComment.id)
+        )
+    )
+    progress = weekly_progress(practice, [c.day for c in check_ins])
+    source = None
+    if practice.source_entry_id:
+        # Only shown when the viewer may read it: a partner never learns a private title.
+        source = db.session.scalar(
+            access.visible_entries(user).where(JournalEntry.id == practice.source_entry_id)
+        )
+    return PracticeDetail(practice, check_ins, comments, progress, source)
+
+
+# --- check-ins, comments, closing ------------------------------------------------------
+
+
+def _partners_of(user: User) -> list[int]:
+    return list(db.session.scalars(access.partner_ids(user)))
+
+
+def check_in(
+    practice: Practice, user: User, note: str = "", day: date | None = None, now=None
+) -> CheckIn:
+    """Record one practice on a local day (today by default); the caller commits."""
+    today = local_today(user, now)
+    day = day or today
+    if day > today:
+        raise PracticeError("You can check in for today or an earlier day, not the future.", "day")
+    if day < practice.starts_on:
+        raise PracticeError("That day is before this practice started.", "day")
+    if practice.is_closed:
+        raise PracticeError("This practice is closed.", "note")
+    entry = CheckIn(practice_id=practice.id, day=day, note=(note or "").strip())
+    db.session.add(entry)
+    if practice.is_shared:
+        for partner_id in _partners_of(user):
+            notify(
+                partner_id,
+                "practice-check-in",
+                f"{user.name} checked in on the practice “{practice.title}”.",
+                f"/practice/{practice.id}",
+            )
+    db.session.flush()
+    return entry
+
+
+def add_comment(
+    practice: Practice,
+    author: User,
+    body: str,
+    kind: CommentKind = CommentKind.comment,
+    check_in_id: int | None = None,
+) -> PracticeComment:
+    """A comment or encouragement; the owner hears of a partner's, partners of the owner's."""
+    body = (body or "").strip()
+    if not body:
+        raise PracticeError("Write a few words first.", "body")
+    if check_in_id is not None:
+        owned = db.session.scalar(
+            select(CheckIn.id).where(CheckIn.id == check_in_id, CheckIn.practice_id == practice.id)
+        )
+        if owned is None:
+            raise PracticeError("That check-in is not part of this practice.", "body")
+    comment = PracticeComment(
+        practice_id=practice.id,
+        author_id=author.id,
+        body=body[:1000],
+        kind=kind,
+        check_in_id=check_in_id,
+    )
+    db.session.add(comment)
+    verb = "encouraged you on" if kind is CommentKind.encouragement else "commented on"
+    link, title = f"/practice/{practice.id}", practice.title
+    if author.id != practice.owner_id:
+        notify(practice.owner_id, "practice-comment", f"{author.name} {verb} “{title}”.", link)
+    elif practice.is_shared:
+        for partner_id in _partners_of(author):
+            notify(partner_id, "practice-comment", f"{author.name} replied on “{title}”.", link)
+    db.session.flush()
+    return comment
+
+
+def close_practice(practice: Practice, outcome: PracticeStatus, reflection: str) -> None:
+    """Mark a practice done or dropped, with what the owner takes away from it."""
+    if outcome is PracticeStatus.open:
+        raise PracticeError("Choose done or dropped.", "outcome")
+    practice.status = outcome
+    practice.reflection = (reflection or "").strip()
+    practice.closed_at = utcnow()
+
+
+def reopen_practice(practice: Practice) -> None:
+    practice.status = PracticeStatus.open
+    practice.closed_at = None
+
+
+def reflection_to_journal(practice: Practice) -> JournalEntry:
+    """Turn a closed practice's reflection into a private journal entry (once)."""
+    if practice.reflection_entry_id:
+        existing = db.session.get(JournalEntry, practice.reflection_entry_id)
+        if existing is not None:
+            return existing
+    if not practice.reflection.strip():
+        raise PracticeError("Write a reflection first.", "reflection")
+    outcome = "Done" if practice.status is PracticeStatus.done else "Dropped"
+    body = f"{practice.reflection.strip()}\n\n*{outcome}: {practice.title}, "
+    body += f"{practice.starts_on:%-d %b} – {practice.ends_on:%-d %b %Y}.*"
+    now = utcnow()
+    entry = JournalEntry(
+        author_id=practice.owner_id,
+        title=f"What I learned from “{practice.title}”"[:200],
+        body=body,
+        visibility=Visibility.private,
+        status=EntryStatus.published,
+        prompt_key=REFLECTION_PROMPT_KEY,
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    practice.reflection_entry_id = entry.id
+    return entry
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class PracticePanel:
+    today: date
+    active: list[Practice] = field(default_factory=list)
+    progress: dict[int, Progress] = field(default_factory=dict)
+    partner_check_ins: list[CheckIn] = field(default_factory=list)
+
+
+def dashboard_panel(user: User, today: date, limit: int = 5) -> PracticePanel:
+    """The user's active practices and partners' latest check-ins, in three queries."""
+    mine = db.session.scalars(
+        access.visible_practices(user)
+        .where(
+            Practice.owner_id == user.id,
+            Practice.status == PracticeStatus.open,
+            Practice.starts_on <= today,
+        )
+        .order_by(Practice.ends_on)
+    ).all()
+    partner_check_ins = db.session.scalars(
+        access.visible_check_ins(user)
+        .join(Practice, CheckIn.practice_id == Practice.id)
+        .where(Practice.owner_id != user.id)
+        .options(joinedload(CheckIn.practice).joinedload(Practice.owner))
+        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .limit(limit)
+    ).all()
+    return PracticePanel(
+        today=today,
+        active=list(mine),
+        progress=progress_for(list(mine)),
+        partner_check_ins=list(partner_check_ins),
+    )
+
+
+# --- the new-practice form ------------------------------------------------------------
+
+
+def fill_source_choices(form, user: User) -> None:
+    """Offer the journal entries and meetings a practice may come from."""
+    from portal.models.meetings import Meeting
+
+    form.source_entry_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(
+            e.id, f"{e.title} ({'yours' if e.author_id == user.id else e.author.first_name})"
+        )
+        for e in linkable_entries(user)
+    ]
+    meetings = db.session.scalars(
+        access.visible_meetings(user)
+        .where(Meeting.happened.is_(True))
+        .order_by(Meeting.held_on.desc())
+        .limit(12)
+    )
+    form.source_meeting_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(m.id, f"Meeting of {m.held_on:%-d %b %Y}") for m in meetings
+    ]
+
+
+def prefill(form, template: PracticeTemplate | None, today: date) -> None:
+    """Defaults for a new practice: starting today for three weeks, or the template's."""
+    weeks = template.weeks if template else 3
+    form.starts_on.data, form.ends_on.data = Practice.default_window(today, weeks)
+    if template is not None:
+        form.template_id.data = template.id
+        form.title.data = template.title
+        form.idea.data = template.idea
+        form.action.data = template.action
+        form.per_week.data = template.per_week
+
+
+def practice_values(form, library: list[PracticeTemplate]) -> dict:
+    """The practice's columns from a validated form; a template must be one the user may use."""
+    template_id = form.template_id.data
+    if template_id not in {t.id for t in library}:
+        template_id = None
+    return {
+        "title": form.title.data.strip(),
+        "idea": (form.idea.data or "").strip(),
+        "action": (form.action.data or "").strip(),
+        "source_entry_id": form.source_entry_id.data,
+        "source_meeting_id": form.source_meeting_id.data,
+        "template_id": template_id,
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "per_week": form.per_week.data,
+        "visibility": Visibility(form.visibility.data or "shared"),
+    }
+
+
+def program_choices() -> list[tuple[int | None, str]]:
+    from portal.models import Program
+
+    programs = db.session.scalars(select(Program).order_by(Program.starts_on.desc()))
+    return [SelectChoice(None, "Every programme (built-in)")] + [
+        SelectChoice(p.id, p.name) for p in programs
+    ]
+
+
+def save_template(template: PracticeTemplate, form) -> None:
+    template.program_id = form.program_id.data
+    template.title = form.title.data.strip()
+    template.idea = (form.idea.data or "").strip()
+    template.action = form.action.data.strip()
+    template.weeks = form.weeks.data
+    template.per_week = form.per_week.data
+    db.session.add(template)
+
+
+def fill_dashboard(dashboard) -> None:
+    """Add the practice panel and the meeting due dates to a person's dashboard."""
+    from portal.services.meetings import meeting_dues
+
+    roles = dashboard.roles()
+    if not roles & {"mentor", "mentee"}:
+        return
+    today = local_today(dashboard.user)
+    dashboard.practice = dashboard_panel(dashboard.user, today)
+    dashboard.meeting_dues = meeting_dues(dashboard.pairings, today)
+
+
+def update_practice(practice: Practice, values: dict) -> None:
+    """Apply an edit from its owner; the template a practice came from stays."""
+    validate_window(values["starts_on"], values["ends_on"])
+    values.pop("template_id", None)
+    for name, value in values.items():
+        setattr(practice, name, value)
