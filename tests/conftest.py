@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, text
 
@@ -68,7 +70,25 @@ def make_test_app(database_url: str, **overrides):
         "SERVER_NAME": "localhost",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = RequestIsolatingClient
+    return app
+
+
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose requests start without the previous request's `g`.
+
+    Tests keep one app context pushed (so factories and assertions share the session),
+    and Flask shares that context's `g` with the requests made inside it. In production
+    every request has a fresh `g`; Flask-Login and Flask-WTF cache per-request state
+    there (the user, the CSRF token), so it is cleared before each request.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(g):
+                g.pop(key)
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -87,6 +107,13 @@ def app(database_url: str, app_config: dict) -> Iterator:
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _app_for_every_unit_test(request: pytest.FixtureRequest) -> None:
+    """Every test outside tests/e2e runs inside a fresh app, so factories just work."""
+    if "e2e" not in request.keywords:
+        request.getfixturevalue("app")
 
 
 @pytest.fixture

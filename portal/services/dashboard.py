@@ -18,7 +18,8 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import access
+from portal.models.journal import JournalEntry
+from portal.services import access, journal
 from portal.services.notifications import latest
 
 
@@ -44,6 +45,10 @@ class Dashboard:
     pairings: list[Pairing] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     programs_health: list[ProgramHealth] = field(default_factory=list)
+    # Journal panels (filled by portal.services.journal.fill_dashboard).
+    review_queue: list[JournalEntry] = field(default_factory=list)
+    review_count: int = 0
+    mentor_stories: list[JournalEntry] = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -82,6 +87,7 @@ def dashboard_for(user: User) -> Dashboard:
     )
     if user.is_portal_admin:
         dashboard.programs_health = programs_health(user)
+    journal.fill_dashboard(dashboard)
     return dashboard
 
 
