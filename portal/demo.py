@@ -231,5 +231,8 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     )
     notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
     notify(admin, "cohort", f"{cohort.name}: 3 applications wait for review.", "/dashboard/")
+    from portal.services.journal_demo import seed_journal_demo
+
+    seed_journal_demo()
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -97,6 +97,12 @@ def _form_page(form: EntryForm, entry=None, conflict=None, status=200):
     )
 
 
+def _conflict_page(form: EntryForm, current: JournalEntry):
+    """Keep the writer's text in the form, show the saved text, and let a re-save win."""
+    form.version.data = str(current.version)
+    return _form_page(form, entry=current, conflict=current, status=409)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
@@ -111,7 +117,7 @@ def new():
         else:
             entry = journal.save_entry(draft, form.fields(), form.version_number(), publish)
     except EditConflict as conflict:
-        return _form_page(form, entry=conflict.entry, conflict=conflict.entry, status=409)
+        return _conflict_page(form, conflict.entry)
     flash("Saved as a private draft." if entry.is_draft else "Your entry is saved.", "success")
     return hx_redirect_or(url_for("journal.detail", entry_id=entry.id))
 
@@ -174,7 +180,7 @@ def edit(entry_id: int):
     try:
         journal.save_entry(entry, form.fields(), form.version_number(), publish)
     except EditConflict as conflict:
-        return _form_page(form, entry=conflict.entry, conflict=conflict.entry, status=409)
+        return _conflict_page(form, conflict.entry)
     flash("Your changes are saved.", "success")
     return hx_redirect_or(url_for("journal.detail", entry_id=entry.id))
 
