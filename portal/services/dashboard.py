@@ -49,6 +49,7 @@ class Dashboard:
     review_queue: list[JournalEntry] = field(default_factory=list)
     review_count: int = 0
     mentor_stories: list[JournalEntry] = field(default_factory=list)
+    journal_activity: journal.JournalActivity | None = None
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}

@@ -10,6 +10,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import url_for
@@ -520,9 +521,38 @@ def reviewer_ids(user: User) -> set[int]:
     return set(db.session.scalars(query))
 
 
+@dataclass
+class JournalActivity:
+    """What an admin may know about the journal: counts over the last 30 days, no text."""
+
+    entries: int = 0
+    shared: int = 0
+    reviewed: int = 0
+    comments: int = 0
+
+
+def journal_activity(days: int = 30) -> JournalActivity:
+    """Portal-wide counts for the admin dashboard, in two queries. Never titles or text."""
+    since = utcnow() - timedelta(days=days)
+    published = JournalEntry.status == EntryStatus.published
+    row = db.session.execute(
+        select(
+            func.count(JournalEntry.id),
+            func.count(case((JournalEntry.visibility == Visibility.shared, 1))),
+            func.count(JournalEntry.reviewed_at),
+        ).where(published, JournalEntry.published_at >= since)
+    ).one()
+    comments = db.session.scalar(
+        select(func.count(EntryComment.id)).where(EntryComment.created_at >= since)
+    )
+    return JournalActivity(entries=row[0], shared=row[1], reviewed=row[2], comments=comments or 0)
+
+
 def fill_dashboard(dashboard: Dashboard) -> None:
     """The journal's dashboard panels: a mentor's review queue, a mentee's mentor stories."""
     roles = dashboard.roles()
+    if "admin" in roles:
+        dashboard.journal_activity = journal_activity()
     if "mentor" in roles:
         dashboard.review_queue = review_queue(dashboard.user, limit=6)
         dashboard.review_count = unreviewed_count(dashboard.user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from portal.extensions import db
@@ -146,3 +147,19 @@ def test_the_mentee_dashboard_shows_the_mentors_latest_shared_stories(client, au
     panel = page.split('id="mentor-stories-panel"', 1)[1].split("</section>", 1)[0]
     assert panel.index("When I failed a launch") < panel.index("Old story")
     assert "Private mentor notes" not in page and "About Lena" not in page
+
+
+def test_an_admin_sees_journal_counts_and_never_a_title_or_text(client, auth, app):
+    from tests.factories import make_admin
+
+    pairing = make_pairing()
+    _shared(pairing.mentee, "Shared title S", body="shared body S", reviewed_at=utcnow())
+    make_entry(author=pairing.mentee, title="Private title P", body="private body P")
+    admin = make_admin()
+    auth.login(admin)
+    page = client.get("/dashboard/").text
+    panel = page.split('id="journal-activity-panel"', 1)[1].split("</section>", 1)[0]
+    numbers = [int(n) for n in re.findall(r"<dd>(\d+)</dd>", panel)]
+    assert numbers == [2, 1, 1, 0]  # entries, shared, reviewed, comments
+    for text in ("Shared title S", "shared body S", "Private title P", "private body P"):
+        assert text not in page
