@@ -562,7 +562,8 @@ def fill_dashboard(dashboard: Dashboard) -> None:
 
 def excerpt(text: str, length: int = 180) -> str:
     """A plain-text preview of Markdown: marks removed, cut at a word."""
-    plain = re.sub(r"[#>*_`~\[\]|]+", "", text or "")
+    plain = re.sub(r"(?m)^\s*(?:[-*+]|\d+[.)])\s+", "", text or "")  # list markers
+    plain = re.sub(r"[#>*_`~\[\]|]+", "", plain)
     plain = re.sub(r"\((https?|mailto):[^)]*\)", "", plain)
     plain = " ".join(plain.split())
     if len(plain) <= length:
