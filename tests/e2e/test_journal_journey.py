@@ -29,6 +29,8 @@ def _write_entry(page, server, title: str, body: str, visibility: str, tags: str
 def test_mentee_shares_mentor_reviews_and_comment_arrives_without_reload(live_server, new_page):
     live_server.app.config["JOURNAL_COMMENT_POLL_SECONDS"] = 1
     mentee = new_page()
+    console: list[str] = []
+    mentee.on("console", lambda message: console.append(message.text))
     sign_in(mentee, live_server, MENTEE)
     entry_id = _write_entry(
         mentee,
@@ -63,6 +65,7 @@ def test_mentee_shares_mentor_reviews_and_comment_arrives_without_reload(live_se
     expect(mentee.locator("#comment-list")).to_contain_text("What stopped you?", timeout=8000)
     assert mentee.evaluate("window.__noReload") == "still here"
     expect(mentee.locator("#notification-badge .count")).to_be_visible(timeout=8000)
+    assert not [m for m in console if "Content Security Policy" in m], console
 
 
 def test_a_private_entry_never_shows_on_the_mentors_side(live_server, new_page):
@@ -89,13 +92,19 @@ def test_a_draft_autosaves_while_typing_and_survives_closing_the_tab(live_server
     page.get_by_label("Your story").press_sequentially("I noticed that I rush", delay=10)
     expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=8000)
     expect(page).to_have_url(re.compile(r"/journal/\d+/edit$"))
+    # Typing on after the first autosave updates the same draft row, never a second one.
+    page.get_by_label("Your story").press_sequentially(" into answers.", delay=10)
+    page.get_by_label("Title").focus()  # leaving the field saves at once
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved")
+    page.wait_for_timeout(2500)
     page.context.close()  # the tab (and its browser context) is gone
 
     again = new_page()
     sign_in(again, live_server, MENTEE)
     again.goto(live_server("/journal/?visibility=draft"))
+    expect(again.get_by_role("link", name="Half-finished thought")).to_have_count(1)
     again.get_by_role("link", name="Half-finished thought").click()
-    expect(again.get_by_label("Your story")).to_have_value("I noticed that I rush")
+    expect(again.get_by_label("Your story")).to_have_value("I noticed that I rush into answers.")
 
 
 def test_search_filters_and_load_more_work_in_the_browser(live_server, new_page):
@@ -133,3 +142,27 @@ def test_journal_pages_fit_a_phone(live_server, new_page):
         page.goto(live_server(path))
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} scrolls sideways on a phone ({width}px)"
+
+
+def test_two_tabs_editing_one_entry_get_a_clear_conflict_that_keeps_both_texts(
+    live_server, new_page
+):
+    tab_a = new_page()
+    sign_in(tab_a, live_server, MENTEE)
+    entry_id = _write_entry(tab_a, live_server, "Two tabs", "First text.", "private")
+    tab_b = tab_a.context.new_page()
+    for tab in (tab_a, tab_b):
+        tab.goto(live_server(f"/journal/{entry_id}/edit"))
+    tab_a.get_by_label("Your story").fill("Text from tab A.")
+    tab_a.get_by_role("button", name="Save changes").click()
+    expect(tab_a).to_have_url(live_server(f"/journal/{entry_id}"))
+
+    tab_b.get_by_label("Your story").fill("Text from tab B.")
+    tab_b.get_by_role("button", name="Save changes").click()
+    conflict = tab_b.locator(".conflict")
+    expect(conflict).to_contain_text("This entry changed while you were writing")
+    expect(conflict.locator("textarea")).to_have_value("Text from tab A.")
+    expect(tab_b.get_by_label("Your story")).to_have_value("Text from tab B.")
+    tab_b.get_by_role("button", name="Save changes").click()  # keep tab B's text on purpose
+    expect(tab_b).to_have_url(live_server(f"/journal/{entry_id}"))
+    expect(tab_b.locator(".entry__body")).to_contain_text("Text from tab B.")
