@@ -28,10 +28,28 @@ from portal.models.users import password_hasher  # noqa: E402
 
 ENTRIES = 5_000
 RUNS = 15
-WORDS = (
-    "listen feedback team release plan mentor goal habit practice noticed meeting "
-    "confidence demo launch customer learn honest story reorg hiring"
-).split()
+WORDS = [
+    "listen",
+    "feedback",
+    "team",
+    "release",
+    "plan",
+    "mentor",
+    "goal",
+    "habit",
+    "practice",
+    "noticed",
+    "meeting",
+    "confidence",
+    "demo",
+    "launch",
+    "customer",
+    "learn",
+    "honest",
+    "story",
+    "reorg",
+    "hiring",
+]
 TAGS = ["feedback", "leadership", "practice", "goals", "listening", "confidence"]
 PROMPTS = ["share.achieve", "share.develop", "learn.apply", "work.noticed", None]
 
@@ -97,9 +115,7 @@ def main() -> None:
             fill(user.id)
             print(f"Filled {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
             client = app.test_client()
-            client.post(
-                "/auth/login", data={"email": user.email, "password": "bench-password"}
-            )
+            client.post("/auth/login", data={"email": user.email, "password": "bench-password"})
             hx_more = {"HX-Request": "true", "HX-Target": "journal-more"}
             hx_search = {"HX-Request": "true", "HX-Target": "journal-results"}
             cases = [
