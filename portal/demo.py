@@ -21,6 +21,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.users import password_hasher
+from portal.services.journal_demo import seed_journal_demo
 from portal.services.notifications import notify
 from portal.services.practice_demo import seed_practice_demo
 
@@ -274,6 +275,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     )
     notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
     notify(admin, "cohort", f"{cohort.name}: 4 applications wait for review.", "/admin/enrollment")
+    seed_journal_demo()
     seed_practice_demo(today)
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -20,6 +20,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.journal import EntryComment, EntryStatus, EntryTag, JournalEntry, Visibility
 from portal.models.users import password_hasher
 
 DEFAULT_PASSWORD = "correct horse battery"
@@ -257,3 +258,34 @@ def make_practice_entry(author: User, **overrides: Any) -> Any:
     db.session.add(entry)
     db.session.commit()
     return entry
+def make_entry(**overrides: Any) -> JournalEntry:
+    """A published journal entry (private unless told otherwise), with optional tags."""
+    tags = overrides.pop("tags", [])
+    values: dict[str, Any] = {
+        "title": f"Entry {_next()}",
+        "body": "What I noticed this week.",
+        "visibility": Visibility.private,
+        "status": EntryStatus.published,
+        "published_at": utcnow(),
+    }
+    values.update(overrides)
+    if "author" not in values and "author_id" not in values:
+        values["author"] = make_user()
+    entry = JournalEntry(**values)
+    entry.tags = [EntryTag(name=name) for name in tags]
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def make_comment(**overrides: Any) -> EntryComment:
+    values: dict[str, Any] = {"body": f"A comment {_next()}"}
+    values.update(overrides)
+    if "entry" not in values and "entry_id" not in values:
+        values["entry"] = make_entry()
+    if "author" not in values and "author_id" not in values:
+        values["author"] = values["entry"].author
+    comment = EntryComment(**values)
+    db.session.add(comment)
+    db.session.commit()
+    return comment

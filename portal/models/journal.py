@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -49,10 +49,19 @@ class JournalEntry(db.Model):
     published_at: Mapped[datetime | None]
     reviewed_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Autosaved edits of a published entry wait here, seen by the author only, until saved:
+    # a partner never reads half-written changes.
+    draft_title: Mapped[str | None] = mapped_column(String(200))
+    draft_body: Mapped[str | None] = mapped_column(Text)
+    draft_tags: Mapped[str | None] = mapped_column(String(400))
+    draft_saved_at: Mapped[datetime | None]
 
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     comments: Mapped[list[EntryComment]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="EntryComment.created_at"
+    )
+    tags: Mapped[list[EntryTag]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryTag.name"
     )
 
     def __repr__(self) -> str:
@@ -61,6 +70,19 @@ class JournalEntry(db.Model):
     @property
     def is_shared(self) -> bool:
         return self.visibility is Visibility.shared and self.status is EntryStatus.published
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status is EntryStatus.draft
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [tag.name for tag in self.tags]
+
+    @property
+    def has_pending_draft(self) -> bool:
+        """True when autosaved changes of a published entry have not been saved yet."""
+        return not self.is_draft and self.draft_saved_at is not None
 
 
 class EntryComment(db.Model):
@@ -76,3 +98,19 @@ class EntryComment(db.Model):
 
     entry: Mapped[JournalEntry] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class EntryTag(db.Model):
+    """A short label the author puts on an entry, lower-case, unique per entry."""
+
+    __tablename__ = "entry_tags"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "name", name="uq_entry_tags_entry_name"),
+        Index("ix_entry_tags_name", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(40))
+
+    entry: Mapped[JournalEntry] = relationship(back_populates="tags")

@@ -106,6 +106,12 @@ def visible_memberships(user: User) -> Select[tuple[Membership]]:
 
 
 # --- journal ---------------------------------------------------------------------------
+# The journal's privacy rules, used by every list, dashboard panel, search, notification,
+# export, admin view, direct URL and htmx fragment that touches an entry or a comment:
+# - a private entry, and every draft, is its author's alone (admins get no exception);
+# - a published shared entry is also readable by the author's partners in an active or
+#   completed pairing, and by nobody else;
+# - a comment is seen by its author always, by others only while its entry is shared.
 
 
 def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
@@ -123,6 +129,11 @@ def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
     )
 
 
+def own_entries(user: User) -> Select[tuple[JournalEntry]]:
+    """The user's own entries, drafts included: what their list, search and export show."""
+    return select(JournalEntry).where(JournalEntry.author_id == user.id)
+
+
 def shared_with(user: User) -> Select[tuple[JournalEntry]]:
     """Partners' published, shared entries: what the user reviews or reads, never their own."""
     return select(JournalEntry).where(
@@ -132,7 +143,32 @@ def shared_with(user: User) -> Select[tuple[JournalEntry]]:
     )
 
 
+def _mentee_ids(user: User) -> Select[tuple[int]]:
+    """Ids of the people the user mentors in an active or completed pairing."""
+    return select(Pairing.mentee_id).where(
+        Pairing.mentor_id == user.id, Pairing.status.in_(SHARING_STATUSES)
+    )
+
+
+def _mentor_ids(user: User) -> Select[tuple[int]]:
+    """Ids of the user's mentors in an active or completed pairing."""
+    return select(Pairing.mentor_id).where(
+        Pairing.mentee_id == user.id, Pairing.status.in_(SHARING_STATUSES)
+    )
+
+
+def review_queue(user: User) -> Select[tuple[JournalEntry]]:
+    """Shared entries of the user's mentees: the mentor's review queue."""
+    return shared_with(user).where(JournalEntry.author_id.in_(_mentee_ids(user)))
+
+
+def mentor_stories(user: User) -> Select[tuple[JournalEntry]]:
+    """Shared entries of the user's mentors: the stories a mentee may read."""
+    return shared_with(user).where(JournalEntry.author_id.in_(_mentor_ids(user)))
+
+
 def can_read_entry(user: User, entry: JournalEntry) -> bool:
+    """The author always; a partner only while the entry is published and shared."""
     if entry.author_id == user.id:
         return True
     return entry.is_shared and is_partner(user, entry.author_id)
@@ -148,6 +184,14 @@ def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
     return can_read_entry(user, entry)
 
 
+def can_review_entry(user: User, entry: JournalEntry) -> bool:
+    """The author's mentor marks a shared entry reviewed; the author never reviews their own."""
+    if entry.author_id == user.id or not entry.is_shared:
+        return False
+    query = _mentee_ids(user).where(Pairing.mentee_id == entry.author_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def visible_comments(user: User) -> Select[tuple[EntryComment]]:
     """A comment is seen by its own author always, and by others only on a shared entry.
 
@@ -155,7 +199,10 @@ def visible_comments(user: User) -> Select[tuple[EntryComment]]:
     """
     shared_readable = (
         visible_entries(user)
-        .where(JournalEntry.visibility == Visibility.shared)
+        .where(
+            JournalEntry.visibility == Visibility.shared,
+            JournalEntry.status == EntryStatus.published,
+        )
         .with_only_columns(JournalEntry.id)
     )
     return select(EntryComment).where(

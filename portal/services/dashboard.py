@@ -18,10 +18,11 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import access
+from portal.models.journal import JournalEntry
+from portal.services import access, journal, practice
 from portal.services.meetings import MeetingDue
 from portal.services.notifications import latest
-from portal.services.practice import PracticePanel, fill_dashboard
+from portal.services.practice import PracticePanel
 
 
 @dataclass
@@ -49,6 +50,11 @@ class Dashboard:
     # Filled by portal.services.practice.fill_dashboard: practices and meeting due dates.
     practice: PracticePanel | None = None
     meeting_dues: list[MeetingDue] = field(default_factory=list)
+    # Journal panels (filled by portal.services.journal.fill_dashboard).
+    review_queue: list[JournalEntry] = field(default_factory=list)
+    review_count: int = 0
+    mentor_stories: list[JournalEntry] = field(default_factory=list)
+    journal_activity: journal.JournalActivity | None = None
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -87,7 +93,8 @@ def dashboard_for(user: User) -> Dashboard:
     )
     if user.is_portal_admin:
         dashboard.programs_health = programs_health(user)
-    fill_dashboard(dashboard)
+    journal.fill_dashboard(dashboard)
+    practice.fill_dashboard(dashboard)
     return dashboard
 
 

@@ -1,0 +1,621 @@
+"""The journey journal: writing, autosaving, sharing, searching, reviewing and exporting.
+
+Every read starts from a query in ``portal.services.access``; this module only narrows
+those queries down (filters, paging) and never widens them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from flask import url_for
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.extensions import db
+from portal.models import Membership, MembershipStatus, Pairing, Role, User, utcnow
+from portal.models.journal import EntryComment, EntryStatus, EntryTag, JournalEntry, Visibility
+from portal.models.pairings import SHARING_STATUSES
+from portal.services import access
+from portal.services.notifications import notify
+
+if TYPE_CHECKING:
+    from portal.services.dashboard import Dashboard
+
+PAGE_SIZE = 20
+MAX_TAGS = 8
+TAG_LENGTH = 40
+TAG_PATTERN = re.compile(r"^[\w][\w\- ]*$")
+
+
+# --- guiding prompts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    key: str
+    label: str
+    intro: str
+    prompts: tuple[Prompt, ...]
+    mentors_only: bool = False
+
+
+PROMPT_SETS: tuple[PromptSet, ...] = (
+    PromptSet(
+        "share",
+        "Share",
+        "Willingness to share: say honestly where you are.",
+        (
+            Prompt("share.achieve", "What am I trying to achieve?"),
+            Prompt("share.develop", "What do I need to develop?"),
+            Prompt("share.setback", "A time it did not go well"),
+            Prompt("share.proud", "Something I did that I am proud of"),
+        ),
+    ),
+    PromptSet(
+        "learn",
+        "Learn",
+        "Desire to learn: make an insight your own.",
+        (
+            Prompt("learn.apply", "What insight can I apply in my own way?"),
+            Prompt("learn.self", "What did I learn about myself?"),
+            Prompt("learn.question", "A question I want to take to my next meeting"),
+        ),
+    ),
+    PromptSet(
+        "work",
+        "Work the idea",
+        "Working the idea: notice what happens when you practise.",
+        (
+            Prompt("work.noticed", "What did I notice when I practised…"),
+            Prompt("work.next", "What will I try differently next time?"),
+            Prompt("work.obstacle", "What got in the way, and what helped?"),
+        ),
+    ),
+    PromptSet(
+        "mentor",
+        "Mentor stories",
+        "For mentors: the stories behind your advice, wins and failures alike.",
+        (
+            Prompt("mentor.career", "A story from my career: what worked, what did not"),
+            Prompt("mentor.mistake", "A mistake I learned the most from"),
+            Prompt("mentor.learning", "Something I learned from mentoring this month"),
+        ),
+        mentors_only=True,
+    ),
+)
+PROMPTS: dict[str, Prompt] = {p.key: p for s in PROMPT_SETS for p in s.prompts}
+
+
+def prompt_text(key: str | None) -> str | None:
+    prompt = PROMPTS.get(key or "")
+    return prompt.text if prompt else None
+
+
+def prompt_set_label(key: str | None) -> str | None:
+    group = (key or "").split(".")[0]
+    return next((s.label for s in PROMPT_SETS if s.key == group), None)
+
+
+def is_mentor(user: User) -> bool:
+    """True for someone who holds an active mentor membership in any programme."""
+    query = select(Membership.id).where(
+        Membership.user_id == user.id,
+        Membership.role == Role.mentor,
+        Membership.status == MembershipStatus.active,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def prompt_sets_for(user: User, keep: str | None = None) -> list[PromptSet]:
+    """The prompt sets the user may start from; mentors also get their own set.
+
+    ``keep`` is an entry's existing prompt, so that editing never loses it.
+    """
+    mentor = is_mentor(user)
+    return [
+        s
+        for s in PROMPT_SETS
+        if not s.mentors_only or mentor or any(p.key == keep for p in s.prompts)
+    ]
+
+
+# --- tags ------------------------------------------------------------------------------
+
+
+class TagError(ValueError):
+    """A tag list the journal cannot store; the message says why."""
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """Split "Leadership, feedback" into ['leadership', 'feedback'] or raise TagError."""
+    names: list[str] = []
+    for raw in (text or "").split(","):
+        name = " ".join(raw.strip().lstrip("#").split()).lower()
+        if not name:
+            continue
+        if len(name) > TAG_LENGTH:
+            raise TagError(f"A tag can have at most {TAG_LENGTH} characters.")
+        if not TAG_PATTERN.match(name):
+            raise TagError("Tags may use letters, digits, spaces and hyphens only.")
+        if name not in names:
+            names.append(name)
+    if len(names) > MAX_TAGS:
+        raise TagError(f"Use at most {MAX_TAGS} tags.")
+    return names
+
+
+def lenient_tags(text: str | None) -> list[str]:
+    """Tags for an autosave: what can be kept is kept, the rest waits for the real save."""
+    names: list[str] = []
+    for raw in (text or "").split(","):
+        try:
+            names.extend(n for n in parse_tags(raw) if n not in names)
+        except TagError:
+            continue
+    return names[:MAX_TAGS]
+
+
+def _set_tags(entry: JournalEntry, names: list[str]) -> None:
+    current = {tag.name: tag for tag in entry.tags}
+    entry.tags = [current.get(name) or EntryTag(name=name) for name in names]
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+@dataclass
+class EntryFields:
+    """What the entry form carries, already cleaned."""
+
+    title: str
+    body: str
+    visibility: Visibility = Visibility.private
+    tags: list[str] = field(default_factory=list)
+    prompt_key: str | None = None
+
+
+class EditConflict(Exception):
+    """The entry changed since the form was opened; nothing was written."""
+
+    def __init__(self, entry: JournalEntry) -> None:
+        super().__init__(f"entry {entry.id} is at version {entry.version}")
+        self.entry = entry
+
+
+def _claim_version(entry: JournalEntry, expected: int | None) -> None:
+    """Move the entry to the next version only if it is still at `expected`, atomically."""
+    result = db.session.execute(
+        update(JournalEntry)
+        .where(JournalEntry.id == entry.id, JournalEntry.version == expected)
+        .values(version=JournalEntry.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if expected is None or result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(entry)
+        raise EditConflict(entry)
+    set_committed_value(entry, "version", expected + 1)
+
+
+def _apply(entry: JournalEntry, fields: EntryFields) -> None:
+    entry.title = fields.title[:200]
+    entry.body = fields.body
+    entry.visibility = fields.visibility
+    entry.prompt_key = fields.prompt_key
+    _set_tags(entry, fields.tags)
+    entry.updated_at = utcnow()
+
+
+def _clear_pending_draft(entry: JournalEntry) -> None:
+    entry.draft_title = entry.draft_body = entry.draft_tags = None
+    entry.draft_saved_at = None
+
+
+def _notify_shared(entry: JournalEntry) -> None:
+    """Tell the author's partners that something new was shared with them."""
+    partner_ids = db.session.scalars(access.partner_ids(entry.author)).all()
+    link = url_for("journal.detail", entry_id=entry.id)
+    for partner_id in partner_ids:
+        notify(partner_id, "journal_shared", f"{entry.author.name} shared a journal entry.", link)
+
+
+def create_entry(author: User, fields: EntryFields, publish: bool = True) -> JournalEntry:
+    """Write a new entry, published or kept as a private draft."""
+    entry = JournalEntry(author=author, title="", body="")
+    _apply(entry, fields)
+    db.session.add(entry)
+    if publish:
+        _publish(entry, was_shared=False)
+    else:
+        entry.status = EntryStatus.draft
+    db.session.commit()
+    return entry
+
+
+def _publish(entry: JournalEntry, was_shared: bool) -> None:
+    if entry.status is not EntryStatus.published or entry.published_at is None:
+        entry.status = EntryStatus.published
+        entry.published_at = utcnow()
+    db.session.flush()
+    if entry.is_shared and not was_shared:
+        _notify_shared(entry)
+
+
+def save_entry(
+    entry: JournalEntry, fields: EntryFields, version: int | None, publish: bool = True
+) -> JournalEntry:
+    """Save the author's edit if nobody saved in between; raises EditConflict otherwise."""
+    was_shared = entry.is_shared
+    _claim_version(entry, version)
+    _apply(entry, fields)
+    _clear_pending_draft(entry)
+    if publish or not entry.is_draft:
+        _publish(entry, was_shared)
+    db.session.commit()
+    return entry
+
+
+def autosave(
+    author: User, entry: JournalEntry | None, fields: EntryFields, version: int | None
+) -> JournalEntry:
+    """Keep what the author is typing: a new draft row first, then updates of that row.
+
+    A draft is written in place (it is private). A published entry keeps its saved text;
+    the autosaved text waits in its draft columns, so a partner never sees it half-written.
+    """
+    if entry is None:
+        return create_entry(author, fields, publish=False)
+    _claim_version(entry, version)
+    if entry.is_draft:
+        _apply(entry, fields)
+    else:
+        entry.draft_title = fields.title[:200]
+        entry.draft_body = fields.body
+        entry.draft_tags = ", ".join(fields.tags)[:400]
+    entry.draft_saved_at = utcnow()
+    db.session.commit()
+    return entry
+
+
+def set_visibility(entry: JournalEntry, visibility: Visibility) -> JournalEntry:
+    """Share or unshare at any time; the version moves on so open edit forms notice."""
+    was_shared = entry.is_shared
+    _claim_version(entry, entry.version)
+    entry.visibility = visibility
+    entry.updated_at = utcnow()
+    db.session.flush()
+    if entry.is_shared and not was_shared:
+        _notify_shared(entry)
+    db.session.commit()
+    return entry
+
+
+def delete_entry(entry: JournalEntry) -> None:
+    db.session.delete(entry)
+    db.session.commit()
+
+
+# --- reading: the author's own list ----------------------------------------------------
+
+
+@dataclass
+class EntryFilters:
+    """The list's GET form: a search text and filters by prompt, tag and visibility."""
+
+    q: str = ""
+    prompt: str = ""
+    tag: str = ""
+    visibility: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> EntryFilters:
+        try:
+            page = max(int(args.get("page", 1)), 1)
+        except (TypeError, ValueError):
+            page = 1
+        visibility = args.get("visibility", "")
+        return cls(
+            q=args.get("q", "").strip()[:200],
+            prompt=args.get("prompt", "").strip()[:60],
+            tag=args.get("tag", "").strip().lower()[:TAG_LENGTH],
+            visibility=visibility if visibility in {"private", "shared", "draft"} else "",
+            page=page,
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.prompt or self.tag or self.visibility)
+
+    def args(self, **changes) -> dict[str, str | int]:
+        """The query-string arguments for a link to this list, e.g. its next page."""
+        values = {
+            "q": self.q,
+            "prompt": self.prompt,
+            "tag": self.tag,
+            "visibility": self.visibility,
+            "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+
+@dataclass
+class EntryPage:
+    entries: list[JournalEntry]
+    filters: EntryFilters
+    has_more: bool
+
+    @property
+    def next_args(self) -> dict[str, str | int]:
+        return self.filters.args(page=self.filters.page + 1)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) -> EntryPage:
+    """One page of the user's own entries, newest first, in two queries whatever the size."""
+    query = access.own_entries(user)
+    if filters.q:
+        pattern = _like(filters.q.lower())
+        query = query.where(
+            or_(
+                func.lower(JournalEntry.title).like(pattern, escape="\\"),
+                func.lower(JournalEntry.body).like(pattern, escape="\\"),
+            )
+        )
+    if filters.prompt:
+        if "." in filters.prompt:
+            query = query.where(JournalEntry.prompt_key == filters.prompt)
+        else:
+            query = query.where(JournalEntry.prompt_key.like(f"{_like(filters.prompt)[1:-1]}.%"))
+    if filters.tag:
+        tagged = select(EntryTag.entry_id).where(EntryTag.name == filters.tag)
+        query = query.where(JournalEntry.id.in_(tagged))
+    if filters.visibility == "draft":
+        query = query.where(JournalEntry.status == EntryStatus.draft)
+    elif filters.visibility:
+        query = query.where(
+            JournalEntry.visibility == filters.visibility,
+            JournalEntry.status == EntryStatus.published,
+        )
+    rows = db.session.scalars(
+        query.options(selectinload(JournalEntry.tags))
+        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+        .offset((filters.page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+    return EntryPage(list(rows[:page_size]), filters, has_more=len(rows) > page_size)
+
+
+def own_tags(user: User) -> list[str]:
+    """The tags the user has used, for the filter menu."""
+    query = (
+        select(EntryTag.name)
+        .join(JournalEntry, EntryTag.entry_id == JournalEntry.id)
+        .where(JournalEntry.id.in_(access.own_entries(user).with_only_columns(JournalEntry.id)))
+        .distinct()
+        .order_by(EntryTag.name)
+    )
+    return list(db.session.scalars(query))
+
+
+# --- reading: one entry and its comments -----------------------------------------------
+
+
+def get_entry_or_404(user: User, entry_id: int) -> JournalEntry:
+    return access.get_visible_or_404(access.visible_entries(user), entry_id, JournalEntry)
+
+
+def get_own_entry_or_404(user: User, entry_id: int) -> JournalEntry:
+    return access.get_visible_or_404(access.own_entries(user), entry_id, JournalEntry)
+
+
+def comments_for(user: User, entry: JournalEntry) -> list[EntryComment]:
+    query = (
+        access.visible_comments(user)
+        .where(EntryComment.entry_id == entry.id)
+        .options(joinedload(EntryComment.author))
+        .order_by(EntryComment.created_at, EntryComment.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def add_comment(user: User, entry: JournalEntry, body: str) -> EntryComment:
+    """Comment, and tell the other side; the notification never quotes the entry."""
+    comment = EntryComment(entry=entry, author=user, body=body.strip())
+    db.session.add(comment)
+    link = url_for("journal.detail", entry_id=entry.id, _anchor="entry-comments")
+    if user.id == entry.author_id:
+        if entry.is_shared:
+            message = f"{user.name} replied on a shared entry."
+            for partner_id in db.session.scalars(access.partner_ids(user)).all():
+                notify(partner_id, "journal_comment", message, link)
+    else:
+        notify(entry.author_id, "journal_comment", f"{user.name} commented on your entry.", link)
+    db.session.commit()
+    return comment
+
+
+def mark_reviewed(user: User, entry: JournalEntry) -> JournalEntry:
+    entry.reviewed_at = utcnow()
+    entry.reviewed_by_id = user.id
+    link = url_for("journal.detail", entry_id=entry.id)
+    notify(entry.author_id, "journal_review", f"{user.name} reviewed your shared entry.", link)
+    db.session.commit()
+    return entry
+
+
+# --- reading: what partners shared -----------------------------------------------------
+
+
+def review_queue(user: User, limit: int | None = None) -> list[JournalEntry]:
+    """The mentor's queue: unreviewed entries first, then the newest."""
+    query = (
+        access.review_queue(user)
+        .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
+        .order_by(
+            case((JournalEntry.reviewed_at.is_(None), 0), else_=1),
+            JournalEntry.published_at.desc(),
+            JournalEntry.id.desc(),
+        )
+    )
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def unreviewed_count(user: User) -> int:
+    """How many shared entries wait for the user's review: the header's count."""
+    query = access.review_queue(user).where(JournalEntry.reviewed_at.is_(None))
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def shared_with_me(user: User, limit: int = 100) -> list[JournalEntry]:
+    """Everything partners shared with the user, entries waiting for their review first."""
+    waiting = JournalEntry.id.in_(
+        access.review_queue(user)
+        .where(JournalEntry.reviewed_at.is_(None))
+        .with_only_columns(JournalEntry.id)
+    )
+    query = (
+        access.shared_with(user)
+        .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
+        .order_by(case((waiting, 0), else_=1), JournalEntry.published_at.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def latest_mentor_stories(user: User, limit: int = 3) -> list[JournalEntry]:
+    query = (
+        access.mentor_stories(user)
+        .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
+        .order_by(JournalEntry.published_at.desc(), JournalEntry.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def reviewer_ids(user: User) -> set[int]:
+    """Ids of the user's mentees: entries by them carry a review state for this user."""
+    query = select(Pairing.mentee_id).where(
+        Pairing.mentor_id == user.id, Pairing.status.in_(SHARING_STATUSES)
+    )
+    return set(db.session.scalars(query))
+
+
+@dataclass
+class JournalActivity:
+    """What an admin may know about the journal: counts over the last 30 days, no text."""
+
+    entries: int = 0
+    shared: int = 0
+    reviewed: int = 0
+    comments: int = 0
+
+
+def journal_activity(days: int = 30) -> JournalActivity:
+    """Portal-wide counts for the admin dashboard, in two queries. Never titles or text."""
+    since = utcnow() - timedelta(days=days)
+    published = JournalEntry.status == EntryStatus.published
+    row = db.session.execute(
+        select(
+            func.count(JournalEntry.id),
+            func.count(case((JournalEntry.visibility == Visibility.shared, 1))),
+            func.count(JournalEntry.reviewed_at),
+        ).where(published, JournalEntry.published_at >= since)
+    ).one()
+    comments = db.session.scalar(
+        select(func.count(EntryComment.id)).where(EntryComment.created_at >= since)
+    )
+    return JournalActivity(entries=row[0], shared=row[1], reviewed=row[2], comments=comments or 0)
+
+
+def fill_dashboard(dashboard: Dashboard) -> None:
+    """The journal's dashboard panels: a mentor's review queue, a mentee's mentor stories."""
+    roles = dashboard.roles()
+    if "admin" in roles:
+        dashboard.journal_activity = journal_activity()
+    if "mentor" in roles:
+        dashboard.review_queue = review_queue(dashboard.user, limit=6)
+        dashboard.review_count = unreviewed_count(dashboard.user)
+    if "mentee" in roles:
+        dashboard.mentor_stories = latest_mentor_stories(dashboard.user)
+
+
+def excerpt(text: str, length: int = 180) -> str:
+    """A plain-text preview of Markdown: marks removed, cut at a word."""
+    plain = re.sub(r"(?m)^\s*(?:[-*+]|\d+[.)])\s+", "", text or "")  # list markers
+    plain = re.sub(r"[#>*_`~\[\]|]+", "", plain)
+    plain = re.sub(r"\((https?|mailto):[^)]*\)", "", plain)
+    plain = " ".join(plain.split())
+    if len(plain) <= length:
+        return plain
+    return plain[:length].rsplit(" ", 1)[0] + "…"
+
+
+# --- export ----------------------------------------------------------------------------
+
+
+def _own_for_export(user: User) -> list[JournalEntry]:
+    query = (
+        access.own_entries(user)
+        .options(selectinload(JournalEntry.tags))
+        .order_by(JournalEntry.created_at, JournalEntry.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def entry_markdown(entry: JournalEntry) -> str:
+    """One entry as a Markdown document with a small front matter."""
+    lines = [f"# {entry.title or 'Untitled draft'}", ""]
+    lines.append(f"- Written: {entry.created_at:%Y-%m-%d %H:%M} UTC")
+    state = "draft" if entry.is_draft else entry.visibility.value
+    lines.append(f"- Visibility: {state}")
+    if prompt := prompt_text(entry.prompt_key):
+        lines.append(f"- Prompt: {prompt}")
+    if entry.tags:
+        lines.append(f"- Tags: {', '.join(entry.tag_names)}")
+    lines += ["", entry.body.strip(), ""]
+    return "\n".join(lines)
+
+
+def export_markdown(user: User) -> str:
+    """The user's whole journal (their own entries only) as one Markdown file."""
+    parts = [f"# {user.name}'s journal", "", f"Exported {utcnow():%Y-%m-%d %H:%M} UTC", ""]
+    for entry in _own_for_export(user):
+        parts += ["---", "", entry_markdown(entry).replace("# ", "## ", 1)]
+    return "\n".join(parts)
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:50] or "untitled"
+
+
+def export_zip(user: User) -> bytes:
+    """The user's own entries as a zip of Markdown files, one per entry, plus the whole."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("journal.md", export_markdown(user))
+        for entry in _own_for_export(user):
+            name = f"entries/{entry.created_at:%Y-%m-%d}-{entry.id}-{_slug(entry.title)}.md"
+            archive.writestr(name, entry_markdown(entry))
+    return buffer.getvalue()
