@@ -22,6 +22,9 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session does
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
+    # argon2id parameters: "default" is RFC 9106's low-memory profile (64 MiB, t=3, p=4).
+    PASSWORD_HASH_PROFILE = "default"  # noqa: S105 (a profile name, not a password)
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"

@@ -195,7 +195,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     """Fill an empty database with the demo programmes; returns what it made."""
     rng = random.Random(2026)
     today = today or date.today()
-    password_hash = password_hasher.hash(DEMO_PASSWORD)  # one hash serves every demo login
+    password_hash = password_hasher().hash(DEMO_PASSWORD)  # one hash serves every demo login
     names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25) * 2, rng.choices(LAST, k=50)))  # noqa: B905,E741
 
     def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:

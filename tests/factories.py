@@ -24,8 +24,17 @@ from portal.models.journal import EntryComment, EntryStatus, EntryTag, JournalEn
 from portal.models.users import password_hasher
 
 DEFAULT_PASSWORD = "correct horse battery"
-# argon2 is slow on purpose; the factories share one hash of the default password.
-_DEFAULT_HASH = password_hasher.hash(DEFAULT_PASSWORD)
+_default_hashes: dict[int, str] = {}
+
+
+def _default_hash() -> str:
+    """argon2 is slow on purpose: the factories share one hash of the default password."""
+    hasher = password_hasher()
+    if id(hasher) not in _default_hashes:
+        _default_hashes[id(hasher)] = hasher.hash(DEFAULT_PASSWORD)
+    return _default_hashes[id(hasher)]
+
+
 _sequence = itertools.count(1)
 
 
@@ -47,7 +56,7 @@ def make_user(**overrides: Any) -> User:
     if password:
         user.set_password(password)
     else:
-        user.password_hash = _DEFAULT_HASH
+        user.password_hash = _default_hash()
     db.session.add(user)
     db.session.commit()
     return user
@@ -168,6 +177,8 @@ def make_participant(program: Program, role: Role, **overrides: Any) -> Membersh
     if profile is None:
         profile = mentor_profile() if role is Role.mentor else mentee_profile()
     return make_membership(program=program, role=role, profile=profile, **overrides)
+
+
 # --- practices and meetings ---------------------------------------------------------------
 
 
@@ -258,6 +269,8 @@ def make_practice_entry(author: User, **overrides: Any) -> Any:
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
 def make_entry(**overrides: Any) -> JournalEntry:
     """A published journal entry (private unless told otherwise), with optional tags."""
     tags = overrides.pop("tags", [])

@@ -6,8 +6,9 @@ import contextlib
 from datetime import datetime
 from zoneinfo import ZoneInfo, available_timezones
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,9 +16,31 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models._time import utcnow
 
-password_hasher = PasswordHasher()
-# Hashed once so that a login for an unknown e-mail costs as much as a real one.
-_DUMMY_HASH = password_hasher.hash("horizon-timing-equaliser")
+# argon2id with RFC 9106's low-memory parameters. A test suite may choose argon2's
+# CHEAPEST profile (PASSWORD_HASH_PROFILE = "cheapest") so that its logins stay fast.
+_HASHERS = {
+    "default": PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY),
+    "cheapest": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
+_dummy_hashes: dict[str, str] = {}
+
+
+def password_hasher() -> PasswordHasher:
+    """The argon2id hasher the current app is configured for."""
+    profile = "default"
+    if has_app_context():
+        profile = current_app.config.get("PASSWORD_HASH_PROFILE", "default")
+    return _HASHERS[profile]
+
+
+def _dummy_hash() -> str:
+    """Hashed once per profile, so a login for an unknown e-mail costs as much as a real one."""
+    hasher = password_hasher()
+    key = f"{hasher.time_cost}:{hasher.memory_cost}"
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash("horizon-timing-equaliser")
+    return _dummy_hashes[key]
+
 
 TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
@@ -46,24 +69,25 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         """Hash with argon2 and sign out the user's other sessions."""
-        self.password_hash = password_hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         """True when the password matches; rehashes when argon2's parameters changed."""
+        hasher = password_hasher()
         try:
-            password_hasher.verify(self.password_hash, password)
+            hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if password_hasher.check_needs_rehash(self.password_hash):
-            self.password_hash = password_hasher.hash(password)
+        if hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = hasher.hash(password)
         return True
 
     @staticmethod
     def spend_password_check_time(password: str) -> None:
         """Verify against a dummy hash, so an unknown e-mail is not faster to reject."""
         with contextlib.suppress(VerificationError):
-            password_hasher.verify(_DUMMY_HASH, password)
+            password_hasher().verify(_dummy_hash(), password)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"

@@ -272,6 +272,8 @@ def can_apply(user: User, program: Program, today: Any) -> bool:
         Membership.program_id == program.id, Membership.user_id == user.id
     )
     return db.session.scalar(mine.limit(1)) is None
+
+
 # --- practices, meetings and session prep ----------------------------------------------
 # The journal's rules, applied to practices: a private practice is its owner's alone; a
 # shared one is seen by the owner and their partners in an active or completed pairing.

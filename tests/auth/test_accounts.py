@@ -194,3 +194,16 @@ def test_does_registration_return_to_the_page_that_asked(client):
     client.post("/auth/logout")
     login_page = client.get("/auth/login?next=/programs/x").text
     assert "/auth/register?next=/programs/x" in login_page
+
+
+def test_does_production_hash_with_rfc_9106_parameters(database_url):
+    """The test suite hashes cheaply; a real deployment must not."""
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        user = User(email="x@example.org", name="X")
+        user.set_password("a-real-passphrase")
+        assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert user.check_password("a-real-passphrase")
+        db.engine.dispose()

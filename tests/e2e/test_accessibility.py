@@ -1,7 +1,13 @@
 """Do Horizon's pages pass axe-core's WCAG 2.1 AA checks, on a desktop and on a phone?"""
 
 import pytest
+from sqlalchemy import select
 
+from portal.extensions import db
+from portal.models import Pairing
+from portal.models.journal import JournalEntry, Visibility
+from portal.models.practice import Practice
+from portal.services.accounts import find_by_email
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PAGES = {
@@ -11,8 +17,18 @@ PAGES = {
         "/notifications/",
         "/auth/password",
         "/programs/spring-2027/apply",
+        "/journal/",
+        "/journal/new",
+        "/journal/{entry}",
+        "/journal/{entry}/edit",
+        "/practice/",
+        "/practice/new",
+        "/practice/{practice}",
+        "/pairings/",
+        "/pairings/{pairing}",
+        "/pairings/{pairing}/prep",
     ],
-    "mentor@example.org": ["/dashboard/"],
+    "mentor@example.org": ["/dashboard/", "/journal/shared", "/journal/{entry}"],
     "admin@example.org": [
         "/dashboard/",
         "/admin/",
@@ -23,8 +39,23 @@ PAGES = {
         "/admin/programs/spring-2027/import",
         "/admin/matching/spring-2027",
         "/admin/audit",
+        "/practice/library",
     ],
 }
+
+
+def demo_ids(app) -> dict[str, int]:
+    """Ids of the demo mentee's shared entry, practice and pairing, for the page paths."""
+    with app.app_context():
+        mentee = find_by_email("mentee@example.org")
+        entry = db.session.scalar(
+            select(JournalEntry.id).where(
+                JournalEntry.author_id == mentee.id, JournalEntry.visibility == Visibility.shared
+            )
+        )
+        practice = db.session.scalar(select(Practice.id).where(Practice.owner_id == mentee.id))
+        pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
+    return {"entry": entry, "practice": practice, "pairing": pairing}
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -34,8 +65,10 @@ def test_are_the_pages_accessible(live_server, new_page, who, viewport):
     if who:
         sign_in(page, live_server, who)
     problems = {}
+    ids = demo_ids(live_server.app)
     for path in PAGES[who]:
-        page.goto(live_server(path))
+        response = page.goto(live_server(path.format(**ids)))
+        assert response.ok, f"{path} answered {response.status}"
         found = accessibility_violations(page)
         if found:
             problems[path] = found
