@@ -10,17 +10,15 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from support import migrated_app  # noqa: E402
 
-from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import User, utcnow  # noqa: E402
 from portal.models.journal import EntryTag, JournalEntry  # noqa: E402
@@ -96,40 +94,30 @@ def timed(client, url: str, headers: dict | None = None) -> tuple[float, float, 
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        with app.app_context():
-            upgrade(directory=MIGRATIONS_DIR, revision="heads")
-            user = User(email="writer@example.org", name="Prolific Writer")
-            user.password_hash = password_hasher.hash("bench-password")
-            db.session.add(user)
-            db.session.commit()
-            started = time.perf_counter()
-            fill(user.id)
-            print(f"Filled {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
-            client = app.test_client()
-            client.post("/auth/login", data={"email": user.email, "password": "bench-password"})
-            hx_more = {"HX-Request": "true", "HX-Target": "journal-more"}
-            hx_search = {"HX-Request": "true", "HX-Target": "journal-results"}
-            cases = [
-                ("list page /journal/", "/journal/", None),
-                ("load more (page 50, htmx)", "/journal/?page=50", hx_more),
-                ("search q=feedback (htmx)", "/journal/?q=feedback", hx_search),
-                ("filter tag+prompt", "/journal/?tag=practice&prompt=share", None),
-                ("export Markdown (all 5,000)", "/journal/export.md", None),
-            ]
-            print(f"{'case':34} {'median ms':>10} {'max ms':>8} {'bytes':>10}  ({RUNS} runs)")
-            for label, url, headers in cases:
-                median, worst, size = timed(client, url, headers)
-                print(f"{label:34} {median:10.1f} {worst:8.1f} {size:10,}")
-            db.engine.dispose()
+    with migrated_app() as app, app.app_context():
+        user = User(email="writer@example.org", name="Prolific Writer")
+        user.password_hash = password_hasher().hash("bench-password")
+        db.session.add(user)
+        db.session.commit()
+        started = time.perf_counter()
+        fill(user.id)
+        print(f"Filled {ENTRIES:,} entries in {time.perf_counter() - started:.1f} s")
+        client = app.test_client()
+        client.post("/auth/login", data={"email": user.email, "password": "bench-password"})
+        hx_more = {"HX-Request": "true", "HX-Target": "journal-more"}
+        hx_search = {"HX-Request": "true", "HX-Target": "journal-results"}
+        cases = [
+            ("list page /journal/", "/journal/", None),
+            ("load more (page 50, htmx)", "/journal/?page=50", hx_more),
+            ("search q=feedback (htmx)", "/journal/?q=feedback", hx_search),
+            ("filter tag+prompt", "/journal/?tag=practice&prompt=share", None),
+            ("export Markdown (all 5,000)", "/journal/export.md", None),
+        ]
+        print(f"{'case':34} {'median ms':>10} {'max ms':>8} {'bytes':>10}  ({RUNS} runs)")
+        for label, url, headers in cases:
+            median, worst, size = timed(client, url, headers)
+            print(f"{label:34} {median:10.1f} {worst:8.1f} {size:10,}")
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

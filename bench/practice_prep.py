@@ -10,17 +10,15 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
+from support import migrated_app  # noqa: E402
 
-from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
     Membership,
@@ -51,7 +49,7 @@ def build(today: date) -> tuple[Pairing, int]:
         ends_on=today + timedelta(days=1),
         status="running",
     )
-    hashed = password_hasher.hash(PASSWORD)
+    hashed = password_hasher().hash(PASSWORD)
     mentor = User(email="mentor@bench.test", name="Mentor Bench", password_hash=hashed)
     mentee = User(email="mentee@bench.test", name="Mentee Bench", password_hash=hashed)
     db.session.add_all([program, mentor, mentee])
@@ -187,17 +185,8 @@ def measure(client, url: str, engine) -> tuple[list[float], int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                "SECRET_KEY": "bench",
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
+    with migrated_app() as app:
         with app.app_context():
-            upgrade(directory=MIGRATIONS_DIR, revision="heads")
             began = time.perf_counter()
             pairing, detail_id = build(date.today())
             print(

@@ -17,6 +17,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "horizon_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    # The cookie is written only when the session changes, so the 8 hours count from
+    # sign-in, and a background poll can never re-set a cookie that signing out cleared.
+    SESSION_REFRESH_EACH_REQUEST = False
     FORCE_SECURE_COOKIES = False
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session does

@@ -22,6 +22,7 @@ from portal.models import (
 )
 from portal.models.users import password_hasher
 from portal.services.journal_demo import seed_journal_demo
+from portal.services.matching.synthetic import LOCATIONS, random_profile
 from portal.services.notifications import notify
 from portal.services.practice_demo import seed_practice_demo
 
@@ -31,35 +32,6 @@ DEMO_ACCOUNTS = {
     "mentor@example.org": ("Marcus Bell", "Mentor"),
     "mentee@example.org": ("Lena Ortiz", "Mentee"),
 }
-
-DEPARTMENTS = ["Engineering", "Product", "Sales", "Finance", "People", "Operations", "Design"]
-LOCATIONS = [
-    ("Berlin", "Europe/Berlin"),
-    ("London", "Europe/London"),
-    ("New York", "America/New_York"),
-    ("Toronto", "America/Toronto"),
-    ("Singapore", "Asia/Singapore"),
-    ("Lisbon", "Europe/Lisbon"),
-]
-SKILLS = [
-    "leadership",
-    "public speaking",
-    "stakeholder management",
-    "career planning",
-    "negotiation",
-    "people management",
-    "product strategy",
-    "data analysis",
-    "giving feedback",
-    "work-life balance",
-]
-VALUES = ["growth", "candour", "craft", "balance", "impact", "curiosity", "fairness", "calm"]
-STYLES = {
-    "directness": ["direct", "gentle"],
-    "structure": ["structured", "free-flowing"],
-    "pace": ["fast", "reflective"],
-}
-FORMATS = ["in_person", "remote", "either"]
 
 FIRST = [
     "Ana",
@@ -120,27 +92,6 @@ def database_is_empty() -> bool:
     return (db.session.scalar(select(func.count(User.id))) or 0) == 0
 
 
-def _profile(rng: random.Random, role: Role, department: str) -> dict:
-    location, tz = rng.choice(LOCATIONS)
-    profile = {
-        "department": department,
-        "seniority": rng.randint(1, 3) if role is Role.mentee else rng.randint(3, 6),
-        "location": location,
-        "timezone": tz,
-        "format": rng.choice(FORMATS),
-        "values": rng.sample(VALUES, 3),
-        "style": {question: rng.choice(options) for question, options in STYLES.items()},
-        "avoid": [],
-    }
-    if role is Role.mentee:
-        profile["goals"] = rng.sample(SKILLS, 2)
-        profile["develop"] = rng.sample(SKILLS, 2)
-    else:
-        profile["strengths"] = rng.sample(SKILLS, 3)
-        profile["capacity"] = rng.randint(1, 3)
-    return profile
-
-
 COHORT_MENTORS = 6
 COHORT_MENTEES = 16  # the last COHORT_APPLIED of them still wait for review
 COHORT_APPLIED = 4
@@ -152,8 +103,6 @@ def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
     One mentee reports to a cohort mentor (the matcher never pairs them) and one asked to
     avoid another mentor, so the demo shows the hard rules at work.
     """
-    from portal.services.matching.synthetic import random_profile
-
     mentors = []
     for i in range(COHORT_MENTORS):
         profile = random_profile(rng, "mentor", max_capacity=3)
@@ -234,14 +183,13 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     db.session.add_all([running, cohort])
 
     def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
-        department = rng.choice(DEPARTMENTS)
         db.session.add(
             Membership(
                 user=user,
                 program=program,
                 role=role,
                 status=status,
-                profile=_profile(rng, role, department),
+                profile=random_profile(rng, role.value, max_capacity=3),
                 decided_at=utcnow() if status is MembershipStatus.active else None,
             )
         )

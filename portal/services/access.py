@@ -22,10 +22,13 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import Select, or_, select, union
 
-from portal.extensions import db
+from portal.extensions import db, login_manager
 from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
+from portal.models.enrollment import AuditEvent
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.pairings import SHARING_STATUSES
+from portal.models.practice import CheckIn, Practice, PracticeComment
 
 T = TypeVar("T")
 
@@ -235,8 +238,6 @@ def admin_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            from portal.extensions import login_manager
-
             return login_manager.unauthorized()
         if not current_user.is_portal_admin:
             abort(404)
@@ -250,8 +251,6 @@ def admin_required(view: Callable) -> Callable:
 
 def visible_audit_events(user: User) -> Select:
     """The audit log of admin decisions is for portal admins only."""
-    from portal.models.enrollment import AuditEvent
-
     query = select(AuditEvent)
     return query if user.is_portal_admin else query.where(AuditEvent.id.is_(None))
 
@@ -277,11 +276,9 @@ def can_apply(user: User, program: Program, today: Any) -> bool:
 # --- practices, meetings and session prep ----------------------------------------------
 # The journal's rules, applied to practices: a private practice is its owner's alone; a
 # shared one is seen by the owner and their partners in an active or completed pairing.
-# Check-ins and comments follow their practice. Admins get no exception. A pairing's
-# meeting log, next date and agenda are for its two partners only (they hold shared text).
-
-from portal.models.meetings import AgendaPoint, Meeting  # noqa: E402
-from portal.models.practice import CheckIn, Practice, PracticeComment  # noqa: E402
+# Check-ins follow their practice; a comment stays its author's, as in the journal.
+# Admins get no exception. A pairing's meeting log, next date and agenda are for its two
+# partners only (they hold shared text).
 
 
 def visible_practices(user: User) -> Select[tuple[Practice]]:

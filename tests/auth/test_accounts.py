@@ -207,3 +207,11 @@ def test_does_production_hash_with_rfc_9106_parameters(database_url):
         assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
         assert user.check_password("a-real-passphrase")
         db.engine.dispose()
+
+
+def test_does_a_request_after_sign_in_leave_the_session_cookie_alone(client, auth):
+    """Polls must not re-set the cookie: the lifetime counts from sign-in."""
+    auth.login(make_user())
+    client.get("/dashboard/")  # the first page stores the CSRF token in the session
+    response = client.get("/notifications/badge")
+    assert "horizon_session" not in response.headers.get("Set-Cookie", "")

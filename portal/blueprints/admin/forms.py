@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models import Cadence, ProgramStatus
@@ -27,11 +28,15 @@ class ProgramForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=4000)])
     starts_on = DateField("Starts on", validators=[DataRequired(message="Choose a start date.")])
     ends_on = DateField("Ends on", validators=[Optional()])
-    cadence = SelectField("Meetings", choices=[(c.value, c.label.capitalize()) for c in Cadence])
-    status = SelectField("Status", choices=[(s.value, s.value.capitalize()) for s in ProgramStatus])
+    cadence = SelectField(
+        "Meetings", choices=[SelectChoice(c.value, c.label.capitalize()) for c in Cadence]
+    )
+    status = SelectField(
+        "Status", choices=[SelectChoice(s.value, s.value.capitalize()) for s in ProgramStatus]
+    )
     enrollment_opens_on = DateField("Applications open", validators=[Optional()])
     enrollment_closes_on = DateField("Applications close", validators=[Optional()])
-    mode = SelectField("Matching goal", choices=[(m.value, m.label) for m in Mode])
+    mode = SelectField("Matching goal", choices=[SelectChoice(m.value, m.label) for m in Mode])
     min_score = IntegerField(
         "Minimum score for a pair (0-100)", default=0, validators=[NumberRange(0, 100)]
     )
@@ -65,7 +70,7 @@ class QuestionForm(FlaskForm):
         "Question", validators=[DataRequired(message="Write the question."), Length(max=200)]
     )
     audience = SelectField(
-        "Asked of", choices=[(a.value, a.value.capitalize()) for a in QuestionAudience]
+        "Asked of", choices=[SelectChoice(a.value, a.value.capitalize()) for a in QuestionAudience]
     )
     required = BooleanField("An answer is required")
 

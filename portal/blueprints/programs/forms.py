@@ -12,6 +12,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models.users import TIME_ZONES
@@ -40,14 +41,19 @@ STYLE_LABELS = {
 class ApplicationForm(FlaskForm):
     role = RadioField(
         "I want to join as",
-        choices=[("mentee", "Mentee: I want to grow"), ("mentor", "Mentor: I want to help")],
+        choices=[
+            SelectChoice("mentee", "Mentee: I want to grow"),
+            SelectChoice("mentor", "Mentor: I want to help"),
+        ],
         validators=[DataRequired(message="Choose mentee or mentor.")],
     )
     department = StringField(
         "Department", validators=[DataRequired(message="Name your department."), Length(max=80)]
     )
     seniority = SelectField(
-        "Seniority", choices=[(str(k), v) for k, v in SENIORITY_LEVELS.items()], default="2"
+        "Seniority",
+        choices=[SelectChoice(str(k), v) for k, v in SENIORITY_LEVELS.items()],
+        default="2",
     )
     location = StringField(
         "Location (city)", validators=[DataRequired(message="Name your city."), Length(max=80)]
@@ -56,7 +62,7 @@ class ApplicationForm(FlaskForm):
     format = RadioField("Preferred format", choices=list(FORMAT_LABELS.items()), default="either")
     values = MultiCheckboxField(
         "Values that matter most to you (pick up to three)",
-        choices=[(v, v.capitalize()) for v in VALUE_CHOICES],
+        choices=[SelectChoice(v, v.capitalize()) for v in VALUE_CHOICES],
     )
     goals = TextAreaField("What I am trying to achieve", validators=[Length(max=500)])
     develop = TextAreaField("Areas I want to develop", validators=[Length(max=500)])
@@ -99,7 +105,7 @@ for _question, _options in STYLE_QUESTIONS.items():
         f"style_{_question}",
         RadioField(
             STYLE_LABELS[_question],
-            choices=[(o, o.replace("-", " ").capitalize()) for o in _options],
+            choices=[SelectChoice(o, o.replace("-", " ").capitalize()) for o in _options],
             validators=[DataRequired(message="Choose one.")],
         ),
     )

@@ -38,6 +38,18 @@ FACTOR_LABELS = {
     "picks": "Mentee's own pick",
 }
 # Below this time-zone overlap two people share no working hours: not a candidate pair.
+# The per-person arrays of a Side, sliced together when a cohort is scored in chunks.
+SIDE_FIELDS = (
+    "skills",
+    "values",
+    "style",
+    "seniority",
+    "offset",
+    "format",
+    "location",
+    "department",
+    "capacity",
+)
 WORKDAY_HOURS = 8.0
 CHUNK_ROWS = 1024
 
@@ -139,17 +151,7 @@ def _rows(side: Side, start: int, stop: int) -> Side:
         people=side.people[start:stop],
         **{
             name: getattr(side, name)[start:stop]
-            for name in (
-                "skills",
-                "values",
-                "style",
-                "seniority",
-                "offset",
-                "format",
-                "location",
-                "department",
-                "capacity",
-            )
+            for name in SIDE_FIELDS
         },
     )
 
@@ -221,16 +223,6 @@ def _take(side: Side, index: np.ndarray) -> Side:
         people=[side.people[i] for i in index],
         **{
             name: getattr(side, name)[index]
-            for name in (
-                "skills",
-                "values",
-                "style",
-                "seniority",
-                "offset",
-                "format",
-                "location",
-                "department",
-                "capacity",
-            )
+            for name in SIDE_FIELDS
         },
     )
