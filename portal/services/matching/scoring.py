@@ -149,10 +149,7 @@ def normalised_weights(weights: dict[str, float] | None) -> dict[str, float]:
 def _rows(side: Side, start: int, stop: int) -> Side:
     return Side(
         people=side.people[start:stop],
-        **{
-            name: getattr(side, name)[start:stop]
-            for name in SIDE_FIELDS
-        },
+        **{name: getattr(side, name)[start:stop] for name in SIDE_FIELDS},
     )
 
 
@@ -221,8 +218,5 @@ def _take(side: Side, index: np.ndarray) -> Side:
     index = np.asarray(index, dtype=np.int64)
     return Side(
         people=[side.people[i] for i in index],
-        **{
-            name: getattr(side, name)[index]
-            for name in SIDE_FIELDS
-        },
+        **{name: getattr(side, name)[index] for name in SIDE_FIELDS},
     )
