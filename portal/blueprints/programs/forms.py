@@ -59,7 +59,11 @@ class ApplicationForm(FlaskForm):
         "Location (city)", validators=[DataRequired(message="Name your city."), Length(max=80)]
     )
     timezone = SelectField("Time zone", choices=TIME_ZONES, default="UTC")
-    format = RadioField("Preferred format", choices=list(FORMAT_LABELS.items()), default="either")
+    format = RadioField(
+        "Preferred format",
+        choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()],
+        default="either",
+    )
     values = MultiCheckboxField(
         "Values that matter most to you (pick up to three)",
         choices=[SelectChoice(v, v.capitalize()) for v in VALUE_CHOICES],
@@ -124,7 +128,9 @@ def application_form(questions, mentors=None) -> ApplicationForm:
         )
         setattr(ProgramApplicationForm, q.key, TextAreaField(q.label, validators=validators))
     if mentors:
-        choices = [("", "No preference")] + [(str(m.user_id), m.user.name) for m in mentors]
+        choices = [SelectChoice("", "No preference")] + [
+            SelectChoice(str(m.user_id), m.user.name) for m in mentors
+        ]
         for rank in (1, 2, 3):
             setattr(
                 ProgramApplicationForm,
