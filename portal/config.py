@@ -33,7 +33,8 @@ class Config:
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
 
-    MAIL_BACKEND = "locmem"
+    # Without MAIL_SERVER, e-mails (password links) are printed to the console.
+    MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Horizon <no-reply@example.org>"
 
     # How often the header's unread badge polls, in seconds.

@@ -70,6 +70,7 @@ def make_test_app(database_url: str, **overrides):
         "SERVER_NAME": "localhost",
         # Real argon2id, with its cheapest parameters: hundreds of logins stay fast.
         "PASSWORD_HASH_PROFILE": "cheapest",
+        "MAIL_BACKEND": "locmem",
     }
     config.update(overrides)
     app = create_app(config)

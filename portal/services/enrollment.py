@@ -18,6 +18,7 @@ from portal.models import Membership, MembershipStatus, Program, Role, User, utc
 from portal.models.enrollment import ProgramQuestion
 from portal.models.users import TIME_ZONES
 from portal.services import audit
+from portal.services.accounts import send_password_links
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.notifications import notify
 
@@ -197,6 +198,7 @@ class ImportResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
     imported: int = 0
+    invited: int = 0  # new accounts sent a link to choose their password
 
     @property
     def ok(self) -> bool:
@@ -307,6 +309,7 @@ def import_csv(program: Program, text: str, actor: User) -> ImportResult:
     result = check_csv(program, text)
     if not result.ok:
         return result
+    created: list[User] = []
     try:
         users = {
             u.email: u
@@ -320,8 +323,10 @@ def import_csv(program: Program, text: str, actor: User) -> ImportResult:
                 user = User(
                     email=row["email"], name=row["name"], timezone=row["profile"]["timezone"]
                 )
-                user.set_password(secrets.token_urlsafe(24))  # they set their own later
+                # Nobody knows this password: the invitation lets them choose their own.
+                user.set_password(secrets.token_urlsafe(24))
                 db.session.add(user)
+                created.append(user)
             db.session.add(
                 Membership(
                     user=user,
@@ -343,6 +348,8 @@ def import_csv(program: Program, text: str, actor: User) -> ImportResult:
         db.session.rollback()
         raise
     result.imported = len(result.rows)
+    # After the commit: the invitation links carry the new accounts' ids.
+    result.invited = send_password_links(created, invitation=True)
     return result
 
 

@@ -11,7 +11,7 @@ from portal.services.accounts import find_by_email
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PAGES = {
-    None: ["/auth/login", "/auth/register", "/programs/", "/programs/spring-2027"],
+    None: ["/auth/login", "/auth/register", "/auth/forgot", "/programs/", "/programs/spring-2027"],
     "mentee@example.org": [
         "/dashboard/",
         "/notifications/",

@@ -99,3 +99,28 @@ def test_existing_account_joins_without_a_new_user(client, auth, program):
         db.session.scalar(select(func.count(User.id)).where(User.email == "ana@example.org")) == 1
     )
     assert count_members(program) == 1
+
+
+def test_are_new_accounts_invited_to_choose_a_password(client, auth, program):
+    from flask import current_app
+
+    from tests.factories import make_user
+
+    make_user(email="ana@example.org")  # already has an account: no invitation
+    auth.login(make_admin())
+    response = upload(client, "spring", [HEADER, *GOOD])
+    assert response.status_code == 303
+    outbox = current_app.extensions["mailman"].outbox
+    assert sorted(m.to[0] for m in outbox) == ["ben@example.org", "cy@example.org"]
+    assert all(m.subject == "You are invited to Horizon" for m in outbox)
+    link = outbox[0].body.split("http://localhost", 1)[1].split()[0]
+    auth.logout()
+    assert "Choose your password" in client.get(link).text
+
+
+def test_does_a_failed_import_invite_nobody(client, auth, program):
+    from flask import current_app
+
+    auth.login(make_admin())
+    upload(client, "spring", [HEADER, *GOOD, "bad-row"])
+    assert getattr(current_app.extensions["mailman"], "outbox", []) == []

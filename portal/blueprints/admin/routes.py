@@ -122,7 +122,11 @@ def import_participants(slug: str):
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
         result = enrollment.import_csv(program, text, current_user)
         if result.ok:
-            flash(f"Imported {result.imported} participants into {program.name}.", "success")
+            flash(
+                f"Imported {result.imported} participants into {program.name}; "
+                f"{result.invited} new accounts were e-mailed a link to choose a password.",
+                "success",
+            )
             return redirect(url_for("admin.matching", slug=slug), 303)
     status = 422 if form.errors or (result and not result.ok) else 200
     return render(

@@ -44,3 +44,15 @@ class ChangePasswordForm(FlaskForm):
         "Repeat the new password",
         validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(message="Enter your e-mail address.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("New password", validators=[DataRequired(), PASSWORD_RULE])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+    )

@@ -4,12 +4,24 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal.blueprints.auth import bp
-from portal.blueprints.auth.forms import ChangePasswordForm, LoginForm, RegisterForm
+from portal.blueprints.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from portal.demo import demo_accounts_present
 from portal.extensions import db, limiter
 from portal.models import User, utcnow
 from portal.rendering import is_local_url
-from portal.services.accounts import authenticate, email_taken
+from portal.services.accounts import (
+    authenticate,
+    email_taken,
+    find_by_email,
+    send_password_links,
+    user_for_reset_token,
+)
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
 
@@ -85,3 +97,36 @@ def change_password():
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("dashboard.index"), 303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Send a link to set a new password; the answer never says whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_by_email(form.email.data)
+        if user:
+            send_password_links([user])
+        flash(
+            "If an account uses that address, we have sent it a link to set a new password. "
+            "The link works once, for 24 hours.",
+            "info",
+        )
+        return redirect(url_for("auth.login"), 303)
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.new_password.data)  # ends other sessions and this link
+        db.session.commit()
+        _start_session(user)
+        flash("Your password is set. Welcome to Horizon.", "success")
+        return redirect(url_for("dashboard.index"), 303)
+    return render_template("auth/reset.html", form=form, user=user), 422 if form.errors else 200
