@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from flask import url_for
+from flask import abort, url_for
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -421,6 +421,14 @@ def own_tags(user: User) -> list[str]:
 
 def get_entry_or_404(user: User, entry_id: int) -> JournalEntry:
     return access.get_visible_or_404(access.visible_entries(user), entry_id, JournalEntry)
+
+
+def get_writable_entry(user: User, entry_id: int) -> JournalEntry:
+    """An entry the user may change: 404 when they cannot read it, 403 when they only read it."""
+    entry = get_entry_or_404(user, entry_id)
+    if not access.can_edit_entry(user, entry):
+        abort(403)
+    return entry
 
 
 def get_own_entry_or_404(user: User, entry_id: int) -> JournalEntry:

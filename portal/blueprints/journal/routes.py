@@ -170,9 +170,7 @@ def detail(entry_id: int):
 @bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(entry_id: int):
-    entry = journal.get_entry_or_404(current_user, entry_id)
-    if not access.can_edit_entry(current_user, entry):
-        abort(403)
+    entry = journal.get_writable_entry(current_user, entry_id)
     form = _entry_form(entry)
     if not form.validate_on_submit():
         return _form_page(form, entry=entry, status=422 if request.method == "POST" else 200)
@@ -189,9 +187,7 @@ def edit(entry_id: int):
 @login_required
 def set_visibility(entry_id: int):
     """Share or unshare an entry at any time."""
-    entry = journal.get_entry_or_404(current_user, entry_id)
-    if not access.can_edit_entry(current_user, entry):
-        abort(403)
+    entry = journal.get_writable_entry(current_user, entry_id)
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
@@ -203,9 +199,7 @@ def set_visibility(entry_id: int):
 @bp.post("/<int:entry_id>/delete")
 @login_required
 def delete(entry_id: int):
-    entry = journal.get_entry_or_404(current_user, entry_id)
-    if not access.can_edit_entry(current_user, entry):
-        abort(403)
+    entry = journal.get_writable_entry(current_user, entry_id)
     journal.delete_entry(entry)
     flash("The entry is deleted.", "success")
     return hx_redirect_or(url_for("journal.index"))
