@@ -52,6 +52,7 @@ def _log_page(pairing: Pairing, status: int = 200, **forms):
         log=log,
         pairing=pairing,
         today=today,
+        can_write=access.can_work_in_pairing(current_user, pairing),
         choices=service.PRACTICE_FOR,
         **forms,
     )
