@@ -124,7 +124,7 @@ def test_the_first_autosave_creates_a_draft_and_later_ones_update_it(client, aut
     assert draft.status is EntryStatus.draft
     assert draft.body == "Half a thought"
     # The response tells the form which row and version it now writes to.
-    assert f'id="draft_id" name="draft_id" value="{draft.id}" hx-swap-oob="true"' in first.text
+    assert f'id="draft_id" name="draft_id" value="{draft.id}" data-hx-swap-oob="true"' in first.text
     assert f'id="version" name="version" value="{draft.version}"' in first.text
     assert first.headers["HX-Replace-Url"] == f"/journal/{draft.id}/edit"
 
@@ -212,10 +212,10 @@ def test_the_edit_form_autosaves_through_htmx_on_typing_and_on_leaving_a_field(c
     auth.login(user)
     page = client.get(f"/journal/{entry.id}/edit").text
     status = re.search(r'<p id="autosave-status"[^>]*>', page, re.S).group(0)
-    assert 'hx-post="/journal/autosave"' in status
+    assert 'data-hx-post="/journal/autosave"' in status
     assert "input delay:2s from:closest form" in status
     assert "focusout from:closest form" in status
-    assert 'hx-include="closest form"' in status
+    assert 'data-hx-include="closest form"' in status
 
 
 # --- edit conflicts --------------------------------------------------------------------
@@ -341,7 +341,7 @@ def test_the_search_form_is_a_real_get_form_enhanced_by_htmx(client, auth, app):
     form = re.search(r'<form class="card journal-search"[^>]*>', page, re.S).group(0)
     assert 'method="get"' in form
     assert 'action="/journal/"' in form
-    assert 'hx-target="#journal-results"' in form
+    assert 'data-hx-target="#journal-results"' in form
     fragment = client.get("/journal/?q=x", headers=hx_headers("journal-results"))
     assert fragment.text.lstrip().startswith('<section id="journal-results"')
     assert "HX-Request" in fragment.headers["Vary"]
@@ -360,7 +360,7 @@ def test_load_more_pages_through_the_list_newest_first(client, auth, app):
     first = client.get("/journal/").text
     assert "Entry number 00" in first and "Entry number 19" in first
     assert "Entry number 20" not in first
-    assert 'id="journal-more"' in first and 'hx-trigger="click, revealed"' in first
+    assert 'id="journal-more"' in first and 'data-hx-trigger="click, revealed"' in first
     more = client.get("/journal/?page=2", headers=hx_headers("journal-more"))
     assert more.text.lstrip().startswith('<div id="journal-page-2"')
     assert "Entry number 20" in more.text and "Entry number 39" in more.text
