@@ -36,6 +36,8 @@ class Config:
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Horizon <no-reply@example.org>"
+    # Links in e-mails and calendar invitations are built from this, never from the request.
+    HORIZON_BASE_URL = "http://127.0.0.1:5000"
 
     # How often the header's unread badge polls, in seconds.
     NOTIFICATION_POLL_SECONDS = 30
@@ -60,4 +62,6 @@ def from_environment() -> dict:
     if mail_server := os.environ.get("MAIL_SERVER"):
         settings.update(MAIL_BACKEND="smtp", MAIL_SERVER=mail_server)
         settings["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "25"))
+    if base_url := os.environ.get("HORIZON_BASE_URL"):
+        settings["HORIZON_BASE_URL"] = base_url
     return settings

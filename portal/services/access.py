@@ -361,3 +361,82 @@ def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
         Pairing.status != "proposed",
     )
     return select(AgendaPoint).where(AgendaPoint.pairing_id.in_(mine))
+
+
+# --- kick-off: meet your partner, the agreement, goals and planned meetings ----------------
+# A pairing's kick-off material (agreement, goals, planned meetings) belongs to its two
+# partners. A goal follows the journal's rules: shared with the partner by default, or
+# private to its owner. Admins see that an agreement or a meeting exists and when, through
+# `kickoff_overview`, never its text.
+
+
+from portal.models.kickoff import (  # noqa: E402  (kept beside its section, for merging)
+    Agreement,
+    Goal,
+    GoalRating,
+    PlannedMeeting,
+)
+
+
+def kickoff_pairing_or_404(user: User, pairing_id: int) -> Pairing:
+    """The pairing whose kick-off pages the user may open (a partner, approved), or 404."""
+    return pairing_log_or_404(user, pairing_id)
+
+
+def can_see_partner_email(user: User, pairing: Pairing) -> bool:
+    """A partner's e-mail address is shown only inside an active pairing."""
+    return pairing.involves(user) and pairing.status == "active"
+
+
+def visible_goals(user: User) -> Select[tuple[Goal]]:
+    """The user's own goals, and the shared goals of pairings the user shares material in."""
+    sharing = sharing_pairings(user).with_only_columns(Pairing.id)
+    return select(Goal).where(
+        or_(
+            Goal.owner_id == user.id,
+            (Goal.visibility == Visibility.shared) & Goal.pairing_id.in_(sharing),
+        )
+    )
+
+
+def can_read_goal(user: User, goal: Goal) -> bool:
+    if goal.owner_id == user.id:
+        return True
+    if not goal.is_shared:
+        return False
+    pairing = db.session.get(Pairing, goal.pairing_id)
+    return pairing is not None and pairing.involves(user) and pairing.status in SHARING_STATUSES
+
+
+def can_edit_goal(user: User, goal: Goal) -> bool:
+    """Only the goal's owner rates it, rewrites it or changes who sees it."""
+    return goal.owner_id == user.id
+
+
+def visible_goal_ratings(user: User) -> Select[tuple[GoalRating]]:
+    """The progress history of the goals the user may read."""
+    readable = visible_goals(user).with_only_columns(Goal.id)
+    return select(GoalRating).where(GoalRating.goal_id.in_(readable))
+
+
+def visible_planned_meetings(user: User) -> Select[tuple[PlannedMeeting]]:
+    """Planned meetings of the user's own approved pairings; admins get no exception here."""
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(PlannedMeeting).where(PlannedMeeting.pairing_id.in_(mine))
+
+
+def visible_agreements(user: User) -> Select[tuple[Agreement]]:
+    """The agreements of the user's own approved pairings; text is for the two partners only."""
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(Agreement).where(Agreement.pairing_id.in_(mine))
+
+
+def can_see_kickoff_overview(user: User) -> bool:
+    """Admins see per pair only whether and when: signed on, goals counted, next meeting date."""
+    return bool(user.is_portal_admin)

@@ -187,9 +187,9 @@ def log_meeting(
                 per_week=2,
                 visibility=Visibility.shared,
             )
-    if next_on is not None or happened:
-        default_next = held_on + timedelta(days=pairing.program.cadence.days)
-        set_next_meeting(pairing, user, next_on or default_next)
+    # Only an explicit date moves the plan: an agreed next meeting is never replaced by a guess.
+    if next_on is not None:
+        set_next_meeting(pairing, user, next_on)
     notify(
         partner,
         "meeting-logged",
@@ -389,7 +389,7 @@ def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
 
 
 def blank_meeting_form(form_class, pairing: Pairing, today: date):
-    """A meeting form for today; an empty next date means one cadence later."""
+    """A meeting form for today; an empty next date leaves the planned one as it is."""
     return form_class(formdata=None, held_on=today, happened="yes")
 
 
