@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
+from datetime import date
 
 import pytest
 from flask import url_for
@@ -26,11 +27,14 @@ from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,
     make_agenda_point,
+    make_agreement,
     make_check_in,
     make_comment,
     make_entry,
+    make_goal,
     make_meeting,
     make_pairing,
+    make_planned_meeting,
     make_practice,
     make_practice_comment,
     make_user,
@@ -79,7 +83,31 @@ def plant(pairing) -> None:
     make_check_in(open_practice, note=f"Shared check-in {PAIR}")
     make_meeting(pairing, notes=f"Meeting notes {PAIR}")
     make_agenda_point(pairing, mentor, text=f"Agenda {PAIR}")
+    plant_kickoff(pairing)
     db.session.commit()
+
+
+def plant_kickoff(pairing) -> None:
+    """The kick-off: agreement text, goals and their history, a planned meeting, a profile."""
+    from portal.models.kickoff import PartnerProfile
+    from portal.services.kickoff.goals import rate_goal
+
+    mentee, mentor = pairing.mentee, pairing.mentor
+    make_agreement(pairing, sharing=f"Agreement {PAIR}")
+    shared_goal = make_goal(pairing, title=f"Goal {PAIR}", measure=f"Measure {PAIR}")
+    rate_goal(shared_goal, "started", f"Rating {PAIR}", date.today())
+    secret_goal = make_goal(
+        pairing,
+        mentee,
+        title=f"Goal {PRIVATE}",
+        why=f"Why {PRIVATE}",
+        visibility=Visibility.private,
+    )
+    rate_goal(secret_goal, "halfway", f"Rating {PRIVATE}", date.today())
+    make_planned_meeting(pairing, place=f"Place {PAIR}")
+    # A profile text the person chose not to show is theirs alone.
+    db.session.add(PartnerProfile(user_id=mentee.id, bio=f"Bio {PRIVATE}", show_bio=False))
+    db.session.add(PartnerProfile(user_id=mentor.id, hopes=f"Hopes {PAIR}"))
 
 
 def _candidate_values(converter: str) -> list:
@@ -155,3 +183,32 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         if marker in text
     ]
     assert leaks == []
+
+
+def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app, client, auth):
+    from datetime import time
+
+    from portal.models import utcnow
+    from portal.services.kickoff import calendar
+    from portal.services.kickoff.agreements import start_agreement
+
+    pairing = make_pairing()
+    plant(pairing)
+    start_agreement(pairing)
+    meeting = calendar.propose(
+        pairing,
+        pairing.mentee,
+        calendar.MeetingTerms(date(2090, 1, 9), time(10), 60, "Room"),
+        utcnow(),
+    )
+    calendar.accept(meeting, pairing.mentor, date.today())
+    calendar.cancel(meeting, pairing.mentee)
+    db.session.commit()
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    assert len(sent) == 6
+    pair = {pairing.mentor.email, pairing.mentee.email}
+    for message in sent:
+        assert set(message.to) <= pair
+        text = message.message().as_string()
+        assert PRIVATE not in text
+        assert "Agreement" not in text and "Goal" not in text
