@@ -23,7 +23,7 @@ VISIBILITY = [
 ]
 
 
-def _section(key: str, required: bool = False) -> TextAreaField:
+def _section(key: str, required: bool = False, label: str | None = None) -> TextAreaField:
     validators = [
         Length(max=SECTION_LIMIT, message=f"Keep this under {SECTION_LIMIT:,} characters.")
     ]
@@ -31,13 +31,13 @@ def _section(key: str, required: bool = False) -> TextAreaField:
         validators.insert(0, DataRequired(message="Write what the mentee is seeking to achieve."))
     else:
         validators.insert(0, Optional())
-    return TextAreaField(SECTION_TITLES[key], validators=validators)
+    return TextAreaField(label or SECTION_TITLES[key], validators=validators, render_kw={"rows": 5})
 
 
 class AgreementForm(FlaskForm):
     version = HiddenField()
     seeking = _section("seeking", required=True)
-    meeting = _section("meeting")
+    meeting = _section("meeting", label="What we agree about meeting")
     meeting_minutes = IntegerField(
         "Length of a meeting (minutes)",
         validators=[
@@ -79,10 +79,12 @@ class GoalForm(FlaskForm):
     why = TextAreaField(
         "Why it matters",
         validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
+        render_kw={"rows": 4},
     )
     measure = TextAreaField(
         "How we will know it is reached",
         validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
+        render_kw={"rows": 4},
     )
     visibility = RadioField(
         "Who sees it",

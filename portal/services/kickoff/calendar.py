@@ -179,7 +179,8 @@ def cancel(meeting: PlannedMeeting, user: User) -> PlannedMeeting:
         notify(
             meeting.pairing.partner_of(user),
             "meeting-cancelled",
-            f"{user.name} withdrew the proposed meeting.",
+            f"{user.name} {'withdrew' if meeting.proposed_by_id == user.id else 'declined'} "
+            "the proposed meeting time.",
             f"/pairings/{meeting.pairing_id}/schedule",
         )
     return meeting
