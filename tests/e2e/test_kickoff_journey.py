@@ -63,7 +63,7 @@ def test_a_new_pair_meets_agrees_sets_goals_and_plans_the_first_meeting(
     expect(card).to_contain_text("kenji@example.org")
 
     # The agreement: the mentee writes what she seeks, both sign.
-    mentee.get_by_role("link", name="Agreement").click()
+    mentee.get_by_role("link", name="Agreement", exact=True).click()
     expect(mentee.get_by_label("What the mentee is seeking to achieve")).to_have_value(
         re.compile("Grow in: leadership")
     )
