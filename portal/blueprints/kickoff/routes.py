@@ -71,7 +71,9 @@ def _agreement_form(agreement) -> AgreementForm:
     return AgreementForm(formdata=None, data=values)
 
 
-def _agreement_page(pairing: Pairing, status: int = 200, form=None, conflict=None):
+def _agreement_page(
+    pairing: Pairing, status: int = 200, form=None, conflict=None, sign_conflict: bool = False
+):
     agreement = agreement_service.start_agreement(pairing)
     db.session.commit()
     state = agreement_service.state_of(agreement)
@@ -86,6 +88,7 @@ def _agreement_page(pairing: Pairing, status: int = 200, form=None, conflict=Non
         form=form or _agreement_form(agreement),
         sign_form=SignForm(formdata=None, version=state.current.version),
         conflict=conflict,
+        sign_conflict=sign_conflict,
         titles=agreement_service.SECTION_TITLES,
         formats=agreement_service.FORMATS,
         can_write=access.can_work_in_pairing(current_user, pairing),
@@ -147,8 +150,7 @@ def sign_agreement(pairing_id: int):
         agreement_service.sign(agreement, current_user, _int(SignForm().version.data))
     except agreement_service.AgreementConflict:
         db.session.rollback()
-        flash("The agreement changed since you opened it. Read it again, then sign.", "warning")
-        return _agreement_page(pairing, 409)
+        return _agreement_page(pairing, 409, sign_conflict=True)
     db.session.commit()
     page = lambda: _agreement_page(pairing)  # noqa: E731
     return _done(

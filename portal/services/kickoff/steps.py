@@ -35,61 +35,53 @@ class FirstSteps:
 
 
 def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
-    """For each active pairing: agree, set goals, plan the first meeting, hold it (4 queries)."""
+    """For each active pairing: agree, set goals, plan the first meeting, hold it (one query)."""
     active = [p for p in pairings if p.status is PairingStatus.active and p.involves(user)]
-    ids = [p.id for p in active]
-    if not ids:
+    if not active:
         return []
-    signed = set(
-        db.session.scalars(
-            select(Agreement.pairing_id)
-            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-            .where(
-                Agreement.pairing_id.in_(ids),
-                AgreementVersion.mentor_signed_at.is_not(None),
-                AgreementVersion.mentee_signed_at.is_not(None),
-            )
+    signed = (
+        select(Agreement.id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.pairing_id == Pairing.id,
+            AgreementVersion.mentor_signed_at.is_not(None),
+            AgreementVersion.mentee_signed_at.is_not(None),
         )
+        .exists()
     )
     # Only goals the viewer may read count, so a private goal is never revealed by a tick.
-    with_goals = set(
-        db.session.scalars(
-            access.visible_goals(user)
-            .where(Goal.pairing_id.in_(ids))
-            .with_only_columns(Goal.pairing_id)
+    goals = access.visible_goals(user).where(Goal.pairing_id == Pairing.id).exists()
+    planned = (
+        select(PlannedMeeting.id)
+        .where(
+            PlannedMeeting.pairing_id == Pairing.id,
+            PlannedMeeting.status == MeetingStatus.accepted,
+        )
+        .exists()
+    )
+    held = select(Meeting.id).where(Meeting.pairing_id == Pairing.id, Meeting.happened).exists()
+    rows = db.session.execute(
+        select(Pairing.id, signed, goals, planned, held).where(
+            Pairing.id.in_([p.id for p in active])
         )
     )
-    planned = set(
-        db.session.scalars(
-            select(PlannedMeeting.pairing_id).where(
-                PlannedMeeting.pairing_id.in_(ids),
-                PlannedMeeting.status == MeetingStatus.accepted,
-            )
+    done = {row[0]: row[1:] for row in rows}
+    labels = [
+        ("Meet your partner and sign your agreement", "kickoff.agreement"),
+        ("Write the mentee's goals", "kickoff.goals"),
+        ("Plan the first meeting", "kickoff.schedule"),
+        ("Hold it, and log it", "pairings.detail"),
+    ]
+    return [
+        FirstSteps(
+            pairing,
+            [
+                Step(label, bool(flag), endpoint)
+                for (label, endpoint), flag in zip(labels, done[pairing.id], strict=True)
+            ],
         )
-    )
-    held = set(
-        db.session.scalars(
-            select(Meeting.pairing_id).where(Meeting.pairing_id.in_(ids), Meeting.happened)
-        )
-    )
-    result = []
-    for pairing in active:
-        result.append(
-            FirstSteps(
-                pairing,
-                [
-                    Step(
-                        "Meet your partner and sign your agreement",
-                        pairing.id in signed,
-                        "kickoff.agreement",
-                    ),
-                    Step("Write the mentee's goals", pairing.id in with_goals, "kickoff.goals"),
-                    Step("Plan the first meeting", pairing.id in planned, "kickoff.schedule"),
-                    Step("Hold it, and log it", pairing.id in held, "pairings.detail"),
-                ],
-            )
-        )
-    return result
+        for pairing in active
+    ]
 
 
 def fill_dashboard(dashboard) -> None:
