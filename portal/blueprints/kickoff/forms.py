@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.models.kickoff import GOAL_PROGRESS_LABELS
+from portal.services.kickoff import no_nul
 from portal.services.kickoff.agreements import FORMATS, SECTION_LIMIT, SECTION_TITLES
 
 VISIBILITY = [
@@ -31,7 +32,12 @@ def _section(key: str, required: bool = False, label: str | None = None) -> Text
         validators.insert(0, DataRequired(message="Write what the mentee is seeking to achieve."))
     else:
         validators.insert(0, Optional())
-    return TextAreaField(label or SECTION_TITLES[key], validators=validators, render_kw={"rows": 5})
+    return TextAreaField(
+        label or SECTION_TITLES[key],
+        validators=validators,
+        filters=[no_nul],
+        render_kw={"rows": 5},
+    )
 
 
 class AgreementForm(FlaskForm):
@@ -51,6 +57,7 @@ class AgreementForm(FlaskForm):
     meeting_place = StringField(
         "Place or video link",
         validators=[Optional(), Length(max=300, message="Keep this under 300 characters.")],
+        filters=[no_nul],
     )
     sharing = _section("sharing")
     feedback = _section("feedback")
@@ -75,15 +82,18 @@ class GoalForm(FlaskForm):
             DataRequired(message="Write the goal in a few words."),
             Length(max=200, message="Keep the goal under 200 characters."),
         ],
+        filters=[no_nul],
     )
     why = TextAreaField(
         "Why it matters",
         validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
+        filters=[no_nul],
         render_kw={"rows": 4},
     )
     measure = TextAreaField(
         "How we will know it is reached",
         validators=[Optional(), Length(max=2000, message="Keep this under 2,000 characters.")],
+        filters=[no_nul],
         render_kw={"rows": 4},
     )
     visibility = RadioField(
@@ -103,6 +113,7 @@ class RatingForm(FlaskForm):
     note = TextAreaField(
         "What moved it (optional)",
         validators=[Optional(), Length(max=2000, message="Keep the note under 2,000 characters.")],
+        filters=[no_nul],
     )
 
 
@@ -126,4 +137,5 @@ class MeetingForm(FlaskForm):
     place = StringField(
         "Place or video link",
         validators=[Optional(), Length(max=300, message="Keep this under 300 characters.")],
+        filters=[no_nul],
     )

@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.models.users import TIME_ZONES
+from portal.services.kickoff import no_nul
 
 
 def _text(label: str) -> TextAreaField:
@@ -15,7 +16,9 @@ def _text(label: str) -> TextAreaField:
 
 
 class ProfileForm(FlaskForm):
-    timezone = SelectField("Your time zone", choices=TIME_ZONES, validate_choice=False)
+    timezone = SelectField(
+        "Your time zone", choices=TIME_ZONES, validate_choice=False, filters=[no_nul]
+    )
     bio = _text("A short bio")
     show_bio = BooleanField("Partners may see my bio")
     hopes = _text("What I hope to get from this")

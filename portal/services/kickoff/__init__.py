@@ -15,3 +15,8 @@ class KickoffError(Exception):
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def no_nul(value):
+    """Drop NUL characters, which PostgreSQL text cannot hold, instead of failing on them."""
+    return value.replace("\x00", "") if isinstance(value, str) else value

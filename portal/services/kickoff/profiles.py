@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from portal.services import access
 from portal.services.kickoff import KickoffError
 
 TEXT_LIMIT = 1500
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def profile_of(user: User) -> PartnerProfile:
@@ -70,7 +72,8 @@ def revoke_feed_token(user: User) -> None:
 
 def user_for_feed_token(token: str) -> User | None:
     """The owner of a live feed token; a wrong, empty or revoked token finds nobody."""
-    if not token or len(token) > 64:
+    # token_urlsafe's alphabet only: anything else (a NUL byte included) never reaches the database.
+    if not token or len(token) > 64 or not TOKEN_SHAPE.fullmatch(token):
         return None
     profile = db.session.scalar(select(PartnerProfile).where(PartnerProfile.feed_token == token))
     if profile is None or not secrets.compare_digest(profile.feed_token or "", token):
