@@ -12,6 +12,8 @@ def _text(label: str) -> TextAreaField:
     return TextAreaField(
         label,
         validators=[Optional(), Length(max=1500, message="Keep this under 1,500 characters.")],
+        filters=[no_nul],
+        render_kw={"rows": 4},
     )
 
 
