@@ -167,3 +167,25 @@ def test_does_the_admin_see_signed_on_a_date_and_never_the_text(client, auth):
     page = client.get(f"/admin/programs/{pairing.program.slug}/kickoff").text
     assert "signed on" in page and "ADMIN-MUST-NOT-SEE" not in page
     assert client.get(f"/pairings/{pairing.id}/agreement").status_code == 404
+
+
+def test_is_the_partner_told_of_a_signature_and_of_a_change(client, auth):
+    from portal.models import Notification
+
+    pairing = make_pairing()
+    agreement = make_agreement(pairing, seeking="Lead a team.")
+    auth.login(pairing.mentee)
+    client.post(f"/pairings/{pairing.id}/agreement/sign", data={"version": "1"})
+    client.post(f"/pairings/{pairing.id}/agreement/sign", data={"version": "1"})
+    client.post(f"/pairings/{pairing.id}/agreement", data=_form(agreement, ending="New."))
+    told = db.session.scalars(
+        select(Notification.kind).where(Notification.user_id == pairing.mentor_id)
+    ).all()
+    # Signing twice tells the partner once; a change tells them to sign again.
+    assert sorted(told) == ["agreement-changed", "agreement-signed"]
+    assert (
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == pairing.mentee_id)
+        ).all()
+        == []
+    )

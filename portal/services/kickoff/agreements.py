@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import Membership, Pairing, Program, User, utcnow
 from portal.models.kickoff import AGREEMENT_SECTIONS, Agreement, AgreementTemplate, AgreementVersion
 from portal.services.kickoff import KickoffError
+from portal.services.notifications import notify
 
 SECTION_LIMIT = 4000
 FORMATS = {"video": "Video call", "in_person": "In person", "mixed": "Both, as it suits"}
@@ -165,6 +166,13 @@ def save_agreement(
     agreement.updated_by_id = user.id
     agreement.updated_at = utcnow()
     if agreement.snapshot() != previous:
+        pairing = agreement.pairing
+        notify(
+            pairing.partner_of(user),
+            "agreement-changed",
+            f"{user.name} changed your mentoring agreement. Read it, then sign the new version.",
+            f"/pairings/{pairing.id}/agreement",
+        )
         version = AgreementVersion(
             agreement_id=agreement.id,
             version=agreement.version,
@@ -183,10 +191,17 @@ def sign(agreement: Agreement, user: User, version_number: int | None) -> Agreem
     if version_number != version.version:
         raise AgreementConflict(agreement)
     pairing = agreement.pairing
-    if user.id == pairing.mentor_id:
-        version.mentor_signed_at = version.mentor_signed_at or utcnow()
-    elif user.id == pairing.mentee_id:
-        version.mentee_signed_at = version.mentee_signed_at or utcnow()
+    field = "mentor_signed_at" if user.id == pairing.mentor_id else "mentee_signed_at"
+    if getattr(version, field) is None:
+        setattr(version, field, utcnow())
+        done = version.signed_at is not None
+        notify(
+            pairing.partner_of(user),
+            "agreement-signed",
+            f"{user.name} signed your mentoring agreement"
+            + (": it is agreed." if done else ". Your signature is next."),
+            f"/pairings/{pairing.id}/agreement",
+        )
     return version
 
 
