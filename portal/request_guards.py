@@ -15,8 +15,26 @@ from werkzeug.routing import IntegerConverter
 MAX_DB_INT = 2**31 - 1
 
 
-class BoundedIntConverter(IntegerConverter):
-    """`<int:id>` that never matches a number the database cannot hold, so it answers 404."""
+def _digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..limit (no sign, no leading zeros)."""
+    text = str(limit)
+    options = [rf"\d{{1,{len(text) - 1}}}"]
+    for i, digit in enumerate(text):
+        if int(digit) > (1 if i == 0 else 0):
+            low = 1 if i == 0 else 0
+            options.append(rf"{text[:i]}[{low}-{int(digit) - 1}]\d{{{len(text) - i - 1}}}")
+    options.append(text)
+    return "(?:" + "|".join(options) + ")"
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:id>` that never matches a number the database cannot hold, so it answers 404.
+
+    The bound is in the pattern itself: Werkzeug checks methods before converters, so a
+    bound checked only in to_python would answer 405 on some routes.
+    """
+
+    regex = _digits_up_to(MAX_DB_INT)
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits, min, MAX_DB_INT if max is None else max, signed)
@@ -64,7 +82,7 @@ def reject_nul_bytes() -> None:
 
 def init_request_guards(app: Flask) -> None:
     """Install the guards; call before the blueprints are registered."""
-    app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntegerConverter
     # Runs before CSRF and the views: it must be the first before_request function.
     app.before_request_funcs.setdefault(None, []).insert(0, reject_nul_bytes)
 

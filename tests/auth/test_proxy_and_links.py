@@ -1,5 +1,7 @@
 """Are forwarded headers trusted only when configured, and e-mail links never poisoned?"""
 
+from pathlib import Path
+
 import pytest
 from flask import current_app, request
 
@@ -35,7 +37,7 @@ def test_are_forwarded_headers_believed_behind_a_configured_proxy(app):
 
 
 def test_does_the_wsgi_entry_point_trust_no_proxy_without_configuration():
-    source = open("wsgi.py").read()
+    source = Path("wsgi.py").read_text()
     assert "ProxyFix" not in source.split('"""')[-1]
 
 

@@ -30,6 +30,7 @@ from portal.services.admin_views import (
 )
 from portal.services.dashboard import programs_health
 from portal.services.matching.board import board_for, pairing_in
+from portal.validation import optional_id, parse_id
 
 
 @bp.get("/")
@@ -176,7 +177,7 @@ def decide(membership_id: int):
 @bp.post("/enrollment/bulk")
 @access.admin_required
 def decide_bulk():
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(optional_id, request.form.getlist("ids")) if i is not None]
     approve = request.form.get("decision") == "approve"
     if not ids:
         flash("Tick at least one application first.", "error")
@@ -252,7 +253,8 @@ def approve_all(slug: str):
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
-        mentee_id, mentor_id = int(request.form["mentee_id"]), int(request.form["mentor_id"])
+        mentee_id = parse_id(request.form["mentee_id"])
+        mentor_id = parse_id(request.form["mentor_id"])
         pairing = matcher.hand_pair(program, mentee_id, mentor_id, current_user)
     except (KeyError, ValueError) as error:
         message = str(error) if isinstance(error, matcher.MatchingError) else "Choose both people."
@@ -268,7 +270,7 @@ def swap_preview(slug: str, pairing_id: int):
     check, error = None, None
     try:
         check = matcher.check_pair(
-            program, pairing.mentee_id, int(request.args["mentor_id"]), replacing=pairing
+            program, pairing.mentee_id, parse_id(request.args["mentor_id"]), replacing=pairing
         )
     except (KeyError, ValueError) as exc:
         error = str(exc) if isinstance(exc, matcher.MatchingError) else "Choose a mentor."
@@ -290,7 +292,7 @@ def pairing_action(slug: str, pairing_id: int, action: str):
             return _done(slug, f"Rejected {names}.")
         if action == "swap":
             pairing = matcher.swap_mentor(
-                pairing, int(request.form.get("mentor_id", 0)), current_user
+                pairing, parse_id(request.form.get("mentor_id")), current_user
             )
             return _done(slug, f"{pairing.mentee.name} is now proposed with {pairing.mentor.name}.")
         if action == "end":
