@@ -51,11 +51,11 @@ def _has_nul(values) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
-def allows_upload(max_bytes: int):
-    """Let one view accept a body larger than MAX_CONTENT_LENGTH (a documented upload limit)."""
+def allows_upload(config_key: str):
+    """Let one view accept a body up to app.config[config_key] (a documented upload limit)."""
 
     def decorate(view):
-        view.max_content_length = max_bytes
+        view.max_content_length = config_key
         return view
 
     return decorate
@@ -64,9 +64,9 @@ def allows_upload(max_bytes: int):
 def apply_upload_limit() -> None:
     """Raise the body limit for a view that allows a larger upload, before anything parses it."""
     view = current_app.view_functions.get(request.endpoint or "")
-    limit = getattr(view, "max_content_length", None)
-    if limit:
-        request.max_content_length = limit
+    config_key = getattr(view, "max_content_length", None)
+    if config_key:
+        request.max_content_length = current_app.config[config_key]
 
 
 def reject_nul_bytes() -> None:

@@ -361,3 +361,23 @@ def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
         Pairing.status != "proposed",
     )
     return select(AgendaPoint).where(AgendaPoint.pairing_id.in_(mine))
+
+
+# --- background jobs and the e-mail outbox ------------------------------------------------
+
+
+def visible_jobs(user: User) -> Select:
+    """Background jobs (imports, matching runs) are for portal admins only: counts, no text."""
+    from portal.models.jobs import BackgroundJob
+
+    query = select(BackgroundJob)
+    return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
+
+
+def visible_outbox(user: User) -> Select:
+    """The outbox is for portal admins only; its pages show addresses and subjects, never
+    bodies, which may quote what participants wrote."""
+    from portal.models.outbox import OutboxMessage
+
+    query = select(OutboxMessage)
+    return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))

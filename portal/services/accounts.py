@@ -27,7 +27,7 @@ from portal.models import User, utcnow
 from portal.models.sessions import UserSession
 from portal.models.users import password_hasher
 from portal.request_guards import MAX_DB_INT
-from portal.services.mail import external_url, send_email
+from portal.services.mail import external_url, send_email, send_emails
 
 
 def find_by_email(email: str) -> User | None:
@@ -188,11 +188,16 @@ def password_link_message(user: User, *, invitation: bool = False) -> EmailMessa
 
 def send_password_links(users: list[User], *, invitation: bool = False) -> int:
     """Queue each person's link (delivered after the caller commits); returns how many."""
-    for user in users:
-        # An invitation goes once per account; each "forgot password" is a new message.
-        key = f"invitation:{user.id}:{user.session_version}" if invitation else None
-        send_email(password_link_message(user, invitation=invitation), key=key)
-    return len(users)
+    # An invitation goes once per account; each "forgot password" is a new message.
+    return send_emails(
+        [
+            (
+                password_link_message(user, invitation=invitation),
+                f"invitation:{user.id}:{user.session_version}" if invitation else None,
+            )
+            for user in users
+        ]
+    )
 
 
 # --- registration that never says whether an address has an account ----------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
 from portal.rendering import render, wants_fragment
+from portal.request_guards import allows_upload
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
 from portal.services.admin_views import (
@@ -114,6 +115,7 @@ def remove_question(slug: str, question_id: int):
 
 
 @bp.route("/programs/<slug>/import", methods=["GET", "POST"])
+@allows_upload("CSV_MAX_BYTES")
 @access.admin_required
 def import_participants(slug: str):
     program = program_or_404(slug)
@@ -121,14 +123,9 @@ def import_participants(slug: str):
     result = None
     if form.validate_on_submit():
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
-        result = enrollment.import_csv(program, text, current_user)
-        if result.ok:
-            flash(
-                f"Imported {result.imported} participants into {program.name}; "
-                f"{result.invited} new accounts were e-mailed a link to choose a password.",
-                "success",
-            )
-            return redirect(url_for("admin.matching", slug=slug), 303)
+        result, job = enrollment.start_import(program, text, current_user)
+        if job is not None:
+            return redirect(url_for("admin.job", slug=slug, job_id=job.id), 303)
     status = 422 if form.errors or (result and not result.ok) else 200
     return render(
         "admin/import.html",
@@ -136,6 +133,7 @@ def import_participants(slug: str):
         program=program,
         result=result,
         columns=enrollment.CSV_COLUMNS,
+        csv_limit=current_app.config["CSV_MAX_BYTES"],
         status=status,
     )
 

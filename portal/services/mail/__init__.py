@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMessage
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.tasks import task
 
 _PENDING = "horizon_outbox_pending"
+_BATCH = 500
 # Retries after the first attempt, 30 s apart and doubling: about 15 minutes in all.
 RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 30, 2
 
@@ -56,6 +57,42 @@ def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessag
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     db.session.info.setdefault(_PENDING, []).append(row.id)
     return row
+
+
+def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
+    """`send_email` for many messages at once (an import's invitations), in batched INSERTs.
+
+    Messages whose key is already in the outbox are left out; returns how many were queued.
+    """
+    keyed = [(message, key or f"once:{uuid.uuid4()}") for message, key in messages]
+    known: set[str] = set()
+    for start in range(0, len(keyed), _BATCH):
+        keys = [key for _, key in keyed[start : start + _BATCH]]
+        known.update(
+            db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys)))
+        )
+    rows = [
+        {
+            "key": key,
+            "to": list(message.to),
+            "subject": message.subject,
+            "body": message.body,
+            "headers": dict(message.extra_headers or {}),
+            "status": OutboxStatus.pending,
+            "attempts": 0,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        }
+        for message, key in keyed
+        if key not in known
+    ]
+    pending = db.session.info.setdefault(_PENDING, [])
+    for start in range(0, len(rows), _BATCH):
+        ids = db.session.scalars(
+            insert(OutboxMessage).returning(OutboxMessage.id), rows[start : start + _BATCH]
+        )
+        pending.extend(ids)
+    return len(rows)
 
 
 @event.listens_for(Session, "after_commit")
