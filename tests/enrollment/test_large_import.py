@@ -1,4 +1,4 @@
-"""Can a programme lead import 2,000 people, in the background, all or none, and be told the truth?"""
+"""Can a lead import 2,000 people in the background, all or none, and be told the truth?"""
 
 from __future__ import annotations
 
