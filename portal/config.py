@@ -52,6 +52,9 @@ class Config:
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Horizon <no-reply@example.org>"
+    # Cohorts with more active participants than this are matched on the worker, with progress.
+    MATCHING_INLINE_LIMIT = 400
+
     # Attempts to deliver one e-mail before it is marked failed (see portal/services/mail).
     MAIL_MAX_ATTEMPTS = 6
     # Seconds to wait for the mail server before an attempt counts as failed.

@@ -20,7 +20,7 @@ from portal.blueprints.admin.forms import (
 from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
-from portal.rendering import render, wants_fragment
+from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.request_guards import allows_upload
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
@@ -30,6 +30,7 @@ from portal.services.admin_views import (
     program_or_404,
 )
 from portal.services.dashboard import programs_health
+from portal.services.matching import background as matching_background
 from portal.services.matching.board import board_for, pairing_in
 from portal.validation import optional_id, parse_id
 
@@ -228,9 +229,11 @@ def matching(slug: str):
 def propose(slug: str):
     program = program_or_404(slug)
     mode = request.form.get("mode")
-    proposal = matcher.propose(
-        program, matcher.Mode(mode) if mode in {m.value for m in matcher.Mode} else None
-    )
+    mode = matcher.Mode(mode) if mode in {m.value for m in matcher.Mode} else None
+    if matching_background.runs_in_background(program):
+        job = matching_background.start(program, mode, current_user)
+        return hx_redirect_or(url_for("admin.job", slug=slug, job_id=job.id))
+    proposal = matcher.propose(program, mode)
     matcher.save_proposal(program, proposal, current_user)
     return _done(
         slug,
