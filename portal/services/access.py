@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import Select, and_, or_, select, union
 
 from portal.extensions import db, login_manager
 from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
@@ -196,9 +196,12 @@ def can_review_entry(user: User, entry: JournalEntry) -> bool:
 
 
 def visible_comments(user: User) -> Select[tuple[EntryComment]]:
-    """A comment is seen by its own author always, and by others only on a shared entry.
+    """Who reads a comment: its author; and, while the entry is shared, the entry's author
+    and readers who are the comment author's partners.
 
-    When an entry is unshared, every comment on it stays visible to its own author only.
+    So a mentor's story shared with two mentees shows each mentee only their own comments
+    and the mentor's replies, never the other mentee's. When an entry is unshared, every
+    comment on it stays visible to its own author only.
     """
     shared_readable = (
         visible_entries(user)
@@ -209,7 +212,16 @@ def visible_comments(user: User) -> Select[tuple[EntryComment]]:
         .with_only_columns(JournalEntry.id)
     )
     return select(EntryComment).where(
-        or_(EntryComment.author_id == user.id, EntryComment.entry_id.in_(shared_readable))
+        or_(
+            EntryComment.author_id == user.id,
+            and_(
+                EntryComment.entry_id.in_(shared_readable),
+                or_(
+                    EntryComment.entry.has(JournalEntry.author_id == user.id),
+                    EntryComment.author_id.in_(partner_ids(user)),
+                ),
+            ),
+        )
     )
 
 
@@ -314,9 +326,9 @@ def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
 
 
 def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
-    """As in the journal: a comment is seen by its own author always, and by others only
-    while its practice is shared. On a practice made private, each comment stays with its
-    author."""
+    """As in the journal: a comment is seen by its author; and, while its practice is
+    shared, by the practice's owner and by readers who are the comment author's partners.
+    On a practice made private, each comment stays with its author."""
     shared_readable = (
         visible_practices(user)
         .where(Practice.visibility == Visibility.shared)
@@ -325,7 +337,15 @@ def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
     return select(PracticeComment).where(
         or_(
             PracticeComment.author_id == user.id,
-            PracticeComment.practice_id.in_(shared_readable),
+            and_(
+                PracticeComment.practice_id.in_(shared_readable),
+                or_(
+                    PracticeComment.practice_id.in_(
+                        select(Practice.id).where(Practice.owner_id == user.id)
+                    ),
+                    PracticeComment.author_id.in_(partner_ids(user)),
+                ),
+            ),
         )
     )
 
@@ -440,3 +460,21 @@ def visible_agreements(user: User) -> Select[tuple[Agreement]]:
 def can_see_kickoff_overview(user: User) -> bool:
     """Admins see per pair only whether and when: signed on, goals counted, next meeting date."""
     return bool(user.is_portal_admin)
+# --- background jobs and the e-mail outbox ------------------------------------------------
+
+
+def visible_jobs(user: User) -> Select:
+    """Background jobs (imports, matching runs) are for portal admins only: counts, no text."""
+    from portal.models.jobs import BackgroundJob
+
+    query = select(BackgroundJob)
+    return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
+
+
+def visible_outbox(user: User) -> Select:
+    """The outbox is for portal admins only; its pages show addresses and subjects, never
+    bodies, which may quote what participants wrote."""
+    from portal.models.outbox import OutboxMessage
+
+    query = select(OutboxMessage)
+    return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))

@@ -16,6 +16,7 @@ from portal.models.practice import CheckIn, Practice, PracticeComment, PracticeS
 from portal.services import access
 from portal.services.notifications import notify
 from portal.services.practice import PracticeError, Progress, create_practice, weekly_progress
+from portal.validation import add_days
 
 NOTES_LIMIT = 2000
 # Who a chosen agenda point becomes a practice for, as the log form offers it.
@@ -61,7 +62,7 @@ def meeting_due(
     """A pair is due a meeting one cadence after they last met (or were paired)."""
     started = pairing.approved_at.date() if pairing.approved_at else pairing.created_at.date()
     since = last_met_on or started
-    cadence_due_on = since + timedelta(days=pairing.program.cadence.days)
+    cadence_due_on = add_days(since, pairing.program.cadence.days)
     return MeetingDue(pairing, last_met_on, next_planned_on, cadence_due_on, today)
 
 

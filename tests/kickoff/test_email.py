@@ -48,7 +48,7 @@ def app_config():
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": SMTP_PORT,
         "MAIL_USE_TLS": False,
-        "HORIZON_BASE_URL": BASE_URL,
+        "BASE_URL": BASE_URL,
     }
 
 

@@ -84,6 +84,24 @@ def plant(pairing) -> None:
     make_meeting(pairing, notes=f"Meeting notes {PAIR}")
     make_agenda_point(pairing, mentor, text=f"Agenda {PAIR}")
     plant_kickoff(pairing)
+    # The mentor's story is shared with every mentee; one mentee's comment on it is not.
+    story = make_entry(
+        author=mentor, title="A story for all", body="Plain", visibility=Visibility.shared
+    )
+    make_comment(entry=story, author=mentee, body=f"On your story {PAIR}")
+    # An e-mail quoting shared text waits in the outbox: admins see its subject, not its body.
+    from portal.models.outbox import OutboxMessage, OutboxStatus
+
+    db.session.add(
+        OutboxMessage(
+            key="leak-sweep",
+            to=[mentor.email],
+            subject="A new comment",
+            body=f"Your mentee wrote: {PAIR}",
+            status=OutboxStatus.failed,
+            attempts=6,
+        )
+    )
     db.session.commit()
 
 
@@ -153,6 +171,7 @@ def texts_seen(client, urls: list[str]):
         ("mentor", [PRIVATE]),
         ("other_mentor", [PRIVATE, PAIR]),
         ("other_mentee", [PRIVATE, PAIR]),
+        ("sibling_mentee", [PRIVATE, PAIR]),
         ("admin", [PRIVATE, PAIR]),
     ],
 )
@@ -162,6 +181,7 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         "mentor": pairing.mentor,
         "other_mentor": make_pairing(program=pairing.program).mentor,
         "other_mentee": make_user(),
+        "sibling_mentee": make_pairing(program=pairing.program, mentor=pairing.mentor).mentee,
         "admin": make_admin(),
     }
     plant(pairing)

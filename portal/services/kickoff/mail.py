@@ -10,7 +10,7 @@ from portal.models import User
 
 def base_url() -> str:
     """Links in e-mails come from configuration, never from the request."""
-    return current_app.config.get("HORIZON_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    return current_app.config["BASE_URL"].rstrip("/")
 
 
 def _deliver(message: EmailMessage) -> None:
