@@ -31,6 +31,8 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # Text written by participants may be in the body: admin pages never show it.
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{"filename", "mimetype", "content" (base64)}]: a meeting's .ics travels with its e-mail.
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.pending
     )

@@ -460,6 +460,8 @@ def visible_agreements(user: User) -> Select[tuple[Agreement]]:
 def can_see_kickoff_overview(user: User) -> bool:
     """Admins see per pair only whether and when: signed on, goals counted, next meeting date."""
     return bool(user.is_portal_admin)
+
+
 # --- background jobs and the e-mail outbox ------------------------------------------------
 
 

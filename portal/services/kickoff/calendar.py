@@ -102,6 +102,7 @@ def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> 
             subject,
             "kickoff/email/meeting.txt",
             attachment=attachment,
+            key=f"meeting:{meeting.uid}:{meeting.sequence}:{what}:{person.id}",
             meeting=meeting,
             local=local,
             actor=actor,

@@ -8,7 +8,9 @@ never lost: after the last attempt it is marked failed and listed for admins.
 
 from __future__ import annotations
 
+import base64
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -37,6 +39,21 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def _stored_attachments(message: EmailMessage) -> list[dict[str, Any]]:
+    """The message's (filename, content, mimetype) attachments, as the outbox keeps them."""
+    stored = []
+    for filename, content, mimetype in message.attachments:
+        raw = content.encode() if isinstance(content, str) else bytes(content)
+        stored.append(
+            {
+                "filename": filename,
+                "mimetype": mimetype or "application/octet-stream",
+                "content": base64.b64encode(raw).decode("ascii"),
+            }
+        )
+    return stored
+
+
 def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessage:
     """Record the message for delivery after the caller's commit; a known key is sent once."""
     key = key or f"once:{uuid.uuid4()}"
@@ -49,6 +66,7 @@ def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessag
         subject=message.subject,
         body=message.body,
         headers=dict(message.extra_headers or {}),
+        attachments=_stored_attachments(message),
     )
     try:
         with db.session.begin_nested():
@@ -78,6 +96,7 @@ def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
             "subject": message.subject,
             "body": message.body,
             "headers": dict(message.extra_headers or {}),
+            "attachments": _stored_attachments(message),
             "status": OutboxStatus.pending,
             "attempts": 0,
             "created_at": utcnow(),
@@ -97,6 +116,10 @@ def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released (send_email's own) is not the request's commit: the rows
+        # are not visible to the worker yet, so they wait for the outermost commit.
+        return
     """Only committed messages reach the worker, so a rolled-back request sends nothing."""
     for outbox_id in session.info.pop(_PENDING, []):
         deliver_email(outbox_id)
@@ -120,13 +143,17 @@ def deliver_email(outbox_id: int) -> str:
     row.attempts += 1
     try:
         with mail.get_connection() as connection:
-            EmailMessage(
+            message = EmailMessage(
                 subject=row.subject,
                 body=row.body,
                 to=row.to,
                 headers=row.headers or None,
                 connection=connection,
-            ).send()
+            )
+            for part in row.attachments or []:
+                content = base64.b64decode(part["content"])
+                message.attach(part["filename"], content, part["mimetype"])
+            message.send()
     except Exception as error:  # any transport failure: the queue retries it
         row.last_error = f"{type(error).__name__}: {error}"[:500]
         if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
