@@ -63,6 +63,13 @@ class Config:
     # The task queue: SQLite in instance/ unless REDIS_URL is set; tests run tasks inline.
     TASKS_IMMEDIATE = False
 
+    # Reminders go out in this window of the recipient's local morning (hours, end excluded).
+    GUIDE_MORNING_HOURS = (8, 12)
+    # How often the worker looks for reminders that are due (minutes).
+    GUIDE_RUN_EVERY_MINUTES = 15
+    # An e-mail's one-click unsubscribe link works this long.
+    UNSUBSCRIBE_MAX_AGE_DAYS = 180
+
     # How often the header's unread badge polls, in seconds.
     NOTIFICATION_POLL_SECONDS = 30
 

@@ -480,3 +480,65 @@ def visible_outbox(user: User) -> Select:
 
     query = select(OutboxMessage)
     return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))
+
+
+# --- guide: surveys, meeting ratings, closing, year in review, confidential requests --------
+# Survey answers and meeting ratings belong to the programme team as aggregates: a person
+# reads back only their own, a partner never. A confidential request is read by its author
+# and by portal admins, never by the partner it is about.
+
+
+def guide_pairing_or_404(user: User, pairing_id: int) -> Pairing:
+    """The pairing whose closing and year in review the user may open (a partner), or 404."""
+    pairing = db.session.get(Pairing, pairing_id)
+    if pairing is None or not pairing.involves(user) or pairing.status not in SHARING_STATUSES:
+        abort(404)
+    return pairing
+
+
+def can_answer_survey(user: User, program: Program) -> bool:
+    """Active participants of the programme answer its pulse surveys."""
+    query = select(Membership.id).where(
+        Membership.user_id == user.id,
+        Membership.program_id == program.id,
+        Membership.status == "active",
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def survey_program_or_404(user: User, slug: str) -> Program:
+    program = db.session.scalar(select(Program).where(Program.slug == slug))
+    if program is None or not can_answer_survey(user, program):
+        abort(404)
+    return program
+
+
+def visible_survey_responses(user: User) -> Select:
+    """A person's own survey answers only; admins read aggregates through the guide service."""
+    from portal.models.guide import SurveyResponse
+
+    return select(SurveyResponse).where(SurveyResponse.user_id == user.id)
+
+
+def rateable_meeting_or_404(user: User, pairing_id: int, meeting_id: int) -> Meeting:
+    """A logged meeting of the user's own pairing, which they may rate."""
+    pairing = guide_pairing_or_404(user, pairing_id)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.pairing_id != pairing.id or not meeting.happened:
+        abort(404)
+    return meeting
+
+
+def visible_pairing_requests(user: User) -> Select:
+    """Confidential requests: portal admins see the queue; a person sees only their own."""
+    from portal.models.guide import PairingRequest
+
+    query = select(PairingRequest)
+    if user.is_portal_admin:
+        return query
+    return query.where(PairingRequest.requester_id == user.id)
+
+
+def can_manage_guide(user: User, program: Program) -> bool:
+    """Nudge settings, survey questions and previews are for portal admins."""
+    return bool(user.is_portal_admin)
