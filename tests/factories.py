@@ -358,3 +358,38 @@ def make_agreement(pairing: Pairing, **sections: str) -> Any:
         agreement.versions[0].content = agreement.snapshot()
     db.session.commit()
     return agreement
+
+
+# --- guide: surveys, ratings, reflections, requests -------------------------------------------
+
+
+def make_survey_response(program: Program, user: User, **overrides: Any) -> Any:
+    """One person's midpoint answers (satisfied, a promoter, good progress)."""
+    from portal.models.guide import SurveyResponse, SurveyRound
+
+    values: dict[str, Any] = {
+        "round": SurveyRound.midpoint,
+        "satisfaction": 4,
+        "recommend": 9,
+        "progress": 4,
+        "comment": "",
+        "questions": {},
+    }
+    values.update(overrides)
+    response = SurveyResponse(program_id=program.id, user_id=user.id, **values)
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def make_pairing_request(pairing: Pairing, requester: User | None = None, **overrides: Any) -> Any:
+    from portal.models.guide import PairingRequest, RequestKind
+
+    values: dict[str, Any] = {"kind": RequestKind.rematch, "reason": "We do not get along."}
+    values.update(overrides)
+    row = PairingRequest(
+        pairing_id=pairing.id, requester_id=(requester or pairing.mentee).id, **values
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -373,6 +373,7 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             Meeting.pairing_id.in_(list(by_id) or [0]),
             Meeting.happened.is_(True),
             Meeting.created_at >= run.now - timedelta(days=3),
+            Meeting.created_at <= run.now,
         )
     )
     for meeting in meetings:

@@ -7,6 +7,7 @@ repeated passes, retries and a second worker harmless.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from huey import crontab
 
@@ -18,9 +19,10 @@ log = logging.getLogger(__name__)
 
 
 @task(retries=3, retry_delay=60)
-def send_due_reminders() -> int:
-    """Send every reminder, nudge, survey and closing invitation due now."""
-    sent = reminders.send_due(utcnow())
+def send_due_reminders(at: str | None = None) -> int:
+    """Send every reminder, nudge, survey and closing invitation due now (or `at`, ISO UTC)."""
+    now = datetime.fromisoformat(at) if at else utcnow()
+    sent = reminders.send_due(now)
     closing.complete_ready_pairings()
     log.info("guide: %s messages sent", sent)
     return sent
