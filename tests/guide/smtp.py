@@ -6,7 +6,6 @@ import email
 import threading
 from email import policy
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -46,17 +45,3 @@ def start(handler: Inbox, port: int) -> Controller:
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     return controller
-
-
-@pytest.fixture
-def inbox_factory():
-    controllers = []
-
-    def make(port: int, refuse: int = 0) -> Inbox:
-        handler = Inbox(refuse)
-        controllers.append(start(handler, port))
-        return handler
-
-    yield make
-    for controller in controllers:
-        controller.stop()

@@ -12,7 +12,7 @@ from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.mail import deliver_email, failed_messages
 from tests.factories import make_meeting, make_pairing, make_planned_meeting, make_user
 from tests.guide.helpers import keys, run_at
-from tests.guide.smtp import inbox_factory, smtp_config  # noqa: F401 (fixture)
+from tests.guide.smtp import smtp_config
 
 PORT = 5605
 

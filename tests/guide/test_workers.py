@@ -26,7 +26,7 @@ from portal.models.guide import GuideDispatch
 from portal.models.kickoff import MeetingStatus
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from tests.factories import make_meeting, make_pairing, make_planned_meeting, make_user
-from tests.guide.smtp import inbox_factory, smtp_config  # noqa: F401 (fixture)
+from tests.guide.smtp import smtp_config
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 PORT = 5606
@@ -62,7 +62,7 @@ def _start_worker(database_url: str, queue: str) -> subprocess.Popen:
     }
     consumer = Path(sys.executable).with_name("huey_consumer")
     # Three threads each: every thread's start-up hook enqueues a run, so six runs race.
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (our own consumer, fixed arguments)
         [str(consumer), "tests.guide.worker_app.huey", "-w", "3", "-k", "thread", "-q"],
         cwd=ROOT,
         env=env,
