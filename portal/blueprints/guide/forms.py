@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.services.guide.closing import ANSWER_MAX, PROMPTS
 from portal.services.guide.kinds import KINDS
@@ -12,6 +13,7 @@ from portal.services.guide.requests import REASON_MAX
 from portal.services.guide.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
 from portal.services.guide.surveys import COMMENT_MAX
 from portal.services.kickoff import no_nul
+from portal.validation import IntegerField
 
 CHOOSE = "Choose an answer."
 
@@ -19,7 +21,7 @@ CHOOSE = "Choose an answer."
 def _scale(label: str, low: int, high: int) -> RadioField:
     return RadioField(
         label,
-        choices=[(n, str(n)) for n in range(low, high + 1)],
+        choices=[SelectChoice(n, str(n)) for n in range(low, high + 1)],
         coerce=int,
         validators=[InputRequired(message=CHOOSE)],
     )
@@ -72,8 +74,8 @@ class ReflectionForm(FlaskForm):
     visibility = RadioField(
         "Who may read it",
         choices=[
-            ("private", "Only me (private)"),
-            ("shared", "Me and my partner (shared)"),
+            SelectChoice("private", "Only me (private)"),
+            SelectChoice("shared", "Me and my partner (shared)"),
         ],
         default="private",
         validators=[InputRequired(message="Choose who may read it.")],
@@ -83,7 +85,10 @@ class ReflectionForm(FlaskForm):
 class RequestForm(FlaskForm):
     kind = RadioField(
         "What would you like?",
-        choices=[("end_early", "End the pairing early"), ("rematch", "Be re-matched")],
+        choices=[
+            SelectChoice("end_early", "End the pairing early"),
+            SelectChoice("rematch", "Be re-matched"),
+        ],
         validators=[InputRequired(message="Choose what you would like to ask for.")],
     )
     reason = TextAreaField(
@@ -102,6 +107,14 @@ class GuideSettingsForm(FlaskForm):
 
 
 _low, _high = DAYS_RANGE
+
+
+def _days_between(form, field) -> None:
+    """Compared as integers: a number of any length gets this message, never an overflow."""
+    if field.data is not None and not _low <= field.data <= _high:
+        raise ValidationError(f"Choose between {_low} and {_high} days.")
+
+
 for _key, _kind in KINDS.items():
     setattr(GuideSettingsForm, f"on_{_key}", BooleanField(_kind.label))
     if _kind.days is not None:
@@ -112,7 +125,7 @@ for _key, _kind in KINDS.items():
                 _kind.days_label,
                 validators=[
                     InputRequired(message="Enter a number of days."),
-                    NumberRange(_low, _high, message=f"Choose between {_low} and {_high} days."),
+                    _days_between,
                 ],
             ),
         )
