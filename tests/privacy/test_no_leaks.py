@@ -35,6 +35,7 @@ from tests.factories import (
     make_meeting,
     make_pairing,
     make_planned_meeting,
+    make_program,
     make_practice,
     make_practice_comment,
     make_user,
@@ -84,6 +85,7 @@ def plant(pairing) -> None:
     make_meeting(pairing, notes=f"Meeting notes {PAIR}")
     make_agenda_point(pairing, mentor, text=f"Agenda {PAIR}")
     plant_kickoff(pairing)
+    plant_guide(pairing)
     # The mentor's story is shared with every mentee; one mentee's comment on it is not.
     story = make_entry(
         author=mentor, title="A story for all", body="Plain", visibility=Visibility.shared
@@ -128,6 +130,33 @@ def plant_kickoff(pairing) -> None:
     db.session.add(PartnerProfile(user_id=mentor.id, hopes=f"Hopes {PAIR}"))
 
 
+def plant_guide(pairing) -> None:
+    """Guide material: a survey comment (the team reads totals only), a private reflection."""
+    from portal.models.guide import ClosingReflection, MeetingRating, SurveyResponse
+
+    mentee = pairing.mentee
+    db.session.add(
+        SurveyResponse(
+            program_id=pairing.program_id,
+            user_id=mentee.id,
+            round="midpoint",
+            satisfaction=2,
+            recommend=3,
+            progress=2,
+            comment=f"Survey comment {PRIVATE}",
+            questions={},
+        )
+    )
+    reflection = make_entry(
+        author=mentee, title=f"Closing {PRIVATE}", body=f"Path forward {PRIVATE}"
+    )
+    db.session.add(
+        ClosingReflection(pairing_id=pairing.id, user_id=mentee.id, entry_id=reflection.id)
+    )
+    meeting = make_meeting(pairing, notes=f"Last meeting {PAIR}")
+    db.session.add(MeetingRating(meeting_id=meeting.id, user_id=mentee.id, rating=1))
+
+
 def _candidate_values(converter: str) -> list:
     if "Integer" in converter:
         ids: set[int] = set()
@@ -135,7 +164,7 @@ def _candidate_values(converter: str) -> list:
             if "id" in table.c:
                 ids.update(db.session.scalars(select(table.c.id)).all())
         return sorted(ids)
-    return [*db.session.scalars(select(Program.slug)).all(), "sample"]
+    return [*db.session.scalars(select(Program.slug)).all(), "sample", "midpoint", "close"]
 
 
 def get_urls(app) -> list[str]:
@@ -232,3 +261,38 @@ def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app
         text = message.message().as_string()
         assert PRIVATE not in text
         assert "Agreement" not in text and "Goal" not in text
+
+
+def test_do_guide_emails_carry_titles_and_counts_never_private_or_shared_text(app):
+    """Every reminder, nudge, digest and survey e-mail: the outbox as the worker sends it."""
+    from datetime import datetime, timedelta
+
+    from portal.models.outbox import OutboxMessage
+    from portal.services.guide import preferences
+    from portal.services.guide.tasks import send_due_reminders
+
+    today = date.today()
+    program = make_program(
+        starts_on=today - timedelta(days=180), ends_on=today + timedelta(days=20)
+    )
+    pairing = make_pairing(program=program)
+    plant(pairing)
+    for person in (pairing.mentor, pairing.mentee):
+        preferences.set_channels(person, "quiet_practice", in_app=True, email=True)
+    db.session.commit()
+    # A Monday morning in UTC this week: the digest, nudges, survey and closing are all due.
+    monday = today - timedelta(days=today.weekday())
+    send_due_reminders(at=datetime.combine(monday, datetime.min.time()).replace(hour=9).isoformat())
+    db.session.expire_all()
+    bodies = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key.like("guide:%"))
+    ).all()
+    kinds = {row.key.split(":")[1] for row in bodies}
+    assert {"weekly_digest", "closing"} <= kinds
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    assert sent, "the worker delivered nothing"
+    for message in sent:
+        text = message.message().as_string()
+        assert PRIVATE not in text and PAIR not in text, message.subject
+    digest = next(m for m in sent if m.subject.startswith("This week from"))
+    assert "A shared story" in digest.body  # titles, behind a sign-in link
