@@ -29,7 +29,11 @@ db: install
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed-demo
 
+# The web server and, beside it, the task queue's worker (e-mail, imports, reminders); the
+# worker stops with the server. E-mails print on this console unless MAIL_SERVER is set.
 run: db
+	@$(BIN)/huey_consumer portal.tasks.worker.huey --workers 2 --worker-type thread --logfile instance/worker.log & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium; install it when it is missing (needs root).

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
+from datetime import date
 
 import pytest
 from flask import url_for
@@ -26,11 +27,15 @@ from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,
     make_agenda_point,
+    make_agreement,
     make_check_in,
     make_comment,
     make_entry,
+    make_goal,
     make_meeting,
     make_pairing,
+    make_planned_meeting,
+    make_program,
     make_practice,
     make_practice_comment,
     make_user,
@@ -79,7 +84,77 @@ def plant(pairing) -> None:
     make_check_in(open_practice, note=f"Shared check-in {PAIR}")
     make_meeting(pairing, notes=f"Meeting notes {PAIR}")
     make_agenda_point(pairing, mentor, text=f"Agenda {PAIR}")
+    plant_kickoff(pairing)
+    plant_guide(pairing)
+    # The mentor's story is shared with every mentee; one mentee's comment on it is not.
+    story = make_entry(
+        author=mentor, title="A story for all", body="Plain", visibility=Visibility.shared
+    )
+    make_comment(entry=story, author=mentee, body=f"On your story {PAIR}")
+    # An e-mail quoting shared text waits in the outbox: admins see its subject, not its body.
+    from portal.models.outbox import OutboxMessage, OutboxStatus
+
+    db.session.add(
+        OutboxMessage(
+            key="leak-sweep",
+            to=[mentor.email],
+            subject="A new comment",
+            body=f"Your mentee wrote: {PAIR}",
+            status=OutboxStatus.failed,
+            attempts=6,
+        )
+    )
     db.session.commit()
+
+
+def plant_kickoff(pairing) -> None:
+    """The kick-off: agreement text, goals and their history, a planned meeting, a profile."""
+    from portal.models.kickoff import PartnerProfile
+    from portal.services.kickoff.goals import rate_goal
+
+    mentee, mentor = pairing.mentee, pairing.mentor
+    make_agreement(pairing, sharing=f"Agreement {PAIR}")
+    shared_goal = make_goal(pairing, title=f"Goal {PAIR}", measure=f"Measure {PAIR}")
+    rate_goal(shared_goal, "started", f"Rating {PAIR}", date.today())
+    secret_goal = make_goal(
+        pairing,
+        mentee,
+        title=f"Goal {PRIVATE}",
+        why=f"Why {PRIVATE}",
+        visibility=Visibility.private,
+    )
+    rate_goal(secret_goal, "halfway", f"Rating {PRIVATE}", date.today())
+    make_planned_meeting(pairing, place=f"Place {PAIR}")
+    # A profile text the person chose not to show is theirs alone.
+    db.session.add(PartnerProfile(user_id=mentee.id, bio=f"Bio {PRIVATE}", show_bio=False))
+    db.session.add(PartnerProfile(user_id=mentor.id, hopes=f"Hopes {PAIR}"))
+
+
+def plant_guide(pairing) -> None:
+    """Guide material: a survey comment (the team reads totals only), a private reflection."""
+    from portal.models.guide import ClosingReflection, MeetingRating, SurveyResponse
+
+    mentee = pairing.mentee
+    db.session.add(
+        SurveyResponse(
+            program_id=pairing.program_id,
+            user_id=mentee.id,
+            round="midpoint",
+            satisfaction=2,
+            recommend=3,
+            progress=2,
+            comment=f"Survey comment {PRIVATE}",
+            questions={},
+        )
+    )
+    reflection = make_entry(
+        author=mentee, title=f"Closing {PRIVATE}", body=f"Path forward {PRIVATE}"
+    )
+    db.session.add(
+        ClosingReflection(pairing_id=pairing.id, user_id=mentee.id, entry_id=reflection.id)
+    )
+    meeting = make_meeting(pairing, notes=f"Last meeting {PAIR}")
+    db.session.add(MeetingRating(meeting_id=meeting.id, user_id=mentee.id, rating=1))
 
 
 def _candidate_values(converter: str) -> list:
@@ -89,7 +164,7 @@ def _candidate_values(converter: str) -> list:
             if "id" in table.c:
                 ids.update(db.session.scalars(select(table.c.id)).all())
         return sorted(ids)
-    return [*db.session.scalars(select(Program.slug)).all(), "sample"]
+    return [*db.session.scalars(select(Program.slug)).all(), "sample", "midpoint", "close"]
 
 
 def get_urls(app) -> list[str]:
@@ -125,6 +200,7 @@ def texts_seen(client, urls: list[str]):
         ("mentor", [PRIVATE]),
         ("other_mentor", [PRIVATE, PAIR]),
         ("other_mentee", [PRIVATE, PAIR]),
+        ("sibling_mentee", [PRIVATE, PAIR]),
         ("admin", [PRIVATE, PAIR]),
     ],
 )
@@ -134,6 +210,7 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         "mentor": pairing.mentor,
         "other_mentor": make_pairing(program=pairing.program).mentor,
         "other_mentee": make_user(),
+        "sibling_mentee": make_pairing(program=pairing.program, mentor=pairing.mentor).mentee,
         "admin": make_admin(),
     }
     plant(pairing)
@@ -155,3 +232,67 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         if marker in text
     ]
     assert leaks == []
+
+
+def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app, client, auth):
+    from datetime import time
+
+    from portal.models import utcnow
+    from portal.services.kickoff import calendar
+    from portal.services.kickoff.agreements import start_agreement
+
+    pairing = make_pairing()
+    plant(pairing)
+    start_agreement(pairing)
+    meeting = calendar.propose(
+        pairing,
+        pairing.mentee,
+        calendar.MeetingTerms(date(2090, 1, 9), time(10), 60, "Room"),
+        utcnow(),
+    )
+    calendar.accept(meeting, pairing.mentor, date.today())
+    calendar.cancel(meeting, pairing.mentee)
+    db.session.commit()
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    assert len(sent) == 6
+    pair = {pairing.mentor.email, pairing.mentee.email}
+    for message in sent:
+        assert set(message.to) <= pair
+        text = message.message().as_string()
+        assert PRIVATE not in text
+        assert "Agreement" not in text and "Goal" not in text
+
+
+def test_do_guide_emails_carry_titles_and_counts_never_private_or_shared_text(app):
+    """Every reminder, nudge, digest and survey e-mail: the outbox as the worker sends it."""
+    from datetime import datetime, timedelta
+
+    from portal.models.outbox import OutboxMessage
+    from portal.services.guide import preferences
+    from portal.services.guide.tasks import send_due_reminders
+
+    today = date.today()
+    program = make_program(
+        starts_on=today - timedelta(days=180), ends_on=today + timedelta(days=20)
+    )
+    pairing = make_pairing(program=program)
+    plant(pairing)
+    for person in (pairing.mentor, pairing.mentee):
+        preferences.set_channels(person, "quiet_practice", in_app=True, email=True)
+    db.session.commit()
+    # A Monday morning in UTC this week: the digest, nudges, survey and closing are all due.
+    monday = today - timedelta(days=today.weekday())
+    send_due_reminders(at=datetime.combine(monday, datetime.min.time()).replace(hour=9).isoformat())
+    db.session.expire_all()
+    bodies = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key.like("guide:%"))
+    ).all()
+    kinds = {row.key.split(":")[1] for row in bodies}
+    assert {"weekly_digest", "closing"} <= kinds
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    assert sent, "the worker delivered nothing"
+    for message in sent:
+        text = message.message().as_string()
+        assert PRIVATE not in text and PAIR not in text, message.subject
+    digest = next(m for m in sent if m.subject.startswith("This week from"))
+    assert "A shared story" in digest.body  # titles, behind a sign-in link
