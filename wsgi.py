@@ -1,8 +1,9 @@
-"""The WSGI entry point: `gunicorn wsgi:app`."""
+"""The WSGI entry point: `gunicorn wsgi:app`.
 
-from werkzeug.middleware.proxy_fix import ProxyFix
+Proxy headers are trusted only when HORIZON_TRUSTED_PROXIES says how many proxies stand in
+front of Horizon (see create_app); a client reaching gunicorn directly cannot forge them.
+"""
 
 from portal import create_app
 
-# Behind one reverse proxy, trust its X-Forwarded-Proto/Host so HTTPS is recognised.
-app = ProxyFix(create_app(), x_proto=1, x_host=1)
+app = create_app()

@@ -35,14 +35,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal import cli, errors, templating
     from portal.blueprints import register_blueprints
+    from portal.request_guards import init_request_guards
     from portal.security import init_security
 
     init_security(app)
+    init_request_guards(app)
     errors.init_errors(app)
 
     templating.init_templating(app)
     register_blueprints(app)
     cli.register(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Only behind a known number of proxies: their X-Forwarded-* headers are believed.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
@@ -54,6 +62,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)
+    from portal.tasks import init_tasks
+
+    init_tasks(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"

@@ -22,6 +22,16 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = False
     FORCE_SECURE_COOKIES = False
 
+    # Any request body; a view may allow more (the CSV import, see CSV_MAX_BYTES).
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    CSV_MAX_BYTES = 20 * 1024 * 1024
+
+    # Proxy headers (X-Forwarded-For/Proto/Host) are trusted only from this many proxies
+    # in front of Horizon; 0 (the default) trusts none, so a client cannot forge them.
+    TRUSTED_PROXIES = 0
+    # Links in e-mails are built from this address, never from the request's Host header.
+    BASE_URL = "http://127.0.0.1:5000"
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session does
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
@@ -31,11 +41,34 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
+    # Failed sign-ins per account (whatever address they come from) and per client address
+    # (whatever account they try). Successful sign-ins do not count, so a whole office
+    # behind one address can sign in on a kick-off morning.
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    # The address limit is generous, because an office shares one NAT address; each account
+    # is still protected by its own limit.
+    LOGIN_ADDRESS_RATE_LIMIT = "100 per minute; 1000 per hour"
 
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
     MAIL_DEFAULT_SENDER = "Horizon <no-reply@example.org>"
+    # Cohorts with more active participants than this are matched on the worker, with progress.
+    MATCHING_INLINE_LIMIT = 400
+
+    # Attempts to deliver one e-mail before it is marked failed (see portal/services/mail).
+    MAIL_MAX_ATTEMPTS = 6
+    # Seconds to wait for the mail server before an attempt counts as failed.
+    MAIL_TIMEOUT = 10
+
+    # The task queue: SQLite in instance/ unless REDIS_URL is set; tests run tasks inline.
+    TASKS_IMMEDIATE = False
+
+    # Reminders go out in this window of the recipient's local morning (hours, end excluded).
+    GUIDE_MORNING_HOURS = (8, 12)
+    # How often the worker looks for reminders that are due (minutes).
+    GUIDE_RUN_EVERY_MINUTES = 15
+    # An e-mail's one-click unsubscribe link works this long.
+    UNSUBSCRIBE_MAX_AGE_DAYS = 180
 
     # How often the header's unread badge polls, in seconds.
     NOTIFICATION_POLL_SECONDS = 30
@@ -55,8 +88,14 @@ def from_environment() -> dict:
     if redis_url := os.environ.get("REDIS_URL"):
         settings["RATELIMIT_STORAGE_URI"] = redis_url
         settings["REDIS_URL"] = redis_url
+    if os.environ.get("HORIZON_TASKS_IMMEDIATE", "").lower() in {"1", "true", "yes"}:
+        settings["TASKS_IMMEDIATE"] = True
     if os.environ.get("HORIZON_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}:
         settings["FORCE_SECURE_COOKIES"] = True
+    if proxies := os.environ.get("HORIZON_TRUSTED_PROXIES"):
+        settings["TRUSTED_PROXIES"] = int(proxies)
+    if base_url := os.environ.get("HORIZON_BASE_URL"):
+        settings["BASE_URL"] = base_url.rstrip("/")
     if mail_server := os.environ.get("MAIL_SERVER"):
         settings.update(MAIL_BACKEND="smtp", MAIL_SERVER=mail_server)
         settings["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "25"))

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from portal.demo_kickoff import seed_kickoff_demo
 from portal.extensions import db
 from portal.models import (
     Cadence,
@@ -225,5 +226,6 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     notify(admin, "cohort", f"{cohort.name}: 4 applications wait for review.", "/admin/enrollment")
     seed_journal_demo()
     seed_practice_demo(today)
+    seed_kickoff_demo(today)
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -33,11 +33,17 @@ ERROR_PAGES = {
         ErrorPage(
             405, "That action is not available here", "This address does not accept that request."
         ),
+        ErrorPage(
+            413,
+            "That was too large to accept",
+            "What you sent is larger than Horizon accepts (2 MB for a form, 20 MB for a CSV "
+            "file). Nothing was saved. Send less, or split the file, and try again.",
+        ),
         ErrorPage(429, "Too many attempts", "Please wait a minute before trying again."),
         ErrorPage(
             500,
             "Something went wrong on our side",
-            "Nothing you sent was half-saved. Please try again in a moment.",
+            "We could not finish your request. Please try again in a moment.",
         ),
     ]
 }
@@ -53,6 +59,8 @@ def render_error(status: int, message: str | None = None):
 def init_errors(app: Flask) -> None:
     def handler(error):
         status = getattr(error, "code", 500) or 500
+        if getattr(error, "response", None) is not None:
+            return error.response  # a page made for this error (the sign-in limit's form)
         if status == 500:
             db.session.rollback()  # nothing half-saved survives a crash
         return render_error(status)

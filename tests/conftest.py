@@ -71,6 +71,10 @@ def make_test_app(database_url: str, **overrides):
         # Real argon2id, with its cheapest parameters: hundreds of logins stay fast.
         "PASSWORD_HASH_PROFILE": "cheapest",
         "MAIL_BACKEND": "locmem",
+        # Background jobs run inline (Huey's immediate mode); tests/worker/ also runs a real
+        # consumer against Redis.
+        "TASKS_IMMEDIATE": True,
+        "BASE_URL": "http://localhost",
     }
     config.update(overrides)
     app = create_app(config)
@@ -122,6 +126,25 @@ def _app_for_every_unit_test(request: pytest.FixtureRequest) -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def open_session(client, user) -> None:
+    """Sign `user` in on `client` without the login form (for tests that need no CSRF token)."""
+    import hashlib
+    import secrets
+
+    from portal.models.sessions import UserSession
+    from portal.services.accounts import SESSION_TOKEN_KEY
+
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest())
+    )
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session[SESSION_TOKEN_KEY] = token
 
 
 class AuthActions:

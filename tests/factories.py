@@ -302,3 +302,94 @@ def make_comment(**overrides: Any) -> EntryComment:
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+# --- kick-off: agreements, goals, planned meetings --------------------------------------------
+
+
+def make_goal(pairing: Pairing, owner: User | None = None, **overrides: Any) -> Any:
+    """A shared goal with one rating (not started, today) in its history."""
+    from portal.models.kickoff import Goal, GoalProgress, GoalRating
+
+    values: dict[str, Any] = {
+        "title": f"Goal {_next()}",
+        "why": "It matters to me.",
+        "measure": "We will see it.",
+        "visibility": Visibility.shared,
+        "progress": GoalProgress.not_started,
+    }
+    values.update(overrides)
+    goal = Goal(pairing_id=pairing.id, owner_id=(owner or pairing.mentee).id, **values)
+    db.session.add(goal)
+    db.session.flush()
+    db.session.add(GoalRating(goal_id=goal.id, progress=goal.progress, rated_on=date.today()))
+    db.session.commit()
+    return goal
+
+
+def make_planned_meeting(pairing: Pairing, **overrides: Any) -> Any:
+    """A proposed meeting a week from now, proposed by the mentee."""
+    import uuid
+
+    from portal.models.kickoff import MeetingStatus, PlannedMeeting
+
+    values: dict[str, Any] = {
+        "uid": f"{uuid.uuid4()}@horizon",
+        "starts_at": utcnow().replace(microsecond=0, second=0) + timedelta(days=7),
+        "minutes": 60,
+        "place": "Room 4",
+        "status": MeetingStatus.proposed,
+        "proposed_by_id": pairing.mentee_id,
+    }
+    values.update(overrides)
+    meeting = PlannedMeeting(pairing_id=pairing.id, **values)
+    db.session.add(meeting)
+    db.session.commit()
+    return meeting
+
+
+def make_agreement(pairing: Pairing, **sections: str) -> Any:
+    """The pair's agreement, started from the programme template, with section overrides."""
+    from portal.services.kickoff.agreements import start_agreement
+
+    agreement = start_agreement(pairing)
+    if sections:
+        agreement.sections = {**agreement.sections, **sections}
+        agreement.versions[0].content = agreement.snapshot()
+    db.session.commit()
+    return agreement
+
+
+# --- guide: surveys, ratings, reflections, requests -------------------------------------------
+
+
+def make_survey_response(program: Program, user: User, **overrides: Any) -> Any:
+    """One person's midpoint answers (satisfied, a promoter, good progress)."""
+    from portal.models.guide import SurveyResponse, SurveyRound
+
+    values: dict[str, Any] = {
+        "round": SurveyRound.midpoint,
+        "satisfaction": 4,
+        "recommend": 9,
+        "progress": 4,
+        "comment": "",
+        "questions": {},
+    }
+    values.update(overrides)
+    response = SurveyResponse(program_id=program.id, user_id=user.id, **values)
+    db.session.add(response)
+    db.session.commit()
+    return response
+
+
+def make_pairing_request(pairing: Pairing, requester: User | None = None, **overrides: Any) -> Any:
+    from portal.models.guide import PairingRequest, RequestKind
+
+    values: dict[str, Any] = {"kind": RequestKind.rematch, "reason": "We do not get along."}
+    values.update(overrides)
+    row = PairingRequest(
+        pairing_id=pairing.id, requester_id=(requester or pairing.mentee).id, **values
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row

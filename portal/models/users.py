@@ -42,6 +42,10 @@ def _dummy_hash() -> str:
     return _dummy_hashes[key]
 
 
+# Stored for an account whose owner has not chosen a password yet (an imported participant):
+# no argon2 hash ever matches it, and checking it costs as much as checking a real one.
+UNUSABLE_PASSWORD = "!invited"  # noqa: S105 (a marker, not a password)
+
 TIME_ZONES = sorted(available_timezones() - {"localtime", "Factory"})
 
 
@@ -75,6 +79,9 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """True when the password matches; rehashes when argon2's parameters changed."""
         hasher = password_hasher()
+        if self.password_hash.startswith("!"):
+            self.spend_password_check_time(password)
+            return False
         try:
             hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):

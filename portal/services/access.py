@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, or_, select, union
+from sqlalchemy import Select, and_, or_, select, union
 
 from portal.extensions import db, login_manager
 from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
@@ -196,9 +196,12 @@ def can_review_entry(user: User, entry: JournalEntry) -> bool:
 
 
 def visible_comments(user: User) -> Select[tuple[EntryComment]]:
-    """A comment is seen by its own author always, and by others only on a shared entry.
+    """Who reads a comment: its author; and, while the entry is shared, the entry's author
+    and readers who are the comment author's partners.
 
-    When an entry is unshared, every comment on it stays visible to its own author only.
+    So a mentor's story shared with two mentees shows each mentee only their own comments
+    and the mentor's replies, never the other mentee's. When an entry is unshared, every
+    comment on it stays visible to its own author only.
     """
     shared_readable = (
         visible_entries(user)
@@ -209,7 +212,16 @@ def visible_comments(user: User) -> Select[tuple[EntryComment]]:
         .with_only_columns(JournalEntry.id)
     )
     return select(EntryComment).where(
-        or_(EntryComment.author_id == user.id, EntryComment.entry_id.in_(shared_readable))
+        or_(
+            EntryComment.author_id == user.id,
+            and_(
+                EntryComment.entry_id.in_(shared_readable),
+                or_(
+                    EntryComment.entry.has(JournalEntry.author_id == user.id),
+                    EntryComment.author_id.in_(partner_ids(user)),
+                ),
+            ),
+        )
     )
 
 
@@ -314,9 +326,9 @@ def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
 
 
 def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
-    """As in the journal: a comment is seen by its own author always, and by others only
-    while its practice is shared. On a practice made private, each comment stays with its
-    author."""
+    """As in the journal: a comment is seen by its author; and, while its practice is
+    shared, by the practice's owner and by readers who are the comment author's partners.
+    On a practice made private, each comment stays with its author."""
     shared_readable = (
         visible_practices(user)
         .where(Practice.visibility == Visibility.shared)
@@ -325,7 +337,15 @@ def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
     return select(PracticeComment).where(
         or_(
             PracticeComment.author_id == user.id,
-            PracticeComment.practice_id.in_(shared_readable),
+            and_(
+                PracticeComment.practice_id.in_(shared_readable),
+                or_(
+                    PracticeComment.practice_id.in_(
+                        select(Practice.id).where(Practice.owner_id == user.id)
+                    ),
+                    PracticeComment.author_id.in_(partner_ids(user)),
+                ),
+            ),
         )
     )
 
@@ -361,3 +381,164 @@ def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
         Pairing.status != "proposed",
     )
     return select(AgendaPoint).where(AgendaPoint.pairing_id.in_(mine))
+
+
+# --- kick-off: meet your partner, the agreement, goals and planned meetings ----------------
+# A pairing's kick-off material (agreement, goals, planned meetings) belongs to its two
+# partners. A goal follows the journal's rules: shared with the partner by default, or
+# private to its owner. Admins see that an agreement or a meeting exists and when, through
+# `kickoff_overview`, never its text.
+
+
+from portal.models.kickoff import (  # noqa: E402  (kept beside its section, for merging)
+    Agreement,
+    Goal,
+    GoalRating,
+    PlannedMeeting,
+)
+
+
+def kickoff_pairing_or_404(user: User, pairing_id: int) -> Pairing:
+    """The pairing whose kick-off pages the user may open (a partner, approved), or 404."""
+    return pairing_log_or_404(user, pairing_id)
+
+
+def can_see_partner_email(user: User, pairing: Pairing) -> bool:
+    """A partner's e-mail address is shown only inside an active pairing."""
+    return pairing.involves(user) and pairing.status == "active"
+
+
+def visible_goals(user: User) -> Select[tuple[Goal]]:
+    """The user's own goals, and the shared goals of pairings the user shares material in."""
+    sharing = sharing_pairings(user).with_only_columns(Pairing.id)
+    return select(Goal).where(
+        or_(
+            Goal.owner_id == user.id,
+            (Goal.visibility == Visibility.shared) & Goal.pairing_id.in_(sharing),
+        )
+    )
+
+
+def can_read_goal(user: User, goal: Goal) -> bool:
+    if goal.owner_id == user.id:
+        return True
+    if not goal.is_shared:
+        return False
+    pairing = db.session.get(Pairing, goal.pairing_id)
+    return pairing is not None and pairing.involves(user) and pairing.status in SHARING_STATUSES
+
+
+def can_edit_goal(user: User, goal: Goal) -> bool:
+    """Only the goal's owner rates it, rewrites it or changes who sees it."""
+    return goal.owner_id == user.id
+
+
+def visible_goal_ratings(user: User) -> Select[tuple[GoalRating]]:
+    """The progress history of the goals the user may read."""
+    readable = visible_goals(user).with_only_columns(Goal.id)
+    return select(GoalRating).where(GoalRating.goal_id.in_(readable))
+
+
+def visible_planned_meetings(user: User) -> Select[tuple[PlannedMeeting]]:
+    """Planned meetings of the user's own approved pairings; admins get no exception here."""
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(PlannedMeeting).where(PlannedMeeting.pairing_id.in_(mine))
+
+
+def visible_agreements(user: User) -> Select[tuple[Agreement]]:
+    """The agreements of the user's own approved pairings; text is for the two partners only."""
+    mine = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
+        Pairing.status != "proposed",
+    )
+    return select(Agreement).where(Agreement.pairing_id.in_(mine))
+
+
+def can_see_kickoff_overview(user: User) -> bool:
+    """Admins see per pair only whether and when: signed on, goals counted, next meeting date."""
+    return bool(user.is_portal_admin)
+
+
+# --- background jobs and the e-mail outbox ------------------------------------------------
+
+
+def visible_jobs(user: User) -> Select:
+    """Background jobs (imports, matching runs) are for portal admins only: counts, no text."""
+    from portal.models.jobs import BackgroundJob
+
+    query = select(BackgroundJob)
+    return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
+
+
+def visible_outbox(user: User) -> Select:
+    """The outbox is for portal admins only; its pages show addresses and subjects, never
+    bodies, which may quote what participants wrote."""
+    from portal.models.outbox import OutboxMessage
+
+    query = select(OutboxMessage)
+    return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))
+
+
+# --- guide: surveys, meeting ratings, closing, year in review, confidential requests --------
+# Survey answers and meeting ratings belong to the programme team as aggregates: a person
+# reads back only their own, a partner never. A confidential request is read by its author
+# and by portal admins, never by the partner it is about.
+
+
+def guide_pairing_or_404(user: User, pairing_id: int) -> Pairing:
+    """The pairing whose closing and year in review the user may open (a partner), or 404."""
+    pairing = db.session.get(Pairing, pairing_id)
+    if pairing is None or not pairing.involves(user) or pairing.status not in SHARING_STATUSES:
+        abort(404)
+    return pairing
+
+
+def can_answer_survey(user: User, program: Program) -> bool:
+    """Active participants of the programme answer its pulse surveys."""
+    query = select(Membership.id).where(
+        Membership.user_id == user.id,
+        Membership.program_id == program.id,
+        Membership.status == "active",
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def survey_program_or_404(user: User, slug: str) -> Program:
+    program = db.session.scalar(select(Program).where(Program.slug == slug))
+    if program is None or not can_answer_survey(user, program):
+        abort(404)
+    return program
+
+
+def visible_survey_responses(user: User) -> Select:
+    """A person's own survey answers only; admins read aggregates through the guide service."""
+    from portal.models.guide import SurveyResponse
+
+    return select(SurveyResponse).where(SurveyResponse.user_id == user.id)
+
+
+def rateable_meeting_or_404(user: User, pairing_id: int, meeting_id: int) -> Meeting:
+    """A logged meeting of the user's own pairing, which they may rate."""
+    pairing = guide_pairing_or_404(user, pairing_id)
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.pairing_id != pairing.id or not meeting.happened:
+        abort(404)
+    return meeting
+
+
+def visible_pairing_requests(user: User) -> Select:
+    """Confidential requests: portal admins see the queue; a person sees only their own."""
+    from portal.models.guide import PairingRequest
+
+    query = select(PairingRequest)
+    if user.is_portal_admin:
+        return query
+    return query.where(PairingRequest.requester_id == user.id)
+
+
+def can_manage_guide(user: User, program: Program) -> bool:
+    """Nudge settings, survey questions and previews are for portal admins."""
+    return bool(user.is_portal_admin)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from flask import (
     Response,
     current_app,
@@ -12,12 +15,19 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
+from flask_login import login_user, logout_user
 from flask_mailman import EmailMessage
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from portal.extensions import db, login_manager, mail
-from portal.models import User
+from portal.extensions import db, login_manager
+from portal.models import User, utcnow
+from portal.models.sessions import UserSession
+from portal.models.users import password_hasher
+from portal.request_guards import MAX_DB_INT
+from portal.services.mail import external_url, send_email, send_emails
 
 
 def find_by_email(email: str) -> User | None:
@@ -49,16 +59,76 @@ def create_user(
     return user
 
 
+# --- server-side sessions ----------------------------------------------------------------
+
+SESSION_TOKEN_KEY = "_horizon_sid"  # noqa: S105 (a session key name, not a secret)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> None:
+    """Begin a fresh session: a new cookie whose token has a row on the server."""
+    user = getattr(user, "_get_current_object", lambda: user)()  # survives logout_user()
+    end_session()
+    flask_session.clear()
+    flask_session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.commit()
+    flask_session[SESSION_TOKEN_KEY] = token
+    login_user(user)
+
+
+def end_session() -> None:
+    """Sign out here: the cookie's token no longer opens anything, even if copied."""
+    token = flask_session.get(SESSION_TOKEN_KEY)
+    if isinstance(token, str):
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+        db.session.commit()
+    logout_user()
+    flask_session.clear()
+
+
+def end_all_sessions(user: User) -> int:
+    """Sign a person out on every device; returns how many sessions were ended."""
+    ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_version = (user.session_version or 0) + 1  # also ends password links
+    db.session.commit()
+    logout_user()
+    flask_session.clear()
+    return ended.rowcount or 0
+
+
+def delete_expired_sessions() -> int:
+    """Remove session rows older than the session lifetime; returns how many."""
+    cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    result = db.session.execute(delete(UserSession).where(UserSession.created_at < cutoff))
+    db.session.commit()
+    return result.rowcount or 0
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """Session ids carry the user's session version, so a password change ends old sessions."""
+    """A session opens only while its token's row exists and the session version matches."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    token = flask_session.get(SESSION_TOKEN_KEY)
+    if not user_id.isdigit() or not version.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version):
+    if int(user_id) > MAX_DB_INT:
         return None
-    return user
+    cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(
+            User.id == int(user_id),
+            User.session_version == int(version),
+            UserSession.token_hash == _token_hash(token),
+            UserSession.created_at >= cutoff,
+        )
+    )
 
 
 @login_manager.unauthorized_handler
@@ -108,7 +178,7 @@ def user_for_reset_token(token: str, max_age: int = RESET_MAX_AGE) -> User | Non
 
 def password_link_message(user: User, *, invitation: bool = False) -> EmailMessage:
     """The e-mail with a link to set a password: after "forgot password", or an invitation."""
-    link = url_for("auth.reset_password", token=password_reset_token(user), _external=True)
+    link = external_url("auth.reset_password", token=password_reset_token(user))
     subject = "You are invited to Horizon" if invitation else "Set a new Horizon password"
     body = render_template(
         "auth/email/password_link.txt", user=user, link=link, invitation=invitation
@@ -117,9 +187,77 @@ def password_link_message(user: User, *, invitation: bool = False) -> EmailMessa
 
 
 def send_password_links(users: list[User], *, invitation: bool = False) -> int:
-    """Send each person their link over one mail connection; returns how many were sent."""
-    if not users:
-        return 0
-    messages = [password_link_message(user, invitation=invitation) for user in users]
-    with mail.get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    """Queue each person's link (delivered after the caller commits); returns how many."""
+    # An invitation goes once per account; each "forgot password" is a new message.
+    return send_emails(
+        [
+            (
+                password_link_message(user, invitation=invitation),
+                f"invitation:{user.id}:{user.session_version}" if invitation else None,
+            )
+            for user in users
+        ]
+    )
+
+
+# --- registration that never says whether an address has an account ----------------------
+
+REGISTER_MAX_AGE = 24 * 3600
+
+
+def _register_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="horizon-register")
+
+
+def start_registration(
+    email: str, name: str, timezone: str, password: str, next_page: str | None
+) -> None:
+    """E-mail the address: a link that creates the account, or a note that it already has one.
+
+    The account is created only when its owner follows the link, so neither the page nor a
+    later sign-in attempt tells a stranger whether the address was known. The link carries
+    the argon2 hash (never the password), signed and valid for 24 hours.
+    """
+    email = User.normalise_email(email)
+    existing = find_by_email(email)
+    if existing is not None:
+        body = render_template(
+            "auth/email/already_registered.txt",
+            user=existing,
+            login=external_url("auth.login"),
+            forgot=external_url("auth.forgot_password"),
+        )
+        subject = "You already have a Horizon account"
+    else:
+        claims = {
+            "email": email,
+            "name": name.strip()[:120],
+            "timezone": timezone,
+            "hash": password_hasher().hash(password),
+            "next": next_page,
+        }
+        link = external_url("auth.confirm_registration", token=_register_serializer().dumps(claims))
+        body = render_template(
+            "auth/email/confirm_registration.txt", name=claims["name"], link=link
+        )
+        subject = "Confirm your Horizon account"
+    send_email(EmailMessage(subject=subject, body=body, to=[email]))
+
+
+def finish_registration(token: str) -> tuple[User | None, str | None]:
+    """Create the account a valid registration link describes (once); None when invalid."""
+    try:
+        claims = _register_serializer().loads(token, max_age=REGISTER_MAX_AGE)
+    except BadSignature:
+        return None, None
+    if not isinstance(claims, dict) or find_by_email(claims.get("email", "")) is not None:
+        return None, None
+    user = User(email=claims["email"], name=claims["name"], timezone=claims["timezone"])
+    user.password_hash = claims["hash"]
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same link followed twice at once
+        db.session.rollback()
+        return None, None
+    return user, claims.get("next")

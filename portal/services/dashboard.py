@@ -20,6 +20,7 @@ from portal.models import (
 )
 from portal.models.journal import JournalEntry
 from portal.services import access, journal, practice
+from portal.services.kickoff import steps as kickoff_steps
 from portal.services.meetings import MeetingDue
 from portal.services.notifications import latest
 from portal.services.practice import PracticePanel
@@ -55,6 +56,8 @@ class Dashboard:
     review_count: int = 0
     mentor_stories: list[JournalEntry] = field(default_factory=list)
     journal_activity: journal.JournalActivity | None = None
+    # Filled by portal.services.kickoff.steps.fill_dashboard: pairs still getting started.
+    first_steps: list[kickoff_steps.FirstSteps] = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -95,6 +98,7 @@ def dashboard_for(user: User) -> Dashboard:
         dashboard.programs_health = programs_health(user)
     journal.fill_dashboard(dashboard)
     practice.fill_dashboard(dashboard)
+    kickoff_steps.fill_dashboard(dashboard)
     return dashboard
 
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
 from portal.models.enrollment import ProgramQuestion
-from portal.models.users import TIME_ZONES
-from portal.services import audit
+from portal.models.users import TIME_ZONES, UNUSABLE_PASSWORD
+from portal.services import audit, jobs
 from portal.services.accounts import send_password_links
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.notifications import notify
@@ -193,16 +193,38 @@ CSV_COLUMNS = [
 REQUIRED_COLUMNS = {"email", "name", "role"}
 
 
+# Rows written per INSERT: far below PostgreSQL's 65,535 parameters and SQLite's limit.
+IMPORT_BATCH = 500
+MAX_EMAIL_LENGTH = 254
+
+
 @dataclass
 class ImportResult:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, message)
-    imported: int = 0
-    invited: int = 0  # new accounts sent a link to choose their password
+    created: int = 0  # new accounts, each invited to choose a password
+    updated: int = 0  # existing accounts that joined the programme
+    skipped: int = 0  # people already in the programme
+    invited: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and line-numbered problems only: safe to keep and show to admins."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "invited": self.invited,
+            "errors": [list(e) for e in self.errors[:200]],
+            "error_count": len(self.errors),
+        }
 
 
 def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str, Any]:
@@ -252,11 +274,30 @@ def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str,
     return profile
 
 
+def _chunks(items: list, size: int = IMPORT_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_members(program: Program) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(func.lower(User.email))
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.program_id == program.id)
+        )
+    )
+
+
 def check_csv(program: Program, text: str) -> ImportResult:
     """Check every row first; errors name the file's line number (the header is line 1)."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        result.errors.append((1, f"the header cannot be read ({error})"))
+        return result
     missing = REQUIRED_COLUMNS - set(header)
     if missing:
         result.errors.append((1, f"missing column(s): {', '.join(sorted(missing))}"))
@@ -265,25 +306,37 @@ def check_csv(program: Program, text: str) -> ImportResult:
     if unknown:
         result.errors.append((1, f"unknown column(s): {', '.join(sorted(unknown))}"))
     reader.fieldnames = header
-    existing = set(
-        db.session.scalars(
-            select(func.lower(User.email))
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.program_id == program.id)
-        )
-    )
+    existing = _existing_members(program)
     seen: set[str] = set()
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # A cell beyond csv's field limit, a NUL byte, a broken quote: the file is
+            # unreadable from here on, so report this line and stop.
+            limit = f"{csv.field_size_limit():,}"
+            reason = (
+                f"a cell is longer than {limit} characters"
+                if "field larger" in str(error)
+                else f"the line cannot be read ({error})"
+            )
+            # The reader counts a line once it is read whole, so this one is the next.
+            result.errors.append((reader.line_num + 1, reason))
+            break
         line = reader.line_num
-        row = {k: (v or "") for k, v in row.items() if k}
+        row = {k: (v if isinstance(v, str) else "") for k, v in row.items() if k}
         errors: list[tuple[int, str]] = []
+        if any("\x00" in value for value in row.values()):
+            errors.append((line, "the line contains a NUL character; remove it and try again"))
+            row = {k: v.replace("\x00", "") for k, v in row.items()}
         email = row.get("email", "").strip().lower()
-        if not EMAIL.match(email):
-            errors.append((line, f"“{email or '(empty)'}” is not an e-mail address"))
+        if len(email) > MAX_EMAIL_LENGTH or not EMAIL.match(email):
+            errors.append((line, f"“{email[:80] or '(empty)'}” is not an e-mail address"))
         elif email in seen:
             errors.append((line, f"{email} appears twice in the file"))
-        elif email in existing:
-            errors.append((line, f"{email} is already in this programme"))
         seen.add(email)
         if not row.get("name", "").strip():
             errors.append((line, "the name is empty"))
@@ -291,6 +344,9 @@ def check_csv(program: Program, text: str) -> ImportResult:
             errors.append((line, "role must be mentor or mentee"))
         profile = _profile_from_row(row, line, errors)
         result.errors.extend(errors)
+        if email in existing:
+            result.skipped += 1  # already in the programme: a re-upload changes nothing
+            continue
         result.rows.append(
             {
                 "email": email,
@@ -299,58 +355,105 @@ def check_csv(program: Program, text: str) -> ImportResult:
                 "profile": profile,
             }
         )
-    if not result.rows and not result.errors:
+    if not result.rows and not result.errors and not result.skipped:
         result.errors.append((1, "the file has no participants"))
     return result
 
 
-def import_csv(program: Program, text: str, actor: User) -> ImportResult:
-    """Import every row as an approved participant, or none when any row is wrong."""
+def _users_by_email(emails: list[str]) -> dict[str, User]:
+    users: dict[str, User] = {}
+    for chunk in _chunks(emails):
+        users.update(
+            (u.email, u) for u in db.session.scalars(select(User).where(User.email.in_(chunk)))
+        )
+    return users
+
+
+def import_csv(
+    program: Program, text: str, actor: User, report: Callable[[int], None] | None = None
+) -> ImportResult:
+    """Import every row as an approved participant, or none when any row is wrong.
+
+    New accounts get no password (nobody would know it, and hashing one costs about a third
+    of a second): the invitation link lets each person choose their own. Rows are written in
+    batches, in one transaction, and `report(rows_done)` is told the progress.
+    """
+    report = report or (lambda done: None)
     result = check_csv(program, text)
     if not result.ok:
         return result
-    created: list[User] = []
     try:
-        users = {
-            u.email: u
-            for u in db.session.scalars(
-                select(User).where(User.email.in_([r["email"] for r in result.rows]))
+        existing = _users_by_email([r["email"] for r in result.rows])
+        new_rows = [r for r in result.rows if r["email"] not in existing]
+        now = utcnow()
+        for done, chunk in enumerate(_chunks(new_rows), start=1):
+            db.session.execute(
+                insert(User),
+                [
+                    {
+                        "email": r["email"],
+                        "name": r["name"],
+                        "timezone": r["profile"]["timezone"],
+                        "password_hash": UNUSABLE_PASSWORD,
+                        "session_version": 1,
+                        "is_portal_admin": False,
+                        "created_at": now,
+                    }
+                    for r in chunk
+                ],
             )
-        }
-        for row in result.rows:
-            user = users.get(row["email"])
-            if user is None:
-                user = User(
-                    email=row["email"], name=row["name"], timezone=row["profile"]["timezone"]
-                )
-                # Nobody knows this password: the invitation lets them choose their own.
-                user.set_password(secrets.token_urlsafe(24))
-                db.session.add(user)
-                created.append(user)
-            db.session.add(
-                Membership(
-                    user=user,
-                    program_id=program.id,
-                    role=Role(row["role"]),
-                    status=MembershipStatus.active,
-                    profile=row["profile"],
-                    decided_at=utcnow(),
-                )
+            report(min(done * IMPORT_BATCH, len(new_rows)) // 2)
+        created = _users_by_email([r["email"] for r in new_rows])
+        users = {**existing, **created}
+        for done, chunk in enumerate(_chunks(result.rows), start=1):
+            db.session.execute(
+                insert(Membership),
+                [
+                    {
+                        "user_id": users[r["email"]].id,
+                        "program_id": program.id,
+                        "role": Role(r["role"]),
+                        "status": MembershipStatus.active,
+                        "profile": r["profile"],
+                        "decided_at": now,
+                        "created_at": now,
+                    }
+                    for r in chunk
+                ],
             )
+            report(len(new_rows) // 2 + min(done * IMPORT_BATCH, len(result.rows)) // 2)
+        result.created, result.updated = len(created), len(existing)
+        # Queued in this transaction: the invitations go out only if the import commits.
+        result.invited = send_password_links(list(created.values()), invitation=True)
         audit.record(
             actor,
             "enrollment.imported",
-            f"Imported {len(result.rows)} participants from CSV",
+            f"Imported {result.imported} participants from CSV "
+            f"({result.created} new, {result.updated} existing, {result.skipped} skipped)",
             program,
         )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    result.imported = len(result.rows)
-    # After the commit: the invitation links carry the new accounts' ids.
-    result.invited = send_password_links(created, invitation=True)
     return result
+
+
+@jobs.runner("csv_import")
+def _run_csv_import(job, report: Callable[[int], None]) -> dict[str, Any]:
+    """The worker's side of an upload: import the stored file, reporting rows done."""
+    program = db.session.get(Program, job.program_id)
+    actor = db.session.get(User, job.started_by_id) if job.started_by_id else None
+    return import_csv(program, job.payload or "", actor, report).summary()
+
+
+def start_import(program: Program, text: str, actor: User) -> tuple[ImportResult, Any]:
+    """Check the file now (errors show at once, next to the form); import it on the worker."""
+    result = check_csv(program, text)
+    if not result.ok:
+        return result, None
+    job = jobs.start("csv_import", program, actor, total=len(result.rows), payload=text)
+    return result, job
 
 
 # --- programmes ------------------------------------------------------------------------

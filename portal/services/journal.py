@@ -24,6 +24,7 @@ from portal.models.journal import EntryComment, EntryStatus, EntryTag, JournalEn
 from portal.models.pairings import SHARING_STATUSES
 from portal.services import access
 from portal.services.notifications import notify
+from portal.validation import page_number
 
 if TYPE_CHECKING:
     from portal.services.dashboard import Dashboard
@@ -323,10 +324,7 @@ class EntryFilters:
 
     @classmethod
     def from_args(cls, args) -> EntryFilters:
-        try:
-            page = max(int(args.get("page", 1)), 1)
-        except (TypeError, ValueError):
-            page = 1
+        page = page_number(args.get("page", 1))
         visibility = args.get("visibility", "")
         return cls(
             q=args.get("q", "").strip()[:200],

@@ -16,6 +16,7 @@ from portal.models.practice import CheckIn, Practice, PracticeComment, PracticeS
 from portal.services import access
 from portal.services.notifications import notify
 from portal.services.practice import PracticeError, Progress, create_practice, weekly_progress
+from portal.validation import add_days
 
 NOTES_LIMIT = 2000
 # Who a chosen agenda point becomes a practice for, as the log form offers it.
@@ -61,7 +62,7 @@ def meeting_due(
     """A pair is due a meeting one cadence after they last met (or were paired)."""
     started = pairing.approved_at.date() if pairing.approved_at else pairing.created_at.date()
     since = last_met_on or started
-    cadence_due_on = since + timedelta(days=pairing.program.cadence.days)
+    cadence_due_on = add_days(since, pairing.program.cadence.days)
     return MeetingDue(pairing, last_met_on, next_planned_on, cadence_due_on, today)
 
 
@@ -187,9 +188,9 @@ def log_meeting(
                 per_week=2,
                 visibility=Visibility.shared,
             )
-    if next_on is not None or happened:
-        default_next = held_on + timedelta(days=pairing.program.cadence.days)
-        set_next_meeting(pairing, user, next_on or default_next)
+    # Only an explicit date moves the plan: an agreed next meeting is never replaced by a guess.
+    if next_on is not None:
+        set_next_meeting(pairing, user, next_on)
     notify(
         partner,
         "meeting-logged",
@@ -389,7 +390,7 @@ def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
 
 
 def blank_meeting_form(form_class, pairing: Pairing, today: date):
-    """A meeting form for today; an empty next date means one cadence later."""
+    """A meeting form for today; an empty next date leaves the planned one as it is."""
     return form_class(formdata=None, held_on=today, happened="yes")
 
 

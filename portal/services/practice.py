@@ -25,6 +25,7 @@ from portal.models.practice import (
 )
 from portal.services import access
 from portal.services.notifications import notify
+from portal.validation import add_days
 
 # The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
 BUILT_IN_TEMPLATES = [
@@ -149,20 +150,26 @@ class Progress:
         return max([1, *(w.target for w in self.weeks), *(w.count for w in self.weeks)])
 
 
+# A practice runs a few weeks; a longer window (a date typed wrong long ago) is charted
+# for two years at most, so the chart stays small and date arithmetic cannot overflow.
+MAX_CHART_WEEKS = 104
+
+
 def weekly_progress(practice: Practice, days: Iterable[date]) -> Progress:
     """Count check-in days per week of the window; a short last week gets a prorated target."""
-    total_days = (practice.ends_on - practice.starts_on).days + 1
+    last = min(practice.ends_on, add_days(practice.starts_on, 7 * MAX_CHART_WEEKS - 1))
+    total_days = (last - practice.starts_on).days + 1
     weeks: list[WeekProgress] = []
     for number in range(math.ceil(total_days / 7)):
         start = practice.starts_on + timedelta(days=7 * number)
-        end = min(start + timedelta(days=6), practice.ends_on)
+        end = min(add_days(start, 6), last)
         length = (end - start).days + 1
         target = practice.per_week if length == 7 else math.ceil(practice.per_week * length / 7)
         weeks.append(WeekProgress(number + 1, start, end, max(target, 1), 0))
     outside = 0
     for day in days:
         index = (day - practice.starts_on).days // 7
-        if day < practice.starts_on or day > practice.ends_on:
+        if day < practice.starts_on or day > last:
             outside += 1
         else:
             weeks[index].count += 1

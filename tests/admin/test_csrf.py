@@ -4,6 +4,7 @@ import pytest
 
 from portal.models import PairingStatus, ProgramStatus
 from tests.admin.test_access import admin_urls
+from tests.conftest import open_session
 from tests.factories import make_admin, make_pairing, make_participant, make_program
 
 pytestmark = pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
@@ -21,9 +22,7 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
     db.session.add(question)
     db.session.commit()
     admin = make_admin()
-    with client.session_transaction() as session:
-        session["_user_id"] = admin.get_id()
-        session["_fresh"] = True
+    open_session(client, admin)
     values = {
         "slug": "cohort",
         "pairing_id": pairing.id,

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -10,42 +11,70 @@ from portal.models import User
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 
-def test_can_a_person_register_and_land_on_their_dashboard(client):
-    response = client.post(
-        "/auth/register",
+def _outbox() -> list:
+    return getattr(current_app.extensions["mailman"], "outbox", [])
+
+
+def _register(client, email: str, next_page: str = ""):
+    return client.post(
+        f"/auth/register{next_page}",
         data={
             "name": "Ada Lovelace",
-            "email": "Ada@Example.ORG",
+            "email": email,
             "timezone": "Europe/London",
             "password": "analytical-engine",
             "confirm": "analytical-engine",
         },
     )
+
+
+def _link(message) -> str:
+    return message.body.split("http://localhost", 1)[1].split()[0]
+
+
+def test_can_a_person_register_confirm_and_land_on_their_dashboard(client):
+    response = _register(client, "Ada@Example.ORG")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/dashboard/")
+    assert response.headers["Location"].endswith("/auth/register/sent")
+    # Nothing exists until the owner of the address follows the link.
+    assert db.session.scalar(select(User).where(User.email == "ada@example.org")) is None
+    [message] = _outbox()
+    assert message.to == ["ada@example.org"] and message.subject == "Confirm your Horizon account"
+    response = client.get(_link(message))
+    assert response.status_code == 303 and response.headers["Location"].endswith("/dashboard/")
     user = db.session.scalar(select(User).where(User.email == "ada@example.org"))
     assert user is not None and user.timezone == "Europe/London"
     assert user.password_hash.startswith("$argon2id$")
     assert "analytical-engine" not in user.password_hash
+    assert "analytical-engine" not in message.body
     assert "Welcome to Horizon, Ada" in client.get("/dashboard/").text
-
-
-def test_does_registration_keep_the_text_and_explain_a_taken_email(client):
-    make_user(email="taken@example.org")
-    response = client.post(
-        "/auth/register",
-        data={
-            "name": "Someone Else",
-            "email": "TAKEN@example.org",
-            "timezone": "UTC",
-            "password": "long-enough-pass",
-            "confirm": "long-enough-pass",
-        },
-    )
-    assert response.status_code == 422
-    assert "already exists" in response.text
-    assert 'value="Someone Else"' in response.text
+    client.post("/auth/logout")
+    assert client.get(_link(message)).status_code == 400  # the link works once
     assert db.session.scalar(select(db.func.count(User.id))) == 1
+
+
+def test_does_registration_answer_the_same_for_a_taken_address(client):
+    """No account enumeration: same page, and the owner is told by e-mail."""
+    owner = make_user(email="taken@example.org")
+    fresh = _register(client, "new@example.org")
+    taken = _register(client, "TAKEN@example.org")
+    assert (taken.status_code, taken.headers["Location"]) == (
+        fresh.status_code,
+        fresh.headers["Location"],
+    )
+    assert client.get(taken.headers["Location"]).text == client.get(fresh.headers["Location"]).text
+    note = next(m for m in _outbox() if m.to == ["taken@example.org"])
+    assert note.subject == "You already have a Horizon account"
+    assert "/auth/forgot" in note.body
+    db.session.refresh(owner)
+    assert owner.name != "Ada Lovelace" and owner.check_password(DEFAULT_PASSWORD)
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
+    # Signing in with the password just "registered" fails for both addresses alike.
+    for email in ("taken@example.org", "new@example.org"):
+        response = client.post(
+            "/auth/login", data={"email": email, "password": "analytical-engine"}
+        )
+        assert response.status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -180,16 +209,9 @@ def test_is_an_expired_session_refused(app, client, auth):
 
 
 def test_does_registration_return_to_the_page_that_asked(client):
-    response = client.post(
-        "/auth/register?next=/programs/spring-2027/apply",
-        data={
-            "name": "New Applicant",
-            "email": "new@example.org",
-            "timezone": "UTC",
-            "password": "a-long-password",
-            "confirm": "a-long-password",
-        },
-    )
+    _register(client, "new@example.org", next_page="?next=/programs/spring-2027/apply")
+    [message] = _outbox()
+    response = client.get(_link(message))
     assert response.headers["Location"] == "/programs/spring-2027/apply"
     client.post("/auth/logout")
     login_page = client.get("/auth/login?next=/programs/x").text

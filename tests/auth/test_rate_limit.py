@@ -1,36 +1,102 @@
-"""Is signing in rate limited, in memory for one process and in Redis for many?"""
+"""Is signing in rate limited per account and per address, in memory and in Redis?"""
 
+import os
 import uuid
 
 import pytest
 import redis
 
-from tests.factories import make_user
+from tests.conftest import hx_headers
+from tests.factories import DEFAULT_PASSWORD, make_user
+
+REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+limited = pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 
 
-def _attempts(client, n: int) -> list[int]:
-    return [
-        client.post(
-            "/auth/login", data={"email": "lena@example.org", "password": "wrong password"}
-        ).status_code
-        for _ in range(n)
-    ]
+def _attempt(client, email: str, address: str = "203.0.113.1", password="wrong password", **kw):
+    return client.post(
+        "/auth/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+        **kw,
+    )
 
 
-@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}], indirect=False)
-def test_is_login_blocked_after_ten_attempts_a_minute(client, app_config):
+def _attempts(client, n: int, email: str = "lena@example.org") -> list[int]:
+    return [_attempt(client, email).status_code for _ in range(n)]
+
+
+@limited
+def test_is_an_account_blocked_after_ten_failures_a_minute(client):
     make_user(email="lena@example.org")
-    statuses = _attempts(client, 11)
-    assert statuses[:10] == [422] * 10
-    assert statuses[10] == 429
-    assert "Too many attempts" in client.post("/auth/login", data={}).text
+    assert _attempts(client, 10) == [422] * 10
+    response = _attempt(client, "LENA@example.org")
+    assert response.status_code == 429
+    # The reason is next to the form, which keeps the e-mail that was typed.
+    assert 'id="password-error"' in response.text and "Too many attempts" in response.text
+    assert 'value="LENA@example.org"' in response.text
+    # Even the right password waits: the account is what is protected.
+    assert _attempt(client, "lena@example.org", password=DEFAULT_PASSWORD).status_code == 429
+
+
+@limited
+def test_does_a_botnet_against_one_account_hit_the_limit(client):
+    """One account tried from many addresses: the per-account limit holds."""
+    make_user(email="lena@example.org")
+    statuses = [
+        _attempt(client, "lena@example.org", f"198.51.100.{i}").status_code for i in range(11)
+    ]
+    assert statuses == [422] * 10 + [429]
+
+
+@limited
+def test_does_a_forged_forwarded_for_header_give_no_fresh_bucket(client):
+    make_user(email="lena@example.org")
+    statuses = [
+        _attempt(client, f"victim{i}@example.org", headers={"X-Forwarded-For": f"10.9.{i}.1"})
+        for i in range(101)
+    ]
+    assert [r.status_code for r in statuses] == [422] * 100 + [429]
+
+
+@limited
+def test_is_one_address_trying_many_accounts_blocked(client):
+    statuses = [_attempt(client, f"guess{i}@example.org").status_code for i in range(101)]
+    assert statuses == [422] * 100 + [429]
+    # Another address is not affected.
+    assert _attempt(client, "guess0@example.org", "192.0.2.77").status_code == 422
+
+
+@limited
+def test_can_a_whole_office_behind_one_address_sign_in_on_kickoff_morning(client, app):
+    """Many people, one NAT address, some typos: nobody else is locked out."""
+    people = [make_user(email=f"colleague{i}@example.org") for i in range(60)]
+    office = "192.0.2.10"
+    unlucky = people[0]
+    assert [_attempt(client, unlucky.email, office).status_code for _ in range(10)] == [422] * 10
+    for person in people[1:]:
+        with app.test_client() as browser:
+            # Each colleague mistypes once, then signs in.
+            assert _attempt(browser, person.email, office).status_code == 422
+            ok = _attempt(browser, person.email, office, password=DEFAULT_PASSWORD)
+            assert ok.status_code == 303, person.email
+
+
+@limited
+def test_does_the_htmx_sign_in_form_show_the_limit(client):
+    """A boosted form gets the page with the message, and htmx is told to swap a 429."""
+    make_user(email="lena@example.org")
+    _attempts(client, 10)
+    response = _attempt(client, "lena@example.org", headers=hx_headers(**{"HX-Boosted": "true"}))
+    assert response.status_code == 429
+    assert "Too many attempts" in response.text
+    assert '{"code": "429", "swap": true}' in client.get("/auth/login").text
 
 
 @pytest.fixture
 def redis_url():
-    url = "redis://127.0.0.1:6379/0"
-    redis.Redis.from_url(url).ping()  # Redis is part of the platform; fail loudly if absent
-    return url
+    redis.Redis.from_url(REDIS_URL).ping()  # Redis is part of the platform; fail loudly if absent
+    return REDIS_URL
 
 
 def test_is_the_limit_shared_between_processes_through_redis(database_url, redis_url):

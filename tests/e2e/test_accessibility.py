@@ -6,6 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Pairing
 from portal.models.journal import JournalEntry, Visibility
+from portal.models.kickoff import Goal
 from portal.models.practice import Practice
 from portal.services.accounts import find_by_email
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
@@ -27,8 +28,19 @@ PAGES = {
         "/pairings/",
         "/pairings/{pairing}",
         "/pairings/{pairing}/prep",
+        "/pairings/{pairing}/partner",
+        "/pairings/{pairing}/agreement",
+        "/pairings/{pairing}/goals",
+        "/pairings/{pairing}/goals/{goal}",
+        "/pairings/{pairing}/schedule",
+        "/profile/",
     ],
-    "mentor@example.org": ["/dashboard/", "/journal/shared", "/journal/{entry}"],
+    "mentor@example.org": [
+        "/dashboard/",
+        "/journal/shared",
+        "/journal/{entry}",
+        "/pairings/{pairing}/schedule",
+    ],
     "admin@example.org": [
         "/dashboard/",
         "/admin/",
@@ -40,6 +52,8 @@ PAGES = {
         "/admin/matching/spring-2027",
         "/admin/audit",
         "/practice/library",
+        "/admin/programs/leadership-2026/kickoff",
+        "/admin/programs/leadership-2026/agreement",
     ],
 }
 
@@ -55,7 +69,8 @@ def demo_ids(app) -> dict[str, int]:
         )
         practice = db.session.scalar(select(Practice.id).where(Practice.owner_id == mentee.id))
         pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
-    return {"entry": entry, "practice": practice, "pairing": pairing}
+        goal = db.session.scalar(select(Goal.id).where(Goal.owner_id == mentee.id))
+    return {"entry": entry, "practice": practice, "pairing": pairing, "goal": goal}
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -76,12 +76,12 @@ def test_a_mixed_file_imports_none_of_the_good_rows(client, auth, program):
     assert db.session.scalar(select(User).where(User.email == "ana@example.org")) is None
 
 
-def test_duplicates_and_existing_members_are_errors(app, program):
+def test_duplicates_are_errors_and_existing_members_are_skipped(app, program):
     existing = make_participant(program, role="mentee")
     lines = [HEADER, GOOD[0], GOOD[0], f"{existing.user.email},X,mentee,,,,,,,,,"]
-    errors = dict(check_csv(program, "\n".join(lines)).errors)
-    assert "appears twice" in errors[3]
-    assert "already in this programme" in errors[4]
+    result = check_csv(program, "\n".join(lines))
+    assert dict(result.errors) == {3: "ana@example.org appears twice in the file"}
+    assert result.skipped == 1
 
 
 def test_missing_columns_are_reported_on_line_1(app, program):

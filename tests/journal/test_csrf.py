@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.models.journal import Visibility
+from tests.conftest import open_session
 from tests.factories import make_entry, make_pairing
 
 
@@ -24,9 +25,7 @@ def _journal_post_rules(app) -> list[str]:
 def test_every_journal_post_route_needs_a_csrf_token(app, client):
     pairing = make_pairing()
     entry = make_entry(author=pairing.mentee, visibility=Visibility.shared)
-    with client.session_transaction() as session:  # signed in, so only the token is missing
-        session["_user_id"] = pairing.mentee.get_id()
-        session["_fresh"] = True
+    open_session(client, pairing.mentee)  # signed in, so only the token is missing
     rules = _journal_post_rules(app)
     assert len(rules) >= 7
     for rule in rules:

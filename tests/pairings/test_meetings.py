@@ -152,9 +152,32 @@ def test_logging_a_meeting_turns_chosen_points_into_practices(client, auth):
         select(func.count(AgendaPoint.id)).where(AgendaPoint.meeting_id.is_(None))
     )
     assert open_points == 0
-    # The next meeting defaults to one cadence later.
-    plan = db.session.get(MeetingPlan, pairing.id)
-    assert plan.next_meeting_on == held + timedelta(days=pairing.program.cadence.days)
+    # An empty "next meeting" plans nothing: no date is guessed for the pair.
+    assert db.session.get(MeetingPlan, pairing.id) is None
+
+
+def test_does_logging_a_meeting_keep_the_agreed_next_date(client, auth):
+    pairing = make_pairing()
+    agreed = date.today() + timedelta(days=9)
+    db.session.add(MeetingPlan(pairing_id=pairing.id, next_meeting_on=agreed))
+    db.session.commit()
+    auth.login(pairing.mentor)
+    held = date.today() - timedelta(days=2)
+    response = client.post(
+        f"/pairings/{pairing.id}/meetings",
+        data={"held_on": held.isoformat(), "happened": "yes", "notes": ""},
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(MeetingPlan, pairing.id).next_meeting_on == agreed
+    # Saying so explicitly still moves it.
+    later = date.today() + timedelta(days=20)
+    client.post(
+        f"/pairings/{pairing.id}/meetings",
+        data={"held_on": held.isoformat(), "happened": "yes", "next_meeting_on": later.isoformat()},
+    )
+    db.session.expire_all()
+    assert db.session.get(MeetingPlan, pairing.id).next_meeting_on == later
 
 
 def test_a_missed_meeting_keeps_the_agenda_open_and_makes_no_practices(client, auth):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.conftest import open_session
 from tests.factories import make_admin, make_agenda_point, make_pairing, make_practice
 
 
@@ -36,9 +37,7 @@ def test_a_post_without_its_token_is_refused(app, client, path):
     point = make_agenda_point(pairing, pairing.mentee)
     admin = make_admin()
     person = admin if "library" in path else pairing.mentee
-    with client.session_transaction() as session:
-        session["_user_id"] = person.get_id()
-        session["_fresh"] = True
+    open_session(client, person)
     url = path.format(practice=practice.id, pairing=pairing.id, point=point.id)
     response = client.post(url, data={"title": "x", "note": "x", "text": "x"})
     assert response.status_code == 400

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import itertools
 import zipfile
+from datetime import date
 
 import pytest
 from flask import url_for
@@ -26,11 +27,14 @@ from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,
     make_agenda_point,
+    make_agreement,
     make_check_in,
     make_comment,
     make_entry,
+    make_goal,
     make_meeting,
     make_pairing,
+    make_planned_meeting,
     make_practice,
     make_practice_comment,
     make_user,
@@ -79,7 +83,49 @@ def plant(pairing) -> None:
     make_check_in(open_practice, note=f"Shared check-in {PAIR}")
     make_meeting(pairing, notes=f"Meeting notes {PAIR}")
     make_agenda_point(pairing, mentor, text=f"Agenda {PAIR}")
+    plant_kickoff(pairing)
+    # The mentor's story is shared with every mentee; one mentee's comment on it is not.
+    story = make_entry(
+        author=mentor, title="A story for all", body="Plain", visibility=Visibility.shared
+    )
+    make_comment(entry=story, author=mentee, body=f"On your story {PAIR}")
+    # An e-mail quoting shared text waits in the outbox: admins see its subject, not its body.
+    from portal.models.outbox import OutboxMessage, OutboxStatus
+
+    db.session.add(
+        OutboxMessage(
+            key="leak-sweep",
+            to=[mentor.email],
+            subject="A new comment",
+            body=f"Your mentee wrote: {PAIR}",
+            status=OutboxStatus.failed,
+            attempts=6,
+        )
+    )
     db.session.commit()
+
+
+def plant_kickoff(pairing) -> None:
+    """The kick-off: agreement text, goals and their history, a planned meeting, a profile."""
+    from portal.models.kickoff import PartnerProfile
+    from portal.services.kickoff.goals import rate_goal
+
+    mentee, mentor = pairing.mentee, pairing.mentor
+    make_agreement(pairing, sharing=f"Agreement {PAIR}")
+    shared_goal = make_goal(pairing, title=f"Goal {PAIR}", measure=f"Measure {PAIR}")
+    rate_goal(shared_goal, "started", f"Rating {PAIR}", date.today())
+    secret_goal = make_goal(
+        pairing,
+        mentee,
+        title=f"Goal {PRIVATE}",
+        why=f"Why {PRIVATE}",
+        visibility=Visibility.private,
+    )
+    rate_goal(secret_goal, "halfway", f"Rating {PRIVATE}", date.today())
+    make_planned_meeting(pairing, place=f"Place {PAIR}")
+    # A profile text the person chose not to show is theirs alone.
+    db.session.add(PartnerProfile(user_id=mentee.id, bio=f"Bio {PRIVATE}", show_bio=False))
+    db.session.add(PartnerProfile(user_id=mentor.id, hopes=f"Hopes {PAIR}"))
 
 
 def _candidate_values(converter: str) -> list:
@@ -125,6 +171,7 @@ def texts_seen(client, urls: list[str]):
         ("mentor", [PRIVATE]),
         ("other_mentor", [PRIVATE, PAIR]),
         ("other_mentee", [PRIVATE, PAIR]),
+        ("sibling_mentee", [PRIVATE, PAIR]),
         ("admin", [PRIVATE, PAIR]),
     ],
 )
@@ -134,6 +181,7 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         "mentor": pairing.mentor,
         "other_mentor": make_pairing(program=pairing.program).mentor,
         "other_mentee": make_user(),
+        "sibling_mentee": make_pairing(program=pairing.program, mentor=pairing.mentor).mentee,
         "admin": make_admin(),
     }
     plant(pairing)
@@ -155,3 +203,32 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         if marker in text
     ]
     assert leaks == []
+
+
+def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app, client, auth):
+    from datetime import time
+
+    from portal.models import utcnow
+    from portal.services.kickoff import calendar
+    from portal.services.kickoff.agreements import start_agreement
+
+    pairing = make_pairing()
+    plant(pairing)
+    start_agreement(pairing)
+    meeting = calendar.propose(
+        pairing,
+        pairing.mentee,
+        calendar.MeetingTerms(date(2090, 1, 9), time(10), 60, "Room"),
+        utcnow(),
+    )
+    calendar.accept(meeting, pairing.mentor, date.today())
+    calendar.cancel(meeting, pairing.mentee)
+    db.session.commit()
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    assert len(sent) == 6
+    pair = {pairing.mentor.email, pairing.mentee.email}
+    for message in sent:
+        assert set(message.to) <= pair
+        text = message.message().as_string()
+        assert PRIVATE not in text
+        assert "Agreement" not in text and "Goal" not in text

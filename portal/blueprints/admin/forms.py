@@ -4,8 +4,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +15,7 @@ from portal.models import Cadence, ProgramStatus
 from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
+from portal.validation import DateField, IntegerField
 
 WEIGHT_FIELDS = [name for name in DEFAULT_WEIGHTS if name not in ("cross_department", "picks")]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
@@ -20,7 +20,8 @@ from portal.blueprints.admin.forms import (
 from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
-from portal.rendering import render, wants_fragment
+from portal.rendering import hx_redirect_or, render, wants_fragment
+from portal.request_guards import allows_upload
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
 from portal.services.admin_views import (
@@ -29,7 +30,9 @@ from portal.services.admin_views import (
     program_or_404,
 )
 from portal.services.dashboard import programs_health
+from portal.services.matching import background as matching_background
 from portal.services.matching.board import board_for, pairing_in
+from portal.validation import optional_id, parse_id
 
 
 @bp.get("/")
@@ -113,6 +116,7 @@ def remove_question(slug: str, question_id: int):
 
 
 @bp.route("/programs/<slug>/import", methods=["GET", "POST"])
+@allows_upload("CSV_MAX_BYTES")
 @access.admin_required
 def import_participants(slug: str):
     program = program_or_404(slug)
@@ -120,14 +124,9 @@ def import_participants(slug: str):
     result = None
     if form.validate_on_submit():
         text = form.file.data.read().decode("utf-8-sig", errors="replace")
-        result = enrollment.import_csv(program, text, current_user)
-        if result.ok:
-            flash(
-                f"Imported {result.imported} participants into {program.name}; "
-                f"{result.invited} new accounts were e-mailed a link to choose a password.",
-                "success",
-            )
-            return redirect(url_for("admin.matching", slug=slug), 303)
+        result, job = enrollment.start_import(program, text, current_user)
+        if job is not None:
+            return redirect(url_for("admin.job", slug=slug, job_id=job.id), 303)
     status = 422 if form.errors or (result and not result.ok) else 200
     return render(
         "admin/import.html",
@@ -135,6 +134,7 @@ def import_participants(slug: str):
         program=program,
         result=result,
         columns=enrollment.CSV_COLUMNS,
+        csv_limit=current_app.config["CSV_MAX_BYTES"],
         status=status,
     )
 
@@ -176,7 +176,7 @@ def decide(membership_id: int):
 @bp.post("/enrollment/bulk")
 @access.admin_required
 def decide_bulk():
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(optional_id, request.form.getlist("ids")) if i is not None]
     approve = request.form.get("decision") == "approve"
     if not ids:
         flash("Tick at least one application first.", "error")
@@ -229,9 +229,11 @@ def matching(slug: str):
 def propose(slug: str):
     program = program_or_404(slug)
     mode = request.form.get("mode")
-    proposal = matcher.propose(
-        program, matcher.Mode(mode) if mode in {m.value for m in matcher.Mode} else None
-    )
+    mode = matcher.Mode(mode) if mode in {m.value for m in matcher.Mode} else None
+    if matching_background.runs_in_background(program):
+        job = matching_background.start(program, mode, current_user)
+        return hx_redirect_or(url_for("admin.job", slug=slug, job_id=job.id))
+    proposal = matcher.propose(program, mode)
     matcher.save_proposal(program, proposal, current_user)
     return _done(
         slug,
@@ -252,7 +254,8 @@ def approve_all(slug: str):
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
-        mentee_id, mentor_id = int(request.form["mentee_id"]), int(request.form["mentor_id"])
+        mentee_id = parse_id(request.form["mentee_id"])
+        mentor_id = parse_id(request.form["mentor_id"])
         pairing = matcher.hand_pair(program, mentee_id, mentor_id, current_user)
     except (KeyError, ValueError) as error:
         message = str(error) if isinstance(error, matcher.MatchingError) else "Choose both people."
@@ -268,7 +271,7 @@ def swap_preview(slug: str, pairing_id: int):
     check, error = None, None
     try:
         check = matcher.check_pair(
-            program, pairing.mentee_id, int(request.args["mentor_id"]), replacing=pairing
+            program, pairing.mentee_id, parse_id(request.args["mentor_id"]), replacing=pairing
         )
     except (KeyError, ValueError) as exc:
         error = str(exc) if isinstance(exc, matcher.MatchingError) else "Choose a mentor."
@@ -290,7 +293,7 @@ def pairing_action(slug: str, pairing_id: int, action: str):
             return _done(slug, f"Rejected {names}.")
         if action == "swap":
             pairing = matcher.swap_mentor(
-                pairing, int(request.form.get("mentor_id", 0)), current_user
+                pairing, parse_id(request.form.get("mentor_id")), current_user
             )
             return _done(slug, f"{pairing.mentee.name} is now proposed with {pairing.mentor.name}.")
         if action == "end":

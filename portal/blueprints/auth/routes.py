@@ -1,9 +1,9 @@
 """Sign in, sign out, register and change a password."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from portal.blueprints.auth import bp
+from portal.blueprints.auth import bp, limits
 from portal.blueprints.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -13,13 +13,15 @@ from portal.blueprints.auth.forms import (
 )
 from portal.demo import demo_accounts_present
 from portal.extensions import db, limiter
-from portal.models import User, utcnow
+from portal.models import utcnow
 from portal.rendering import is_local_url
+from portal.services import accounts
 from portal.services.accounts import (
     authenticate,
-    email_taken,
+    end_session,
     find_by_email,
     send_password_links,
+    start_session,
     user_for_reset_token,
 )
 
@@ -31,14 +33,22 @@ def _safe_next(target: str | None) -> str:
     return target if is_local_url(target) else url_for("dashboard.index")
 
 
-def _start_session(user: User) -> None:
-    session.clear()
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-    login_user(user)
+_limit_options = {"methods": ["POST"], "deduct_when": limits.failed}
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    limits.account_limit,
+    key_func=limits.account_key,
+    on_breach=limits.login_breached,
+    **_limit_options,
+)
+@limiter.limit(
+    limits.address_limit,
+    key_func=limits.address_key,
+    on_breach=limits.login_breached,
+    **_limit_options,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -48,7 +58,7 @@ def login():
         if user:
             user.last_login_at = utcnow()
             db.session.commit()
-            _start_session(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")), 303)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
@@ -57,30 +67,54 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    end_session()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"), 303)
 
 
+@bp.post("/sessions/end-all")
+@login_required
+def end_all_sessions():
+    """Sign out on every device, this one included."""
+    ended = accounts.end_all_sessions(current_user)
+    flash(f"You have signed out everywhere ({ended} session{'s' if ended != 1 else ''}).", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(limits.address_limit, key_func=limits.address_key, methods=["POST"])
 def register():
+    """The answer is the same whether or not the address has an account; the owner is e-mailed."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        email = User.normalise_email(form.email.data)
-        if email_taken(email):
-            form.email.errors.append("An account with this e-mail already exists. Sign in instead.")
-        else:
-            user = User(email=email, name=form.name.data.strip(), timezone=form.timezone.data)
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.commit()
-            _start_session(user)
-            flash(f"Welcome to Horizon, {user.first_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")), 303)
+        next_page = request.args.get("next")
+        accounts.start_registration(
+            form.email.data,
+            form.name.data,
+            form.timezone.data,
+            form.password.data,
+            next_page if is_local_url(next_page) else None,
+        )
+        db.session.commit()
+        return redirect(url_for("auth.register_sent"), 303)
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/register/sent")
+def register_sent():
+    return render_template("auth/register_sent.html")
+
+
+@bp.get("/register/confirm/<token>")
+def confirm_registration(token: str):
+    user, next_page = accounts.finish_registration(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html", registration=True), 400
+    start_session(user)
+    flash(f"Welcome to Horizon, {user.first_name}.", "success")
+    return redirect(_safe_next(next_page), 303)
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -93,21 +127,23 @@ def change_password():
         else:
             current_user.set_password(form.new_password.data)
             db.session.commit()
-            _start_session(current_user)  # this session stays; every other one ends
+            start_session(current_user)  # this session stays; every other one ends
             flash("Your password has been changed. Other sessions were signed out.", "success")
             return redirect(url_for("dashboard.index"), 303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(limits.account_limit, key_func=limits.account_key, methods=["POST"])
+@limiter.limit(limits.address_limit, key_func=limits.address_key, methods=["POST"])
 def forgot_password():
-    """Send a link to set a new password; the answer never says whether the account exists."""
+    """Queue a link to set a new password; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
         if user:
-            send_password_links([user])
+            send_password_links([user])  # queued: a mail server outage cannot change the answer
+            db.session.commit()
         flash(
             "If an account uses that address, we have sent it a link to set a new password. "
             "The link works once, for 24 hours.",
@@ -126,7 +162,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user.set_password(form.new_password.data)  # ends other sessions and this link
         db.session.commit()
-        _start_session(user)
+        start_session(user)
         flash("Your password is set. Welcome to Horizon.", "success")
         return redirect(url_for("dashboard.index"), 303)
     return render_template("auth/reset.html", form=form, user=user), 422 if form.errors else 200

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.models.journal import Visibility
 from portal.services import journal
 from portal.services.journal import EntryFields, PromptSet, TagError
+from portal.validation import optional_id
 
 VISIBILITY_CHOICES = [
     SelectChoice("private", "Private: only you"),
@@ -42,10 +43,7 @@ class EntryForm(FlaskForm):
             raise ValidationError(str(error)) from error
 
     def version_number(self) -> int | None:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return None
+        return optional_id(self.version.data)
 
     def fields(self) -> EntryFields:
         """The cleaned values of a validated form."""

@@ -14,6 +14,7 @@ from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.services import access, journal
 from portal.services.journal import EditConflict
 from portal.services.markdown import render_markdown
+from portal.validation import optional_id
 
 
 @bp.app_context_processor
@@ -124,7 +125,7 @@ def new():
 
 def _draft_from_form(form: EntryForm) -> JournalEntry | None:
     """The autosaved draft row a new-entry form already writes to, if any."""
-    if not (form.draft_id.data or "").isdigit():
+    if optional_id(form.draft_id.data) is None:
         return None
     return journal.get_own_entry_or_404(current_user, int(form.draft_id.data))
 

@@ -1,9 +1,11 @@
 """Forms for the meeting log, the next meeting date and agenda points."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
+
+from portal.validation import DateField
 
 
 class MeetingForm(FlaskForm):

@@ -13,6 +13,7 @@ from portal.models.meetings import AgendaPoint
 from portal.rendering import render, wants_fragment
 from portal.services import access
 from portal.services import meetings as service
+from portal.services.kickoff.goals import goals_since
 from portal.services.practice import PracticeError, local_today
 
 AGENDA_ID = "agenda"
@@ -103,13 +104,15 @@ def log_meeting(pairing_id: int):
 
 
 def _prep_page(pairing: Pairing, status: int = 200, agenda_form: AgendaForm | None = None):
+    prep = service.prep_for(current_user, pairing, local_today(current_user))
     return render(
         "pairings/prep.html",
         "pairings/_agenda.html",
         fragment_id=AGENDA_ID,
         status=status,
         pairing=pairing,
-        prep=service.prep_for(current_user, pairing, local_today(current_user)),
+        prep=prep,
+        goals=goals_since(current_user, pairing, prep.since),
         agenda_form=agenda_form or AgendaForm(formdata=None),
         can_write=access.can_work_in_pairing(current_user, pairing),
     )

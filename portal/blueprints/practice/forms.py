@@ -3,9 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,6 +12,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.validation import DateField, IntegerField, optional_id
+
 VISIBILITY_CHOICES = [
     SelectChoice("shared", "Shared with my partner"),
     SelectChoice("private", "Private: only me"),
@@ -21,10 +21,7 @@ VISIBILITY_CHOICES = [
 
 
 def _optional_int(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
+    return optional_id(value)  # an id the database can hold, or None
 
 
 class PracticeForm(FlaskForm):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +23,7 @@ from portal.services.enrollment import (
     split_list,
 )
 from portal.services.matching.cohort import STYLE_QUESTIONS
+from portal.validation import IntegerField
 
 
 class MultiCheckboxField(SelectMultipleField):

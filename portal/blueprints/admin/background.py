@@ -1,0 +1,56 @@
+"""Admin views of background work: a job's progress, and e-mail that could not be delivered."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+
+from portal.blueprints.admin import bp
+from portal.models.jobs import BackgroundJob
+from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.rendering import render
+from portal.services import access, jobs, mail
+from portal.services.admin_views import program_or_404
+
+
+@bp.get("/programs/<slug>/jobs/<int:job_id>")
+@access.admin_required
+def job(slug: str, job_id: int):
+    """A job's progress; the fragment polls itself while the job runs (reload without JS)."""
+    program = program_or_404(slug)
+    query = access.visible_jobs(current_user).where(BackgroundJob.program_id == program.id)
+    record = access.get_visible_or_404(query, job_id, BackgroundJob)
+    return render(
+        "admin/job.html",
+        "admin/_job.html",
+        fragment_id="background-job",
+        program=program,
+        job=record,
+        done=jobs.progress(record),
+    )
+
+
+@bp.get("/outbox")
+@access.admin_required
+def outbox():
+    """Counts by status and the messages that failed (recipients and subjects only)."""
+    return render(
+        "admin/outbox.html",
+        "admin/_outbox.html",
+        fragment_id="outbox",
+        counts=mail.status_counts(),
+        failed=mail.failed_messages(),
+    )
+
+
+@bp.post("/outbox/<int:message_id>/retry")
+@access.admin_required
+def retry_message(message_id: int):
+    message = access.get_visible_or_404(
+        access.visible_outbox(current_user).where(OutboxMessage.status == OutboxStatus.failed),
+        message_id,
+        OutboxMessage,
+    )
+    mail.retry(message)
+    flash(f"The message to {', '.join(message.to)} is queued again.", "success")
+    return redirect(url_for("admin.outbox"), 303)

@@ -1,0 +1,101 @@
+"""Programme admins: nudge settings, survey questions, message previews, the request queue."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.blueprints.guide import bp
+from portal.blueprints.guide.forms import GuideSettingsForm
+from portal.extensions import db
+from portal.models import utcnow
+from portal.models.guide import PairingRequest, SurveyRound
+from portal.rendering import render
+from portal.services import access
+from portal.services.guide import GuideError, settings, surveys
+from portal.services.guide import requests as pairing_requests
+from portal.services.guide.kinds import KINDS
+from portal.services.guide.preview import preview
+
+
+def _settings_data(program) -> dict:
+    data = {}
+    for key, nudge in settings.nudges(program).items():
+        data[f"on_{key}"] = nudge.on
+        if nudge.days is not None:
+            data[f"days_{key}"] = nudge.days
+    data.update({f"q_{key}": text for key, text in settings.questions(program).items()})
+    return data
+
+
+@bp.route("/admin/programs/<slug>/guide", methods=["GET", "POST"])
+@access.admin_required
+def program_guide(slug: str):
+    program = access.visible_program_by_slug(current_user, slug[:80])
+    if request.method == "GET":
+        form = GuideSettingsForm(data=_settings_data(program))
+    else:
+        form = GuideSettingsForm()
+    if request.method == "POST" and form.validate():
+        chosen = {
+            key: settings.Nudge(
+                on=form[f"on_{key}"].data,
+                days=form[f"days_{key}"].data if kind.days is not None else None,
+            )
+            for key, kind in KINDS.items()
+        }
+        texts = {key: form[f"q_{key}"].data or "" for key in settings.DEFAULT_QUESTIONS}
+        try:
+            settings.save(program, chosen, texts, utcnow().date())
+            db.session.commit()
+            flash("The programme's reminders and survey are saved.", "success")
+            return redirect(url_for("guide.program_guide", slug=program.slug), 303)
+        except GuideError as error:
+            db.session.rollback()
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+    summaries = [surveys.summary(program, round_) for round_ in SurveyRound]
+    return render(
+        "guide/admin_settings.html",
+        status=422 if form.errors else 200,
+        form=form,
+        program=program,
+        kinds=KINDS,
+        summaries=summaries,
+        ratings=surveys.meeting_rating_summary(program),
+        windows={r: surveys.window(program, r) for r in SurveyRound},
+        questions_locked=surveys.open_round(program, utcnow().date()) is not None,
+    )
+
+
+@bp.get("/admin/programs/<slug>/guide/preview/<kind>")
+@access.admin_required
+def preview_message(slug: str, kind: str):
+    program = access.visible_program_by_slug(current_user, slug[:80])
+    if kind not in KINDS:
+        abort(404)
+    subject, body = preview(program, kind, utcnow().date())
+    return render(
+        "guide/admin_preview.html", program=program, kind=KINDS[kind], subject=subject, body=body
+    )
+
+
+@bp.get("/admin/requests")
+@access.admin_required
+def request_queue():
+    return render("guide/admin_requests.html", requests=pairing_requests.queue())
+
+
+@bp.post("/admin/requests/<int:request_id>/resolve")
+@access.admin_required
+def resolve_request(request_id: int):
+    row = access.get_visible_or_404(
+        access.visible_pairing_requests(current_user), request_id, PairingRequest
+    )
+    try:
+        pairing_requests.resolve(row, current_user, request.form.get("action") == "end")
+        db.session.commit()
+        flash("The request is resolved.", "success")
+    except GuideError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for("guide.request_queue"), 303)

@@ -1,0 +1,29 @@
+"""The profile form: time zone, bio, and what partners may see."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from portal.models.users import TIME_ZONES
+from portal.services.kickoff import no_nul
+
+
+def _text(label: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=1500, message="Keep this under 1,500 characters.")],
+        filters=[no_nul],
+        render_kw={"rows": 4},
+    )
+
+
+class ProfileForm(FlaskForm):
+    timezone = SelectField(
+        "Your time zone", choices=TIME_ZONES, validate_choice=False, filters=[no_nul]
+    )
+    bio = _text("A short bio")
+    show_bio = BooleanField("Partners may see my bio")
+    hopes = _text("What I hope to get from this")
+    show_hopes = BooleanField("Partners may see what I hope to get")
+    offers = _text("What I can offer")
+    show_offers = BooleanField("Partners may see what I can offer")

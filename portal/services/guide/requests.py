@@ -1,0 +1,82 @@
+"""Confidential requests to the programme team: end the pairing early, or be re-matched."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.models import Pairing, PairingStatus, User, utcnow
+from portal.models.guide import PairingRequest, RequestKind, RequestStatus
+from portal.services.guide import GuideError
+
+REASON_MAX = 2000
+
+
+def open_request(pairing: Pairing, user: User) -> PairingRequest | None:
+    """The person's own open request for this pairing (never the partner's)."""
+    return db.session.scalar(
+        select(PairingRequest).where(
+            PairingRequest.pairing_id == pairing.id,
+            PairingRequest.requester_id == user.id,
+            PairingRequest.status == RequestStatus.open,
+        )
+    )
+
+
+def ask(pairing: Pairing, user: User, kind: str | None, reason: str) -> PairingRequest:
+    """Record the request for the admin queue; the partner is told nothing. Caller commits."""
+    if pairing.status is not PairingStatus.active:
+        raise GuideError("This pairing is no longer active.", "kind")
+    try:
+        chosen = RequestKind(kind or "")
+    except ValueError as error:
+        raise GuideError("Choose what you would like to ask for.", "kind") from error
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise GuideError("Tell the programme team why, in a few words.", "reason")
+    if len(reason) > REASON_MAX:
+        raise GuideError(f"Keep the reason under {REASON_MAX} characters.", "reason")
+    if open_request(pairing, user) is not None:
+        raise GuideError("You already have an open request; the programme team will reply.", "kind")
+    request = PairingRequest(
+        pairing_id=pairing.id, requester_id=user.id, kind=chosen, reason=reason
+    )
+    db.session.add(request)
+    return request
+
+
+def queue(limit: int = 200) -> list[PairingRequest]:
+    """Open requests first, oldest first: what the programme team should answer next."""
+    return list(
+        db.session.scalars(
+            select(PairingRequest)
+            .options(
+                joinedload(PairingRequest.requester),
+                joinedload(PairingRequest.pairing).joinedload(Pairing.program),
+            )
+            .order_by(PairingRequest.status, PairingRequest.created_at)
+            .limit(limit)
+        )
+    )
+
+
+def open_count() -> int:
+    return (
+        db.session.scalar(
+            select(func.count(PairingRequest.id)).where(PairingRequest.status == RequestStatus.open)
+        )
+        or 0
+    )
+
+
+def resolve(request: PairingRequest, admin: User, end_pairing: bool) -> None:
+    """Mark the request handled, ending the pairing if the team decided so; caller commits."""
+    if request.status is RequestStatus.resolved:
+        raise GuideError("This request is already resolved.", "action")
+    request.status = RequestStatus.resolved
+    request.resolved_at = utcnow()
+    request.resolved_by_id = admin.id
+    if end_pairing and request.pairing.status is PairingStatus.active:
+        # The stored reason is the team's, never the requester's words.
+        request.pairing.end("Ended early by the programme team.")

@@ -1,0 +1,171 @@
+"""Pulse surveys (midpoint and close) and the per-meeting "how useful was it?" question.
+
+Answers belong to the programme team as aggregates: a person reads only their own, a
+partner never sees them, and a breakdown of fewer than five people is suppressed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import Program, User
+from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
+from portal.models.meetings import Meeting
+from portal.services.guide import GuideError, settings
+
+# A round is open this long (days) from the day it opens.
+ROUND_DAYS = 21
+CLOSE_OPENS_BEFORE_END = 14
+COMMENT_MAX = 2000
+MIN_GROUP = 5
+
+
+def window(program: Program, round_: SurveyRound) -> tuple[date, date]:
+    """The first and last day a round accepts answers."""
+    if round_ is SurveyRound.midpoint:
+        opens = settings.midpoint(program)
+    else:
+        opens = program.ends_on - timedelta(days=CLOSE_OPENS_BEFORE_END)
+    return opens, opens + timedelta(days=ROUND_DAYS - 1)
+
+
+def open_round(program: Program, today: date) -> SurveyRound | None:
+    """The round that accepts answers today, if any."""
+    for round_ in SurveyRound:
+        opens, closes = window(program, round_)
+        if opens <= today <= closes:
+            return round_
+    return None
+
+
+def response_of(user: User, program: Program, round_: SurveyRound) -> SurveyResponse | None:
+    return db.session.scalar(
+        select(SurveyResponse).where(
+            SurveyResponse.program_id == program.id,
+            SurveyResponse.user_id == user.id,
+            SurveyResponse.round == round_,
+        )
+    )
+
+
+@dataclass
+class Answers:
+    satisfaction: int | None
+    recommend: int | None
+    progress: int | None
+    comment: str
+
+
+def _scale(value: int | None, low: int, high: int, field: str) -> int:
+    if value is None:
+        raise GuideError("Choose an answer.", field)
+    if not low <= value <= high:
+        raise GuideError(f"Choose a number from {low} to {high}.", field)
+    return value
+
+
+def submit(user: User, program: Program, round_: SurveyRound, answers: Answers, today: date):
+    """Record one person's answers once; the caller commits."""
+    if open_round(program, today) is not round_:
+        raise GuideError("This survey is not open.", "satisfaction")
+    comment = (answers.comment or "").replace("\x00", "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise GuideError(f"Keep your answer under {COMMENT_MAX} characters.", "comment")
+    response = SurveyResponse(
+        program_id=program.id,
+        user_id=user.id,
+        round=round_,
+        satisfaction=_scale(answers.satisfaction, 1, 5, "satisfaction"),
+        recommend=_scale(answers.recommend, 0, 10, "recommend"),
+        progress=_scale(answers.progress, 1, 5, "progress"),
+        comment=comment,
+        questions=settings.questions(program),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+    except IntegrityError as error:
+        raise GuideError(
+            "You have already answered this survey. Thank you!", "satisfaction"
+        ) from error
+    return response
+
+
+def rate_meeting(user: User, meeting: Meeting, rating: int | None) -> MeetingRating:
+    """One person's answer to "how useful was this meeting?"; a second answer replaces it."""
+    value = _scale(rating, 1, 5, "rating")
+    row = db.session.scalar(
+        select(MeetingRating).where(
+            MeetingRating.meeting_id == meeting.id, MeetingRating.user_id == user.id
+        )
+    )
+    if row is None:
+        row = MeetingRating(meeting_id=meeting.id, user_id=user.id, rating=value)
+        db.session.add(row)
+    row.rating = value
+    return row
+
+
+def my_rating(user: User, meeting: Meeting) -> int | None:
+    return db.session.scalar(
+        select(MeetingRating.rating).where(
+            MeetingRating.meeting_id == meeting.id, MeetingRating.user_id == user.id
+        )
+    )
+
+
+@dataclass
+class RoundSummary:
+    """A round's aggregates for the programme team; None figures when fewer than five answered."""
+
+    round: SurveyRound
+    answered: int
+    satisfaction: float | None
+    progress: float | None
+    nps: int | None
+    comments: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.answered < MIN_GROUP
+
+
+def summary(program: Program, round_: SurveyRound) -> RoundSummary:
+    """Averages and NPS (promoters 9-10 minus detractors 0-6, in percent); counts only."""
+    row = db.session.execute(
+        select(
+            func.count(SurveyResponse.id),
+            func.avg(SurveyResponse.satisfaction),
+            func.avg(SurveyResponse.progress),
+            func.sum(func.cast(SurveyResponse.recommend >= 9, db.Integer)),
+            func.sum(func.cast(SurveyResponse.recommend <= 6, db.Integer)),
+            func.sum(func.cast(SurveyResponse.comment != "", db.Integer)),
+        ).where(SurveyResponse.program_id == program.id, SurveyResponse.round == round_)
+    ).one()
+    answered = row[0] or 0
+    if answered < MIN_GROUP:
+        return RoundSummary(round_, answered, None, None, None, 0)
+    nps = round(100 * ((row[3] or 0) - (row[4] or 0)) / answered)
+    return RoundSummary(
+        round_, answered, round(float(row[1]), 1), round(float(row[2]), 1), nps, row[5] or 0
+    )
+
+
+def meeting_rating_summary(program: Program) -> tuple[int, float | None]:
+    """How many meeting ratings the programme has, and their mean (None below five)."""
+    from portal.models.pairings import Pairing
+
+    count, mean = db.session.execute(
+        select(func.count(MeetingRating.id), func.avg(MeetingRating.rating))
+        .join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(Pairing.program_id == program.id)
+    ).one()
+    if (count or 0) < MIN_GROUP:
+        return count or 0, None
+    return count, round(float(mean), 1)

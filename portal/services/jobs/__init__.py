@@ -1,0 +1,115 @@
+"""Background jobs with progress: a record an admin can watch while the worker does the work.
+
+A job's row holds its kind, programme, status, counts and result. Live progress is written
+to the task queue's own key-value store, not to the database: the job's work runs in one
+database transaction (all or none), which nobody else can see until it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Program, User, utcnow
+from portal.models.jobs import BackgroundJob, JobStatus
+from portal.tasks import huey, task
+
+_RUNNERS: dict[str, Callable[[BackgroundJob, Callable[[int], None]], dict[str, Any]]] = {}
+
+
+def runner(kind: str):
+    """Register the function that does a kind of job: `(job, report) -> result summary`."""
+
+    def register(func):
+        _RUNNERS[kind] = func
+        return func
+
+    return register
+
+
+def start(kind: str, program: Program | None, actor: User, total: int, payload: str | None = None):
+    """Record a job and hand it to the worker; returns the job (committed)."""
+    job = BackgroundJob(
+        kind=kind,
+        program_id=program.id if program else None,
+        started_by_id=actor.id,
+        total=total,
+        payload=payload,
+    )
+    db.session.add(job)
+    db.session.commit()
+    job_id = job.id
+    run_job(job_id)
+    db.session.expire_all()  # in immediate mode the job ran meanwhile, in its own session
+    return db.session.get(BackgroundJob, job_id)
+
+
+def _progress_key(job_id: int) -> str:
+    return f"horizon-job-progress:{job_id}"
+
+
+def progress(job: BackgroundJob) -> int:
+    """Rows (or steps) done so far: live while running, final once finished."""
+    if job.status is JobStatus.running:
+        live = huey.storage.peek_data(_progress_key(job.id))
+        if live is not None and live is not huey.storage.__class__:
+            try:
+                return int(huey.serializer.deserialize(live))
+            except (TypeError, ValueError):
+                return 0
+        return 0
+    return job.done
+
+
+@task(retries=0)
+def run_job(job_id: int) -> str:
+    """Run one job: mark it running, do the work, record the result or the failure."""
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.status is not JobStatus.queued:
+        return "skipped"
+    job.status = JobStatus.running
+    db.session.commit()
+
+    def report(done: int) -> None:
+        huey.storage.put_data(_progress_key(job_id), huey.serializer.serialize(done))
+
+    try:
+        result = _RUNNERS[job.kind](job, report)
+    except Exception as error:  # the work rolled back as a whole: say so, keep nothing
+        db.session.rollback()
+        job = db.session.get(BackgroundJob, job_id)
+        job.status, job.error = JobStatus.failed, f"{type(error).__name__}: {error}"[:500]
+        job.payload, job.finished_at = None, utcnow()
+        db.session.commit()
+        raise
+    finally:
+        huey.storage.pop_data(_progress_key(job_id))
+    job = db.session.get(BackgroundJob, job_id)
+    job.result = result
+    job.status = JobStatus.failed if result.get("errors") else JobStatus.done
+    job.done = job.total if job.status is JobStatus.done else 0
+    job.payload, job.finished_at = None, utcnow()
+    db.session.commit()
+    return job.status.value
+
+
+def job_for(program: Program, job_id: int) -> BackgroundJob | None:
+    """A job of this programme, or None."""
+    return db.session.scalar(
+        select(BackgroundJob).where(
+            BackgroundJob.id == job_id, BackgroundJob.program_id == program.id
+        )
+    )
+
+
+def latest(program: Program, kind: str) -> BackgroundJob | None:
+    """The programme's newest job of this kind."""
+    return db.session.scalar(
+        select(BackgroundJob)
+        .where(BackgroundJob.program_id == program.id, BackgroundJob.kind == kind)
+        .order_by(BackgroundJob.id.desc())
+        .limit(1)
+    )

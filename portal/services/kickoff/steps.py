@@ -1,0 +1,90 @@
+"""The "first steps" list each partner's dashboard shows, ticked off from real data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Pairing, PairingStatus, User
+from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
+from portal.models.meetings import Meeting
+from portal.services import access
+
+
+@dataclass
+class Step:
+    label: str
+    done: bool
+    endpoint: str
+
+
+@dataclass
+class FirstSteps:
+    pairing: Pairing
+    steps: list[Step]
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return self.done == len(self.steps)
+
+
+def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
+    """For each active pairing: agree, set goals, plan the first meeting, hold it (one query)."""
+    active = [p for p in pairings if p.status is PairingStatus.active and p.involves(user)]
+    if not active:
+        return []
+    signed = (
+        select(Agreement.id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.pairing_id == Pairing.id,
+            AgreementVersion.mentor_signed_at.is_not(None),
+            AgreementVersion.mentee_signed_at.is_not(None),
+        )
+        .exists()
+    )
+    # Only goals the viewer may read count, so a private goal is never revealed by a tick.
+    goals = access.visible_goals(user).where(Goal.pairing_id == Pairing.id).exists()
+    planned = (
+        select(PlannedMeeting.id)
+        .where(
+            PlannedMeeting.pairing_id == Pairing.id,
+            PlannedMeeting.status == MeetingStatus.accepted,
+        )
+        .exists()
+    )
+    held = select(Meeting.id).where(Meeting.pairing_id == Pairing.id, Meeting.happened).exists()
+    rows = db.session.execute(
+        select(Pairing.id, signed, goals, planned, held).where(
+            Pairing.id.in_([p.id for p in active])
+        )
+    )
+    done = {row[0]: row[1:] for row in rows}
+    labels = [
+        ("Meet your partner and sign your agreement", "kickoff.agreement"),
+        ("Write the mentee's goals", "kickoff.goals"),
+        ("Plan the first meeting", "kickoff.schedule"),
+        ("Hold it, and log it", "pairings.detail"),
+    ]
+    return [
+        FirstSteps(
+            pairing,
+            [
+                Step(label, bool(flag), endpoint)
+                for (label, endpoint), flag in zip(labels, done[pairing.id], strict=True)
+            ],
+        )
+        for pairing in active
+    ]
+
+
+def fill_dashboard(dashboard) -> None:
+    """Give the dashboard its first-steps panel (the dashboard asks; this never imports it)."""
+    steps = first_steps(dashboard.user, dashboard.pairings)
+    dashboard.first_steps = [s for s in steps if not s.complete]

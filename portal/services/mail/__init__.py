@@ -1,0 +1,196 @@
+"""The one way Horizon sends e-mail: record it in the outbox, let the worker deliver it.
+
+`send_email(message, key=...)` adds an `OutboxMessage` to the caller's transaction; once
+that transaction commits, the worker is asked to deliver it, with retries and backoff. A
+request therefore never waits for, or fails because of, the mail server, and a message is
+never lost: after the last attempt it is marked failed and listed for admins.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_mailman import EmailMessage
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.extensions import db, mail
+from portal.models import utcnow
+from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.tasks import task
+
+_PENDING = "horizon_outbox_pending"
+_BATCH = 500
+# Retries after the first attempt, 30 s apart and doubling: about 15 minutes in all.
+RETRIES, RETRY_DELAY, RETRY_BACKOFF = 5, 30, 2
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an e-mail, built from BASE_URL and never from the request."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, url_scheme=base.scheme or "https", script_name=base.path or "/"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _stored_attachments(message: EmailMessage) -> list[dict[str, Any]]:
+    """The message's (filename, content, mimetype) attachments, as the outbox keeps them."""
+    stored = []
+    for filename, content, mimetype in message.attachments:
+        raw = content.encode() if isinstance(content, str) else bytes(content)
+        stored.append(
+            {
+                "filename": filename,
+                "mimetype": mimetype or "application/octet-stream",
+                "content": base64.b64encode(raw).decode("ascii"),
+            }
+        )
+    return stored
+
+
+def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessage:
+    """Record the message for delivery after the caller's commit; a known key is sent once."""
+    key = key or f"once:{uuid.uuid4()}"
+    existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    if existing is not None:
+        return existing
+    row = OutboxMessage(
+        key=key,
+        to=list(message.to),
+        subject=message.subject,
+        body=message.body,
+        headers=dict(message.extra_headers or {}),
+        attachments=_stored_attachments(message),
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:  # another request recorded the same key a moment ago
+        return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    db.session.info.setdefault(_PENDING, []).append(row.id)
+    return row
+
+
+def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
+    """`send_email` for many messages at once (an import's invitations), in batched INSERTs.
+
+    Messages whose key is already in the outbox are left out; returns how many were queued.
+    """
+    keyed = [(message, key or f"once:{uuid.uuid4()}") for message, key in messages]
+    known: set[str] = set()
+    for start in range(0, len(keyed), _BATCH):
+        keys = [key for _, key in keyed[start : start + _BATCH]]
+        known.update(
+            db.session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(keys)))
+        )
+    rows = [
+        {
+            "key": key,
+            "to": list(message.to),
+            "subject": message.subject,
+            "body": message.body,
+            "headers": dict(message.extra_headers or {}),
+            "attachments": _stored_attachments(message),
+            "status": OutboxStatus.pending,
+            "attempts": 0,
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+        }
+        for message, key in keyed
+        if key not in known
+    ]
+    pending = db.session.info.setdefault(_PENDING, [])
+    for start in range(0, len(rows), _BATCH):
+        ids = db.session.scalars(
+            insert(OutboxMessage).returning(OutboxMessage.id), rows[start : start + _BATCH]
+        )
+        pending.extend(ids)
+    return len(rows)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        # A SAVEPOINT released (send_email's own) is not the request's commit: the rows
+        # are not visible to the worker yet, so they wait for the outermost commit.
+        return
+    """Only committed messages reach the worker, so a rolled-back request sends nothing."""
+    for outbox_id in session.info.pop(_PENDING, []):
+        deliver_email(outbox_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+@task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
+def deliver_email(outbox_id: int) -> str:
+    """Send one outbox message; on failure record why, and let the queue retry it."""
+    row = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()
+    )
+    if row is None or row.status is not OutboxStatus.pending:
+        db.session.rollback()
+        return "skipped"
+    row.attempts += 1
+    try:
+        with mail.get_connection() as connection:
+            message = EmailMessage(
+                subject=row.subject,
+                body=row.body,
+                to=row.to,
+                headers=row.headers or None,
+                connection=connection,
+            )
+            for part in row.attachments or []:
+                content = base64.b64decode(part["content"])
+                message.attach(part["filename"], content, part["mimetype"])
+            message.send()
+    except Exception as error:  # any transport failure: the queue retries it
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            row.status = OutboxStatus.failed
+            db.session.commit()
+            return "failed"
+        db.session.commit()
+        raise
+    row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
+    db.session.commit()
+    return "sent"
+
+
+def retry(row: OutboxMessage) -> None:
+    """Give a failed message a fresh set of attempts (an admin's action)."""
+    row.status, row.attempts = OutboxStatus.pending, 0
+    db.session.info.setdefault(_PENDING, []).append(row.id)
+    db.session.commit()
+
+
+def status_counts() -> dict[OutboxStatus, int]:
+    """How many messages are pending, sent and failed."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(OutboxStatus, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def failed_messages(limit: int = 100) -> list[OutboxMessage]:
+    """The newest messages that could not be delivered (recipients and subjects only)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.failed)
+            .order_by(OutboxMessage.updated_at.desc())
+            .limit(limit)
+        )
+    )
