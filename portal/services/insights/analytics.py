@@ -379,19 +379,20 @@ def practices(programs: list[Program], today: date) -> tuple[Figure, Figure]:
     in_period = (Practice.starts_on >= start) & (Practice.starts_on <= end)
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     people: dict[str, int] = {}
-    for role, status, n, owners in db.session.execute(
-        select(
-            members.c.role,
-            Practice.status,
-            func.count(),
-            func.count(func.distinct(Practice.owner_id)),
-        )
+    for role, status, n in db.session.execute(
+        select(members.c.role, Practice.status, func.count())
         .join(members, members.c.uid == Practice.owner_id)
         .where(in_period)
         .group_by(members.c.role, Practice.status)
     ):
         counts[_role(role)][_role(status)] += n
-        people[_role(role)] = max(people.get(_role(role), 0), owners)
+    for role, owners in db.session.execute(
+        select(members.c.role, func.count(func.distinct(Practice.owner_id)))
+        .join(members, members.c.uid == Practice.owner_id)
+        .where(in_period)
+        .group_by(members.c.role)
+    ):
+        people[_role(role)] = owners
     figure = Figure(
         "practices",
         "Practices started, completed and dropped",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pygal
 from pygal.style import Style
 
@@ -22,6 +24,7 @@ STYLE = Style(
     title_font_size=16,
     value_font_size=12,
 )
+SCRIPT = re.compile(rb"<script\b.*?</script>", re.DOTALL)
 KINDS = {"bar": pygal.Bar, "line": pygal.Line, "hbar": pygal.HorizontalBar}
 
 
@@ -48,4 +51,5 @@ def svg(figure: Figure) -> bytes:
     chart.x_labels = labels
     for column in figure.series:
         chart.add(figure.columns[column], figure.chart_values(column))
-    return chart.render()
+    # pygal always writes its config as a <script>; an image needs none of it.
+    return SCRIPT.sub(b"", chart.render())
