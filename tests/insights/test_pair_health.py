@@ -298,3 +298,18 @@ def test_does_a_pair_of_another_programme_or_a_proposal_answer_404(client, auth)
         client.post(f"/admin/programs/{program.slug}/pairs/{foreign.id}/nudge").status_code == 404
     )
     assert client.post(f"/admin/programs/{program.slug}/pairs/{foreign.id}/x").status_code == 404
+
+
+def test_does_the_admin_dashboard_list_the_pair_that_turned_at_risk(client, auth):
+    program = make_program(starts_on=TODAY - timedelta(days=200))
+    turned = make_pairing(program=program, approved_at=days_ago(150))
+    make_meeting(turned, held_on=TODAY - timedelta(days=66))
+    make_check_in(make_practice(owner=turned.mentee), day=TODAY - timedelta(days=10))
+    auth.login(make_admin())
+    page = client.get("/dashboard/").get_data(as_text=True)
+    panel = page[page.index('id="at-risk-panel"') :].split("</section>")[0]
+    assert f"/admin/programs/{program.slug}/pairs/{turned.id}" in panel
+    assert "no meeting for 66 days; cadence monthly" in panel
+    auth.logout()
+    auth.login(turned.mentee)
+    assert 'id="at-risk-panel"' not in client.get("/dashboard/").get_data(as_text=True)
