@@ -55,7 +55,8 @@ def _people(rng: random.Random, program: Program, password_hash: str) -> list[tu
     for i in range(EXTRA_PAIRS + NEW_PAIRS):
         made = []
         for role in (Role.mentor, Role.mentee):
-            name = f"{firsts[(i * 2 + (role is Role.mentee)) % len(firsts)]} {lasts[i % len(lasts)]}"
+            last = lasts[(i + 7 * (role is Role.mentee)) % len(lasts)]
+            name = f"{firsts[(i * 2 + (role is Role.mentee)) % len(firsts)]} {last}"
             profile = random_profile(rng, role.value, max_capacity=2)
             user = User(
                 email=f"{role.value}.{i + 10}@example.org",
@@ -151,13 +152,13 @@ def _activity(
             day += timedelta(days=1)
 
 
-def _meetings(pairing: Pairing, approved: date, last_met: date) -> None:
-    """Meetings every four weeks from approval up to `last_met`."""
-    day = approved + timedelta(days=9)
+def _meetings(rng: random.Random, pairing: Pairing, approved: date, last_met: date) -> None:
+    """Meetings about every four weeks from approval up to `last_met`."""
+    day = approved + timedelta(days=rng.randint(5, 20))
     held = []
-    while day < last_met:
+    while day < last_met - timedelta(days=10):
         held.append(day)
-        day += timedelta(days=28)
+        day += timedelta(days=rng.randint(21, 33))
     held.append(last_met)
     for on in held:
         db.session.add(Meeting(pairing_id=pairing.id, held_on=on, happened=True, notes=""))
@@ -212,7 +213,7 @@ def seed_insights_demo(today: date, password_hash: str) -> None:
         if kind == "new":
             continue
         _kickoff(pairing, approved)
-        _meetings(pairing, approved, today - timedelta(days=days))
+        _meetings(rng, pairing, approved, today - timedelta(days=days))
         quiet_from = today - timedelta(days=45) if kind == "at_risk" else today
         _activity(rng, pairing, approved + timedelta(days=3), quiet_from, templates)
         if kind == "check_in":
