@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from portal.extensions import db
-from portal.models import Program
 from portal.services import access
 from portal.services.insights.health import turned_at_risk
 
