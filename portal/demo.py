@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from portal.demo_insights import seed_insights_demo
 from portal.demo_kickoff import seed_kickoff_demo
 from portal.extensions import db
 from portal.models import (
@@ -227,5 +228,6 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     seed_journal_demo()
     seed_practice_demo(today)
     seed_kickoff_demo(today)
+    seed_insights_demo(today, password_hash)
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -1,0 +1,96 @@
+"""What programme insights read beyond activity: HR outcomes, survey answers, pair concerns.
+
+Survey answers and pair concerns are seams: the survey feature and the "ask the programme
+team" feature fill them; health and analytics read them where they exist. None of these
+tables holds free text, so an admin may read every column.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models._time import enum_column, utcnow
+from portal.models.journal import EntryComment
+from portal.models.practice import PracticeComment
+
+
+class OutcomeGroup(StrEnum):
+    participant = "participant"
+    comparison = "comparison"
+
+
+class OutcomeRecord(db.Model):
+    """One employee's HR dates from an uploaded outcomes file (participant or comparison)."""
+
+    __tablename__ = "outcome_records"
+    __table_args__ = (Index("ix_outcome_records_program_group", "program_id", "group"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    group: Mapped[OutcomeGroup] = mapped_column(enum_column(OutcomeGroup))
+    hired_on: Mapped[date]
+    promoted_on: Mapped[date | None]
+    left_on: Mapped[date | None]
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SurveyKind(StrEnum):
+    midpoint = "midpoint"
+    close = "close"
+    meeting = "meeting"
+
+
+class SurveyResponse(db.Model):
+    """One answer to a pulse survey or a meeting rating: numbers only (the survey seam)."""
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (
+        Index("ix_survey_responses_program_kind", "program_id", "kind"),
+        Index("ix_survey_responses_pairing_answered", "pairing_id", "answered_at"),
+        CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
+        CheckConstraint("recommend BETWEEN 0 AND 10", name="recommend_range"),
+        CheckConstraint("goal_progress BETWEEN 0 AND 4", name="goal_progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(10))  # mentor or mentee
+    kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind))
+    # 1 (very unhappy) to 5 (very happy); NPS "would you recommend" 0-10; goals 0-4.
+    satisfaction: Mapped[int | None]
+    recommend: Mapped[int | None]
+    goal_progress: Mapped[int | None]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConcernKind(StrEnum):
+    end = "end"
+    rematch = "rematch"
+
+
+class PairConcern(db.Model):
+    """A partner's confidential request to end or re-match: who, which and when, no text."""
+
+    __tablename__ = "pair_concerns"
+    __table_args__ = (Index("ix_pair_concerns_pairing_created", "pairing_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[ConcernKind] = mapped_column(enum_column(ConcernKind))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+
+# Health and analytics count each author's comments in a time window; these indexes live
+# here, beside the feature that needs them, so the journal and practice modules stay as they are.
+Index("ix_entry_comments_author_created", EntryComment.author_id, EntryComment.created_at)
+Index("ix_practice_comments_author_created", PracticeComment.author_id, PracticeComment.created_at)
