@@ -1,8 +1,7 @@
-"""What programme insights read beyond activity: HR outcomes, survey answers, pair concerns.
+"""What programme insights read beyond activity: HR outcomes from an uploaded file.
 
-Survey answers and pair concerns are seams: the survey feature and the "ask the programme
-team" feature fill them; health and analytics read them where they exist. None of these
-tables holds free text, so an admin may read every column.
+Survey answers, meeting ratings and confidential requests belong to the guide
+(portal/models/guide.py); health and analytics read them as counts, kinds and numbers.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -38,56 +37,6 @@ class OutcomeRecord(db.Model):
     promoted_on: Mapped[date | None]
     left_on: Mapped[date | None]
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class SurveyKind(StrEnum):
-    midpoint = "midpoint"
-    close = "close"
-    meeting = "meeting"
-
-
-class SurveyResponse(db.Model):
-    """One answer to a pulse survey or a meeting rating: numbers only (the survey seam)."""
-
-    __tablename__ = "survey_responses"
-    __table_args__ = (
-        Index("ix_survey_responses_program_kind", "program_id", "kind"),
-        Index("ix_survey_responses_pairing_answered", "pairing_id", "answered_at"),
-        CheckConstraint("satisfaction BETWEEN 1 AND 5", name="satisfaction_range"),
-        CheckConstraint("recommend BETWEEN 0 AND 10", name="recommend_range"),
-        CheckConstraint("goal_progress BETWEEN 0 AND 4", name="goal_progress_range"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    pairing_id: Mapped[int | None] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    role: Mapped[str] = mapped_column(String(10))  # mentor or mentee
-    kind: Mapped[SurveyKind] = mapped_column(enum_column(SurveyKind))
-    # 1 (very unhappy) to 5 (very happy); NPS "would you recommend" 0-10; goals 0-4.
-    satisfaction: Mapped[int | None]
-    recommend: Mapped[int | None]
-    goal_progress: Mapped[int | None]
-    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class ConcernKind(StrEnum):
-    end = "end"
-    rematch = "rematch"
-
-
-class PairConcern(db.Model):
-    """A partner's confidential request to end or re-match: who, which and when, no text."""
-
-    __tablename__ = "pair_concerns"
-    __table_args__ = (Index("ix_pair_concerns_pairing_created", "pairing_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
-    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[ConcernKind] = mapped_column(enum_column(ConcernKind))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
 
 
 # Health and analytics count each author's comments in a time window; these indexes live

@@ -1,4 +1,4 @@
-"""analytics: HR outcomes, survey answers (seam), pair concerns (seam)
+"""analytics: HR outcomes and activity indexes (surveys and requests are the guide's, 0012)
 
 Revision ID: 0011_analytics
 Revises: 0010_kickoff
@@ -39,76 +39,6 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome_records")),
     )
     op.create_index("ix_outcome_records_program_group", "outcome_records", ["program_id", "group"])
-    op.create_table(
-        "survey_responses",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("program_id", sa.Integer(), nullable=False),
-        sa.Column("pairing_id", sa.Integer(), nullable=True),
-        sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("role", sa.String(length=10), nullable=False),
-        sa.Column("kind", _enum("surveykind", "midpoint", "close", "meeting"), nullable=False),
-        sa.Column("satisfaction", sa.Integer(), nullable=True),
-        sa.Column("recommend", sa.Integer(), nullable=True),
-        sa.Column("goal_progress", sa.Integer(), nullable=True),
-        sa.Column("answered_at", sa.DateTime(), nullable=False),
-        sa.CheckConstraint(
-            "satisfaction BETWEEN 1 AND 5", name=op.f("ck_survey_responses_satisfaction_range")
-        ),
-        sa.CheckConstraint(
-            "recommend BETWEEN 0 AND 10", name=op.f("ck_survey_responses_recommend_range")
-        ),
-        sa.CheckConstraint(
-            "goal_progress BETWEEN 0 AND 4", name=op.f("ck_survey_responses_goal_progress_range")
-        ),
-        sa.ForeignKeyConstraint(
-            ["program_id"],
-            ["programs.id"],
-            name=op.f("fk_survey_responses_program_id_programs"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["pairing_id"],
-            ["pairings.id"],
-            name=op.f("fk_survey_responses_pairing_id_pairings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_survey_responses_user_id_users"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_responses")),
-    )
-    op.create_index("ix_survey_responses_program_kind", "survey_responses", ["program_id", "kind"])
-    op.create_index(
-        "ix_survey_responses_pairing_answered", "survey_responses", ["pairing_id", "answered_at"]
-    )
-    op.create_table(
-        "pair_concerns",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("pairing_id", sa.Integer(), nullable=False),
-        sa.Column("raised_by_id", sa.Integer(), nullable=True),
-        sa.Column("kind", _enum("concernkind", "end", "rematch"), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("resolved_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["pairing_id"],
-            ["pairings.id"],
-            name=op.f("fk_pair_concerns_pairing_id_pairings"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["raised_by_id"],
-            ["users.id"],
-            name=op.f("fk_pair_concerns_raised_by_id_users"),
-            ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_pair_concerns")),
-    )
-    op.create_index(
-        "ix_pair_concerns_pairing_created", "pair_concerns", ["pairing_id", "created_at"]
-    )
     # Health and analytics count activity per author in a time window.
     op.create_index(
         "ix_practice_comments_author_created", "practice_comments", ["author_id", "created_at"]
@@ -121,6 +51,4 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_entry_comments_author_created", table_name="entry_comments")
     op.drop_index("ix_practice_comments_author_created", table_name="practice_comments")
-    op.drop_table("pair_concerns")
-    op.drop_table("survey_responses")
     op.drop_table("outcome_records")
