@@ -137,7 +137,7 @@ def _act(pairing, action: str, form) -> str:
     if action == "message":
         pair_page.message(pairing, current_user, form.message.data)
         return f"Sent your message to {names}."
-    pair_page.resolve_concerns(pairing)
+    pair_page.resolve_concerns(pairing, current_user)
     matcher.end_pairing(pairing, form.reason.data, current_user)
     if action == "rematch":
         return f"Ended {names}. Propose a new mentor for {pairing.mentee.name} below."

@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Date, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, union_all
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
-from portal.models.insights import SurveyKind, SurveyResponse
+from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import Meeting
@@ -452,22 +452,67 @@ def nps(scores: list[int]) -> float | None:
     return (promoters - detractors) / len(scores) * 100
 
 
-def surveys(programs: list[Program]) -> Figure:
-    """Satisfaction and NPS by role, midpoint against close (from the survey seam)."""
+@dataclass
+class _Answers:
+    """One role's answers to one survey (or its meeting ratings), and who gave them."""
+
+    people: set[int]
+    ratings: list[int]
+    recommend: list[int]
+    progress: list[int]
+
+
+MEETINGS = "meeting"
+SURVEY_LABELS = {
+    SurveyRound.midpoint.value: "Midpoint",
+    SurveyRound.close.value: "Close",
+    MEETINGS: "Per meeting",
+}
+
+
+def _survey_answers(programs: list[Program]) -> dict[tuple[str, str], _Answers]:
+    """Pulse-survey answers by the person's role in that programme, and meeting ratings by role."""
     ids = [p.id for p in programs]
-    answers: dict[tuple[str, str], list[tuple[int | None, int | None, int | None]]] = defaultdict(
-        list
-    )
-    for role, kind, sat, rec, goal in db.session.execute(
+    answers: dict[tuple[str, str], _Answers] = defaultdict(lambda: _Answers(set(), [], [], []))
+    for role, round_, uid, sat, rec, progress in db.session.execute(
         select(
-            SurveyResponse.role,
-            SurveyResponse.kind,
+            Membership.role,
+            SurveyResponse.round,
+            SurveyResponse.user_id,
             SurveyResponse.satisfaction,
             SurveyResponse.recommend,
-            SurveyResponse.goal_progress,
-        ).where(SurveyResponse.program_id.in_(ids))
+            SurveyResponse.progress,
+        )
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == SurveyResponse.user_id,
+                Membership.program_id == SurveyResponse.program_id,
+            ),
+        )
+        .where(SurveyResponse.program_id.in_(ids))
     ):
-        answers[(role, _role(kind))].append((sat, rec, goal))
+        group = answers[(_role(role), _role(round_))]
+        group.people.add(uid)
+        group.ratings.append(sat)
+        group.recommend.append(rec)
+        group.progress.append(progress)
+    rater_role = case((MeetingRating.user_id == Pairing.mentor_id, "mentor"), else_="mentee")
+    for role, uid, rating in db.session.execute(
+        select(rater_role, MeetingRating.user_id, MeetingRating.rating)
+        .join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(Pairing.program_id.in_(ids))
+    ):
+        group = answers[(role, MEETINGS)]
+        group.people.add(uid)
+        group.ratings.append(rating)
+    return answers
+
+
+def surveys(programs: list[Program]) -> Figure:
+    """Satisfaction, NPS and goal progress by role, midpoint against close; meeting usefulness."""
+    answers = _survey_answers(programs)
     figure = Figure(
         "surveys",
         "Satisfaction and NPS by role: midpoint against close",
@@ -475,32 +520,30 @@ def surveys(programs: list[Program]) -> Figure:
             "Role",
             "Survey",
             "Answers",
-            "Mean satisfaction (1–5)",
+            "Mean satisfaction or usefulness (1–5)",
             "NPS (−100 to 100)",
-            "Mean goal progress (0–4)",
+            "Mean progress on goals (1–5)",
         ],
         series=[3],
-        note="From pulse surveys and meeting ratings. "
-        "Groups of fewer than 5 answers are suppressed.",
+        note="From the midpoint and closing pulse surveys (satisfaction, would you recommend, "
+        "progress on goals) and from per-meeting ratings (how useful was this meeting). "
+        "Groups of fewer than 5 people are suppressed.",
         empty="No survey answers yet.",
     )
     for role in ("mentee", "mentor"):
-        for kind in (SurveyKind.midpoint.value, SurveyKind.close.value, SurveyKind.meeting.value):
+        for kind, label in SURVEY_LABELS.items():
             group = answers.get((role, kind))
             if not group:
                 continue
-            sats = [a[0] for a in group if a[0] is not None]
-            recs = [a[1] for a in group if a[1] is not None]
-            goals = [a[2] for a in group if a[2] is not None]
             row = [
                 f"{role.capitalize()}s",
-                kind.capitalize(),
-                len(group),
-                f"{statistics.mean(sats):.1f}" if sats else "–",
-                f"{nps(recs):.0f}" if recs else "–",
-                f"{statistics.mean(goals):.1f}" if goals else "–",
+                label,
+                len(group.ratings),
+                f"{statistics.mean(group.ratings):.1f}",
+                f"{nps(group.recommend):.0f}" if group.recommend else "–",
+                f"{statistics.mean(group.progress):.1f}" if group.progress else "–",
             ]
-            if is_small(len(group)):
+            if is_small(len(group.people)):
                 row = row[:2] + [SUPPRESSED] * 4
             figure.rows.append(row)
     return figure

@@ -5,8 +5,9 @@ C is the programme's cadence in days (monthly 31, every two weeks 14); the gap i
 since the pair's last logged meeting, or since approval when they have not met yet.
 
 1. At risk, when any of: an open confidential request to end or re-match; the gap is more
-   than 2 x C; a satisfaction rating of 2 or lower (of 5) in the last 60 days; or the gap is
-   more than C and neither partner did anything in the last 30 days.
+   than 2 x C; a partner rated a meeting, or their satisfaction in a pulse survey, 2 or lower
+   (of 5) in the last 60 days; or the gap is more than C and neither partner did anything in
+   the last 30 days.
 2. Too early to tell, when the pair was approved less than C days ago and has not met yet.
 3. Needs a check-in, when any of: the gap is more than C; a planned meeting date passed more
    than 3 days ago with no meeting logged since; one partner did nothing in the last 30 days
@@ -25,7 +26,7 @@ from sqlalchemy import and_, case, func, select, union_all
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, PairingStatus, Program, User
-from portal.models.insights import PairConcern, SurveyResponse
+from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
@@ -91,7 +92,7 @@ class PairFacts:
     agreement_signed: bool = False
     goals: int = 0
     lowest_rating: int | None = None
-    concern: str | None = None  # "end" or "rematch"
+    concern: str | None = None  # an open request's kind: "end_early" or "rematch"
 
 
 @dataclass(frozen=True)
@@ -351,27 +352,45 @@ def pair_rows(programs: list[Program], today: date, pairing_id: int | None = Non
             .group_by(Goal.pairing_id)
         ).all()
     )
+    rating_since = _start_of(today - timedelta(days=RATING_DAYS - 1))
+    # A meeting rating belongs to the meeting's pair; a pulse survey belongs to a person in a
+    # programme, so it counts for the pairs that person was in there when they answered.
+    rated = union_all(
+        select(Meeting.pairing_id.label("pid"), MeetingRating.rating.label("score"))
+        .join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .where(
+            Meeting.pairing_id.in_(pair_ids),
+            MeetingRating.created_at >= rating_since,
+            MeetingRating.created_at < end,
+        ),
+        select(Pairing.id, SurveyResponse.satisfaction)
+        .join(
+            SurveyResponse,
+            and_(
+                SurveyResponse.program_id == Pairing.program_id,
+                SurveyResponse.user_id.in_([Pairing.mentor_id, Pairing.mentee_id]),
+            ),
+        )
+        .where(
+            pair_filter,
+            SurveyResponse.submitted_at >= rating_since,
+            SurveyResponse.submitted_at >= Pairing.approved_at,
+            SurveyResponse.submitted_at < end,
+        ),
+    ).subquery()
     ratings = dict(
-        db.session.execute(
-            select(SurveyResponse.pairing_id, func.min(SurveyResponse.satisfaction))
-            .where(
-                SurveyResponse.pairing_id.in_(pair_ids),
-                SurveyResponse.satisfaction.is_not(None),
-                SurveyResponse.answered_at >= _start_of(today - timedelta(days=RATING_DAYS - 1)),
-                SurveyResponse.answered_at < end,
-            )
-            .group_by(SurveyResponse.pairing_id)
-        ).all()
+        db.session.execute(select(rated.c.pid, func.min(rated.c.score)).group_by(rated.c.pid)).all()
     )
+    # Only that a request is open, and its kind: never who asked or why.
     concerns = dict(
         db.session.execute(
-            select(PairConcern.pairing_id, func.max(PairConcern.kind))
+            select(PairingRequest.pairing_id, func.max(PairingRequest.kind))
             .where(
-                PairConcern.pairing_id.in_(pair_ids),
-                PairConcern.created_at < end,
-                (PairConcern.resolved_at.is_(None)) | (PairConcern.resolved_at >= end),
+                PairingRequest.pairing_id.in_(pair_ids),
+                PairingRequest.created_at < end,
+                (PairingRequest.status == RequestStatus.open) | (PairingRequest.resolved_at >= end),
             )
-            .group_by(PairConcern.pairing_id)
+            .group_by(PairingRequest.pairing_id)
         ).all()
     )
 
@@ -443,7 +462,7 @@ def _as_date(value: datetime | str | None) -> date | None:
 def _concern_value(kind: object) -> str | None:
     if kind is None:
         return None
-    # "rematch" sorts after "end": max() keeps the stronger wish to stay in the programme.
+    # "rematch" sorts after "end_early": max() keeps the wish to stay in the programme.
     return getattr(kind, "value", str(kind))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User
 from portal.models.enrollment import AuditEvent
-from portal.models.insights import ConcernKind, PairConcern
+from portal.models.guide import PairingRequest, RequestStatus
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting
@@ -53,7 +53,7 @@ EVENT_LABELS = {
     "shared": "Shared a journal entry",
     "commented": "Commented",
     "agenda": "Added an agenda point",
-    "concern_end": "Asked confidentially to end",
+    "concern_end_early": "Asked confidentially to end early",
     "concern_rematch": "Asked confidentially for a re-match",
     "nudged": "Nudged by the programme team",
     "messaged": "Messaged by the programme team",
@@ -135,9 +135,11 @@ def timeline(pairing: Pairing) -> list[Event]:
     ):
         add(created, "agenda", roles.get(uid, "both"))
     for kind, created in db.session.execute(
-        select(PairConcern.kind, PairConcern.created_at).where(PairConcern.pairing_id == pairing.id)
+        select(PairingRequest.kind, PairingRequest.created_at).where(
+            PairingRequest.pairing_id == pairing.id
+        )
     ):
-        # Which partner asked stays confidential: the timeline says only that one did.
+        # Kind and date only: who asked and their reason stay with the guide's request queue.
         add(created, f"concern_{getattr(kind, 'value', kind)}", "a partner")
     for action, created in db.session.execute(
         select(AuditEvent.action, AuditEvent.created_at).where(
@@ -203,16 +205,19 @@ def message(pairing: Pairing, actor: User, text: str) -> None:
     db.session.commit()
 
 
-def resolve_concerns(pairing: Pairing) -> None:
-    """Ending or re-matching answers the partners' open requests."""
+def resolve_concerns(pairing: Pairing, actor: User) -> None:
+    """Ending or re-matching answers the partners' open requests; the caller commits."""
     from portal.models import utcnow
 
-    for concern in db.session.scalars(
-        select(PairConcern).where(
-            PairConcern.pairing_id == pairing.id, PairConcern.resolved_at.is_(None)
+    for request in db.session.scalars(
+        select(PairingRequest).where(
+            PairingRequest.pairing_id == pairing.id,
+            PairingRequest.status == RequestStatus.open,
         )
     ):
-        concern.resolved_at = utcnow()
+        request.status = RequestStatus.resolved
+        request.resolved_at = utcnow()
+        request.resolved_by_id = actor.id
 
 
-__all__ = ["ActionError", "ConcernKind", "Event", "message", "nudge", "pair_health", "timeline"]
+__all__ = ["ActionError", "Event", "message", "nudge", "pair_health", "timeline"]
