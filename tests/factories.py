@@ -377,27 +377,6 @@ def make_survey_response(program: Program, user: User, **overrides: Any) -> Any:
     }
     values.update(overrides)
     response = SurveyResponse(program_id=program.id, user_id=user.id, **values)
-# --- programme insights -----------------------------------------------------------------------
-
-
-def make_survey_response(pairing: Pairing, user: User, **overrides: Any) -> Any:
-    """A survey answer through the survey seam (numbers only)."""
-    from portal.models.insights import SurveyKind, SurveyResponse
-
-    values: dict[str, Any] = {
-        "kind": SurveyKind.midpoint,
-        "satisfaction": 4,
-        "recommend": 8,
-        "answered_at": utcnow(),
-    }
-    values.update(overrides)
-    response = SurveyResponse(
-        program_id=pairing.program_id,
-        pairing_id=pairing.id,
-        user_id=user.id,
-        role=pairing.role_of(user),
-        **values,
-    )
     db.session.add(response)
     db.session.commit()
     return response
@@ -414,16 +393,19 @@ def make_pairing_request(pairing: Pairing, requester: User | None = None, **over
     db.session.add(row)
     db.session.commit()
     return row
-def make_concern(pairing: Pairing, user: User, **overrides: Any) -> Any:
-    """A partner's confidential request to end or re-match."""
-    from portal.models.insights import ConcernKind, PairConcern
 
-    values: dict[str, Any] = {"kind": ConcernKind.rematch}
-    values.update(overrides)
-    concern = PairConcern(pairing_id=pairing.id, raised_by_id=user.id, **values)
-    db.session.add(concern)
+
+# --- programme insights -----------------------------------------------------------------------
+
+
+def make_meeting_rating(meeting: Any, user: User, rating: int = 4, **overrides: Any) -> Any:
+    """One partner's "how useful was this meeting?" answer."""
+    from portal.models.guide import MeetingRating
+
+    row = MeetingRating(meeting_id=meeting.id, user_id=user.id, rating=rating, **overrides)
+    db.session.add(row)
     db.session.commit()
-    return concern
+    return row
 
 
 def make_outcome(program: Program, **overrides: Any) -> Any:

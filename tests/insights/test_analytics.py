@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, PairingStatus, Role
-from portal.models.insights import SurveyKind
+from portal.models.guide import SurveyRound
 from portal.models.journal import Visibility
 from portal.models.practice import PracticeStatus
 from portal.services.insights import analytics
@@ -20,6 +20,7 @@ from tests.factories import (
     make_check_in,
     make_entry,
     make_meeting,
+    make_meeting_rating,
     make_membership,
     make_pairing,
     make_practice,
@@ -117,18 +118,64 @@ def test_are_practices_counted_by_status_and_role():
     assert figure.rows == [["Mentees", 5, 3, 1, 1, "75%"]]
 
 
-def test_do_surveys_give_mean_satisfaction_and_nps_by_role():
+def test_do_surveys_give_mean_satisfaction_nps_and_progress_by_role():
     assert nps([10, 9, 8, 7, 6, 0]) == (2 - 2) / 6 * 100
     assert nps([10, 10, 10, 1]) == 50
     program = make_program()
-    for score, sat in zip((10, 9, 9, 3, 8), (5, 4, 4, 2, 3), strict=True):
+    answers = zip((10, 9, 9, 3, 8), (5, 4, 4, 2, 3), (1, 2, 3, 4, 5), strict=True)
+    for score, sat, progress in answers:
         pairing = make_pairing(program=program)
-        make_survey_response(pairing, pairing.mentee, recommend=score, satisfaction=sat)
-    close = make_pairing(program=program)
-    make_survey_response(close, close.mentor, kind=SurveyKind.close, recommend=10)
+        make_survey_response(
+            program, pairing.mentee, recommend=score, satisfaction=sat, progress=progress
+        )
+        # The same people at the close: satisfaction up, everyone a promoter.
+        make_survey_response(
+            program, pairing.mentee, round=SurveyRound.close, satisfaction=5, recommend=10
+        )
+    closing = make_pairing(program=program)
+    make_survey_response(program, closing.mentor, round=SurveyRound.close, recommend=10)
     figure = analytics.surveys([program])
-    assert figure.rows[0] == ["Mentees", "Midpoint", 5, "3.6", "40", "–"]
-    assert figure.rows[1] == ["Mentors", "Close"] + ["fewer than 5"] * 4
+    assert figure.rows[0] == ["Mentees", "Midpoint", 5, "3.6", "40", "3.0"]
+    assert figure.rows[1] == ["Mentees", "Close", 5, "5.0", "100", "4.0"]
+    assert figure.rows[2] == ["Mentors", "Close"] + ["fewer than 5"] * 4
+
+
+def test_is_the_role_the_persons_role_in_that_programme():
+    first, second = make_program(), make_program()
+    people = [make_pairing(program=first).mentor for _ in range(5)]
+    for person in people:
+        # Mentors in the first programme, mentees in the second.
+        make_pairing(program=second, mentee=person)
+        make_survey_response(first, person, satisfaction=2)
+        make_survey_response(second, person, satisfaction=4)
+    assert analytics.surveys([first]).rows == [["Mentors", "Midpoint", 5, "2.0", "100", "4.0"]]
+    assert analytics.surveys([second]).rows == [["Mentees", "Midpoint", 5, "4.0", "100", "4.0"]]
+    both = analytics.surveys([first, second]).rows
+    assert [row[:4] for row in both] == [
+        ["Mentees", "Midpoint", 5, "4.0"],
+        ["Mentors", "Midpoint", 5, "2.0"],
+    ]
+
+
+def test_do_meeting_ratings_give_usefulness_by_role_suppressed_by_people_not_answers():
+    program = make_program()
+    for rating in (1, 2, 3, 4, 5):
+        pairing = make_pairing(program=program)
+        meeting = make_meeting(pairing)
+        make_meeting_rating(meeting, pairing.mentee, rating=rating)
+        make_meeting_rating(meeting, pairing.mentor, rating=5)
+    # Two mentors rating many meetings are still only two people.
+    few = make_pairing(program=make_program())
+    for _ in range(6):
+        make_meeting_rating(make_meeting(few), few.mentor, rating=1)
+    figure = analytics.surveys([program])
+    assert figure.rows == [
+        ["Mentees", "Per meeting", 5, "3.0", "–", "–"],
+        ["Mentors", "Per meeting", 5, "5.0", "–", "–"],
+    ]
+    assert analytics.surveys([few.program]).rows == [
+        ["Mentors", "Per meeting"] + ["fewer than 5"] * 4
+    ]
 
 
 def test_does_an_empty_programme_say_so_instead_of_drawing_nothing(client, auth):

@@ -94,7 +94,7 @@ def test_does_a_confidential_request_put_even_a_new_pair_at_risk():
     health = assess(new, TODAY)
     assert health.status is HealthStatus.at_risk
     assert health.reasons == ("a partner asked confidentially to re-match",)
-    ending = assess(facts(concern="end"), TODAY)
+    ending = assess(facts(concern="end_early"), TODAY)
     assert ending.reasons == ("a partner asked confidentially to end the pairing",)
 
 
@@ -146,7 +146,7 @@ def test_is_a_missed_planned_meeting_noticed_after_three_days(passed, status):
 
 
 def test_are_all_reasons_listed_when_several_rules_apply():
-    bad = facts(last_met_on=met_ago(70), concern="end", lowest_rating=1)
+    bad = facts(last_met_on=met_ago(70), concern="end_early", lowest_rating=1)
     assert assess(bad, TODAY).reasons == (
         "a partner asked confidentially to end the pairing",
         "no meeting for 70 days; cadence monthly",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Notification, PairingStatus, utcnow
 from portal.models.enrollment import AuditEvent
-from portal.models.insights import PairConcern
+from portal.models.guide import PairingRequest, RequestKind, RequestStatus, SurveyRound
 from portal.models.journal import Visibility
 from portal.services.insights.health import HealthStatus, pair_rows, turned_at_risk
 from tests.conftest import hx_headers
@@ -18,11 +18,12 @@ from tests.factories import (
     make_agenda_point,
     make_agreement,
     make_check_in,
-    make_concern,
     make_entry,
     make_goal,
     make_meeting,
+    make_meeting_rating,
     make_pairing,
+    make_pairing_request,
     make_practice,
     make_practice_comment,
     make_program,
@@ -103,18 +104,68 @@ def test_does_each_kind_of_activity_count_for_its_partner_in_the_last_30_days():
     assert row.facts.mentor.total == 1
 
 
-def test_do_ratings_and_concerns_from_the_seams_reach_the_status():
+def test_does_a_low_pulse_survey_answer_of_either_partner_put_the_pair_at_risk():
     program = make_program()
-    rated = healthy(program)
-    make_survey_response(rated, rated.mentee, satisfaction=2)
-    asked = healthy(program)
-    concern = make_concern(asked, asked.mentee)
+    mentor_low, mentee_low, fine = healthy(program), healthy(program), healthy(program)
+    make_survey_response(program, mentor_low.mentor, satisfaction=2)
+    make_survey_response(program, mentee_low.mentee, satisfaction=1)
+    make_survey_response(program, fine.mentee, satisfaction=3)
+    rows = {r.pairing_id: r for r in pair_rows([program], TODAY)}
+    assert rows[mentor_low.id].health.reasons == ("a rating of 2 of 5 in the last 60 days",)
+    assert rows[mentee_low.id].facts.lowest_rating == 1
+    assert rows[fine.id].status is HealthStatus.on_track
+
+
+def test_does_a_survey_count_only_in_its_programme_within_60_days_and_since_approval():
+    program, other = make_program(), make_program()
+    old_answer, elsewhere, before_pair = healthy(program), healthy(program), healthy(program)
+    make_survey_response(program, old_answer.mentee, satisfaction=1, submitted_at=days_ago(60))
+    make_survey_response(other, elsewhere.mentee, satisfaction=1)
+    # Answered in an earlier pair of the same programme, before this pair was approved.
+    before_pair.approved_at = days_ago(10)
+    make_survey_response(program, before_pair.mentor, satisfaction=1, submitted_at=days_ago(20))
+    rows = {r.pairing_id: r for r in pair_rows([program], TODAY)}
+    for pairing in (old_answer, elsewhere, before_pair):
+        assert rows[pairing.id].facts.lowest_rating is None
+        assert rows[pairing.id].status is HealthStatus.on_track
+    recent = make_survey_response(
+        program, old_answer.mentor, round=SurveyRound.close, satisfaction=2
+    )
+    recent.submitted_at = days_ago(59)
+    db.session.commit()
+    assert status_of(program, old_answer).facts.lowest_rating == 2
+
+
+def test_does_a_low_meeting_rating_put_only_that_pair_at_risk():
+    program = make_program()
+    rated, other = healthy(program), healthy(program)
+    meeting = make_meeting(rated, held_on=TODAY - timedelta(days=3))
+    make_meeting_rating(meeting, rated.mentor, rating=5)
+    low = make_meeting_rating(meeting, rated.mentee, rating=2)
+    make_meeting_rating(make_meeting(other, held_on=TODAY - timedelta(days=3)), other.mentee, 4)
     rows = {r.pairing_id: r for r in pair_rows([program], TODAY)}
     assert rows[rated.id].status is HealthStatus.at_risk
+    assert rows[rated.id].facts.lowest_rating == 2
+    assert rows[other.id].facts.lowest_rating == 4
+    assert rows[other.id].status is HealthStatus.on_track
+    low.created_at = days_ago(60)  # just outside the window
+    db.session.commit()
+    assert status_of(program, rated).facts.lowest_rating == 5
+
+
+def test_does_an_open_confidential_request_put_the_pair_at_risk_until_resolved():
+    program = make_program()
+    asked, ended = healthy(program), healthy(program)
+    request = make_pairing_request(asked, asked.mentee)
+    make_pairing_request(ended, ended.mentor, kind=RequestKind.end_early)
+    rows = {r.pairing_id: r for r in pair_rows([program], TODAY)}
     assert rows[asked.id].health.reasons == ("a partner asked confidentially to re-match",)
-    concern.resolved_at = utcnow()
+    assert rows[ended.id].health.reasons == ("a partner asked confidentially to end the pairing",)
+    request.status, request.resolved_at = RequestStatus.resolved, utcnow()
     db.session.commit()
     assert status_of(program, asked).status is HealthStatus.on_track
+    # A week ago the request was not made yet; today's view of that day ignores it.
+    assert status_of(program, ended, TODAY - timedelta(days=7)).facts.concern is None
 
 
 def test_does_the_dashboard_list_only_pairs_that_turned_at_risk_this_week():
@@ -164,10 +215,12 @@ def test_does_strange_input_on_the_pairs_list_answer_without_error(client, auth)
         {"page": "99999999999999999999"},
         {"mentor": "abc"},
         {"q": "%_\\" * 100},
-        {"department": "\x00"},
     ):
         response = client.get(f"/admin/programs/{program.slug}/pairs", query_string=query)
         assert response.status_code == 200, query
+    # The app's request guard refuses a NUL byte anywhere, with a page that says why.
+    nul = client.get(f"/admin/programs/{program.slug}/pairs", query_string={"department": "\x00"})
+    assert nul.status_code == 400 and "NUL character" in nul.get_data(as_text=True)
     bad = client.get(f"/admin/programs/{program.slug}/pairs?status=nonsense")
     assert "Choose one of the listed statuses." in bad.get_data(as_text=True)
 
@@ -271,8 +324,10 @@ def test_does_an_empty_or_long_message_keep_the_text_and_answer_422(client, auth
 def test_does_rematch_end_the_pair_resolve_requests_and_open_matching(client, auth):
     program = make_program()
     pairing = healthy(program)
-    make_concern(pairing, pairing.mentee)
-    auth.login(make_admin())
+    make_pairing_request(pairing, pairing.mentee)
+    make_pairing_request(pairing, pairing.mentor, kind=RequestKind.end_early)
+    admin = make_admin()
+    auth.login(admin)
     url = f"/admin/programs/{program.slug}/pairs/{pairing.id}"
     no_reason = client.post(f"{url}/rematch", data={"reason": ""})
     assert no_reason.status_code == 422
@@ -282,7 +337,9 @@ def test_does_rematch_end_the_pair_resolve_requests_and_open_matching(client, au
     assert response.headers["Location"].endswith(f"/admin/matching/{program.slug}")
     db.session.refresh(pairing)
     assert pairing.status is PairingStatus.ended
-    assert db.session.scalar(select(PairConcern.resolved_at)) is not None
+    requests = db.session.scalars(select(PairingRequest)).all()
+    assert [r.status for r in requests] == [RequestStatus.resolved] * 2
+    assert all(r.resolved_at is not None and r.resolved_by_id == admin.id for r in requests)
     again = client.post(f"{url}/nudge")
     assert again.status_code == 422  # no longer active
 

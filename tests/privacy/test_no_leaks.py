@@ -107,11 +107,17 @@ def plant(pairing) -> None:
 
 
 def plant_insights(pairing) -> None:
-    """Numbers for the insight pages: a survey answer, a concern, HR outcomes."""
-    from tests.factories import make_concern, make_outcome, make_survey_response
+    """Numbers for the insight pages: a survey answer, a meeting rating, a request, HR outcomes."""
+    from tests.factories import (
+        make_meeting_rating,
+        make_outcome,
+        make_pairing_request,
+        make_survey_response,
+    )
 
-    make_survey_response(pairing, pairing.mentee, satisfaction=2)
-    make_concern(pairing, pairing.mentee)
+    make_survey_response(pairing.program, pairing.mentee, satisfaction=2)
+    make_meeting_rating(make_meeting(pairing), pairing.mentor, rating=2)
+    make_pairing_request(pairing, pairing.mentee)
     make_outcome(pairing.program, email=pairing.mentee.email, group="participant")
 
 
