@@ -2,7 +2,9 @@
 
 The running demo programme gets more pairs with meetings, practice check-ins, shared
 entries, comments and agenda points; one pair needs a check-in, one is at risk, two are too
-new to tell; meeting ratings feed the survey figures; HR outcomes feed the ROI page.
+new to tell; both partners rate their meetings (the guide's "how useful was it?"), which feeds
+the survey figure; HR outcomes feed the ROI page. The programme has not reached its midpoint, so
+no pulse survey has opened yet.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.models.insights import OutcomeGroup, OutcomeRecord, SurveyKind, SurveyResponse
+from portal.models.guide import MeetingRating
+from portal.models.insights import OutcomeGroup, OutcomeRecord
 from portal.models.journal import EntryComment, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import AgendaPoint, Meeting
@@ -152,7 +155,9 @@ def _activity(
             day += timedelta(days=1)
 
 
-def _meetings(rng: random.Random, pairing: Pairing, approved: date, last_met: date) -> None:
+def _meetings(
+    rng: random.Random, pairing: Pairing, approved: date, last_met: date
+) -> list[Meeting]:
     """Meetings about every four weeks from approval up to `last_met`."""
     day = approved + timedelta(days=rng.randint(5, 20))
     held = []
@@ -160,8 +165,25 @@ def _meetings(rng: random.Random, pairing: Pairing, approved: date, last_met: da
         held.append(day)
         day += timedelta(days=rng.randint(21, 33))
     held.append(last_met)
-    for on in held:
-        db.session.add(Meeting(pairing_id=pairing.id, held_on=on, happened=True, notes=""))
+    meetings = [Meeting(pairing_id=pairing.id, held_on=on, happened=True, notes="") for on in held]
+    db.session.add_all(meetings)
+    return meetings
+
+
+def _ratings(rng: random.Random, pairing: Pairing, meetings: list[Meeting]) -> None:
+    """Most meetings rated by each partner the day after, mostly useful (3 to 5 of 5)."""
+    db.session.flush()
+    for meeting in meetings:
+        for person_id in (pairing.mentor_id, pairing.mentee_id):
+            if rng.random() < 0.8:
+                db.session.add(
+                    MeetingRating(
+                        meeting_id=meeting.id,
+                        user_id=person_id,
+                        rating=rng.choice([3, 4, 4, 5, 5]),
+                        created_at=_at(meeting.held_on + timedelta(days=1), 9),
+                    )
+                )
 
 
 def seed_insights_demo(today: date, password_hash: str) -> None:
@@ -213,7 +235,7 @@ def seed_insights_demo(today: date, password_hash: str) -> None:
         if kind == "new":
             continue
         _kickoff(pairing, approved)
-        _meetings(rng, pairing, approved, today - timedelta(days=days))
+        meetings = _meetings(rng, pairing, approved, today - timedelta(days=days))
         quiet_from = today - timedelta(days=45) if kind == "at_risk" else today
         _activity(rng, pairing, approved + timedelta(days=3), quiet_from, templates)
         if kind == "check_in":
@@ -221,20 +243,9 @@ def seed_insights_demo(today: date, password_hash: str) -> None:
             pairing.score = 58.0
         if kind == "at_risk":
             pairing.score = 51.0
-        for person in (pairing.mentor, pairing.mentee):
-            if kind != "at_risk":
-                db.session.add(
-                    SurveyResponse(
-                        program_id=program.id,
-                        pairing_id=pairing.id,
-                        user_id=person.id,
-                        role=pairing.role_of(person),
-                        kind=SurveyKind.meeting,
-                        satisfaction=rng.choice([4, 4, 5, 5, 3]),
-                        recommend=rng.choice([7, 8, 9, 9, 10, 10, 6]),
-                        answered_at=_at(today - timedelta(days=days)),
-                    )
-                )
+        if kind != "at_risk":
+            # The quiet pair stopped answering as well as meeting.
+            _ratings(rng, pairing, meetings)
     _outcomes(rng, program, today)
 
 
