@@ -542,6 +542,8 @@ def visible_pairing_requests(user: User) -> Select:
 def can_manage_guide(user: User, program: Program) -> bool:
     """Nudge settings, survey questions and previews are for portal admins."""
     return bool(user.is_portal_admin)
+
+
 # --- programme insights: pair health, analytics and ROI ---------------------------------------
 # Portal admins only. They see per-pair dates, kinds and counts and per-programme aggregates,
 # never the text of journals, practices, comments, agendas, meeting notes or goals.

@@ -22,7 +22,9 @@ from tests.guide.helpers import emails_to, keys, notices, run_at
 
 def _program(**overrides):
     today = date(2026, 3, 1)
-    return make_program(starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=300), **overrides)
+    return make_program(
+        starts_on=today - timedelta(days=60), ends_on=today + timedelta(days=300), **overrides
+    )
 
 
 def _pair(mentor_zone="UTC", mentee_zone="UTC", **overrides):
@@ -51,7 +53,7 @@ def test_is_the_meeting_reminder_sent_the_morning_before_in_each_zone():
     # 00:00 UTC on 3 March: 09:00 in Tokyo, where the meeting is on the 4th, i.e. tomorrow.
     run_at(datetime(2026, 3, 3, 0, 0))
     [message] = emails_to(pairing.mentor)
-    assert "Tomorrow: your meeting with Lena Ortiz at 00:00" == message.subject
+    assert message.subject == "Tomorrow: your meeting with Lena Ortiz at 00:00"
     ics = [a for a in message.attachments if a[0] == "invite.ics"]
     [event] = Calendar.from_ical(ics[0][1]).walk("VEVENT")
     assert str(event["UID"]) == meeting.uid
@@ -122,7 +124,7 @@ def test_does_an_agreed_meeting_ahead_silence_the_nudge():
 
 
 def test_is_a_pair_without_a_first_meeting_nudged_two_weeks_after_approval():
-    pairing = _pair(approved_at=datetime(2026, 3, 1, 12, 0))
+    _pair(approved_at=datetime(2026, 3, 1, 12, 0))
     run_at(datetime(2026, 3, 14, 9, 0))
     assert keys("no_first_meeting") == []
     run_at(datetime(2026, 3, 15, 9, 0))
@@ -157,7 +159,9 @@ def test_is_the_quiet_practice_nudge_opt_in():
     preferences.set_channels(pairing.mentee, "quiet_practice", in_app=True, email=True)
     db.session.commit()
     run_at(datetime(2026, 3, 2, 9, 15))
-    assert keys("quiet_practice") == [f"quiet_practice:{practice.id}:2026-02-20:{pairing.mentee_id}"]
+    assert keys("quiet_practice") == [
+        f"quiet_practice:{practice.id}:2026-02-20:{pairing.mentee_id}"
+    ]
     assert f"No check-in on '{practice.title}' since 20 February." in notices(pairing.mentee)
 
 
