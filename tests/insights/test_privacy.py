@@ -78,3 +78,36 @@ def test_does_a_portal_admin_see_the_insights_rule_in_access():
 
     assert access.can_see_programme_insights(make_admin())
     assert not access.can_see_programme_insights(make_user())
+
+
+def test_do_insight_pages_show_a_request_and_survey_only_as_kind_and_numbers(app, client, auth):
+    from tests.factories import (
+        make_meeting,
+        make_meeting_rating,
+        make_pairing_request,
+        make_survey_response,
+    )
+
+    reason, comment = "quokka-reason-4410", "quokka-comment-9127"
+    program = make_program(slug="cohort", status=ProgramStatus.running)
+    pairing = make_pairing(program=program)
+    make_pairing_request(pairing, pairing.mentee, reason=f"Because {reason}")
+    make_survey_response(program, pairing.mentee, satisfaction=2, comment=f"Well {comment}")
+    make_meeting_rating(make_meeting(pairing), pairing.mentor, rating=1)
+    auth.login(make_admin())
+    values = {"slug": "cohort", "pairing_id": pairing.id, "action": "nudge", "key": "funnel"}
+    seen = []
+    for method, url in insights_urls(app, values):
+        if method != "GET" or "<" in url:
+            continue
+        urls = [url]
+        if "<key>" in url or url.endswith("/funnel.csv") or url.endswith("/funnel.svg"):
+            urls = [url.replace("funnel", key) for key in FIGURES]
+        for each in urls:
+            text = client.get(each).get_data(as_text=True)
+            assert reason not in text and comment not in text, each
+            seen.append(each)
+    assert f"/admin/programs/cohort/pairs/{pairing.id}" in seen
+    page = client.get(f"/admin/programs/cohort/pairs/{pairing.id}").get_data(as_text=True)
+    assert "Asked confidentially for a re-match" in page
+    assert "a partner asked confidentially to re-match" in page
