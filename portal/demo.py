@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from portal.demo_guide import seed_guide_demo
+from portal.demo_insights import seed_insights_demo
 from portal.demo_kickoff import seed_kickoff_demo
 from portal.extensions import db
 from portal.models import (
@@ -229,5 +230,6 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     seed_practice_demo(today)
     seed_kickoff_demo(today)
     seed_guide_demo(today, person, password_hash)
+    seed_insights_demo(today, password_hash)
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -393,3 +393,31 @@ def make_pairing_request(pairing: Pairing, requester: User | None = None, **over
     db.session.add(row)
     db.session.commit()
     return row
+
+
+# --- programme insights -----------------------------------------------------------------------
+
+
+def make_meeting_rating(meeting: Any, user: User, rating: int = 4, **overrides: Any) -> Any:
+    """One partner's "how useful was this meeting?" answer."""
+    from portal.models.guide import MeetingRating
+
+    row = MeetingRating(meeting_id=meeting.id, user_id=user.id, rating=rating, **overrides)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_outcome(program: Program, **overrides: Any) -> Any:
+    from portal.models.insights import OutcomeGroup, OutcomeRecord
+
+    values: dict[str, Any] = {
+        "email": f"hr{_next()}@example.test",
+        "group": OutcomeGroup.comparison,
+        "hired_on": program.starts_on - timedelta(days=400),
+    }
+    values.update(overrides)
+    record = OutcomeRecord(program_id=program.id, **values)
+    db.session.add(record)
+    db.session.commit()
+    return record

@@ -542,3 +542,29 @@ def visible_pairing_requests(user: User) -> Select:
 def can_manage_guide(user: User, program: Program) -> bool:
     """Nudge settings, survey questions and previews are for portal admins."""
     return bool(user.is_portal_admin)
+
+
+# --- programme insights: pair health, analytics and ROI ---------------------------------------
+# Portal admins only. They see per-pair dates, kinds and counts and per-programme aggregates,
+# never the text of journals, practices, comments, agendas, meeting notes or goals.
+
+
+def can_see_programme_insights(user: User) -> bool:
+    """Health, analytics and ROI pages are for portal admins (a co-lead role may join later)."""
+    return bool(getattr(user, "is_portal_admin", False))
+
+
+def insights_pairing_or_404(user: User, program: Program, pairing_id: int) -> Pairing:
+    """An approved pairing of the programme, for the admin's pair page; 404 for anything else."""
+    if not can_see_programme_insights(user):
+        abort(404)
+    pairing = db.session.scalar(
+        select(Pairing).where(
+            Pairing.id == pairing_id,
+            Pairing.program_id == program.id,
+            Pairing.approved_at.is_not(None),
+        )
+    )
+    if pairing is None:
+        abort(404)
+    return pairing

@@ -22,6 +22,7 @@ from portal.models import (
 from portal.models.journal import JournalEntry
 from portal.services import access, journal, practice
 from portal.services.guide import panel as guide_panel
+from portal.services.insights import panel as insights_panel
 from portal.services.kickoff import steps as kickoff_steps
 from portal.services.meetings import MeetingDue
 from portal.services.notifications import latest
@@ -62,6 +63,8 @@ class Dashboard:
     first_steps: list[kickoff_steps.FirstSteps] = field(default_factory=list)
     # Filled by portal.services.guide.panel.fill_dashboard: surveys, closing, year in review.
     guide: Any = None
+    # Filled by portal.services.insights.panel.fill_dashboard: (slug, pair row) at risk anew.
+    turned_at_risk: list = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -104,6 +107,7 @@ def dashboard_for(user: User) -> Dashboard:
     practice.fill_dashboard(dashboard)
     kickoff_steps.fill_dashboard(dashboard)
     guide_panel.fill_dashboard(dashboard)
+    insights_panel.fill_dashboard(dashboard)
     return dashboard
 
 

@@ -104,7 +104,23 @@ def plant(pairing) -> None:
             attempts=6,
         )
     )
+    plant_insights(pairing)
     db.session.commit()
+
+
+def plant_insights(pairing) -> None:
+    """Numbers for the insight pages: a survey answer, a meeting rating, a request, HR outcomes."""
+    from tests.factories import (
+        make_meeting_rating,
+        make_outcome,
+        make_pairing_request,
+        make_survey_response,
+    )
+
+    make_survey_response(pairing.program, pairing.mentor, satisfaction=2)
+    make_meeting_rating(make_meeting(pairing), pairing.mentor, rating=2)
+    make_pairing_request(pairing, pairing.mentee)
+    make_outcome(pairing.program, email=pairing.mentee.email, group="participant")
 
 
 def plant_kickoff(pairing) -> None:
@@ -157,7 +173,11 @@ def plant_guide(pairing) -> None:
     db.session.add(MeetingRating(meeting_id=meeting.id, user_id=mentee.id, rating=1))
 
 
-def _candidate_values(converter: str) -> list:
+def _candidate_values(converter: str, argument: str = "") -> list:
+    if argument == "key":
+        from portal.services.insights.analytics import FIGURES
+
+        return list(FIGURES)
     if "Integer" in converter:
         ids: set[int] = set()
         for table in db.metadata.sorted_tables:
@@ -173,7 +193,7 @@ def get_urls(app) -> list[str]:
         if "GET" not in rule.methods or rule.endpoint in SKIPPED_ENDPOINTS:
             continue
         arguments = sorted(rule.arguments)
-        choices = [_candidate_values(rule._converters[a].__class__.__name__) for a in arguments]
+        choices = [_candidate_values(rule._converters[a].__class__.__name__, a) for a in arguments]
         for values in itertools.product(*choices):
             urls.append(url_for(rule.endpoint, **dict(zip(arguments, values, strict=True))))
     return urls

@@ -1,0 +1,683 @@
+"""Programme analytics: funnel, engagement by week, practices, surveys, matching quality.
+
+Each figure is computed from activity metadata in a fixed number of queries, whatever
+the programme's size, and every breakdown row describing fewer than 5 people is
+suppressed before anything is shown or exported.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, union_all
+
+from portal.extensions import db
+from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
+from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
+from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.kickoff import Goal, GoalProgress
+from portal.models.meetings import Meeting
+from portal.models.practice import (
+    CheckIn,
+    Practice,
+    PracticeComment,
+    PracticeStatus,
+    PracticeTemplate,
+)
+from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
+from portal.services.insights.figures import Figure
+from portal.services.insights.health import STATUS_LABELS, HealthStatus, PairRow, pair_rows
+
+FIGURES = (
+    "funnel",
+    "engagement",
+    "activity",
+    "practices",
+    "templates",
+    "surveys",
+    "goals",
+    "matching",
+    "departments",
+)
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole * 100:.0f}%" if whole else "–"
+
+
+def _count(n: int) -> int | str:
+    return SUPPRESSED if is_small(n) else n
+
+
+# --- the funnel -----------------------------------------------------------------------
+
+
+@dataclass
+class Funnel:
+    """Mentees through the programme, step by step (raw counts; the figure suppresses)."""
+
+    applied: int = 0
+    accepted: int = 0
+    matched: int = 0
+    first_meeting: int = 0
+    midpoint: int = 0
+    completed: int = 0
+    median_days_to_first_meeting: float | None = None
+
+    def steps(self) -> list[tuple[str, int]]:
+        return [
+            ("Applied", self.applied),
+            ("Accepted", self.accepted),
+            ("Matched", self.matched),
+            ("First meeting", self.first_meeting),
+            ("Midpoint", self.midpoint),
+            ("Completed", self.completed),
+        ]
+
+
+def funnel(programs: list[Program], today: date) -> Funnel:
+    """Mentees who applied, were accepted, matched, met, reached the midpoint, completed."""
+    ids = [p.id for p in programs]
+    result = Funnel()
+    for status, n in db.session.execute(
+        select(Membership.status, func.count())
+        .where(Membership.program_id.in_(ids), Membership.role == Role.mentee)
+        .group_by(Membership.status)
+    ):
+        result.applied += n
+        if status is MembershipStatus.active:
+            result.accepted += n
+    firsts = (
+        select(Meeting.pairing_id, func.min(Meeting.held_on).label("first_on"))
+        .where(Meeting.happened.is_(True))
+        .group_by(Meeting.pairing_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Pairing.program_id,
+            Pairing.mentee_id,
+            Pairing.status,
+            Pairing.approved_at,
+            Pairing.ended_at,
+            firsts.c.first_on,
+        )
+        .outerjoin(firsts, firsts.c.pairing_id == Pairing.id)
+        .where(Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None))
+    ).all()
+    midpoints = {p.id: p.starts_on + (p.ends_on - p.starts_on) / 2 for p in programs}
+    matched, met, mid, done = set(), set(), set(), set()
+    delays: list[int] = []
+    for program_id, mentee_id, status, approved_at, ended_at, first_on in rows:
+        person = (program_id, mentee_id)
+        matched.add(person)
+        if first_on is not None:
+            met.add(person)
+            delays.append(max((first_on - approved_at.date()).days, 0))
+        midpoint = midpoints[program_id]
+        if today >= midpoint and (ended_at is None or ended_at.date() >= midpoint):
+            mid.add(person)
+        if status is PairingStatus.completed:
+            done.add(person)
+    result.matched, result.first_meeting = len(matched), len(met)
+    result.midpoint, result.completed = len(mid), len(done)
+    if delays:
+        result.median_days_to_first_meeting = statistics.median(delays)
+    return result
+
+
+def funnel_figure(data: Funnel) -> Figure:
+    figure = Figure(
+        "funnel",
+        "Funnel: mentees from application to completion",
+        ["Step", "Mentees", "Of the step before", "Of all applicants"],
+        chart="hbar",
+        series=[1],
+        empty="Nobody has applied yet.",
+    )
+    previous = None
+    for label, n in data.steps():
+        figure.rows.append(
+            [
+                label,
+                _count(n),
+                _pct(n, previous) if previous is not None else "–",
+                _pct(n, data.applied),
+            ]
+        )
+        previous = n
+    if not data.applied:
+        figure.rows = []
+    return figure
+
+
+# --- engagement week by week ------------------------------------------------------------
+
+
+def _week_index(column: ColumnElement, start: date) -> ColumnElement:
+    """Whole weeks between the programme's start and a date or datetime, in SQL."""
+    if db.engine.dialect.name == "postgresql":
+        days = cast(column, Date) - literal(start, Date)
+        return func.floor(days / 7.0)
+    return cast(
+        (func.julianday(func.date(column)) - func.julianday(start.isoformat())) / 7, db.Integer
+    )
+
+
+def _period(programs: list[Program], today: date) -> tuple[date, date]:
+    start = min(p.starts_on for p in programs)
+    end = min(max(p.ends_on for p in programs), today)
+    return start, max(end, start)
+
+
+@dataclass
+class WeekRow:
+    starts_on: date
+    meetings: int = 0
+    active_pairs: int = 0
+    live_pairs: int = 0
+    # (role, kind) -> events, and role -> distinct active people
+    events: dict[tuple[str, str], int] | None = None
+    people: dict[str, int] | None = None
+
+
+def engagement(programs: list[Program], today: date) -> list[WeekRow]:
+    """Week by week: meetings, each role's check-ins, shared entries and comments, active pairs."""
+    start, end = _period(programs, today)
+    ids = [p.id for p in programs]
+    lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
+    weeks = [WeekRow(start + timedelta(days=7 * i)) for i in range((end - start).days // 7 + 1)]
+    for w in weeks:
+        w.events, w.people = defaultdict(int), {}
+    members = (
+        select(Membership.user_id.label("uid"), Membership.role.label("role"))
+        .where(Membership.program_id.in_(ids), Membership.status == MembershipStatus.active)
+        .subquery()
+    )
+    acts = union_all(
+        select(
+            JournalEntry.author_id.label("uid"),
+            literal("entries").label("kind"),
+            _week_index(JournalEntry.created_at, start).label("wk"),
+        ).where(
+            JournalEntry.visibility == Visibility.shared,
+            JournalEntry.status == EntryStatus.published,
+            JournalEntry.created_at >= lo,
+            JournalEntry.created_at < hi,
+        ),
+        select(Practice.owner_id, literal("check_ins"), _week_index(CheckIn.day, start))
+        .join(CheckIn, CheckIn.practice_id == Practice.id)
+        .where(CheckIn.day >= start, CheckIn.day <= end),
+        select(
+            EntryComment.author_id, literal("comments"), _week_index(EntryComment.created_at, start)
+        ).where(EntryComment.created_at >= lo, EntryComment.created_at < hi),
+        select(
+            PracticeComment.author_id,
+            literal("comments"),
+            _week_index(PracticeComment.created_at, start),
+        ).where(PracticeComment.created_at >= lo, PracticeComment.created_at < hi),
+    ).subquery()
+    joined = (
+        select(members.c.role, acts.c.kind, acts.c.wk, acts.c.uid)
+        .join(members, members.c.uid == acts.c.uid)
+        .subquery()
+    )
+    for role, kind, wk, n in db.session.execute(
+        select(joined.c.role, joined.c.kind, joined.c.wk, func.count()).group_by(
+            joined.c.role, joined.c.kind, joined.c.wk
+        )
+    ):
+        if 0 <= int(wk) < len(weeks):
+            weeks[int(wk)].events[(_role(role), kind)] += n
+    for role, wk, n in db.session.execute(
+        select(joined.c.role, joined.c.wk, func.count(func.distinct(joined.c.uid))).group_by(
+            joined.c.role, joined.c.wk
+        )
+    ):
+        if 0 <= int(wk) < len(weeks):
+            weeks[int(wk)].people[_role(role)] = n
+
+    pair_live = db.session.execute(
+        select(Pairing.id, Pairing.approved_at, Pairing.ended_at).where(
+            Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)
+        )
+    ).all()
+    for w in weeks:
+        w_end = datetime.combine(w.starts_on + timedelta(days=7), time())
+        w_start = datetime.combine(w.starts_on, time())
+        w.live_pairs = sum(
+            1
+            for _, approved, ended in pair_live
+            if approved < w_end and (ended is None or ended >= w_start)
+        )
+    meeting_wk = _week_index(Meeting.held_on, start)
+    for wk, n in db.session.execute(
+        select(meeting_wk, func.count())
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(
+            Pairing.program_id.in_(ids),
+            Meeting.happened.is_(True),
+            Meeting.held_on >= start,
+            Meeting.held_on <= end,
+        )
+        .group_by(meeting_wk)
+    ):
+        if 0 <= int(wk) < len(weeks):
+            weeks[int(wk)].meetings = n
+    # A pair is active in a week when it met or either partner did something that week.
+    person_weeks = select(joined.c.uid, joined.c.wk).distinct().subquery()
+    pair_weeks = union_all(
+        select(Pairing.id.label("pid"), person_weeks.c.wk.label("wk"))
+        .join(person_weeks, person_weeks.c.uid == Pairing.mentor_id)
+        .where(Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)),
+        select(Pairing.id, person_weeks.c.wk)
+        .join(person_weeks, person_weeks.c.uid == Pairing.mentee_id)
+        .where(Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)),
+        select(Meeting.pairing_id, meeting_wk)
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(
+            Pairing.program_id.in_(ids),
+            Meeting.happened.is_(True),
+            Meeting.held_on >= start,
+            Meeting.held_on <= end,
+        ),
+    ).subquery()
+    for wk, n in db.session.execute(
+        select(pair_weeks.c.wk, func.count(func.distinct(pair_weeks.c.pid))).group_by(
+            pair_weeks.c.wk
+        )
+    ):
+        if 0 <= int(wk) < len(weeks):
+            weeks[int(wk)].active_pairs = n
+    return weeks
+
+
+def _role(role: object) -> str:
+    return getattr(role, "value", str(role))
+
+
+def engagement_figure(weeks: list[WeekRow]) -> Figure:
+    figure = Figure(
+        "engagement",
+        "Engagement week by week: meetings and active pairs",
+        [
+            "Week starting",
+            "Meetings held",
+            "Active pairs",
+            "Pairs in the programme",
+            "Share active",
+        ],
+        chart="line",
+        series=[1, 2],
+        note="A pair is active in a week when it logged a meeting or either partner checked in, "
+        "shared an entry or commented. Weeks with fewer than 5 active pairs are suppressed.",
+        empty="No weeks of activity yet.",
+    )
+    for w in weeks:
+        small = is_small(w.active_pairs)
+        figure.rows.append(
+            [
+                w.starts_on.isoformat(),
+                SUPPRESSED if is_small(w.meetings) or small else w.meetings,
+                SUPPRESSED if small else w.active_pairs,
+                w.live_pairs,
+                SUPPRESSED if small else _pct(w.active_pairs, w.live_pairs),
+            ]
+        )
+    return figure
+
+
+def activity_figure(weeks: list[WeekRow]) -> Figure:
+    figure = Figure(
+        "activity",
+        "Activity week by week, mentors and mentees separately",
+        [
+            "Week starting",
+            "Mentees active",
+            "Mentee check-ins",
+            "Mentee entries shared",
+            "Mentee comments",
+            "Mentors active",
+            "Mentor check-ins",
+            "Mentor entries shared",
+            "Mentor comments",
+        ],
+        chart="line",
+        series=[2, 6],
+        note="Counts only. A role's numbers in a week when fewer than 5 of them were active "
+        "show “fewer than 5”.",
+        empty="No weeks of activity yet.",
+    )
+    for w in weeks:
+        row: list = [w.starts_on.isoformat()]
+        for role in ("mentee", "mentor"):
+            people = (w.people or {}).get(role, 0)
+            numbers = [people] + [
+                (w.events or {}).get((role, kind), 0)
+                for kind in ("check_ins", "entries", "comments")
+            ]
+            row += [SUPPRESSED] * 4 if is_small(people) else numbers
+        figure.rows.append(row)
+    return figure
+
+
+# --- practices ------------------------------------------------------------------------------
+
+
+def practices(programs: list[Program], today: date) -> tuple[Figure, Figure]:
+    """Practices started, completed and dropped by role; the most used templates."""
+    start, end = _period(programs, today)
+    ids = [p.id for p in programs]
+    members = (
+        select(Membership.user_id.label("uid"), Membership.role.label("role"))
+        .where(Membership.program_id.in_(ids), Membership.status == MembershipStatus.active)
+        .subquery()
+    )
+    in_period = (Practice.starts_on >= start) & (Practice.starts_on <= end)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    people: dict[str, int] = {}
+    for role, status, n in db.session.execute(
+        select(members.c.role, Practice.status, func.count())
+        .join(members, members.c.uid == Practice.owner_id)
+        .where(in_period)
+        .group_by(members.c.role, Practice.status)
+    ):
+        counts[_role(role)][_role(status)] += n
+    for role, owners in db.session.execute(
+        select(members.c.role, func.count(func.distinct(Practice.owner_id)))
+        .join(members, members.c.uid == Practice.owner_id)
+        .where(in_period)
+        .group_by(members.c.role)
+    ):
+        people[_role(role)] = owners
+    figure = Figure(
+        "practices",
+        "Practices started, completed and dropped",
+        ["Role", "Started", "Completed", "Dropped", "Still open", "Completion rate"],
+        series=[1, 2, 3],
+        empty="No practices started yet.",
+    )
+    for role in ("mentee", "mentor"):
+        c = counts.get(role)
+        if not c:
+            continue
+        started = sum(c.values())
+        done, dropped = c.get(PracticeStatus.done.value, 0), c.get(PracticeStatus.dropped.value, 0)
+        row = [
+            f"{role.capitalize()}s",
+            started,
+            done,
+            dropped,
+            c.get("open", 0),
+            _pct(done, done + dropped),
+        ]
+        if is_small(people.get(role, 0)):
+            row = [row[0]] + [SUPPRESSED] * 5
+        figure.rows.append(row)
+    templates = Figure(
+        "templates",
+        "Most used practice templates",
+        ["Template", "Practices", "People"],
+        chart="hbar",
+        series=[1],
+        note="Templates used by fewer than 5 people are left out.",
+        empty="No template used by 5 or more people yet.",
+    )
+    for title, n, owners in db.session.execute(
+        select(PracticeTemplate.title, func.count(), func.count(func.distinct(Practice.owner_id)))
+        .join(Practice, Practice.template_id == PracticeTemplate.id)
+        .join(members, members.c.uid == Practice.owner_id)
+        .where(in_period)
+        .group_by(PracticeTemplate.id, PracticeTemplate.title)
+        .having(func.count(func.distinct(Practice.owner_id)) >= MIN_GROUP)
+        .order_by(func.count().desc(), PracticeTemplate.title)
+        .limit(10)
+    ):
+        templates.rows.append([title, n, owners])
+    return figure, templates
+
+
+# --- surveys and goals ----------------------------------------------------------------------
+
+
+def nps(scores: list[int]) -> float | None:
+    """Net Promoter Score: % answering 9-10 minus % answering 0-6."""
+    if not scores:
+        return None
+    promoters = sum(1 for s in scores if s >= 9)
+    detractors = sum(1 for s in scores if s <= 6)
+    return (promoters - detractors) / len(scores) * 100
+
+
+@dataclass
+class _Answers:
+    """One role's answers to one survey (or its meeting ratings), and who gave them."""
+
+    people: set[int]
+    ratings: list[int]
+    recommend: list[int]
+    progress: list[int]
+
+
+MEETINGS = "meeting"
+SURVEY_LABELS = {
+    SurveyRound.midpoint.value: "Midpoint",
+    SurveyRound.close.value: "Close",
+    MEETINGS: "Per meeting",
+}
+
+
+def _survey_answers(programs: list[Program]) -> dict[tuple[str, str], _Answers]:
+    """Pulse-survey answers by the person's role in that programme, and meeting ratings by role."""
+    ids = [p.id for p in programs]
+    answers: dict[tuple[str, str], _Answers] = defaultdict(lambda: _Answers(set(), [], [], []))
+    for role, round_, uid, sat, rec, progress in db.session.execute(
+        select(
+            Membership.role,
+            SurveyResponse.round,
+            SurveyResponse.user_id,
+            SurveyResponse.satisfaction,
+            SurveyResponse.recommend,
+            SurveyResponse.progress,
+        )
+        .join(
+            Membership,
+            and_(
+                Membership.user_id == SurveyResponse.user_id,
+                Membership.program_id == SurveyResponse.program_id,
+            ),
+        )
+        .where(SurveyResponse.program_id.in_(ids))
+    ):
+        group = answers[(_role(role), _role(round_))]
+        group.people.add(uid)
+        group.ratings.append(sat)
+        group.recommend.append(rec)
+        group.progress.append(progress)
+    rater_role = case((MeetingRating.user_id == Pairing.mentor_id, "mentor"), else_="mentee")
+    for role, uid, rating in db.session.execute(
+        select(rater_role, MeetingRating.user_id, MeetingRating.rating)
+        .join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .join(Pairing, Pairing.id == Meeting.pairing_id)
+        .where(Pairing.program_id.in_(ids))
+    ):
+        group = answers[(role, MEETINGS)]
+        group.people.add(uid)
+        group.ratings.append(rating)
+    return answers
+
+
+def surveys(programs: list[Program]) -> Figure:
+    """Satisfaction, NPS and goal progress by role, midpoint against close; meeting usefulness."""
+    answers = _survey_answers(programs)
+    figure = Figure(
+        "surveys",
+        "Satisfaction and NPS by role: midpoint against close",
+        [
+            "Role",
+            "Survey",
+            "Answers",
+            "Mean satisfaction or usefulness (1–5)",
+            "NPS (−100 to 100)",
+            "Mean progress on goals (1–5)",
+        ],
+        series=[3],
+        note="From the midpoint and closing pulse surveys (satisfaction, would you recommend, "
+        "progress on goals) and from per-meeting ratings (how useful was this meeting). "
+        "Groups of fewer than 5 people are suppressed.",
+        empty="No survey answers yet.",
+    )
+    for role in ("mentee", "mentor"):
+        for kind, label in SURVEY_LABELS.items():
+            group = answers.get((role, kind))
+            if not group:
+                continue
+            row = [
+                f"{role.capitalize()}s",
+                label,
+                len(group.ratings),
+                f"{statistics.mean(group.ratings):.1f}",
+                f"{nps(group.recommend):.0f}" if group.recommend else "–",
+                f"{statistics.mean(group.progress):.1f}" if group.progress else "–",
+            ]
+            if is_small(len(group.people)):
+                row = row[:2] + [SUPPRESSED] * 4
+            figure.rows.append(row)
+    return figure
+
+
+def goals(programs: list[Program]) -> Figure:
+    """Where the pairs' goals stand now (shared and private goals are counted, never read)."""
+    ids = [p.id for p in programs]
+    counts = dict(
+        db.session.execute(
+            select(Goal.progress, func.count())
+            .join(Pairing, Pairing.id == Goal.pairing_id)
+            .where(Pairing.program_id.in_(ids))
+            .group_by(Goal.progress)
+        ).all()
+    )
+    total = sum(counts.values())
+    figure = Figure(
+        "goals",
+        "Goal progress",
+        ["Progress", "Goals", "Share"],
+        series=[1],
+        empty="No goals written yet.",
+    )
+    if total:
+        for step in GoalProgress:
+            n = counts.get(step, 0)
+            figure.rows.append(
+                [step.label, _count(n), SUPPRESSED if is_small(n) else _pct(n, total)]
+            )
+    return figure
+
+
+# --- matching quality and breakdowns --------------------------------------------------------
+
+
+def matching_figure(rows: list[PairRow]) -> Figure:
+    """The matcher's score of the pairs in each health status: does the score predict anything?"""
+    figure = Figure(
+        "matching",
+        "Matching score by pair health",
+        ["Health", "Pairs", "Pairs with a score", "Mean score", "Median score"],
+        series=[3],
+        note="Scores are the matcher's 0–100 at proposal time; hand-made pairs have none. "
+        "Statuses with fewer than 5 scored pairs are suppressed. "
+        "A difference is a hint, not a proof.",
+        empty="No active pairs yet.",
+    )
+    by_status: dict[HealthStatus, list[PairRow]] = defaultdict(list)
+    for row in rows:
+        by_status[row.status].append(row)
+    for status in HealthStatus:
+        group = by_status.get(status, [])
+        if not group:
+            continue
+        scores = [r.score for r in group if r.score is not None]
+        line = [
+            STATUS_LABELS[status],
+            _count(len(group)),
+            _count(len(scores)),
+            f"{statistics.mean(scores):.1f}" if scores else "–",
+            f"{statistics.median(scores):.1f}" if scores else "–",
+        ]
+        if is_small(len(scores)):
+            line[3:] = [SUPPRESSED, SUPPRESSED]
+        figure.rows.append(line)
+    return figure
+
+
+def departments_figure(rows: list[PairRow]) -> Figure:
+    """Pair health by the mentee's department; a department of fewer than 5 pairs is suppressed."""
+    figure = Figure(
+        "departments",
+        "Pair health by department (the mentee's)",
+        ["Department", "Pairs", "On track", "Needs a check-in", "At risk", "Too early to tell"],
+        series=[2, 3, 4],
+        note="Departments with fewer than 5 pairs show “fewer than 5” so nobody can be picked out.",
+        empty="No active pairs yet.",
+    )
+    groups: dict[str, list[PairRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.department or "(not given)"].append(row)
+    order = [
+        HealthStatus.on_track,
+        HealthStatus.needs_check_in,
+        HealthStatus.at_risk,
+        HealthStatus.too_early,
+    ]
+    for name in sorted(groups, key=str.lower):
+        group = groups[name]
+        if is_small(len(group)):
+            figure.rows.append([name] + [SUPPRESSED] * 5)
+            continue
+        figure.rows.append(
+            [name, len(group)] + [sum(1 for r in group if r.status is s) for s in order]
+        )
+    return figure
+
+
+# --- the whole page ---------------------------------------------------------------------------
+
+
+@dataclass
+class Analytics:
+    programs: list[Program]
+    funnel: Funnel
+    figures: dict[str, Figure]
+    status_counts: dict[HealthStatus, int]
+
+
+def build(programs: list[Program], today: date, only: str | None = None) -> Analytics:
+    """Every figure (or just `only`) for one programme or for all of them."""
+    want = set(FIGURES) if only is None else {only}
+    figures: dict[str, Figure] = {}
+    data = Funnel()
+    if programs and "funnel" in want:
+        data = funnel(programs, today)
+        figures["funnel"] = funnel_figure(data)
+    if programs and want & {"engagement", "activity"}:
+        weeks = engagement(programs, today)
+        figures["engagement"] = engagement_figure(weeks)
+        figures["activity"] = activity_figure(weeks)
+    if programs and want & {"practices", "templates"}:
+        figures["practices"], figures["templates"] = practices(programs, today)
+    if programs and "surveys" in want:
+        figures["surveys"] = surveys(programs)
+    if programs and "goals" in want:
+        figures["goals"] = goals(programs)
+    counts = dict.fromkeys(HealthStatus, 0)
+    if programs and want & {"matching", "departments"}:
+        rows = pair_rows(programs, today)
+        figures["matching"] = matching_figure(rows)
+        figures["departments"] = departments_figure(rows)
+        for row in rows:
+            counts[row.status] += 1
+    ordered = {key: figures[key] for key in FIGURES if key in figures}
+    return Analytics(programs=programs, funnel=data, figures=ordered, status_counts=counts)

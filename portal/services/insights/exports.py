@@ -1,0 +1,43 @@
+"""CSV exports that a spreadsheet cannot turn into formulas, and small-group suppression."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MIN_GROUP = 5
+SUPPRESSED = "fewer than 5"
+
+
+def neutralise(value: Any) -> str:
+    """The cell as text, with a leading apostrophe when it could start a formula (OWASP)."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV document (CRLF line ends, as RFC 4180 says) with every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def suppress(count: int | None, people: int | None = None) -> int | str | None:
+    """A count describing fewer than 5 people is shown as "fewer than 5"."""
+    if count is None:
+        return None
+    group = count if people is None else people
+    return SUPPRESSED if 0 < group < MIN_GROUP else count
+
+
+def is_small(people: int) -> bool:
+    return 0 < people < MIN_GROUP

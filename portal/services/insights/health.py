@@ -1,0 +1,482 @@
+"""Pair health: a published formula over activity metadata, for every active pair.
+
+The formula (also on the page under "How is this computed?" and in docs/analytics.md):
+C is the programme's cadence in days (monthly 31, every two weeks 14); the gap is the days
+since the pair's last logged meeting, or since approval when they have not met yet.
+
+1. At risk, when any of: an open confidential request to end or re-match; the gap is more
+   than 2 x C; a partner rated a meeting, or their satisfaction in a pulse survey, 2 or lower
+   (of 5) in the last 60 days; or the gap is more than C and neither partner did anything in
+   the last 30 days.
+2. Too early to tell, when the pair was approved less than C days ago and has not met yet.
+3. Needs a check-in, when any of: the gap is more than C; a planned meeting date passed more
+   than 3 days ago with no meeting logged since; one partner did nothing in the last 30 days
+   (from day 30 on); 30 days after approval, the agreement is not signed by both, or the pair
+   has no goal.
+4. On track otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from sqlalchemy import and_, case, func, select, union_all
+
+from portal.extensions import db
+from portal.models import Membership, Pairing, PairingStatus, Program, User
+from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
+from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
+from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
+from portal.models.practice import CheckIn, Practice, PracticeComment
+
+ACTIVITY_DAYS = 30
+RATING_DAYS = 60
+LOW_RATING = 2
+SETTLING_DAYS = 30
+MISSED_GRACE_DAYS = 3
+
+
+class HealthStatus(StrEnum):
+    at_risk = "at_risk"
+    needs_check_in = "needs_check_in"
+    too_early = "too_early"
+    on_track = "on_track"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        """Most urgent first when sorting by status."""
+        return list(HealthStatus).index(self)
+
+
+STATUS_LABELS = {
+    HealthStatus.at_risk: "At risk",
+    HealthStatus.needs_check_in: "Needs a check-in",
+    HealthStatus.too_early: "Too early to tell",
+    HealthStatus.on_track: "On track",
+}
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One partner's counts over the last 30 days (never any text)."""
+
+    check_ins: int = 0
+    entries_shared: int = 0
+    comments: int = 0
+    agenda_points: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.check_ins + self.entries_shared + self.comments + self.agenda_points
+
+
+@dataclass(frozen=True)
+class PairFacts:
+    """What the formula reads about one pair on one day."""
+
+    approved_on: date
+    cadence_days: int
+    cadence_label: str
+    last_met_on: date | None = None
+    next_meeting_on: date | None = None
+    last_planned_on: date | None = None
+    mentor: Activity = field(default_factory=Activity)
+    mentee: Activity = field(default_factory=Activity)
+    agreement_signed: bool = False
+    goals: int = 0
+    lowest_rating: int | None = None
+    concern: str | None = None  # an open request's kind: "end_early" or "rematch"
+
+
+@dataclass(frozen=True)
+class Health:
+    status: HealthStatus
+    reasons: tuple[str, ...]
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def assess(facts: PairFacts, today: date) -> Health:
+    """Apply the published formula to one pair's facts."""
+    cadence = facts.cadence_days
+    since = facts.last_met_on or facts.approved_on
+    gap = (today - since).days
+    age = (today - facts.approved_on).days
+    gap_words = (
+        f"no meeting for {_days(gap)}; cadence {facts.cadence_label}"
+        if facts.last_met_on
+        else f"no meeting since approval {_days(gap)} ago; cadence {facts.cadence_label}"
+    )
+    quiet_both = facts.mentor.total == 0 and facts.mentee.total == 0
+
+    risks = []
+    if facts.concern:
+        kind = "re-match" if facts.concern == "rematch" else "end the pairing"
+        risks.append(f"a partner asked confidentially to {kind}")
+    if gap > 2 * cadence:
+        risks.append(gap_words)
+    if facts.lowest_rating is not None and facts.lowest_rating <= LOW_RATING:
+        risks.append(f"a rating of {facts.lowest_rating} of 5 in the last {RATING_DAYS} days")
+    if gap > cadence and gap <= 2 * cadence and quiet_both:
+        risks.append(f"{gap_words}, and neither partner active in {ACTIVITY_DAYS} days")
+    if risks:
+        return Health(HealthStatus.at_risk, tuple(risks))
+
+    if facts.last_met_on is None and age < cadence:
+        return Health(
+            HealthStatus.too_early,
+            (f"approved {_days(age)} ago; first meeting due within {_days(cadence)}",),
+        )
+
+    checks = []
+    if gap > cadence:
+        checks.append(gap_words)
+    planned = facts.last_planned_on
+    if (
+        planned is not None
+        and (today - planned).days > MISSED_GRACE_DAYS
+        and (facts.last_met_on is None or facts.last_met_on < planned)
+    ):
+        checks.append(f"planned meeting on {planned.isoformat()} not logged")
+    if age >= ACTIVITY_DAYS and not quiet_both:
+        for role, activity in (("mentor", facts.mentor), ("mentee", facts.mentee)):
+            if activity.total == 0:
+                checks.append(f"{role} not active in {ACTIVITY_DAYS} days")
+    if age >= SETTLING_DAYS:
+        if not facts.agreement_signed:
+            checks.append(f"agreement not signed by both after {_days(age)}")
+        if facts.goals == 0:
+            checks.append(f"no goal written after {_days(age)}")
+    if checks:
+        return Health(HealthStatus.needs_check_in, tuple(checks))
+
+    met = (
+        f"met {_days(gap)} ago; cadence {facts.cadence_label}"
+        if facts.last_met_on
+        else f"approved {_days(age)} ago"
+    )
+    return Health(HealthStatus.on_track, (met, "both partners active"))
+
+
+# --- gathering the facts in a fixed number of queries ------------------------------------
+
+
+@dataclass
+class PairRow:
+    """One active pair with its facts, its health and what the list shows."""
+
+    pairing_id: int
+    program_id: int
+    mentor_id: int
+    mentor_name: str
+    mentee_id: int
+    mentee_name: str
+    department: str
+    score: float | None
+    facts: PairFacts
+    health: Health
+
+    @property
+    def status(self) -> HealthStatus:
+        return self.health.status
+
+    @property
+    def activity(self) -> int:
+        return self.facts.mentor.total + self.facts.mentee.total
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time())
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def pair_rows(programs: list[Program], today: date, pairing_id: int | None = None) -> list[PairRow]:
+    """Every pair active on `today` in the programmes, with health, in twelve queries."""
+    if not programs:
+        return []
+    by_id = {p.id: p for p in programs}
+    ids = list(by_id)
+    end = _end_of(today)
+    window = _start_of(today - timedelta(days=ACTIVITY_DAYS - 1))
+    mentor, mentee = User.__table__.alias("mentor"), User.__table__.alias("mentee")
+    member = Membership.__table__.alias("member")
+    query = (
+        select(
+            Pairing.id,
+            Pairing.program_id,
+            Pairing.mentor_id,
+            mentor.c.name,
+            Pairing.mentee_id,
+            mentee.c.name,
+            Pairing.approved_at,
+            Pairing.score,
+            member.c.profile["department"].as_string(),
+        )
+        .join(mentor, mentor.c.id == Pairing.mentor_id)
+        .join(mentee, mentee.c.id == Pairing.mentee_id)
+        .outerjoin(
+            member,
+            and_(member.c.user_id == Pairing.mentee_id, member.c.program_id == Pairing.program_id),
+        )
+        .where(
+            Pairing.program_id.in_(ids),
+            Pairing.approved_at.is_not(None),
+            Pairing.approved_at < end,
+            # Active today, or ended after `today` (a past day sees the pairs active then).
+            (Pairing.status == PairingStatus.active)
+            | ((Pairing.ended_at.is_not(None)) & (Pairing.ended_at >= end)),
+        )
+    )
+    if pairing_id is not None:
+        query = query.where(Pairing.id == pairing_id)
+    pairs = db.session.execute(query).all()
+    if not pairs:
+        return []
+    pair_filter = Pairing.program_id.in_(ids)
+    if pairing_id is not None:
+        pair_filter = Pairing.id == pairing_id
+    pair_ids = select(Pairing.id).where(pair_filter)
+
+    met = dict(
+        db.session.execute(
+            select(Meeting.pairing_id, func.max(Meeting.held_on))
+            .join(Pairing, Pairing.id == Meeting.pairing_id)
+            .where(pair_filter, Meeting.happened.is_(True), Meeting.held_on <= today)
+            .group_by(Meeting.pairing_id)
+        ).all()
+    )
+    plans = dict(
+        db.session.execute(
+            select(MeetingPlan.pairing_id, MeetingPlan.next_meeting_on)
+            .join(Pairing, Pairing.id == MeetingPlan.pairing_id)
+            .where(pair_filter, MeetingPlan.next_meeting_on.is_not(None))
+        ).all()
+    )
+    planned_rows = db.session.execute(
+        select(
+            PlannedMeeting.pairing_id,
+            func.max(case((PlannedMeeting.starts_at < _start_of(today), PlannedMeeting.starts_at))),
+            func.min(
+                case((PlannedMeeting.starts_at >= _start_of(today), PlannedMeeting.starts_at))
+            ),
+        )
+        .join(Pairing, Pairing.id == PlannedMeeting.pairing_id)
+        .where(pair_filter, PlannedMeeting.status == MeetingStatus.accepted)
+        .group_by(PlannedMeeting.pairing_id)
+    ).all()
+    planned = {pid: (_as_date(past), _as_date(future)) for pid, past, future in planned_rows}
+
+    people = (
+        select(Pairing.mentor_id.label("uid"))
+        .where(pair_filter)
+        .union(select(Pairing.mentee_id).where(pair_filter))
+        .subquery()
+    )
+    entries = dict(
+        db.session.execute(
+            select(JournalEntry.author_id, func.count())
+            .join(people, people.c.uid == JournalEntry.author_id)
+            .where(
+                JournalEntry.visibility == Visibility.shared,
+                JournalEntry.status == EntryStatus.published,
+                JournalEntry.created_at >= window,
+                JournalEntry.created_at < end,
+            )
+            .group_by(JournalEntry.author_id)
+        ).all()
+    )
+    check_ins = dict(
+        db.session.execute(
+            select(Practice.owner_id, func.count())
+            .join(people, people.c.uid == Practice.owner_id)
+            .join(CheckIn, CheckIn.practice_id == Practice.id)
+            .where(CheckIn.day >= window.date(), CheckIn.day <= today)
+            .group_by(Practice.owner_id)
+        ).all()
+    )
+    comment_union = union_all(
+        select(EntryComment.author_id.label("uid")).where(
+            EntryComment.created_at >= window, EntryComment.created_at < end
+        ),
+        select(PracticeComment.author_id).where(
+            PracticeComment.created_at >= window, PracticeComment.created_at < end
+        ),
+    ).subquery()
+    comments = dict(
+        db.session.execute(
+            select(comment_union.c.uid, func.count())
+            .join(people, people.c.uid == comment_union.c.uid)
+            .group_by(comment_union.c.uid)
+        ).all()
+    )
+    agenda = {
+        (pid, uid): n
+        for pid, uid, n in db.session.execute(
+            select(AgendaPoint.pairing_id, AgendaPoint.author_id, func.count())
+            .where(
+                AgendaPoint.pairing_id.in_(pair_ids),
+                AgendaPoint.created_at >= window,
+                AgendaPoint.created_at < end,
+            )
+            .group_by(AgendaPoint.pairing_id, AgendaPoint.author_id)
+        )
+    }
+    signed = set(
+        db.session.scalars(
+            select(Agreement.pairing_id)
+            .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+            .where(
+                Agreement.pairing_id.in_(pair_ids),
+                AgreementVersion.mentor_signed_at < end,
+                AgreementVersion.mentee_signed_at < end,
+            )
+            .distinct()
+        )
+    )
+    goals = dict(
+        db.session.execute(
+            select(Goal.pairing_id, func.count())
+            .where(Goal.pairing_id.in_(pair_ids), Goal.created_at < end)
+            .group_by(Goal.pairing_id)
+        ).all()
+    )
+    rating_since = _start_of(today - timedelta(days=RATING_DAYS - 1))
+    # A meeting rating belongs to the meeting's pair; a pulse survey belongs to a person in a
+    # programme, so it counts for the pairs that person was in there when they answered.
+    rated = union_all(
+        select(Meeting.pairing_id.label("pid"), MeetingRating.rating.label("score"))
+        .join(Meeting, Meeting.id == MeetingRating.meeting_id)
+        .where(
+            Meeting.pairing_id.in_(pair_ids),
+            MeetingRating.created_at >= rating_since,
+            MeetingRating.created_at < end,
+        ),
+        select(Pairing.id, SurveyResponse.satisfaction)
+        .join(
+            SurveyResponse,
+            and_(
+                SurveyResponse.program_id == Pairing.program_id,
+                SurveyResponse.user_id.in_([Pairing.mentor_id, Pairing.mentee_id]),
+            ),
+        )
+        .where(
+            pair_filter,
+            SurveyResponse.submitted_at >= rating_since,
+            SurveyResponse.submitted_at >= Pairing.approved_at,
+            SurveyResponse.submitted_at < end,
+        ),
+    ).subquery()
+    ratings = dict(
+        db.session.execute(select(rated.c.pid, func.min(rated.c.score)).group_by(rated.c.pid)).all()
+    )
+    # Only that a request is open, and its kind: never who asked or why.
+    concerns = dict(
+        db.session.execute(
+            select(PairingRequest.pairing_id, func.max(PairingRequest.kind))
+            .where(
+                PairingRequest.pairing_id.in_(pair_ids),
+                PairingRequest.created_at < end,
+                (PairingRequest.status == RequestStatus.open) | (PairingRequest.resolved_at >= end),
+            )
+            .group_by(PairingRequest.pairing_id)
+        ).all()
+    )
+
+    def activity(pid: int, uid: int) -> Activity:
+        return Activity(
+            check_ins=check_ins.get(uid, 0),
+            entries_shared=entries.get(uid, 0),
+            comments=comments.get(uid, 0),
+            agenda_points=agenda.get((pid, uid), 0),
+        )
+
+    rows = []
+    for (
+        pid,
+        prog_id,
+        mentor_id,
+        mentor_name,
+        mentee_id,
+        mentee_name,
+        approved,
+        score,
+        dept,
+    ) in pairs:
+        program = by_id[prog_id]
+        past_planned, next_planned = planned.get(pid, (None, None))
+        plan = plans.get(pid)
+        upcoming = [d for d in (next_planned, plan if plan and plan >= today else None) if d]
+        passed = [d for d in (past_planned, plan if plan and plan < today else None) if d]
+        facts = PairFacts(
+            approved_on=approved.date(),
+            cadence_days=program.cadence.days,
+            cadence_label=program.cadence.label,
+            last_met_on=met.get(pid),
+            next_meeting_on=min(upcoming) if upcoming else None,
+            last_planned_on=max(passed) if passed else None,
+            mentor=activity(pid, mentor_id),
+            mentee=activity(pid, mentee_id),
+            agreement_signed=pid in signed,
+            goals=goals.get(pid, 0),
+            lowest_rating=ratings.get(pid),
+            concern=_concern_value(concerns.get(pid)),
+        )
+        rows.append(
+            PairRow(
+                pairing_id=pid,
+                program_id=prog_id,
+                mentor_id=mentor_id,
+                mentor_name=mentor_name,
+                mentee_id=mentee_id,
+                mentee_name=mentee_name,
+                department=(dept or "").strip(),
+                score=score,
+                facts=facts,
+                health=assess(facts, today),
+            )
+        )
+    return rows
+
+
+def _as_date(value: datetime | str | None) -> date | None:
+    """Aggregates over datetimes come back as strings on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.date()
+
+
+def _concern_value(kind: object) -> str | None:
+    if kind is None:
+        return None
+    # "rematch" sorts after "end_early": max() keeps the wish to stay in the programme.
+    return getattr(kind, "value", str(kind))
+
+
+def status_counts(rows: list[PairRow]) -> dict[HealthStatus, int]:
+    counts = dict.fromkeys(HealthStatus, 0)
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+def turned_at_risk(programs: list[Program], today: date) -> list[PairRow]:
+    """Pairs at risk today that were not at risk seven days ago (the dashboard's list)."""
+    now = [r for r in pair_rows(programs, today) if r.status is HealthStatus.at_risk]
+    if not now:
+        return []
+    before = {r.pairing_id: r.status for r in pair_rows(programs, today - timedelta(days=7))}
+    return [r for r in now if before.get(r.pairing_id) is not HealthStatus.at_risk]

@@ -1,0 +1,21 @@
+"""The admin dashboard's insight panel: pairs that turned at risk this week."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from portal.extensions import db
+from portal.services import access
+from portal.services.insights.health import turned_at_risk
+
+
+def fill_dashboard(dashboard: Any, today: date | None = None) -> None:
+    """Called by the dashboard for admins; the dashboard asks, this feature answers."""
+    user = dashboard.user
+    if not access.can_see_programme_insights(user):
+        return
+    programs = list(db.session.scalars(access.visible_programs(user)))
+    slugs = {p.id: p.slug for p in programs}
+    rows = turned_at_risk(programs, today or date.today())
+    dashboard.turned_at_risk = [(slugs[r.program_id], r) for r in rows]

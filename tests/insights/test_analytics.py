@@ -1,0 +1,246 @@
+"""Do the analytics figures add up on small hand-built programmes, and hide groups under 5?"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Membership, MembershipStatus, PairingStatus, Role
+from portal.models.guide import SurveyRound
+from portal.models.journal import Visibility
+from portal.models.practice import PracticeStatus
+from portal.services.insights import analytics
+from portal.services.insights.analytics import engagement, funnel, nps
+from tests.factories import (
+    make_admin,
+    make_check_in,
+    make_entry,
+    make_meeting,
+    make_meeting_rating,
+    make_membership,
+    make_pairing,
+    make_practice,
+    make_practice_comment,
+    make_program,
+    make_survey_response,
+    make_user,
+)
+
+TODAY = date.today()
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, time(12))
+
+
+def test_does_the_funnel_count_mentees_step_by_step():
+    start = TODAY - timedelta(days=200)
+    program = make_program(starts_on=start)
+    pairs = [
+        make_pairing(program=program, approved_at=at(start + timedelta(days=5))) for _ in range(5)
+    ]
+    make_membership(program=program, role=Role.mentee)  # accepted, not matched
+    make_membership(program=program, role=Role.mentee, status=MembershipStatus.applied)
+    make_membership(program=program, role=Role.mentee, status=MembershipStatus.applied)
+    make_membership(program=program, role=Role.mentee, status=MembershipStatus.declined)
+    make_membership(program=program, role=Role.mentor, status=MembershipStatus.applied)
+    for pairing, delay in zip(pairs, (4, 10, 7), strict=False):
+        make_meeting(pairing, held_on=start + timedelta(days=5 + delay))
+        make_meeting(pairing, held_on=start + timedelta(days=50 + delay))
+    pairs[3].status = PairingStatus.completed
+    pairs[4].status, pairs[4].ended_at = PairingStatus.ended, at(start + timedelta(days=10))
+    db.session.commit()
+
+    result = funnel([program], TODAY)
+    assert [n for _, n in result.steps()] == [9, 6, 5, 3, 4, 1]
+    assert result.median_days_to_first_meeting == 7
+
+    figure = analytics.funnel_figure(result)
+    assert figure.rows[1] == ["Accepted", 6, "67%", "67%"]
+    assert figure.rows[2] == ["Matched", 5, "83%", "56%"]
+    assert figure.rows[3][1] == "fewer than 5"  # three people: suppressed
+    assert figure.rows[3][2] == "60%"
+
+
+def test_does_engagement_count_each_week_and_role_by_hand():
+    start = TODAY - timedelta(days=20)
+    program = make_program(starts_on=start)
+    one = make_pairing(program=program, approved_at=at(start - timedelta(days=3)))
+    two = make_pairing(program=program, approved_at=at(start - timedelta(days=3)))
+    make_entry(author=one.mentee, visibility=Visibility.shared, created_at=at(start + timedelta(1)))
+    make_entry(author=one.mentee, visibility=Visibility.private, created_at=at(start))
+    make_meeting(two, held_on=start + timedelta(days=3))
+    practice = make_practice(owner=one.mentee, starts_on=start)
+    make_check_in(practice, day=start + timedelta(days=8))
+    make_check_in(practice, day=start + timedelta(days=9))
+    comment = make_practice_comment(practice, one.mentor)
+    comment.created_at = at(start + timedelta(days=15))
+    outsider = make_user()  # not in the programme: never counted
+    make_entry(author=outsider, visibility=Visibility.shared, created_at=at(start + timedelta(1)))
+    db.session.commit()
+
+    weeks = engagement([program], TODAY)
+    assert [w.starts_on for w in weeks] == [start, start + timedelta(7), start + timedelta(14)]
+    assert [w.meetings for w in weeks] == [1, 0, 0]
+    assert [w.active_pairs for w in weeks] == [2, 1, 1]
+    assert [w.live_pairs for w in weeks] == [2, 2, 2]
+    assert weeks[0].events[("mentee", "entries")] == 1
+    assert weeks[1].events[("mentee", "check_ins")] == 2
+    assert weeks[2].events[("mentor", "comments")] == 1
+    assert weeks[1].people == {"mentee": 1}
+    # Fewer than 5 people in every week: the figures show no number at all.
+    activity = analytics.activity_figure(weeks)
+    assert activity.rows[1][1:5] == ["fewer than 5"] * 4
+
+
+def test_are_active_weeks_of_five_or_more_people_shown():
+    start = TODAY - timedelta(days=6)
+    program = make_program(starts_on=start)
+    for _ in range(5):
+        pairing = make_pairing(program=program, approved_at=at(start))
+        make_check_in(make_practice(owner=pairing.mentee, starts_on=start), day=start)
+    weeks = engagement([program], TODAY)
+    row = analytics.activity_figure(weeks).rows[0]
+    assert row[1:3] == [5, 5]
+    assert analytics.engagement_figure(weeks).rows[0][2:] == [5, 5, "100%"]
+
+
+def test_are_practices_counted_by_status_and_role():
+    program = make_program()
+    for status in [PracticeStatus.done] * 3 + [PracticeStatus.dropped] + [PracticeStatus.open]:
+        owner = make_pairing(program=program).mentee
+        make_practice(owner=owner, status=status, starts_on=program.starts_on + timedelta(1))
+    figure, _ = analytics.practices([program], TODAY)
+    assert figure.rows == [["Mentees", 5, 3, 1, 1, "75%"]]
+
+
+def test_do_surveys_give_mean_satisfaction_nps_and_progress_by_role():
+    assert nps([10, 9, 8, 7, 6, 0]) == (2 - 2) / 6 * 100
+    assert nps([10, 10, 10, 1]) == 50
+    program = make_program()
+    answers = zip((10, 9, 9, 3, 8), (5, 4, 4, 2, 3), (1, 2, 3, 4, 5), strict=True)
+    for score, sat, progress in answers:
+        pairing = make_pairing(program=program)
+        make_survey_response(
+            program, pairing.mentee, recommend=score, satisfaction=sat, progress=progress
+        )
+        # The same people at the close: satisfaction up, everyone a promoter.
+        make_survey_response(
+            program, pairing.mentee, round=SurveyRound.close, satisfaction=5, recommend=10
+        )
+    closing = make_pairing(program=program)
+    make_survey_response(program, closing.mentor, round=SurveyRound.close, recommend=10)
+    figure = analytics.surveys([program])
+    assert figure.rows[0] == ["Mentees", "Midpoint", 5, "3.6", "40", "3.0"]
+    assert figure.rows[1] == ["Mentees", "Close", 5, "5.0", "100", "4.0"]
+    assert figure.rows[2] == ["Mentors", "Close"] + ["fewer than 5"] * 4
+
+
+def test_is_the_role_the_persons_role_in_that_programme():
+    first, second = make_program(), make_program()
+    people = [make_pairing(program=first).mentor for _ in range(5)]
+    for person in people:
+        # Mentors in the first programme, mentees in the second.
+        make_pairing(program=second, mentee=person)
+        make_survey_response(first, person, satisfaction=2)
+        make_survey_response(second, person, satisfaction=4)
+    assert analytics.surveys([first]).rows == [["Mentors", "Midpoint", 5, "2.0", "100", "4.0"]]
+    assert analytics.surveys([second]).rows == [["Mentees", "Midpoint", 5, "4.0", "100", "4.0"]]
+    both = analytics.surveys([first, second]).rows
+    assert [row[:4] for row in both] == [
+        ["Mentees", "Midpoint", 5, "4.0"],
+        ["Mentors", "Midpoint", 5, "2.0"],
+    ]
+
+
+def test_do_meeting_ratings_give_usefulness_by_role_suppressed_by_people_not_answers():
+    program = make_program()
+    for rating in (1, 2, 3, 4, 5):
+        pairing = make_pairing(program=program)
+        meeting = make_meeting(pairing)
+        make_meeting_rating(meeting, pairing.mentee, rating=rating)
+        make_meeting_rating(meeting, pairing.mentor, rating=5)
+    # Two mentors rating many meetings are still only two people.
+    few = make_pairing(program=make_program())
+    for _ in range(6):
+        make_meeting_rating(make_meeting(few), few.mentor, rating=1)
+    figure = analytics.surveys([program])
+    assert figure.rows == [
+        ["Mentees", "Per meeting", 5, "3.0", "–", "–"],
+        ["Mentors", "Per meeting", 5, "5.0", "–", "–"],
+    ]
+    assert analytics.surveys([few.program]).rows == [
+        ["Mentors", "Per meeting"] + ["fewer than 5"] * 4
+    ]
+
+
+def test_does_an_empty_programme_say_so_instead_of_drawing_nothing(client, auth):
+    program = make_program()
+    auth.login(make_admin())
+    page = client.get(f"/admin/programs/{program.slug}/analytics").get_data(as_text=True)
+    assert "Nobody has applied yet." in page
+    assert "No survey answers yet." in page
+
+
+def department_of_three():
+    program = make_program()
+    for department, count in (("Legal", 3), ("Sales", 6)):
+        for _ in range(count):
+            pairing = make_pairing(program=program)
+            membership = db.session.scalar(
+                select(Membership).where(
+                    Membership.user_id == pairing.mentee_id, Membership.program_id == program.id
+                )
+            )
+            membership.profile = {"department": department}
+    db.session.commit()
+    return program
+
+
+def test_is_a_department_of_three_suppressed_on_the_page_and_in_the_csv(client, auth):
+    program = department_of_three()
+    auth.login(make_admin())
+    page = client.get(f"/admin/programs/{program.slug}/analytics").get_data(as_text=True)
+    legal_row = page[page.index('<th scope="row">Legal</th>') :].split("</tr>")[0]
+    assert legal_row.count("fewer than 5") == 5
+    assert "<td>3</td>" not in legal_row
+    sales_row = page[page.index('<th scope="row">Sales</th>') :].split("</tr>")[0]
+    assert "<td>6</td>" in sales_row
+    exported = client.get(f"/admin/programs/{program.slug}/analytics/departments.csv")
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows[1] == ["Legal"] + ["fewer than 5"] * 5
+    assert rows[2][:2] == ["Sales", "6"]
+
+
+def test_is_every_figure_exported_as_csv_and_drawn_as_svg(client, auth):
+    program = department_of_three()
+    auth.login(make_admin())
+    for key in analytics.FIGURES:
+        for base in (f"/admin/programs/{program.slug}/analytics", "/admin/analytics"):
+            exported = client.get(f"{base}/{key}.csv")
+            assert exported.status_code == 200 and exported.mimetype == "text/csv", key
+            drawn = client.get(f"{base}/{key}.svg")
+            assert drawn.status_code == 200 and drawn.mimetype == "image/svg+xml", key
+            assert b"<script" not in drawn.data
+            assert "script-src" not in drawn.headers["Content-Security-Policy"]
+    assert client.get(f"/admin/programs/{program.slug}/analytics/nope.csv").status_code == 404
+
+
+def test_does_the_analytics_page_run_a_fixed_number_of_queries(client, auth, count_queries):
+    program = department_of_three()
+    auth.login(make_admin())
+    url = f"/admin/programs/{program.slug}/analytics"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for _ in range(5):
+        pairing = make_pairing(program=program)
+        make_meeting(pairing)
+        make_check_in(make_practice(owner=pairing.mentor))
+    with count_queries() as many:
+        client.get(url)
+    assert many.count == few.count
