@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_mailman import EmailMessage
 from sqlalchemy import event, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
@@ -50,11 +49,11 @@ def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessag
         body=message.body,
         headers=dict(message.extra_headers or {}),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # another request recorded the same key a moment ago
-        return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    # No savepoint here: SQLite's driver would commit a released savepoint outside a
+    # transaction. Two writers racing on one key: the unique index refuses the second at
+    # its commit, and a task that retries then finds the message already recorded.
+    db.session.add(row)
+    db.session.flush()
     db.session.info.setdefault(_PENDING, []).append(row.id)
     return row
 
