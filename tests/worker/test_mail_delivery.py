@@ -203,3 +203,34 @@ def test_does_a_rolled_back_request_send_nothing(app):
     db.session.commit()
     assert db.session.query(OutboxMessage).count() == 0
     assert getattr(current_app.extensions["mailman"], "outbox", []) == []
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"TASKS_IMMEDIATE": False, "REDIS_URL": "redis://127.0.0.1:1/1", "TASK_QUEUE_NAME": "down"}],
+)
+def test_does_a_down_queue_leave_the_request_saved_and_the_mail_recorded(client):
+    """Redis unreachable: the answer is the usual one, the message waits for the sweeper."""
+    make_user(email="lena@example.org")
+    response = client.post("/auth/forgot", data={"email": "lena@example.org"})
+    assert response.status_code == 303
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status is OutboxStatus.pending and row.attempts == 0
+
+
+def test_does_the_sweeper_requeue_a_message_whose_enqueue_was_lost(app):
+    from datetime import timedelta
+
+    from portal.models import utcnow
+    from portal.services.mail import requeue_stalled
+
+    row = OutboxMessage(key="lost", to=["a@example.org"], subject="Hi", body="x")
+    db.session.add(row)
+    db.session.commit()
+    db.session.execute(
+        OutboxMessage.__table__.update().values(updated_at=utcnow() - timedelta(hours=1))
+    )
+    db.session.commit()
+    assert requeue_stalled.call_local() == 1
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, row.id).status is OutboxStatus.sent

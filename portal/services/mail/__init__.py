@@ -8,18 +8,23 @@ never lost: after the last attempt it is marked failed and listed for admins.
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMessage
+from huey import crontab
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
 from portal.models import utcnow
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.tasks import task
+from portal.tasks import periodic_task, task
+
+logger = logging.getLogger(__name__)
 
 _PENDING = "horizon_outbox_pending"
 _BATCH = 500
@@ -98,7 +103,10 @@ def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
 def _enqueue_committed(session: Session) -> None:
     """Only committed messages reach the worker, so a rolled-back request sends nothing."""
     for outbox_id in session.info.pop(_PENDING, []):
-        deliver_email(outbox_id)
+        try:
+            deliver_email(outbox_id)
+        except Exception:  # the queue is down: the work is saved, the sweeper sends it later
+            logger.exception("Could not queue e-mail %s; requeue_stalled will retry it", outbox_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -137,6 +145,23 @@ def deliver_email(outbox_id: int) -> str:
     row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
     db.session.commit()
     return "sent"
+
+
+@periodic_task(crontab(minute="*/10"))
+def requeue_stalled() -> int:
+    """Every 10 minutes: queue again messages left pending for 30 minutes (a lost enqueue)."""
+    cutoff = utcnow() - timedelta(minutes=30)
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.updated_at < cutoff
+            )
+        )
+    )
+    db.session.rollback()
+    for outbox_id in ids:
+        deliver_email(outbox_id)
+    return len(ids)
 
 
 def retry(row: OutboxMessage) -> None:
