@@ -4,14 +4,22 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Pairing
+from portal.models import Pairing, Program
+from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.practice import Practice
 from portal.services.accounts import find_by_email
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PAGES = {
-    None: ["/auth/login", "/auth/register", "/auth/forgot", "/programs/", "/programs/spring-2027"],
+    None: [
+        "/auth/login",
+        "/auth/register",
+        "/auth/register/sent",
+        "/auth/forgot",
+        "/programs/",
+        "/programs/spring-2027",
+    ],
     "mentee@example.org": [
         "/dashboard/",
         "/notifications/",
@@ -39,6 +47,8 @@ PAGES = {
         "/admin/programs/spring-2027/import",
         "/admin/matching/spring-2027",
         "/admin/audit",
+        "/admin/outbox",
+        "/admin/programs/spring-2027/jobs/{job}",
         "/practice/library",
     ],
 }
@@ -55,7 +65,25 @@ def demo_ids(app) -> dict[str, int]:
         )
         practice = db.session.scalar(select(Practice.id).where(Practice.owner_id == mentee.id))
         pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
-    return {"entry": entry, "practice": practice, "pairing": pairing}
+        job = db.session.scalar(select(BackgroundJob.id)) or _finished_import(mentee)
+    return {"entry": entry, "practice": practice, "pairing": pairing, "job": job}
+
+
+def _finished_import(actor) -> int:
+    """A finished import into the spring cohort, so its result page can be checked."""
+    program = db.session.scalar(select(Program).where(Program.slug == "spring-2027"))
+    job = BackgroundJob(
+        kind="csv_import",
+        program_id=program.id,
+        started_by_id=actor.id,
+        status=JobStatus.done,
+        total=20,
+        done=20,
+        result={"created": 18, "updated": 2, "skipped": 0, "invited": 18},
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
