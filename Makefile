@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := portal
 
-.PHONY: install npm run db test test-fast e2e lint format chromium bench clean
+.PHONY: install npm run worker db test test-fast e2e lint format chromium bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,12 +29,13 @@ db: install
 	$(BIN)/flask db upgrade heads
 	$(BIN)/flask seed-demo
 
-# The web server and, beside it, the task queue's worker (e-mail, imports, reminders); the
-# worker stops with the server. E-mails print on this console unless MAIL_SERVER is set.
+# The web server and a background worker (e-mail, imports, matching runs), together.
 run: db
-	@$(BIN)/huey_consumer portal.tasks.worker.huey --workers 2 --worker-type thread --logfile instance/worker.log & \
-	worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	$(BIN)/python -m portal.devserver --host $(HOST) --port $(PORT)
+
+# Only the background worker (for a second terminal, or beside gunicorn).
+worker: install
+	$(BIN)/huey_consumer portal.tasks.worker.huey --workers 2 --worker-type thread
 
 # The browser tests drive Debian's Chromium; install it when it is missing (needs root).
 chromium:

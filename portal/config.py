@@ -92,6 +92,8 @@ def from_environment() -> dict:
         settings["TASKS_IMMEDIATE"] = True
     if os.environ.get("HORIZON_SECURE_COOKIES", "").lower() in {"1", "true", "yes"}:
         settings["FORCE_SECURE_COOKIES"] = True
+    if queue := os.environ.get("HORIZON_TASK_QUEUE"):
+        settings["TASK_QUEUE_NAME"] = queue
     if proxies := os.environ.get("HORIZON_TRUSTED_PROXIES"):
         settings["TRUSTED_PROXIES"] = int(proxies)
     if base_url := os.environ.get("HORIZON_BASE_URL"):

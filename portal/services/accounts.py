@@ -18,6 +18,7 @@ from flask import (
 from flask import session as flask_session
 from flask_login import login_user, logout_user
 from flask_mailman import EmailMessage
+from huey import crontab
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +29,7 @@ from portal.models.sessions import UserSession
 from portal.models.users import password_hasher
 from portal.request_guards import MAX_DB_INT
 from portal.services.mail import external_url, send_email, send_emails
+from portal.tasks import periodic_task
 
 
 def find_by_email(email: str) -> User | None:
@@ -107,6 +109,12 @@ def delete_expired_sessions() -> int:
     result = db.session.execute(delete(UserSession).where(UserSession.created_at < cutoff))
     db.session.commit()
     return result.rowcount or 0
+
+
+@periodic_task(crontab(minute="17"))
+def clean_expired_sessions() -> int:
+    """Hourly on the worker: forget sessions that can no longer open anything."""
+    return delete_expired_sessions()
 
 
 @login_manager.user_loader

@@ -14,8 +14,14 @@ def world(app):
     applicant = make_participant(program, Role.mentee, status="applied")
     question = ProgramQuestion(program_id=program.id, label="Why now?")
     from portal.extensions import db
+    from portal.models.jobs import BackgroundJob
+    from portal.models.outbox import OutboxMessage, OutboxStatus
 
-    db.session.add(question)
+    job = BackgroundJob(kind="csv_import", program_id=program.id)
+    message = OutboxMessage(
+        key="k", to=["a@example.org"], subject="Hi", body="x", status=OutboxStatus.failed
+    )
+    db.session.add_all([question, job, message])
     db.session.commit()
     people = {
         "mentor": pairing.mentor,
@@ -29,6 +35,8 @@ def world(app):
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
+        "job_id": job.id,
+        "message_id": message.id,
     }
     return people, values
 

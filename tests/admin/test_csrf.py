@@ -19,7 +19,12 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
     pairing = make_pairing(program=program, status=PairingStatus.proposed, approved_at=None)
     applicant = make_participant(program, Role.mentee, status="applied")
     question = ProgramQuestion(program_id=program.id, label="Why now?")
-    db.session.add(question)
+    from portal.models.outbox import OutboxMessage, OutboxStatus
+
+    message = OutboxMessage(
+        key="k", to=["a@example.org"], subject="Hi", body="x", status=OutboxStatus.failed
+    )
+    db.session.add_all([question, message])
     db.session.commit()
     admin = make_admin()
     open_session(client, admin)
@@ -29,6 +34,8 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
+        "job_id": 1,
+        "message_id": message.id,
     }
     posts = [url for method, url in admin_urls(app, values) if method == "POST"]
     posts.append("/programs/cohort/apply")
@@ -36,3 +43,5 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
         assert client.post(url, data={}).status_code == 400, url
     db.session.refresh(pairing)
     assert pairing.status is PairingStatus.proposed
+    db.session.refresh(message)
+    assert message.status is OutboxStatus.failed  # the retry without a token did nothing

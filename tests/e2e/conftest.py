@@ -51,13 +51,18 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
+    """A live Horizon; parametrize it indirectly with a dict to change its settings."""
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
             "SECRET_KEY": "e2e-secret",
             "RATELIMIT_ENABLED": False,
             "NOTIFICATION_POLL_SECONDS": 2,
+            # Background jobs and e-mail run inline in the server (no consumer process).
+            "TASKS_IMMEDIATE": True,
+            "MAIL_BACKEND": "locmem",
+            **getattr(request, "param", {}),
         }
     )
     with app.app_context():

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Pairing
+from portal.models import Pairing, Program
+from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.kickoff import Goal
 from portal.models.practice import Practice
@@ -12,7 +13,14 @@ from portal.services.accounts import find_by_email
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PAGES = {
-    None: ["/auth/login", "/auth/register", "/auth/forgot", "/programs/", "/programs/spring-2027"],
+    None: [
+        "/auth/login",
+        "/auth/register",
+        "/auth/register/sent",
+        "/auth/forgot",
+        "/programs/",
+        "/programs/spring-2027",
+    ],
     "mentee@example.org": [
         "/dashboard/",
         "/notifications/",
@@ -51,6 +59,8 @@ PAGES = {
         "/admin/programs/spring-2027/import",
         "/admin/matching/spring-2027",
         "/admin/audit",
+        "/admin/outbox",
+        "/admin/programs/spring-2027/jobs/{job}",
         "/practice/library",
         "/admin/programs/leadership-2026/kickoff",
         "/admin/programs/leadership-2026/agreement",
@@ -70,7 +80,25 @@ def demo_ids(app) -> dict[str, int]:
         practice = db.session.scalar(select(Practice.id).where(Practice.owner_id == mentee.id))
         pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
         goal = db.session.scalar(select(Goal.id).where(Goal.owner_id == mentee.id))
-    return {"entry": entry, "practice": practice, "pairing": pairing, "goal": goal}
+        job = db.session.scalar(select(BackgroundJob.id)) or _finished_import(mentee)
+    return {"entry": entry, "practice": practice, "pairing": pairing, "goal": goal, "job": job}
+
+
+def _finished_import(actor) -> int:
+    """A finished import into the spring cohort, so its result page can be checked."""
+    program = db.session.scalar(select(Program).where(Program.slug == "spring-2027"))
+    job = BackgroundJob(
+        kind="csv_import",
+        program_id=program.id,
+        started_by_id=actor.id,
+        status=JobStatus.done,
+        total=20,
+        done=20,
+        result={"created": 18, "updated": 2, "skipped": 0, "invited": 18},
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

@@ -42,7 +42,12 @@ def start(kind: str, program: Program | None, actor: User, total: int, payload: 
     db.session.add(job)
     db.session.commit()
     job_id = job.id
-    run_job(job_id)
+    try:
+        run_job(job_id)
+    except Exception as error:  # the queue is unreachable: say so on the job's page
+        job.status, job.error = JobStatus.failed, f"The task queue is unreachable: {error}"[:500]
+        job.payload, job.finished_at = None, utcnow()
+        db.session.commit()
     db.session.expire_all()  # in immediate mode the job ran meanwhile, in its own session
     return db.session.get(BackgroundJob, job_id)
 

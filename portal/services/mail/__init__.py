@@ -9,20 +9,24 @@ never lost: after the last attempt it is marked failed and listed for admins.
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_mailman import EmailMessage
+from huey import crontab
 from sqlalchemy import event, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
 from portal.models import utcnow
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.tasks import task
+from portal.tasks import periodic_task, task
+
+logger = logging.getLogger(__name__)
 
 _PENDING = "horizon_outbox_pending"
 _BATCH = 500
@@ -68,11 +72,11 @@ def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessag
         headers=dict(message.extra_headers or {}),
         attachments=_stored_attachments(message),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # another request recorded the same key a moment ago
-        return db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+    # No savepoint here: SQLite's driver would commit a released savepoint outside a
+    # transaction. Two writers racing on one key: the unique index refuses the second at
+    # its commit, and a task that retries then finds the message already recorded.
+    db.session.add(row)
+    db.session.flush()
     db.session.info.setdefault(_PENDING, []).append(row.id)
     return row
 
@@ -116,13 +120,16 @@ def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    if session.in_nested_transaction():
-        # A SAVEPOINT released (send_email's own) is not the request's commit: the rows
-        # are not visible to the worker yet, so they wait for the outermost commit.
-        return
     """Only committed messages reach the worker, so a rolled-back request sends nothing."""
+    if session.in_nested_transaction():
+        # A released SAVEPOINT is not the request's commit: the rows are not visible to the
+        # worker yet, so they wait for the outermost commit.
+        return
     for outbox_id in session.info.pop(_PENDING, []):
-        deliver_email(outbox_id)
+        try:
+            deliver_email(outbox_id)
+        except Exception:  # the queue is down: the work is saved, the sweeper sends it later
+            logger.exception("Could not queue e-mail %s; requeue_stalled will retry it", outbox_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -165,6 +172,23 @@ def deliver_email(outbox_id: int) -> str:
     row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
     db.session.commit()
     return "sent"
+
+
+@periodic_task(crontab(minute="*/10"))
+def requeue_stalled() -> int:
+    """Every 10 minutes: queue again messages left pending for 30 minutes (a lost enqueue)."""
+    cutoff = utcnow() - timedelta(minutes=30)
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.updated_at < cutoff
+            )
+        )
+    )
+    db.session.rollback()
+    for outbox_id in ids:
+        deliver_email(outbox_id)
+    return len(ids)
 
 
 def retry(row: OutboxMessage) -> None:
