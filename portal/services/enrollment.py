@@ -50,6 +50,11 @@ def unique_slug(name: str, program: Program | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
+def normalise_format(text: str | None) -> str:
+    """'In person', 'in-person' and 'in_person' all mean in_person; blank means either."""
+    return re.sub(r"[\s-]+", "_", (text or "").strip().lower()) or "either"
+
+
 def split_list(text: str | None) -> list[str]:
     """'a, b; c' -> ['a', 'b', 'c'] (commas, semicolons or new lines)."""
     return [part.strip() for part in re.split(r"[,;\n]", text or "") if part.strip()]
@@ -214,7 +219,7 @@ def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str,
         "department": row.get("department", "").strip(),
         "location": row.get("location", "").strip(),
         "timezone": row.get("timezone", "").strip() or "UTC",
-        "format": row.get("format", "").strip().lower() or "either",
+        "format": normalise_format(row.get("format", "")),
         "values": split_list(row.get("values")),
         "style": {},
         "avoid": [e.lower() for e in split_list(row.get("avoid"))],
@@ -224,7 +229,7 @@ def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str,
     if profile["timezone"] not in TIME_ZONES:
         err(f"unknown time zone “{profile['timezone']}”")
     if profile["format"] not in FORMATS:
-        err(f"format must be one of {', '.join(FORMATS)}")
+        err("format must be in person, remote or either")
     seniority = row.get("seniority", "").strip() or "0"
     if not seniority.isdigit() or not 0 <= int(seniority) <= 6:
         err("seniority must be a whole number from 1 to 6")
