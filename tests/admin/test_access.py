@@ -26,9 +26,11 @@ def world(app):
     values = {
         "slug": "cohort",
         "pairing_id": pairing.id,
+        "mentee_id": pairing.mentee_id,
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
+        "key": "undo-0000",
     }
     return people, values
 

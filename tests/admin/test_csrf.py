@@ -27,9 +27,11 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
     values = {
         "slug": "cohort",
         "pairing_id": pairing.id,
+        "mentee_id": pairing.mentee_id,
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
+        "key": "undo-0000",
     }
     posts = [url for method, url in admin_urls(app, values) if method == "POST"]
     posts.append("/programs/cohort/apply")

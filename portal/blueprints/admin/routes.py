@@ -20,7 +20,7 @@ from portal.blueprints.admin.forms import (
 from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
-from portal.rendering import render, wants_fragment
+from portal.rendering import is_local_url, render, wants_fragment
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
 from portal.services.admin_views import (
@@ -29,7 +29,11 @@ from portal.services.admin_views import (
     program_or_404,
 )
 from portal.services.dashboard import programs_health
-from portal.services.matching.board import board_for, pairing_in
+from portal.services.enrollment import count_words
+from portal.services.matching import swaps
+from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
+from portal.services.programme_admin import applicants, holds, queue
+from portal.templating import plural
 
 
 @bp.get("/")
@@ -142,56 +146,101 @@ def import_participants(slug: str):
 # --- the enrollment queue --------------------------------------------------------------
 
 
+def _queue_context() -> dict:
+    query = queue.QueueQuery.from_values(request.values)
+    program = program_or_404(query.program) if query.program else None
+    return {
+        "query": query,
+        "program": program,
+        "applications": queue.page(current_user, query, program),
+        "departments": queue.departments(current_user, program),
+        "programs": db.session.scalars(access.run_programs(current_user)).all(),
+        "statuses": queue.STATUSES,
+        "sorts": queue.SORTS,
+        "undoable": holds.undoable(current_user),
+    }
+
+
 def _queue_page(status: int = 200):
-    slug = request.values.get("program") or None
-    program = program_or_404(slug) if slug else None
     return render(
         "admin/enrollment.html",
         "admin/_queue.html",
         fragment_id="enrollment-queue",
         status=status,
-        applications=enrollment.queue(program),
-        program=program,
-        health=programs_health(current_user),
+        **_queue_context(),
     )
 
 
 @bp.get("/enrollment")
-@access.admin_required
+@access.programme_work_required
 def enrollment_queue():
     return _queue_page()
 
 
-@bp.post("/enrollment/<int:membership_id>/decide")
-@access.admin_required
+@bp.get("/enrollment/<int:membership_id>")
+@access.programme_work_required
+def applicant(membership_id: int):
+    membership = access.get_visible_or_404(
+        access.run_memberships(current_user), membership_id, Membership
+    )
+    return render("admin/applicant.html", **applicants.applicant_page(current_user, membership))
+
+
+@bp.route("/enrollment/<int:membership_id>/decide", methods=["GET", "POST"])
+@access.programme_work_required
 def decide(membership_id: int):
     membership = access.get_visible_or_404(
-        access.visible_memberships(current_user), membership_id, Membership
+        access.run_memberships(current_user), membership_id, Membership
     )
-    approve = request.form.get("decision") == "approve"
-    enrollment.decide(membership, approve, current_user)
+    approve = request.values.get("decision") == "approve"
+    confirmed = request.method == "POST" and (approve or request.form.get("confirm") == "yes")
+    if not confirmed:  # a decline is confirmed first, with an optional reason
+        return render("admin/confirm_decision.html", people=[membership], approve=approve)
+    enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
     return _after_decision(f"{membership.user.name}: {'approved' if approve else 'declined'}.")
 
 
 @bp.post("/enrollment/bulk")
-@access.admin_required
+@access.programme_work_required
 def decide_bulk():
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    query = queue.QueueQuery.from_values(request.form)
+    program = program_or_404(query.program) if query.program else None
+    if request.form.get("all_matching") == "yes":
+        ids = queue.matching_ids(current_user, query, program)
+    else:
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:100_000]
     approve = request.form.get("decision") == "approve"
     if not ids:
         flash("Tick at least one application first.", "error")
         return _after_decision(None)
-    done = enrollment.decide_many(ids, approve, current_user)
-    return _after_decision(f"{done} applications {'approved' if approve else 'declined'}.")
+    if request.form.get("confirm") != "yes":
+        chosen = queue.chosen(current_user, ids)
+        return render("admin/confirm_decision.html", people=chosen, approve=approve, ids=ids)
+    done = enrollment.decide_many(ids, approve, current_user, request.form.get("reason", ""))
+    verb = "approved" if approve else "declined"
+    return _after_decision(f"{count_words(done, 'application')} {verb}.")
 
 
 def _after_decision(message: str | None):
     if message:
-        flash(message, "success")
+        flash(message + " Notices wait a few minutes: you can still undo.", "success")
     if wants_fragment("enrollment-queue"):
         return _queue_page()
-    target = url_for("admin.enrollment_queue", program=request.values.get("program") or None)
-    return redirect(target, 303)
+    query = queue.QueueQuery.from_values(request.values)
+    return redirect(url_for("admin.enrollment_queue", **query.args()), 303)
+
+
+@bp.post("/undo/<key>")
+@access.programme_work_required
+def undo(key: str):
+    try:
+        summary = holds.undo(current_user, key)
+        flash(f"Undone: {summary}. Nobody was told.", "success")
+    except holds.UndoError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    target = request.form.get("next", "")
+    return redirect(target if is_local_url(target) else url_for("admin.enrollment_queue"), 303)
 
 
 # --- matching and pairing approval -----------------------------------------------------
@@ -204,7 +253,8 @@ def _board(slug: str, status: int = 200, **extra):
         "admin/_matching_board.html",
         fragment_id="matching-board",
         status=status,
-        board=board_for(program),
+        board=board_for(program, BoardQuery.from_args(request.args)),
+        sorts=SORTS,
         end_form=EndPairingForm(formdata=None),
         **extra,
     )
@@ -215,7 +265,12 @@ def _done(slug: str, message: str, category: str = "success", status: int = 200)
     flash(message, category)
     if wants_fragment("matching-board"):
         return _board(slug, status=status)
-    return redirect(url_for("admin.matching", slug=slug), 303)
+    return redirect(url_for("admin.matching", slug=slug, **_board_args()), 303)
+
+
+def _board_args() -> dict:
+    """Where the admin was on the board (search, sort, page), carried through a POST."""
+    return BoardQuery.from_args(request.values).args()
 
 
 @bp.get("/matching/<slug>")
@@ -240,11 +295,15 @@ def propose(slug: str):
     )
 
 
-@bp.post("/matching/<slug>/approve-all")
+@bp.route("/matching/<slug>/approve-all", methods=["GET", "POST"])
 @access.admin_required
 def approve_all(slug: str):
-    count = matcher.approve_all(program_or_404(slug), current_user)
-    return _done(slug, f"Approved {count} pairs. Both partners of each pair were notified.")
+    program = program_or_404(slug)
+    count = matcher.proposed_count(program)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render("admin/confirm_approve_all.html", program=program, count=count)
+    count = matcher.approve_all(program, current_user)
+    return _done(slug, f"Approved {count} {plural('pair', count)}. Both partners were notified.")
 
 
 @bp.post("/matching/<slug>/pair")
@@ -258,6 +317,23 @@ def hand_pair(slug: str):
         message = str(error) if isinstance(error, matcher.MatchingError) else "Choose both people."
         return _done(slug, f"Not paired: {message}", "error", status=422)
     return _done(slug, f"Proposed {pairing.mentee.name} with {pairing.mentor.name}.")
+
+
+@bp.get("/matching/<slug>/mentees/<int:mentee_id>/mentors")
+@access.admin_required
+def mentor_search(slug: str, mentee_id: int):
+    program = program_or_404(slug)
+    try:
+        choices = swaps.mentor_choices(program, mentee_id, request.args.get("q", ""))
+    except matcher.MatchingError:
+        abort(404)
+    return render(
+        "admin/mentor_search.html",
+        "admin/_mentor_choices.html",
+        fragment_id="mentor-choices",
+        found=choices,
+        program=program,
+    )
 
 
 @bp.get("/matching/<slug>/pairings/<int:pairing_id>/preview")
@@ -293,6 +369,16 @@ def pairing_action(slug: str, pairing_id: int, action: str):
                 pairing, int(request.form.get("mentor_id", 0)), current_user
             )
             return _done(slug, f"{pairing.mentee.name} is now proposed with {pairing.mentor.name}.")
+        if action == "exchange":
+            exchange = swaps.exchange_mentors(
+                pairing, int(request.form.get("with_pairing_id", 0)), current_user
+            )
+            first, second = exchange.first_check, exchange.second_check
+            return _done(
+                slug,
+                f"Exchanged mentors: {first.mentee.name} with {first.mentor.name}, "
+                f"{second.mentee.name} with {second.mentor.name}.",
+            )
         if action == "end":
             matcher.end_pairing(pairing, request.form.get("reason", ""), current_user)
             return _done(slug, f"Ended {names}. {pairing.mentee.name} can be matched again.")
