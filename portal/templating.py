@@ -73,11 +73,14 @@ def navigation() -> list[tuple[str, str]]:
     """The (endpoint, label) pairs the signed-in person's header shows."""
     if not current_user.is_authenticated:
         return []
+    from portal.services.access import leads_any_program
+
+    # Programme leads reach the admin pages of their own programmes.
+    runs = current_user.is_portal_admin or leads_any_program(current_user)
     return [
         (endpoint, label)
         for endpoint, label, admin_only in NAVIGATION
-        if endpoint in current_app.view_functions
-        and (current_user.is_portal_admin or not admin_only)
+        if endpoint in current_app.view_functions and (runs or not admin_only)
     ]
 
 

@@ -302,3 +302,13 @@ def make_comment(**overrides: Any) -> EntryComment:
     db.session.add(comment)
     db.session.commit()
     return comment
+
+
+def make_lead(program: Program, **overrides: Any) -> User:
+    """A person who leads the programme (a programme-level role, not a portal admin)."""
+    from portal.models.leads import ProgramLead
+
+    user = make_user(**overrides)
+    db.session.add(ProgramLead(program_id=program.id, user_id=user.id))
+    db.session.commit()
+    return user

@@ -3,8 +3,9 @@
 import pytest
 
 from portal.models import PairingStatus, ProgramStatus
+from portal.models.leads import ProgramLead
 from tests.admin.test_access import admin_urls
-from tests.factories import make_admin, make_pairing, make_participant, make_program
+from tests.factories import make_admin, make_lead, make_pairing, make_participant, make_program
 
 pytestmark = pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 
@@ -21,6 +22,7 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
     db.session.add(question)
     db.session.commit()
     admin = make_admin()
+    lead = make_lead(program)
     with client.session_transaction() as session:
         session["_user_id"] = admin.get_id()
         session["_fresh"] = True
@@ -32,6 +34,8 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
         "question_id": question.id,
         "action": "approve",
         "key": "undo-0000",
+        "lead_id": db.session.query(ProgramLead).filter_by(user_id=lead.id).one().id,
+        "what": "participants",
     }
     posts = [url for method, url in admin_urls(app, values) if method == "POST"]
     posts.append("/programs/cohort/apply")

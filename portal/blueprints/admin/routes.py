@@ -1,25 +1,30 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Every view is for portal admins only (`access.admin_required`: 404 for anyone else).
+Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+approval, import, exports and the audit log are also open to a programme's leads
+(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+else gets 404.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import (
     EndPairingForm,
     ImportForm,
+    LeadForm,
     ProgramForm,
     QuestionForm,
 )
 from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
+from portal.models.leads import ProgramLead
 from portal.rendering import is_local_url, render, wants_fragment
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
@@ -32,18 +37,19 @@ from portal.services.dashboard import programs_health
 from portal.services.enrollment import count_words
 from portal.services.matching import swaps
 from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
-from portal.services.programme_admin import applicants, holds, queue
+from portal.services.programme_admin import applicants, exports, holds, leads, queue
 from portal.templating import plural
 
 
 @bp.get("/")
-@access.admin_required
+@access.programme_work_required
 def index():
     return render(
         "admin/index.html",
         health=programs_health(current_user),
-        queue_size=len(enrollment.queue()),
+        queue_size=queue.waiting_count(current_user),
         events=audit.recent(current_user, limit=8),
+        undoable=holds.undoable(current_user),
     )
 
 
@@ -79,14 +85,48 @@ def edit_program(slug: str):
         enrollment.save_program(program, apply_program_form(form, program), current_user)
         flash("The programme was saved.", "success")
         return redirect(url_for("admin.edit_program", slug=program.slug), 303)
+    return _program_page(program, form, status=422 if form.errors else 200)
+
+
+def _program_page(program, form, lead_form=None, status: int = 200):
     return render(
         "admin/program_form.html",
         form=form,
         program=program,
         questions=enrollment.questions_for(program),
         question_form=QuestionForm(formdata=None),
-        status=422 if form.errors else 200,
+        leads=leads.leads_of(program),
+        lead_form=lead_form or LeadForm(formdata=None),
+        status=status,
     )
+
+
+@bp.post("/programs/<slug>/leads")
+@access.admin_required
+def add_lead(slug: str):
+    program = program_or_404(slug)
+    lead_form = LeadForm()
+    if lead_form.validate_on_submit():
+        try:
+            lead = leads.assign(program, lead_form.email.data, current_user)
+        except leads.LeadError as error:
+            lead_form.email.errors.append(str(error))
+        else:
+            flash(f"{lead.user.name} now leads {program.name}.", "success")
+            return redirect(url_for("admin.edit_program", slug=slug) + "#leads", 303)
+    return _program_page(program, fill_program_form(program), lead_form, status=422)
+
+
+@bp.post("/programs/<slug>/leads/<int:lead_id>/delete")
+@access.admin_required
+def remove_lead(slug: str, lead_id: int):
+    program = program_or_404(slug)
+    lead = db.get_or_404(ProgramLead, lead_id)
+    if lead.program_id != program.id:
+        abort(404)
+    leads.remove(lead, current_user)
+    flash("The lead was removed.", "success")
+    return redirect(url_for("admin.edit_program", slug=slug) + "#leads", 303)
 
 
 @bp.post("/programs/<slug>/questions")
@@ -117,7 +157,7 @@ def remove_question(slug: str, question_id: int):
 
 
 @bp.route("/programs/<slug>/import", methods=["GET", "POST"])
-@access.admin_required
+@access.programme_work_required
 def import_participants(slug: str):
     program = program_or_404(slug)
     form = ImportForm()
@@ -274,13 +314,13 @@ def _board_args() -> dict:
 
 
 @bp.get("/matching/<slug>")
-@access.admin_required
+@access.programme_work_required
 def matching(slug: str):
     return _board(slug)
 
 
 @bp.post("/matching/<slug>/propose")
-@access.admin_required
+@access.programme_work_required
 def propose(slug: str):
     program = program_or_404(slug)
     mode = request.form.get("mode")
@@ -296,7 +336,7 @@ def propose(slug: str):
 
 
 @bp.route("/matching/<slug>/approve-all", methods=["GET", "POST"])
-@access.admin_required
+@access.programme_work_required
 def approve_all(slug: str):
     program = program_or_404(slug)
     count = matcher.proposed_count(program)
@@ -307,7 +347,7 @@ def approve_all(slug: str):
 
 
 @bp.post("/matching/<slug>/pair")
-@access.admin_required
+@access.programme_work_required
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
@@ -320,7 +360,7 @@ def hand_pair(slug: str):
 
 
 @bp.get("/matching/<slug>/mentees/<int:mentee_id>/mentors")
-@access.admin_required
+@access.programme_work_required
 def mentor_search(slug: str, mentee_id: int):
     program = program_or_404(slug)
     try:
@@ -337,7 +377,7 @@ def mentor_search(slug: str, mentee_id: int):
 
 
 @bp.get("/matching/<slug>/pairings/<int:pairing_id>/preview")
-@access.admin_required
+@access.programme_work_required
 def swap_preview(slug: str, pairing_id: int):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id, PairingStatus.proposed) or _missing()
@@ -352,7 +392,7 @@ def swap_preview(slug: str, pairing_id: int):
 
 
 @bp.post("/matching/<slug>/pairings/<int:pairing_id>/<action>")
-@access.admin_required
+@access.programme_work_required
 def pairing_action(slug: str, pairing_id: int, action: str):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id) or _missing()
@@ -391,11 +431,27 @@ def _missing():
     abort(404)
 
 
+# --- exports ----------------------------------------------------------------------------
+
+
+@bp.get("/programs/<slug>/export/<what>.csv")
+@access.programme_work_required
+def export_csv(slug: str, what: str):
+    program = program_or_404(slug)
+    if what not in exports.EXPORTS:
+        abort(404)
+    lines = exports.participants(program) if what == "participants" else exports.pairs(program)
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    filename = f"{program.slug}-{what}-{date.today().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # --- the audit log ---------------------------------------------------------------------
 
 
 @bp.get("/audit")
-@access.admin_required
+@access.programme_work_required
 def audit_log():
     slug = request.args.get("program")
     program = program_or_404(slug) if slug else None
