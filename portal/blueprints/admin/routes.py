@@ -248,7 +248,8 @@ def decide_bulk():
     if request.form.get("all_matching") == "yes":
         ids = queue.matching_ids(current_user, query, program)
     else:
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:100_000]
+        ticked = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 10]
+        ids = queue.allowed_ids(current_user, ticked)
     approve = request.form.get("decision") == "approve"
     if not ids:
         flash("Tick at least one application first.", "error")

@@ -150,3 +150,9 @@ def chosen(viewer: User, ids: list[int], shown: int = 20) -> list[Membership]:
         .limit(shown)
     )
     return list(db.session.scalars(stmt))
+
+
+def allowed_ids(viewer: User, ids: list[int]) -> list[int]:
+    """Of the ticked ids, those of applications the viewer may decide (others are ignored)."""
+    stmt = access.run_memberships(viewer).with_only_columns(Membership.id)
+    return list(db.session.scalars(stmt.where(Membership.id.in_(ids[:100_000]))))
