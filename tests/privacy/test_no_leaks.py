@@ -32,7 +32,9 @@ from tests.factories import (
     make_meeting,
     make_pairing,
     make_practice,
+    make_lead,
     make_practice_comment,
+    make_program,
     make_user,
 )
 
@@ -89,7 +91,8 @@ def _candidate_values(converter: str) -> list:
             if "id" in table.c:
                 ids.update(db.session.scalars(select(table.c.id)).all())
         return sorted(ids)
-    return [*db.session.scalars(select(Program.slug)).all(), "sample"]
+    # Slugs, plus the names of the admin exports (participants.csv, pairs.csv).
+    return [*db.session.scalars(select(Program.slug)).all(), "sample", "participants", "pairs"]
 
 
 def get_urls(app) -> list[str]:
@@ -126,6 +129,8 @@ def texts_seen(client, urls: list[str]):
         ("other_mentor", [PRIVATE, PAIR]),
         ("other_mentee", [PRIVATE, PAIR]),
         ("admin", [PRIVATE, PAIR]),
+        ("lead", [PRIVATE, PAIR]),
+        ("other_lead", [PRIVATE, PAIR]),
     ],
 )
 def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, viewer, forbidden):
@@ -135,6 +140,8 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         "other_mentor": make_pairing(program=pairing.program).mentor,
         "other_mentee": make_user(),
         "admin": make_admin(),
+        "lead": make_lead(pairing.program),
+        "other_lead": make_lead(make_program()),
     }
     plant(pairing)
     urls = get_urls(app)
