@@ -7,7 +7,7 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -405,8 +405,14 @@ def save_program(program: Program | None, values: dict[str, Any], actor: User) -
 
 
 def default_dates(today: date) -> dict[str, date]:
-    starts = today.replace(day=1)
-    return {"starts_on": starts, "ends_on": Program.default_end(starts)}
+    """A new programme starts on the first of next month (never in the past), for a year."""
+    starts = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return {
+        "starts_on": starts,
+        "ends_on": Program.default_end(starts),
+        "enrollment_opens_on": today,
+        "enrollment_closes_on": starts - timedelta(days=1),
+    }
 
 
 def pickable_mentors(program: Program) -> list[Membership]:

@@ -167,8 +167,9 @@ def import_participants(slug: str):
         result = enrollment.import_csv(program, text, current_user)
         if result.ok:
             flash(
-                f"Imported {result.imported} participants into {program.name}; "
-                f"{result.invited} new accounts were e-mailed a link to choose a password.",
+                f"Imported {count_words(result.imported, 'participant')} into {program.name}; "
+                f"{count_words(result.invited, 'new account')} "
+                f"{'was' if result.invited == 1 else 'were'} e-mailed a link to choose a password.",
                 "success",
             )
             return redirect(url_for("admin.matching", slug=slug), 303)
