@@ -46,4 +46,16 @@ def test_pages_have_a_description_unique_ids_and_valid_times(client, signed_in_a
     for value in re.findall(r'<time datetime="([^"]+)"', page):
         # At most three fractional digits of a second are valid HTML.
         assert not re.search(r"\.\d{4,}", value), value
-    assert not re.search(r"\shx-[a-z]", page), "htmx attributes must be written data-hx-*"
+    assert not re.search(r"(?<!data-)hx-[a-z-]+=", page), "htmx attributes are data-hx-*"
+
+
+def test_no_template_writes_a_bare_hx_attribute():
+    from pathlib import Path
+
+    root = Path(__file__).parents[2] / "portal" / "templates"
+    bare = [
+        (str(path.relative_to(root)), match.group(0))
+        for path in root.rglob("*.html")
+        for match in re.finditer(r"(?<![\w-])hx-[a-z-]+=", path.read_text())
+    ]
+    assert bare == []
