@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -120,3 +121,20 @@ def test_keyboard_focus_after_an_htmx_check_in(live_server, new_page):
     page.keyboard.press("Escape")
     expect(page.locator(".user-menu")).not_to_have_attribute("open", "")
     expect(page.locator(".user-menu summary")).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_the_application_form_shows_the_questions_of_the_chosen_role(
+    live_server, new_page, javascript
+):
+    page = new_page(javascript=javascript)
+    sign_in(page, live_server, "mentee@example.org")
+    page.goto(live_server("/programs/spring-2027/apply"))
+    mentee_part = page.get_by_role("heading", name="For mentees")
+    mentor_part = page.get_by_role("heading", name="For mentors")
+    page.get_by_label("Mentor: I want to help").check()
+    expect(mentor_part).to_be_visible()
+    expect(mentee_part).to_be_hidden()
+    page.get_by_label("Mentee: I want to grow").check()
+    expect(mentee_part).to_be_visible()
+    expect(mentor_part).to_be_hidden()
