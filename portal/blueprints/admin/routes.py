@@ -194,7 +194,6 @@ def _queue_context() -> dict:
         "query": query,
         "program": program,
         "applications": queue.page(current_user, query, program),
-        "departments": queue.departments(current_user, program),
         "programs": db.session.scalars(access.run_programs(current_user)).all(),
         "statuses": queue.STATUSES,
         "sorts": queue.SORTS,

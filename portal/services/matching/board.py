@@ -162,18 +162,18 @@ def _counts(board: MatchingBoard) -> None:
             .group_by(Pairing.mentor_id)
         ).all()
     )
-    # Capacity lives in each mentor's answers, so the mentors' profiles are read (no users).
-    mentors = db.session.execute(
-        select(Membership.user_id, Membership.profile).where(
+    # Capacity lives in each mentor's answers: read only that value, not whole profiles.
+    capacities = db.session.execute(
+        select(Membership.user_id, Membership.profile["capacity"].as_string()).where(
             Membership.program_id == program.id,
             Membership.role == Role.mentor,
             Membership.status == MembershipStatus.active,
         )
     ).all()
-    board.mentor_count = len(mentors)
+    board.mentor_count = len(capacities)
     board.free_places = sum(
-        max(mentor_capacity(Membership(profile=profile)) - taken.get(uid, 0), 0)
-        for uid, profile in mentors
+        max(mentor_capacity(Membership(profile={"capacity": cap})) - taken.get(uid, 0), 0)
+        for uid, cap in capacities
     )
     board.applications = db.session.scalar(
         select(func.count(Membership.id)).where(

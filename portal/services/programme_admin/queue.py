@@ -120,20 +120,6 @@ def matching_ids(viewer: User, query: QueueQuery, program: Program | None) -> li
     return list(db.session.scalars(stmt))
 
 
-def departments(viewer: User, program: Program | None) -> list[str]:
-    """The departments people named, for the filter (at most 200, alphabetical)."""
-    stmt = (
-        access.run_memberships(viewer)
-        .with_only_columns(_department())
-        .where(_department().is_not(None), _department() != "")
-        .distinct()
-        .limit(200)
-    )
-    if program is not None:
-        stmt = stmt.where(Membership.program_id == program.id)
-    return sorted({d.strip() for d in db.session.scalars(stmt) if d and d.strip()}, key=str.lower)
-
-
 def waiting_count(viewer: User) -> int:
     stmt = access.run_memberships(viewer).where(Membership.status == MembershipStatus.applied)
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
