@@ -10,11 +10,20 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from portal import config as defaults
 from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
+
+
+class DatabaseIntegerConverter(IntegerConverter):
+    """`<int:...>` limited to the ids a database integer column can hold."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -31,6 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
+    # An id past a 32-bit integer matches no route (404), instead of overflowing PostgreSQL.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     _init_extensions(app)
 
     from portal import cli, errors, templating

@@ -174,3 +174,16 @@ def test_a_lead_sees_no_private_text_and_no_pairing_log(client, auth, programme)
     auth.login(make_lead(programme))
     assert client.get(f"/journal/{entry.id}").status_code == 404
     assert client.get(f"/pairings/{pairing.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/enrollment/99999999999999999999",
+        "/admin/matching/spring/mentees/4294967296/mentors",
+        "/journal/2147483648",
+    ],
+)
+def test_ids_too_large_for_the_database_answer_404(client, auth, programme, url):
+    auth.login(make_admin())
+    assert client.get(url).status_code == 404
