@@ -130,3 +130,12 @@ def test_approve_all_is_confirmed_then_undone_as_one_decision(client, auth):
     db.session.expire_all()
     assert all(db.session.get(Pairing, p.id).status is PairingStatus.proposed for p in pairs)
     assert db.session.query(Notification).count() == 0
+
+
+def test_the_matching_board_offers_the_undo_of_an_approval(client, auth):
+    program = make_program(slug="small", status=ProgramStatus.running)
+    make_pairing(program=program, status=PairingStatus.proposed, approved_at=None)
+    auth.login(make_admin())
+    client.post("/admin/matching/small/approve-all", data={"confirm": "yes"})
+    board = client.get("/admin/matching/small").text
+    assert "You can still undo" in board and "Approved " in board

@@ -296,6 +296,7 @@ def _board(slug: str, status: int = 200, **extra):
         status=status,
         board=board_for(program, BoardQuery.from_args(request.args)),
         sorts=SORTS,
+        undoable=holds.undoable(current_user, program.id),
         end_form=EndPairingForm(formdata=None),
         **extra,
     )
