@@ -64,39 +64,42 @@ class Undoable:
     count: int
     until: datetime
     program_id: int | None
+    action: str = ""
 
 
 def undoable(viewer: User, program_id: int | None = None) -> list[Undoable]:
-    """The viewer's decisions still inside the undo window, newest first."""
-    since = utcnow() - window()
+    """The viewer's decisions still inside the undo window, newest first (one row each)."""
+    key = AuditEvent.detail["undo"].as_string()
     query = (
-        select(AuditEvent)
+        select(
+            key,
+            func.count(AuditEvent.id),
+            func.min(AuditEvent.summary),
+            func.min(AuditEvent.action),
+            func.min(AuditEvent.created_at),
+            func.min(AuditEvent.program_id),
+        )
         .where(
             AuditEvent.actor_id == viewer.id,
-            AuditEvent.created_at >= since,
+            AuditEvent.created_at >= utcnow() - window(),
             AuditEvent.action.in_(UNDOABLE),
+            key.is_not(None),
+            AuditEvent.detail["undone"].as_string().is_(None),
         )
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        .limit(2000)
+        .group_by(key)
+        .order_by(func.min(AuditEvent.created_at).desc())
+        .limit(10)
     )
     if program_id is not None:
         query = query.where(AuditEvent.program_id == program_id)
-    groups: dict[str, Undoable] = {}
-    for event in db.session.scalars(query):
-        key = (event.detail or {}).get("undo")
-        if not key or (event.detail or {}).get("undone"):
-            continue
-        if key not in groups:
-            groups[key] = Undoable(
-                key, event.summary, 0, event.created_at + window(), event.program_id
-            )
-        groups[key].count += 1
-    for group in groups.values():
-        if group.count > 1:
-            verb = group.summary.split(" ", 1)[0]
-            noun = "pairs" if "with" in group.summary else "applications"
-            group.summary = f"{verb} {group.count} {noun}"
-    return list(groups.values())[:10]
+    found = []
+    for undo_key, count, summary, action, created_at, program in db.session.execute(query):
+        if count > 1:
+            verb = summary.split(" ", 1)[0]
+            noun = "pairs" if action.startswith("pairing.") else "applications"
+            summary = f"{verb} {count} {noun}"
+        found.append(Undoable(undo_key, summary, count, created_at + window(), program, action))
+    return found
 
 
 def undo(viewer: User, key: str) -> str:
