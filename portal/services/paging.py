@@ -43,6 +43,20 @@ class Page:
         return min(self.number * self.size, self.total)
 
 
+def clean_text(value: Any, limit: int = 100) -> str:
+    """Search text from a query string: no control characters (PostgreSQL refuses NUL)."""
+    text = "".join(ch for ch in str(value or "") if ch.isprintable() or ch == " ")
+    return text.strip()[:limit]
+
+
+def form_id(value: Any) -> int:
+    """A database id from a form field; ValueError for anything that cannot be one."""
+    text = str(value or "").strip()
+    if not text.isdecimal() or len(text) > 9:
+        raise ValueError("Choose someone from the list.")
+    return int(text)
+
+
 def page_number(value: Any) -> int:
     """A page number from the query string; anything odd means page 1."""
     try:

@@ -187,3 +187,18 @@ def test_a_lead_sees_no_private_text_and_no_pairing_log(client, auth, programme)
 def test_ids_too_large_for_the_database_answer_404(client, auth, programme, url):
     auth.login(make_admin())
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/admin/matching/spring/pair", {"mentee_id": "99999999999", "mentor_id": "1"}),
+        ("/admin/matching/spring/pair", {"mentee_id": "x\x00", "mentor_id": ""}),
+        ("/admin/programs/spring/leads", {"email": "a\x00@example.org"}),
+        ("/admin/enrollment/bulk", {"ids": ["1" * 30, "\x00"], "decision": "approve"}),
+    ],
+)
+def test_strange_posts_answer_with_a_message_not_500(client, auth, programme, url, data):
+    auth.login(make_admin())
+    response = client.post(url, data=data)
+    assert response.status_code in (303, 422), response.status_code

@@ -37,6 +37,7 @@ from portal.services.dashboard import programs_health
 from portal.services.enrollment import count_words
 from portal.services.matching import swaps
 from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
+from portal.services.paging import form_id
 from portal.services.programme_admin import applicants, exports, holds, leads, queue
 from portal.templating import plural
 
@@ -353,7 +354,10 @@ def approve_all(slug: str):
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
-        mentee_id, mentor_id = int(request.form["mentee_id"]), int(request.form["mentor_id"])
+        mentee_id, mentor_id = (
+            form_id(request.form["mentee_id"]),
+            form_id(request.form["mentor_id"]),
+        )
         pairing = matcher.hand_pair(program, mentee_id, mentor_id, current_user)
     except (KeyError, ValueError) as error:
         message = str(error) if isinstance(error, matcher.MatchingError) else "Choose both people."
@@ -386,7 +390,7 @@ def swap_preview(slug: str, pairing_id: int):
     check, error = None, None
     try:
         check = matcher.check_pair(
-            program, pairing.mentee_id, int(request.args["mentor_id"]), replacing=pairing
+            program, pairing.mentee_id, form_id(request.args["mentor_id"]), replacing=pairing
         )
     except (KeyError, ValueError) as exc:
         error = str(exc) if isinstance(exc, matcher.MatchingError) else "Choose a mentor."
@@ -408,12 +412,12 @@ def pairing_action(slug: str, pairing_id: int, action: str):
             return _done(slug, f"Rejected {names}.")
         if action == "swap":
             pairing = matcher.swap_mentor(
-                pairing, int(request.form.get("mentor_id", 0)), current_user
+                pairing, form_id(request.form.get("mentor_id")), current_user
             )
             return _done(slug, f"{pairing.mentee.name} is now proposed with {pairing.mentor.name}.")
         if action == "exchange":
             exchange = swaps.exchange_mentors(
-                pairing, int(request.form.get("with_pairing_id", 0)), current_user
+                pairing, form_id(request.form.get("with_pairing_id")), current_user
             )
             first, second = exchange.first_check, exchange.second_check
             return _done(

@@ -25,7 +25,7 @@ from portal.models import (
 from portal.models.enrollment import AuditEvent
 from portal.services.matching.proposals import mentor_capacity
 from portal.services.matching.settings import MatchingSettings
-from portal.services.paging import Page, page_number, paginate
+from portal.services.paging import Page, clean_text, page_number, paginate
 
 SORTS = {
     "score": "Best score first",
@@ -50,7 +50,7 @@ class BoardQuery:
     def from_args(cls, args) -> BoardQuery:
         sort = args.get("sort", "score")
         return cls(
-            q=(args.get("q") or "").strip()[:100],
+            q=clean_text(args.get("q")),
             sort=sort if sort in SORTS else "score",
             page=page_number(args.get("page")),
             active_page=page_number(args.get("active_page")),

@@ -34,6 +34,7 @@ from portal.services.matching.proposals import (
 )
 from portal.services.matching.scoring import score_cohort
 from portal.services.matching.settings import MatchingSettings
+from portal.services.paging import clean_text
 
 # How many mentors a search looks at, and how many compatible ones it lists.
 SEARCH_WINDOW = 300
@@ -206,7 +207,7 @@ def mentor_choices(
     )
     if pairing is not None and pairing.status is PairingStatus.active:
         raise MatchingError("This mentee's pairing is approved; end it before changing mentors.")
-    query = (query or "").strip()[:100]
+    query = clean_text(query)
     result = MentorChoices(program, mentee_m.user, pairing, query)
     exclude = {mentee_id} | ({pairing.mentor_id} if pairing else set())
     members = _candidates(program, query, exclude)

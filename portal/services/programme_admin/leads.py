@@ -9,6 +9,8 @@ from portal.extensions import db
 from portal.models import Program, User
 from portal.models.leads import ProgramLead
 from portal.services import audit
+from portal.services.enrollment import EMAIL
+from portal.services.paging import clean_text
 
 
 class LeadError(ValueError):
@@ -28,6 +30,9 @@ def leads_of(program: Program) -> list[ProgramLead]:
 
 def assign(program: Program, email: str, actor: User) -> ProgramLead:
     """Make the person with this e-mail a lead of the programme."""
+    email = clean_text(email, 254)
+    if not EMAIL.match(email):
+        raise LeadError("Write an e-mail address, like name@example.org.")
     user = db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
     if user is None:
         raise LeadError("Nobody has an account with this e-mail address yet.")

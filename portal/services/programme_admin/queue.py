@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User
 from portal.services import access
-from portal.services.paging import Page, page_number, paginate
+from portal.services.paging import Page, clean_text, page_number, paginate
 
 STATUSES = {
     "applied": "Waiting for a decision",
@@ -44,11 +44,11 @@ class QueueQuery:
             return value if value in allowed else default
 
         return cls(
-            program=(values.get("program") or "").strip()[:80],
-            q=(values.get("q") or "").strip()[:100],
+            program=clean_text(values.get("program"), 80),
+            q=clean_text(values.get("q")),
             role=pick("role", {r.value for r in Role}),
             status=pick("status", STATUSES, "applied"),
-            department=(values.get("department") or "").strip()[:120],
+            department=clean_text(values.get("department"), 120),
             sort=pick("sort", SORTS, "oldest"),
             page=page_number(values.get("page")),
         )
