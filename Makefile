@@ -7,7 +7,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := portal
 
-.PHONY: install npm run worker db test test-fast e2e lint format chromium bench clean
+.PHONY: install npm run worker db test test-fast e2e lint format chromium java bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# axe-core, for the accessibility checks in the browser tests (from the npm registry).
+# axe-core and the Nu HTML checker (vnu-jar), for the browser tests (from the npm registry).
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 
@@ -43,14 +43,20 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
-test: install npm chromium
+# The Nu HTML checker runs on the system's Java; install a headless one when it is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+	  else echo "Java is missing: run 'sudo apt-get install -y default-jre-headless'"; exit 1; fi; }
+
+test: install npm chromium java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything except the browser tests.
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-e2e: install npm chromium
+e2e: install npm chromium java
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: install

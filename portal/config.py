@@ -73,6 +73,9 @@ class Config:
     # How often the header's unread badge polls, in seconds.
     NOTIFICATION_POLL_SECONDS = 30
 
+    # Notices from an admin's decision wait this long, so the decision can still be undone.
+    UNDO_WINDOW_SECONDS = 300
+
 
 def from_environment() -> dict:
     """Settings taken from the environment, which win over every other source."""

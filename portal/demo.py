@@ -23,6 +23,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.leads import ProgramLead
 from portal.models.users import password_hasher
 from portal.services.journal_demo import seed_journal_demo
 from portal.services.matching.synthetic import LOCATIONS, random_profile
@@ -34,6 +35,7 @@ DEMO_ACCOUNTS = {
     "admin@example.org": ("Priya Raman", "Programme lead (admin)"),
     "mentor@example.org": ("Marcus Bell", "Mentor"),
     "mentee@example.org": ("Lena Ortiz", "Mentee"),
+    "lead@example.org": ("Noor Haddad", "Co-lead of the Spring 2027 Cohort"),
 }
 
 FIRST = [
@@ -184,6 +186,9 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         enrollment_closes_on=today + timedelta(days=30),
     )
     db.session.add_all([running, cohort])
+    # A co-lead runs enrollment and matching for the new cohort only.
+    co_lead = person("lead@example.org", DEMO_ACCOUNTS["lead@example.org"][0])
+    db.session.add(ProgramLead(program=cohort, user=co_lead))
 
     def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
         db.session.add(

@@ -32,6 +32,11 @@ def localdate(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
     return value.strftime(fmt)
 
 
+def plural(word: str, count: int | None, plural_form: str | None = None) -> str:
+    """The word for this many things: 1 mentor, 2 mentors (or the given plural)."""
+    return word if count == 1 else (plural_form or f"{word}s")
+
+
 def timeago(value: datetime | None) -> Markup:
     """A <time> element with the exact local time as its title and a relative label."""
     if value is None:
@@ -48,7 +53,8 @@ def timeago(value: datetime | None) -> Markup:
         label = f"{days} day{'s' if days > 1 else ''} ago"
     else:
         label = localdate(value)
-    iso = value.replace(tzinfo=UTC).isoformat()
+    # Whole seconds: the HTML standard allows at most three fractional digits.
+    iso = value.replace(tzinfo=UTC, microsecond=0).isoformat()
     return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, localtime(value), label)
 
 
@@ -67,11 +73,14 @@ def navigation() -> list[tuple[str, str]]:
     """The (endpoint, label) pairs the signed-in person's header shows."""
     if not current_user.is_authenticated:
         return []
+    from portal.services.access import leads_any_program
+
+    # Programme leads reach the admin pages of their own programmes.
+    runs = current_user.is_portal_admin or leads_any_program(current_user)
     return [
         (endpoint, label)
         for endpoint, label, admin_only in NAVIGATION
-        if endpoint in current_app.view_functions
-        and (current_user.is_portal_admin or not admin_only)
+        if endpoint in current_app.view_functions and (runs or not admin_only)
     ]
 
 
@@ -93,6 +102,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(localtime)
     app.add_template_filter(localdate)
     app.add_template_filter(timeago)
+    app.add_template_filter(plural)
     app.add_template_global(field_attrs)
 
     @app.context_processor

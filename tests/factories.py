@@ -421,3 +421,13 @@ def make_outcome(program: Program, **overrides: Any) -> Any:
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def make_lead(program: Program, **overrides: Any) -> User:
+    """A person who leads the programme (a programme-level role, not a portal admin)."""
+    from portal.models.leads import ProgramLead
+
+    user = make_user(**overrides)
+    db.session.add(ProgramLead(program_id=program.id, user_id=user.id))
+    db.session.commit()
+    return user

@@ -23,6 +23,10 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]
+    # Held for an admin's undo window: invisible until this time (None: delivered).
+    deliver_after: Mapped[datetime | None] = mapped_column(index=True)
+    # Which decision holds it, so undoing that decision withdraws exactly these notices.
+    hold_key: Mapped[str | None] = mapped_column(String(80), index=True)
 
     @property
     def is_unread(self) -> bool:

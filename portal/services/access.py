@@ -23,9 +23,18 @@ from flask_login import current_user
 from sqlalchemy import Select, and_, or_, select, union
 
 from portal.extensions import db, login_manager
-from portal.models import Membership, Notification, Pairing, Program, ProgramStatus, User
+from portal.models import (
+    Membership,
+    Notification,
+    Pairing,
+    Program,
+    ProgramStatus,
+    User,
+    utcnow,
+)
 from portal.models.enrollment import AuditEvent
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.leads import ProgramLead
 from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.pairings import SHARING_STATUSES
 from portal.models.practice import CheckIn, Practice, PracticeComment
@@ -101,11 +110,13 @@ def visible_programs(user: User | None) -> Select[tuple[Program]]:
 
 
 def visible_memberships(user: User) -> Select[tuple[Membership]]:
-    """A person sees their own memberships; an admin sees everyone's."""
+    """A person sees their own memberships; a lead those of their programmes; an admin all."""
     query = select(Membership)
     if user.is_portal_admin:
         return query
-    return query.where(Membership.user_id == user.id)
+    return query.where(
+        or_(Membership.user_id == user.id, Membership.program_id.in_(led_program_ids(user)))
+    )
 
 
 # --- journal ---------------------------------------------------------------------------
@@ -229,8 +240,11 @@ def visible_comments(user: User) -> Select[tuple[EntryComment]]:
 
 
 def visible_notifications(user: User) -> Select[tuple[Notification]]:
-    """Notifications are for their addressee only, admins included."""
-    return select(Notification).where(Notification.user_id == user.id)
+    """Notifications are for their addressee only, admins included, once no undo holds them."""
+    return select(Notification).where(
+        Notification.user_id == user.id,
+        or_(Notification.deliver_after.is_(None), Notification.deliver_after <= utcnow()),
+    )
 
 
 # --- enforcement helpers ---------------------------------------------------------------
@@ -258,13 +272,78 @@ def admin_required(view: Callable) -> Callable:
     return wrapped
 
 
+# --- programme leads ----------------------------------------------------------------------
+# A programme lead runs enrollment, matching and approval for the programmes they lead,
+# and nothing else: no other programme, no portal-wide page, no private text anywhere.
+
+
+def led_program_ids(user: User) -> Select[tuple[int]]:
+    """A subquery of the ids of the programmes the user leads."""
+    return select(ProgramLead.program_id).where(ProgramLead.user_id == user.id)
+
+
+def leads_any_program(user: User) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    query = select(ProgramLead.id).where(ProgramLead.user_id == user.id).limit(1)
+    return db.session.scalar(query) is not None
+
+
+def can_run_program(user: User, program: Program) -> bool:
+    """Portal admins run every programme; a lead runs the programmes they lead."""
+    if user.is_portal_admin:
+        return True
+    query = select(ProgramLead.id).where(
+        ProgramLead.user_id == user.id, ProgramLead.program_id == program.id
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def run_programs(user: User) -> Select[tuple[Program]]:
+    """The programmes whose admin pages the user may open."""
+    if user.is_portal_admin:
+        return select(Program)
+    return select(Program).where(Program.id.in_(led_program_ids(user)))
+
+
+def run_memberships(user: User) -> Select[tuple[Membership]]:
+    """Applications and participants the user may decide on: those of programmes they run."""
+    if user.is_portal_admin:
+        return select(Membership)
+    return select(Membership).where(Membership.program_id.in_(led_program_ids(user)))
+
+
+def run_program_by_slug(user: User, slug: str) -> Program:
+    """A programme the user runs, by its slug; 404 for every other (and unknown) slug."""
+    program = db.session.scalar(run_programs(user).where(Program.slug == slug))
+    if program is None:
+        abort(404)
+    return program
+
+
+def programme_work_required(view: Callable) -> Callable:
+    """Portal admins and programme leads reach the view (which then checks the programme)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not (current_user.is_portal_admin or leads_any_program(current_user)):
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 # --- enrollment, matching and the audit log ----------------------------------------------
 
 
 def visible_audit_events(user: User) -> Select:
-    """The audit log of admin decisions is for portal admins only."""
+    """The audit log is for portal admins, and for leads about their own programmes."""
     query = select(AuditEvent)
-    return query if user.is_portal_admin else query.where(AuditEvent.id.is_(None))
+    if user.is_portal_admin:
+        return query
+    return query.where(AuditEvent.program_id.in_(led_program_ids(user)))
 
 
 def visible_program_by_slug(user: User | None, slug: str) -> Program:

@@ -23,9 +23,10 @@ PROGRAM_FIELDS = (
 
 
 def program_or_404(slug: str | None) -> Program:
+    """A programme the current user runs (admins: any), or 404."""
     if not slug:
         abort(404)
-    return access.visible_program_by_slug(current_user, slug)
+    return access.run_program_by_slug(current_user, slug)
 
 
 def fill_program_form(program: Program):

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -21,6 +21,7 @@ from portal.services import audit, jobs
 from portal.services.accounts import send_password_links
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.notifications import notify
+from portal.services.programme_admin.holds import new_undo_key
 
 SENIORITY_LEVELS = {
     1: "Early career",
@@ -48,6 +49,16 @@ def unique_slug(name: str, program: Program | None = None) -> str:
         if clash is None or (program is not None and clash == program.id):
             return slug
         slug, n = f"{base}-{n}", n + 1
+
+
+def count_words(count: int, word: str, plural_form: str | None = None) -> str:
+    """'1 participant', '2 participants': the count with the word that fits it."""
+    return f"{count} {word if count == 1 else (plural_form or word + 's')}"
+
+
+def normalise_format(text: str | None) -> str:
+    """'In person', 'in-person' and 'in_person' all mean in_person; blank means either."""
+    return re.sub(r"[\s-]+", "_", (text or "").strip().lower()) or "either"
 
 
 def split_list(text: str | None) -> list[str]:
@@ -131,10 +142,22 @@ def queue(program: Program | None = None) -> list[Membership]:
     return list(db.session.scalars(query))
 
 
-def decide(membership: Membership, approve: bool, actor: User, commit: bool = True) -> None:
-    """Approve or decline an application and tell the applicant."""
+def decide(
+    membership: Membership,
+    approve: bool,
+    actor: User,
+    commit: bool = True,
+    reason: str = "",
+    undo_key: str | None = None,
+) -> str | None:
+    """Approve or decline an application; the applicant is told after the undo window.
+
+    The reason is kept in the audit log for admins; the applicant never sees it.
+    Returns the undo key, or None when the application was decided already.
+    """
     if membership.status is not MembershipStatus.applied:
-        return
+        return None
+    undo_key = undo_key or new_undo_key()
     membership.status = MembershipStatus.active if approve else MembershipStatus.declined
     membership.decided_at = utcnow()
     program = membership.program
@@ -143,27 +166,33 @@ def decide(membership: Membership, approve: bool, actor: User, commit: bool = Tr
         message = f"Your application to {program.name} as a {role} was approved."
     else:
         message = f"Your application to {program.name} as a {role} was not accepted this time."
-    notify(membership.user, "application", message, f"/programs/{program.slug}")
+    notify(membership.user, "application", message, f"/programs/{program.slug}", hold=undo_key)
     verb = "Approved" if approve else "Declined"
+    detail = {"membership_id": membership.id, "undo": undo_key}
+    if reason.strip():
+        detail["reason"] = reason.strip()[:500]
     audit.record(
         actor,
         "enrollment.approved" if approve else "enrollment.declined",
         f"{verb} {membership.user.name} as {role}",
         program,
-        membership_id=membership.id,
+        **detail,
     )
     if commit:
         db.session.commit()
+    return undo_key
 
 
-def decide_many(ids: list[int], approve: bool, actor: User) -> int:
+def decide_many(ids: list[int], approve: bool, actor: User, reason: str = "") -> int:
+    """Decide many applications as one decision, undone together."""
     memberships = db.session.scalars(
         select(Membership)
         .options(joinedload(Membership.user), joinedload(Membership.program))
         .where(Membership.id.in_(ids), Membership.status == MembershipStatus.applied)
     ).all()
+    undo_key = new_undo_key()
     for membership in memberships:
-        decide(membership, approve, actor, commit=False)
+        decide(membership, approve, actor, commit=False, reason=reason, undo_key=undo_key)
     db.session.commit()
     return len(memberships)
 
@@ -236,7 +265,7 @@ def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str,
         "department": row.get("department", "").strip(),
         "location": row.get("location", "").strip(),
         "timezone": row.get("timezone", "").strip() or "UTC",
-        "format": row.get("format", "").strip().lower() or "either",
+        "format": normalise_format(row.get("format", "")),
         "values": split_list(row.get("values")),
         "style": {},
         "avoid": [e.lower() for e in split_list(row.get("avoid"))],
@@ -246,7 +275,7 @@ def _profile_from_row(row: dict[str, str], line: int, errors: list) -> dict[str,
     if profile["timezone"] not in TIME_ZONES:
         err(f"unknown time zone “{profile['timezone']}”")
     if profile["format"] not in FORMATS:
-        err(f"format must be one of {', '.join(FORMATS)}")
+        err("format must be in person, remote or either")
     seniority = row.get("seniority", "").strip() or "0"
     if not seniority.isdigit() or not 0 <= int(seniority) <= 6:
         err("seniority must be a whole number from 1 to 6")
@@ -428,7 +457,7 @@ def import_csv(
         audit.record(
             actor,
             "enrollment.imported",
-            f"Imported {result.imported} participants from CSV "
+            f"Imported {count_words(result.imported, 'participant')} from CSV "
             f"({result.created} new, {result.updated} existing, {result.skipped} skipped)",
             program,
         )
@@ -479,8 +508,14 @@ def save_program(program: Program | None, values: dict[str, Any], actor: User) -
 
 
 def default_dates(today: date) -> dict[str, date]:
-    starts = today.replace(day=1)
-    return {"starts_on": starts, "ends_on": Program.default_end(starts)}
+    """A new programme starts on the first of next month (never in the past), for a year."""
+    starts = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return {
+        "starts_on": starts,
+        "ends_on": Program.default_end(starts),
+        "enrollment_opens_on": today,
+        "enrollment_closes_on": starts - timedelta(days=1),
+    }
 
 
 def pickable_mentors(program: Program) -> list[Membership]:

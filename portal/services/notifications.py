@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from portal.extensions import db
@@ -9,10 +12,23 @@ from portal.models import Notification, User, utcnow
 from portal.services.access import visible_notifications
 
 
-def notify(user: User | int, kind: str, message: str, link: str | None = None) -> Notification:
-    """Queue a notification for a person; the caller commits with its own change."""
+def notify(
+    user: User | int,
+    kind: str,
+    message: str,
+    link: str | None = None,
+    hold: str | None = None,
+) -> Notification:
+    """Queue a notification for a person; the caller commits with its own change.
+
+    With `hold` (a decision's undo key) the notice waits out the undo window first.
+    """
     user_id = user if isinstance(user, int) else user.id
     notification = Notification(user_id=user_id, kind=kind, message=message[:300], link=link)
+    if hold:
+        seconds = current_app.config["UNDO_WINDOW_SECONDS"]
+        notification.deliver_after = utcnow() + timedelta(seconds=seconds)
+        notification.hold_key = hold
     db.session.add(notification)
     return notification
 

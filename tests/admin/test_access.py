@@ -2,9 +2,50 @@
 
 import pytest
 
+from portal.extensions import db
 from portal.models import PairingStatus, ProgramStatus, Role
 from portal.models.enrollment import ProgramQuestion
-from tests.factories import make_admin, make_pairing, make_participant, make_program, make_user
+from portal.models.leads import ProgramLead
+from tests.factories import (
+    make_admin,
+    make_lead,
+    make_pairing,
+    make_participant,
+    make_program,
+    make_user,
+)
+
+# What a programme lead may do for their own programme; every other admin page is 404.
+LEAD_ENDPOINTS = {
+    "admin.index",
+    "admin.enrollment_queue",
+    "admin.applicant",
+    "admin.decide",
+    "admin.decide_bulk",
+    "admin.undo",
+    "admin.import_participants",
+    "admin.matching",
+    "admin.propose",
+    "admin.approve_all",
+    "admin.hand_pair",
+    "admin.mentor_search",
+    "admin.swap_preview",
+    "admin.pairing_action",
+    "admin.export_csv",
+    "admin.audit_log",
+}
+# Pages that name no programme: a lead of another programme reaches them, empty.
+NO_PROGRAMME = {
+    "admin.index",
+    "admin.enrollment_queue",
+    "admin.audit_log",
+    "admin.undo",
+    "admin.decide_bulk",
+}
+
+
+def lead_row(user):
+    return db.session.query(ProgramLead).filter_by(user_id=user.id).one()
 
 
 @pytest.fixture
@@ -23,25 +64,32 @@ def world(app):
     )
     db.session.add_all([question, job, message])
     db.session.commit()
+    other = make_program(slug="other", status=ProgramStatus.enrolling)
     people = {
         "mentor": pairing.mentor,
         "mentee": pairing.mentee,
         "admin": make_admin(),
         "outsider": make_user(),
+        "lead": make_lead(program),
+        "other_lead": make_lead(other),
     }
     values = {
         "slug": "cohort",
         "pairing_id": pairing.id,
+        "mentee_id": pairing.mentee_id,
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
         "job_id": job.id,
         "message_id": message.id,
+        "key": "undo-0000",
+        "lead_id": lead_row(people["lead"]).id,
+        "what": "participants",
     }
     return people, values
 
 
-def admin_urls(app, values):
+def admin_urls(app, values, with_endpoint=False):
     """(method, url) for every rule of the admin blueprint."""
     urls = []
     for rule in app.url_map.iter_rules():
@@ -53,7 +101,7 @@ def admin_urls(app, values):
                 f"<int:{name}>", str(values[name])
             )
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            urls.append((method, path))
+            urls.append((method, path, rule.endpoint) if with_endpoint else (method, path))
     return urls
 
 
@@ -63,6 +111,32 @@ def test_the_matrix_covers_every_admin_page(app, world):
     assert len(urls) >= 18
     assert ("GET", "/admin/matching/cohort") in urls
     assert ("POST", "/admin/enrollment/bulk") in urls
+
+
+@pytest.mark.parametrize("role", ["lead", "other_lead"])
+def test_a_programme_lead_runs_their_programme_and_nothing_else(app, client, auth, world, role):
+    people, values = world
+    auth.login(people[role])
+    for method, url, endpoint in admin_urls(app, values, with_endpoint=True):
+        if method == "POST" and endpoint in LEAD_ENDPOINTS and role == "lead":
+            continue  # the lead's own POSTs are covered by the behaviour tests
+        response = client.open(url, method=method)
+        allowed = endpoint in LEAD_ENDPOINTS and (role == "lead" or endpoint in NO_PROGRAMME)
+        if method == "POST" and allowed:
+            assert response.status_code == 303, url  # nothing of theirs to act on
+        elif allowed:
+            assert response.status_code == 200, (role, method, url)
+        else:
+            assert response.status_code == 404, (role, method, url)
+
+
+def test_a_lead_of_another_programme_sees_nothing_of_this_one(client, auth, world):
+    people, _ = world
+    auth.login(people["other_lead"])
+    for url in ("/admin/", "/admin/enrollment", "/admin/audit", "/admin/enrollment?status=active"):
+        page = client.get(url).text
+        assert "cohort" not in page and people["mentee"].name not in page, url
+    assert "/admin/" in client.get("/dashboard/").text  # their own admin link
 
 
 @pytest.mark.parametrize("role", ["anonymous", "mentor", "mentee", "outsider", "admin"])

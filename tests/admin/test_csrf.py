@@ -3,9 +3,10 @@
 import pytest
 
 from portal.models import PairingStatus, ProgramStatus
+from portal.models.leads import ProgramLead
 from tests.admin.test_access import admin_urls
 from tests.conftest import open_session
-from tests.factories import make_admin, make_pairing, make_participant, make_program
+from tests.factories import make_admin, make_lead, make_pairing, make_participant, make_program
 
 pytestmark = pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 
@@ -27,15 +28,20 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
     db.session.add_all([question, message])
     db.session.commit()
     admin = make_admin()
+    lead = make_lead(program)
     open_session(client, admin)
     values = {
         "slug": "cohort",
         "pairing_id": pairing.id,
+        "mentee_id": pairing.mentee_id,
         "membership_id": applicant.id,
         "question_id": question.id,
         "action": "approve",
         "job_id": 1,
         "message_id": message.id,
+        "key": "undo-0000",
+        "lead_id": db.session.query(ProgramLead).filter_by(user_id=lead.id).one().id,
+        "what": "participants",
     }
     posts = [url for method, url in admin_urls(app, values) if method == "POST"]
     posts.append("/programs/cohort/apply")

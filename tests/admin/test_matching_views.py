@@ -82,8 +82,13 @@ def test_participants_see_nothing_until_approval_then_each_other(client, auth, c
     auth.logout()
 
     auth.login(admin)
+    asked = client.post(f"/admin/matching/{program.slug}/approve-all")
+    assert "Yes, approve 2 pairs" in asked.text
+    assert not pairings(program, PairingStatus.active)  # nothing happens before the answer
     response = client.post(
-        f"/admin/matching/{program.slug}/approve-all", headers=hx_headers("matching-board")
+        f"/admin/matching/{program.slug}/approve-all",
+        data={"confirm": "yes"},
+        headers=hx_headers("matching-board"),
     )
     assert response.status_code == 200
     assert 'id="matching-board"' in response.text and "<html" not in response.text
@@ -200,7 +205,7 @@ def test_end_early_then_rematch_with_someone_else(client, auth, cohort):
     program, people = cohort
     auth.login(make_admin())
     propose(client, program)
-    client.post(f"/admin/matching/{program.slug}/approve-all")
+    client.post(f"/admin/matching/{program.slug}/approve-all", data={"confirm": "yes"})
     ana_pair = next(p for p in pairings(program) if p.mentee_id == people["ana"].id)
     url = f"/admin/matching/{program.slug}/pairings/{ana_pair.id}/end"
     assert client.post(url, data={"reason": " "}).status_code == 303  # refused: no reason

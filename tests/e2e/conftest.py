@@ -6,8 +6,10 @@ never see each other's changes. On failure a screenshot goes to tests/e2e/artifa
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +26,9 @@ from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# The W3C Nu HTML checker, from npm (vnu-jar), run on the machine's Java.
+VNU = Path(__file__).parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = os.environ.get("JAVA_PATH", "/usr/bin/java")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 # Without the background-networking flags Chromium keeps dialling out, and this
@@ -167,3 +172,41 @@ def accessibility_violations(page: Page) -> list[dict]:
         }"""
     )
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def html_errors(documents: dict[str, str], workdir: Path) -> dict[str, list[str]]:
+    """Errors the Nu HTML checker finds, by document name; one Java run for all of them."""
+    if not VNU.exists():
+        pytest.fail("vnu-jar is missing: run 'npm ci' (make test does).")
+    if not Path(JAVA).exists():
+        pytest.fail(f"Java is not at {JAVA}: run 'apt-get install -y default-jre-headless'.")
+    files = {}
+    for index, (name, html) in enumerate(documents.items()):
+        path = workdir / f"doc-{index}.html"
+        path.write_text(html, encoding="utf-8")
+        files[path.name] = name
+    result = subprocess.run(  # noqa: S603 (our own Java, jar and files)
+        [
+            JAVA,
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--errors-only",
+            *map(str, (workdir / f"doc-{i}.html" for i in range(len(files)))),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    found: dict[str, list[str]] = {}
+    for message in json.loads(result.stderr or "{}").get("messages", []):
+        if message.get("type") != "error":
+            continue
+        url = message.get("url", "")
+        name = files.get(url.rsplit("/", 1)[-1], url)
+        found.setdefault(name, []).append(
+            f"line {message.get('lastLine')}: {message.get('message')}"
+        )
+    return found

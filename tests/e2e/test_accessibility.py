@@ -4,13 +4,13 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Pairing, Program
+from portal.models import Membership, MembershipStatus, Pairing, Program, Role
 from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.kickoff import Goal
 from portal.models.practice import Practice
 from portal.services.accounts import find_by_email
-from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
+from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, html_errors, sign_in
 
 PAGES = {
     None: [
@@ -61,9 +61,20 @@ PAGES = {
         "/admin/audit",
         "/admin/outbox",
         "/admin/programs/spring-2027/jobs/{job}",
+        "/admin/enrollment/{applicant}",
+        "/admin/enrollment/{applicant}/decide?decision=decline",
+        "/admin/matching/spring-2027/approve-all",
+        "/admin/matching/spring-2027/mentees/{waiting_mentee}/mentors",
         "/practice/library",
         "/admin/programs/leadership-2026/kickoff",
         "/admin/programs/leadership-2026/agreement",
+    ],
+    "lead@example.org": [
+        "/dashboard/",
+        "/admin/",
+        "/admin/enrollment?program=spring-2027&sort=name",
+        "/admin/matching/spring-2027",
+        "/admin/audit",
     ],
 }
 
@@ -81,7 +92,24 @@ def demo_ids(app) -> dict[str, int]:
         pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
         goal = db.session.scalar(select(Goal.id).where(Goal.owner_id == mentee.id))
         job = db.session.scalar(select(BackgroundJob.id)) or _finished_import(mentee)
-    return {"entry": entry, "practice": practice, "pairing": pairing, "goal": goal, "job": job}
+        cohort = select(Membership).join(Program).where(Program.slug == "spring-2027")
+        applicant = db.session.scalar(
+            cohort.where(Membership.status == MembershipStatus.applied).limit(1)
+        )
+        waiting = db.session.scalar(
+            cohort.where(
+                Membership.status == MembershipStatus.active, Membership.role == Role.mentee
+            ).limit(1)
+        )
+    return {
+        "entry": entry,
+        "practice": practice,
+        "pairing": pairing,
+        "applicant": applicant.id,
+        "waiting_mentee": waiting.user_id,
+        "goal": goal,
+        "job": job,
+    }
 
 
 def _finished_import(actor) -> int:
@@ -118,3 +146,18 @@ def test_are_the_pages_accessible(live_server, new_page, who, viewport):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{path} scrolls sideways ({width}px)"
     assert problems == {}
+
+
+@pytest.mark.parametrize("who", list(PAGES), ids=lambda w: w or "anonymous")
+def test_is_every_page_valid_html(live_server, new_page, who, tmp_path):
+    """The W3C Nu checker finds no error in any page, as each role sees it."""
+    page = new_page()
+    if who:
+        sign_in(page, live_server, who)
+    ids = demo_ids(live_server.app)
+    documents = {}
+    for path in PAGES[who]:
+        response = page.request.get(live_server(path.format(**ids)))
+        assert response.ok, f"{path} answered {response.status}"
+        documents[path] = response.text()
+    assert html_errors(documents, tmp_path) == {}

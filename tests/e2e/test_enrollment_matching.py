@@ -33,20 +33,23 @@ def test_admin_proposes_swaps_approves_and_partners_see_each_other(live_server, 
 
     first = page.locator(".proposal").first
     mentee_name = first.locator(".proposal__names").inner_text().split("←")[0].strip()
-    swap = first.locator("select[name=mentor_id]")
-    options = swap.locator("option").all_inner_texts()
-    target = next(o for o in options if re.search(r"\((?!0 )\d+ free\)", o))
-    new_mentor = target.rsplit(" (", 1)[0]
-    swap.select_option(label=target)
-    preview = first.locator(".swap-preview")
-    expect(preview).to_contain_text(f"with {new_mentor}")  # the live score of the change
-    first.get_by_role("button", name="Swap").click()
+    first.get_by_role("link", name=re.compile("^Change mentor")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(mentee_name)
+    # Type-ahead: the list narrows while typing, without a page load.
+    page.evaluate("window.noReload = true")
+    swap = page.get_by_role("button", name=re.compile(r"^Swap to ")).first
+    new_mentor = swap.inner_text().removeprefix("Swap to ").strip()
+    page.get_by_label("Search mentors").fill(new_mentor)
+    expect(page.locator("#mentor-choices")).to_contain_text("for “" + new_mentor + "”")
+    assert page.evaluate("window.noReload === true")
+    page.get_by_role("button", name=f"Swap to {new_mentor}").click()
     expect(page.locator(".flash--success")).to_contain_text(
         f"{mentee_name} is now proposed with {new_mentor}"
     )
 
-    page.get_by_role("button", name=re.compile(r"^Approve all")).click()
-    expect(page.locator(".flash--success")).to_contain_text("Both partners of each pair")
+    page.get_by_role("link", name=re.compile(r"^Approve all")).click()
+    page.get_by_role("button", name=re.compile(r"^Yes, approve")).click()
+    expect(page.locator(".flash--success")).to_contain_text("Both partners were notified")
     expect(page.get_by_text("No proposal yet")).to_be_visible()
 
     mentee_email, mentor_email, mentor_name = _active_pair(live_server, mentee_name)

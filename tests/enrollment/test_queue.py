@@ -39,7 +39,8 @@ def test_bulk_decline_declines_only_the_ticked_ones(client, auth, app):
     program, (first, second, third) = applicants()
     auth.login(make_admin())
     response = client.post(
-        "/admin/enrollment/bulk", data={"ids": [first.id, third.id], "decision": "decline"}
+        "/admin/enrollment/bulk",
+        data={"ids": [first.id, third.id], "decision": "decline", "confirm": "yes"},
     )
     assert response.status_code == 303
     db.session.expire_all()
@@ -57,7 +58,9 @@ def test_bulk_decline_declines_only_the_ticked_ones(client, auth, app):
 def test_a_decided_application_cannot_be_decided_again(client, auth, app):
     program, (first,) = applicants(1)
     auth.login(make_admin())
-    client.post(f"/admin/enrollment/{first.id}/decide", data={"decision": "decline"})
+    client.post(
+        f"/admin/enrollment/{first.id}/decide", data={"decision": "decline", "confirm": "yes"}
+    )
     client.post(f"/admin/enrollment/{first.id}/decide", data={"decision": "approve"})
     db.session.expire_all()
     assert db.session.get(Membership, first.id).status is MembershipStatus.declined

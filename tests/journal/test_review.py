@@ -163,3 +163,13 @@ def test_an_admin_sees_journal_counts_and_never_a_title_or_text(client, auth, ap
     assert numbers == [2, 1, 1, 0]  # entries, shared, reviewed, comments
     for text in ("Shared title S", "shared body S", "Private title P", "private body P"):
         assert text not in page
+
+
+def test_marking_reviewed_refreshes_the_header_badge_out_of_band(client, auth, app):
+    pairing = make_pairing()
+    first, _ = _shared(pairing.mentee, "one"), _shared(pairing.mentee, "two")
+    auth.login(pairing.mentor)
+    response = client.post(f"/journal/{first.id}/review", headers=hx_headers("entry-review"))
+    oob = response.text.split('id="journal-review-slot"', 1)[1]
+    assert 'data-hx-swap-oob="true"' in oob.split(">", 1)[0]
+    assert 'data-count="1"' in oob

@@ -32,12 +32,13 @@ from tests.factories import (
     make_comment,
     make_entry,
     make_goal,
+    make_lead,
     make_meeting,
     make_pairing,
     make_planned_meeting,
-    make_program,
     make_practice,
     make_practice_comment,
+    make_program,
     make_user,
 )
 
@@ -184,7 +185,15 @@ def _candidate_values(converter: str, argument: str = "") -> list:
             if "id" in table.c:
                 ids.update(db.session.scalars(select(table.c.id)).all())
         return sorted(ids)
-    return [*db.session.scalars(select(Program.slug)).all(), "sample", "midpoint", "close"]
+    # Slugs, survey rounds, and the names of the admin exports (participants.csv, pairs.csv).
+    return [
+        *db.session.scalars(select(Program.slug)).all(),
+        "sample",
+        "midpoint",
+        "close",
+        "participants",
+        "pairs",
+    ]
 
 
 def get_urls(app) -> list[str]:
@@ -222,6 +231,8 @@ def texts_seen(client, urls: list[str]):
         ("other_mentee", [PRIVATE, PAIR]),
         ("sibling_mentee", [PRIVATE, PAIR]),
         ("admin", [PRIVATE, PAIR]),
+        ("lead", [PRIVATE, PAIR]),
+        ("other_lead", [PRIVATE, PAIR]),
     ],
 )
 def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, viewer, forbidden):
@@ -232,6 +243,8 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
         "other_mentee": make_user(),
         "sibling_mentee": make_pairing(program=pairing.program, mentor=pairing.mentor).mentee,
         "admin": make_admin(),
+        "lead": make_lead(pairing.program),
+        "other_lead": make_lead(make_program()),
     }
     plant(pairing)
     urls = get_urls(app)

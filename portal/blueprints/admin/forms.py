@@ -83,3 +83,13 @@ class EndPairingForm(FlaskForm):
         "Why does it end?",
         validators=[DataRequired(message="Say why the pairing ends."), Length(max=500)],
     )
+
+
+class LeadForm(FlaskForm):
+    email = StringField(
+        "E-mail of the new lead",
+        validators=[
+            DataRequired(message="Write the e-mail address of the person."),
+            Length(max=254),
+        ],
+    )

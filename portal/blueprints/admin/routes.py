@@ -1,26 +1,40 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Every view is for portal admins only (`access.admin_required`: 404 for anyone else).
+Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+approval, import, exports and the audit log are also open to a programme's leads
+(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+else gets 404.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import (
     EndPairingForm,
     ImportForm,
+    LeadForm,
     ProgramForm,
     QuestionForm,
 )
 from portal.extensions import db
 from portal.models import Membership, PairingStatus
 from portal.models.enrollment import ProgramQuestion
-from portal.rendering import hx_redirect_or, render, wants_fragment
+from portal.models.leads import ProgramLead
+from portal.rendering import hx_redirect_or, is_local_url, render, wants_fragment
 from portal.request_guards import allows_upload
 from portal.services import access, audit, enrollment
 from portal.services import matching as matcher
@@ -30,19 +44,24 @@ from portal.services.admin_views import (
     program_or_404,
 )
 from portal.services.dashboard import programs_health
+from portal.services.enrollment import count_words
 from portal.services.matching import background as matching_background
-from portal.services.matching.board import board_for, pairing_in
+from portal.services.matching import swaps
+from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
+from portal.services.programme_admin import applicants, exports, holds, leads, queue
+from portal.templating import plural
 from portal.validation import optional_id, parse_id
 
 
 @bp.get("/")
-@access.admin_required
+@access.programme_work_required
 def index():
     return render(
         "admin/index.html",
         health=programs_health(current_user),
-        queue_size=len(enrollment.queue()),
+        queue_size=queue.waiting_count(current_user),
         events=audit.recent(current_user, limit=8),
+        undoable=holds.undoable(current_user),
     )
 
 
@@ -78,14 +97,48 @@ def edit_program(slug: str):
         enrollment.save_program(program, apply_program_form(form, program), current_user)
         flash("The programme was saved.", "success")
         return redirect(url_for("admin.edit_program", slug=program.slug), 303)
+    return _program_page(program, form, status=422 if form.errors else 200)
+
+
+def _program_page(program, form, lead_form=None, status: int = 200):
     return render(
         "admin/program_form.html",
         form=form,
         program=program,
         questions=enrollment.questions_for(program),
         question_form=QuestionForm(formdata=None),
-        status=422 if form.errors else 200,
+        leads=leads.leads_of(program),
+        lead_form=lead_form or LeadForm(formdata=None),
+        status=status,
     )
+
+
+@bp.post("/programs/<slug>/leads")
+@access.admin_required
+def add_lead(slug: str):
+    program = program_or_404(slug)
+    lead_form = LeadForm()
+    if lead_form.validate_on_submit():
+        try:
+            lead = leads.assign(program, lead_form.email.data, current_user)
+        except leads.LeadError as error:
+            lead_form.email.errors.append(str(error))
+        else:
+            flash(f"{lead.user.name} now leads {program.name}.", "success")
+            return redirect(url_for("admin.edit_program", slug=slug) + "#leads", 303)
+    return _program_page(program, fill_program_form(program), lead_form, status=422)
+
+
+@bp.post("/programs/<slug>/leads/<int:lead_id>/delete")
+@access.admin_required
+def remove_lead(slug: str, lead_id: int):
+    program = program_or_404(slug)
+    lead = db.get_or_404(ProgramLead, lead_id)
+    if lead.program_id != program.id:
+        abort(404)
+    leads.remove(lead, current_user)
+    flash("The lead was removed.", "success")
+    return redirect(url_for("admin.edit_program", slug=slug) + "#leads", 303)
 
 
 @bp.post("/programs/<slug>/questions")
@@ -117,7 +170,7 @@ def remove_question(slug: str, question_id: int):
 
 @bp.route("/programs/<slug>/import", methods=["GET", "POST"])
 @allows_upload("CSV_MAX_BYTES")
-@access.admin_required
+@access.programme_work_required
 def import_participants(slug: str):
     program = program_or_404(slug)
     form = ImportForm()
@@ -142,56 +195,101 @@ def import_participants(slug: str):
 # --- the enrollment queue --------------------------------------------------------------
 
 
+def _queue_context() -> dict:
+    query = queue.QueueQuery.from_values(request.values)
+    program = program_or_404(query.program) if query.program else None
+    return {
+        "query": query,
+        "program": program,
+        "applications": queue.page(current_user, query, program),
+        "programs": db.session.scalars(access.run_programs(current_user)).all(),
+        "statuses": queue.STATUSES,
+        "sorts": queue.SORTS,
+        "undoable": holds.undoable(current_user),
+    }
+
+
 def _queue_page(status: int = 200):
-    slug = request.values.get("program") or None
-    program = program_or_404(slug) if slug else None
     return render(
         "admin/enrollment.html",
         "admin/_queue.html",
         fragment_id="enrollment-queue",
         status=status,
-        applications=enrollment.queue(program),
-        program=program,
-        health=programs_health(current_user),
+        **_queue_context(),
     )
 
 
 @bp.get("/enrollment")
-@access.admin_required
+@access.programme_work_required
 def enrollment_queue():
     return _queue_page()
 
 
-@bp.post("/enrollment/<int:membership_id>/decide")
-@access.admin_required
+@bp.get("/enrollment/<int:membership_id>")
+@access.programme_work_required
+def applicant(membership_id: int):
+    membership = access.get_visible_or_404(
+        access.run_memberships(current_user), membership_id, Membership
+    )
+    return render("admin/applicant.html", **applicants.applicant_page(current_user, membership))
+
+
+@bp.route("/enrollment/<int:membership_id>/decide", methods=["GET", "POST"])
+@access.programme_work_required
 def decide(membership_id: int):
     membership = access.get_visible_or_404(
-        access.visible_memberships(current_user), membership_id, Membership
+        access.run_memberships(current_user), membership_id, Membership
     )
-    approve = request.form.get("decision") == "approve"
-    enrollment.decide(membership, approve, current_user)
+    approve = request.values.get("decision") == "approve"
+    confirmed = request.method == "POST" and (approve or request.form.get("confirm") == "yes")
+    if not confirmed:  # a decline is confirmed first, with an optional reason
+        return render("admin/confirm_decision.html", people=[membership], approve=approve)
+    enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
     return _after_decision(f"{membership.user.name}: {'approved' if approve else 'declined'}.")
 
 
 @bp.post("/enrollment/bulk")
-@access.admin_required
+@access.programme_work_required
 def decide_bulk():
-    ids = [i for i in map(optional_id, request.form.getlist("ids")) if i is not None]
+    query = queue.QueueQuery.from_values(request.form)
+    program = program_or_404(query.program) if query.program else None
+    if request.form.get("all_matching") == "yes":
+        ids = queue.matching_ids(current_user, query, program)
+    else:
+        ticked = [i for i in map(optional_id, request.form.getlist("ids")) if i is not None]
+        ids = queue.allowed_ids(current_user, ticked)
     approve = request.form.get("decision") == "approve"
     if not ids:
         flash("Tick at least one application first.", "error")
         return _after_decision(None)
-    done = enrollment.decide_many(ids, approve, current_user)
-    return _after_decision(f"{done} applications {'approved' if approve else 'declined'}.")
+    if request.form.get("confirm") != "yes":
+        chosen = queue.chosen(current_user, ids)
+        return render("admin/confirm_decision.html", people=chosen, approve=approve, ids=ids)
+    done = enrollment.decide_many(ids, approve, current_user, request.form.get("reason", ""))
+    verb = "approved" if approve else "declined"
+    return _after_decision(f"{count_words(done, 'application')} {verb}.")
 
 
 def _after_decision(message: str | None):
     if message:
-        flash(message, "success")
+        flash(message + " Notices wait a few minutes: you can still undo.", "success")
     if wants_fragment("enrollment-queue"):
         return _queue_page()
-    target = url_for("admin.enrollment_queue", program=request.values.get("program") or None)
-    return redirect(target, 303)
+    query = queue.QueueQuery.from_values(request.values)
+    return redirect(url_for("admin.enrollment_queue", **query.args()), 303)
+
+
+@bp.post("/undo/<key>")
+@access.programme_work_required
+def undo(key: str):
+    try:
+        summary = holds.undo(current_user, key)
+        flash(f"Undone: {summary}. Nobody was told.", "success")
+    except holds.UndoError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    target = request.form.get("next", "")
+    return redirect(target if is_local_url(target) else url_for("admin.enrollment_queue"), 303)
 
 
 # --- matching and pairing approval -----------------------------------------------------
@@ -204,7 +302,9 @@ def _board(slug: str, status: int = 200, **extra):
         "admin/_matching_board.html",
         fragment_id="matching-board",
         status=status,
-        board=board_for(program),
+        board=board_for(program, BoardQuery.from_args(request.args)),
+        sorts=SORTS,
+        undoable=holds.undoable(current_user, program.id),
         end_form=EndPairingForm(formdata=None),
         **extra,
     )
@@ -215,17 +315,22 @@ def _done(slug: str, message: str, category: str = "success", status: int = 200)
     flash(message, category)
     if wants_fragment("matching-board"):
         return _board(slug, status=status)
-    return redirect(url_for("admin.matching", slug=slug), 303)
+    return redirect(url_for("admin.matching", slug=slug, **_board_args()), 303)
+
+
+def _board_args() -> dict:
+    """Where the admin was on the board (search, sort, page), carried through a POST."""
+    return BoardQuery.from_args(request.values).args()
 
 
 @bp.get("/matching/<slug>")
-@access.admin_required
+@access.programme_work_required
 def matching(slug: str):
     return _board(slug)
 
 
 @bp.post("/matching/<slug>/propose")
-@access.admin_required
+@access.programme_work_required
 def propose(slug: str):
     program = program_or_404(slug)
     mode = request.form.get("mode")
@@ -242,15 +347,19 @@ def propose(slug: str):
     )
 
 
-@bp.post("/matching/<slug>/approve-all")
-@access.admin_required
+@bp.route("/matching/<slug>/approve-all", methods=["GET", "POST"])
+@access.programme_work_required
 def approve_all(slug: str):
-    count = matcher.approve_all(program_or_404(slug), current_user)
-    return _done(slug, f"Approved {count} pairs. Both partners of each pair were notified.")
+    program = program_or_404(slug)
+    count = matcher.proposed_count(program)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render("admin/confirm_approve_all.html", program=program, count=count)
+    count = matcher.approve_all(program, current_user)
+    return _done(slug, f"Approved {count} {plural('pair', count)}. Both partners were notified.")
 
 
 @bp.post("/matching/<slug>/pair")
-@access.admin_required
+@access.programme_work_required
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
@@ -263,8 +372,25 @@ def hand_pair(slug: str):
     return _done(slug, f"Proposed {pairing.mentee.name} with {pairing.mentor.name}.")
 
 
+@bp.get("/matching/<slug>/mentees/<int:mentee_id>/mentors")
+@access.programme_work_required
+def mentor_search(slug: str, mentee_id: int):
+    program = program_or_404(slug)
+    try:
+        choices = swaps.mentor_choices(program, mentee_id, request.args.get("q", ""))
+    except matcher.MatchingError:
+        abort(404)
+    return render(
+        "admin/mentor_search.html",
+        "admin/_mentor_choices.html",
+        fragment_id="mentor-choices",
+        found=choices,
+        program=program,
+    )
+
+
 @bp.get("/matching/<slug>/pairings/<int:pairing_id>/preview")
-@access.admin_required
+@access.programme_work_required
 def swap_preview(slug: str, pairing_id: int):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id, PairingStatus.proposed) or _missing()
@@ -279,7 +405,7 @@ def swap_preview(slug: str, pairing_id: int):
 
 
 @bp.post("/matching/<slug>/pairings/<int:pairing_id>/<action>")
-@access.admin_required
+@access.programme_work_required
 def pairing_action(slug: str, pairing_id: int, action: str):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id) or _missing()
@@ -296,6 +422,16 @@ def pairing_action(slug: str, pairing_id: int, action: str):
                 pairing, parse_id(request.form.get("mentor_id")), current_user
             )
             return _done(slug, f"{pairing.mentee.name} is now proposed with {pairing.mentor.name}.")
+        if action == "exchange":
+            exchange = swaps.exchange_mentors(
+                pairing, parse_id(request.form.get("with_pairing_id")), current_user
+            )
+            first, second = exchange.first_check, exchange.second_check
+            return _done(
+                slug,
+                f"Exchanged mentors: {first.mentee.name} with {first.mentor.name}, "
+                f"{second.mentee.name} with {second.mentor.name}.",
+            )
         if action == "end":
             matcher.end_pairing(pairing, request.form.get("reason", ""), current_user)
             return _done(slug, f"Ended {names}. {pairing.mentee.name} can be matched again.")
@@ -308,11 +444,27 @@ def _missing():
     abort(404)
 
 
+# --- exports ----------------------------------------------------------------------------
+
+
+@bp.get("/programs/<slug>/export/<what>.csv")
+@access.programme_work_required
+def export_csv(slug: str, what: str):
+    program = program_or_404(slug)
+    if what not in exports.EXPORTS:
+        abort(404)
+    lines = exports.participants(program) if what == "participants" else exports.pairs(program)
+    response = Response(stream_with_context(lines), mimetype="text/csv")
+    filename = f"{program.slug}-{what}-{date.today().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # --- the audit log ---------------------------------------------------------------------
 
 
 @bp.get("/audit")
-@access.admin_required
+@access.programme_work_required
 def audit_log():
     slug = request.args.get("program")
     program = program_or_404(slug) if slug else None

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from portal.models.users import TIME_ZONES
+from portal.services.timezones import grouped_choices
 
 PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
 
@@ -27,7 +27,13 @@ class RegisterForm(FlaskForm):
             Length(max=254),
         ],
     )
-    timezone = SelectField("Time zone", choices=TIME_ZONES, default="UTC")
+    timezone = SelectField(
+        "Time zone",
+        choices=grouped_choices,
+        default="UTC",
+        # horizon.js picks the browser's zone while the person has not chosen one.
+        render_kw={"data-browser-timezone": ""},
+    )
     password = PasswordField("Password", validators=[DataRequired(), PASSWORD_RULE])
     confirm = PasswordField(
         "Repeat the password",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal.blueprints.journal import bp
@@ -254,7 +264,12 @@ def review(entry_id: int):
         abort(403)
     journal.mark_reviewed(current_user, entry)
     if wants_fragment("entry-review"):
-        return render("journal/_review.html", entry=entry, can_review=True)
+        # The header's review badge is refreshed out of band, so it never goes stale.
+        g.pop("journal_review_count", None)
+        response = render("journal/_review.html", entry=entry, can_review=True)
+        badge = render_template("journal/_review_badge.html", oob=True)
+        response.set_data(response.get_data(as_text=True) + badge)
+        return response
     flash("Marked as reviewed. Your mentee has been told.", "success")
     return redirect(url_for("journal.detail", entry_id=entry.id), 303)
 

@@ -24,7 +24,10 @@ class MeetingForm(FlaskForm):
 
 
 class NextMeetingForm(FlaskForm):
-    next_meeting_on = DateField("Set or change the date", validators=[Optional()])
+    # Its own id: the meeting form on the same page has a next_meeting_on field too.
+    next_meeting_on = DateField(
+        "Set or change the date", validators=[Optional()], id="plan-next-meeting-on"
+    )
 
 
 class AgendaForm(FlaskForm):

@@ -14,7 +14,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.models.users import TIME_ZONES
 from portal.services.enrollment import (
     EMAIL,
     FORMAT_LABELS,
@@ -23,6 +22,7 @@ from portal.services.enrollment import (
     split_list,
 )
 from portal.services.matching.cohort import STYLE_QUESTIONS
+from portal.services.timezones import grouped_choices
 from portal.validation import IntegerField
 
 
@@ -58,7 +58,13 @@ class ApplicationForm(FlaskForm):
     location = StringField(
         "Location (city)", validators=[DataRequired(message="Name your city."), Length(max=80)]
     )
-    timezone = SelectField("Time zone", choices=TIME_ZONES, default="UTC")
+    timezone = SelectField(
+        "Time zone",
+        choices=grouped_choices,
+        default="UTC",
+        # horizon.js picks the browser's zone while the person has not chosen one.
+        render_kw={"data-browser-timezone": ""},
+    )
     format = RadioField(
         "Preferred format",
         choices=[SelectChoice(k, v) for k, v in FORMAT_LABELS.items()],

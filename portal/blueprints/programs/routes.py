@@ -12,6 +12,7 @@ from portal.blueprints.programs.forms import application_form
 from portal.extensions import db
 from portal.rendering import render
 from portal.services import access, enrollment
+from portal.services.timezones import canonical_zones
 
 
 def _viewer():
@@ -47,6 +48,8 @@ def apply(slug: str):
         return redirect(url_for("programs.show", slug=slug), 303)
     questions = enrollment.questions_for(program)
     form = application_form(questions, enrollment.pickable_mentors(program))
+    if not form.is_submitted() and current_user.timezone in canonical_zones():
+        form.timezone.data = current_user.timezone
     if form.validate_on_submit():
         role = form.role.data
         enrollment.apply(current_user, program, role, enrollment.profile_from_form(form, questions))

@@ -1,67 +1,203 @@
-"""What the admin matching page shows for one programme, in a fixed number of queries."""
+"""What the admin matching page shows for one programme: counts, and one page of each list.
+
+The board's cost depends on the page size, not on the cohort: lists page in the database,
+and no list of every mentor is ever rendered (a swap searches, see swaps.py).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
-from portal.models.enrollment import AuditEvent
-from portal.services.matching.proposals import (
-    active_members,
-    active_pairings,
-    mentor_capacity,
-    proposed_pairings,
+from portal.models import (
+    Membership,
+    MembershipStatus,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+    User,
 )
+from portal.models.enrollment import AuditEvent
+from portal.services.matching.proposals import mentor_capacity
 from portal.services.matching.settings import MatchingSettings
+from portal.services.paging import Page, clean_text, paginate
+from portal.validation import page_number
+
+SORTS = {
+    "score": "Best score first",
+    "score_low": "Lowest score first",
+    "mentee": "Mentee's name",
+    "mentor": "Mentor's name",
+}
+BUSY = (PairingStatus.active, PairingStatus.proposed)
 
 
 @dataclass
-class MentorPlace:
-    membership: Membership
-    capacity: int
-    taken: int
+class BoardQuery:
+    """The board's search, sort and pages, read from the query string."""
 
-    @property
-    def free(self) -> int:
-        return max(self.capacity - self.taken, 0)
+    q: str = ""
+    sort: str = "score"
+    page: int = 1
+    active_page: int = 1
+    waiting_page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> BoardQuery:
+        sort = args.get("sort", "score")
+        return cls(
+            q=clean_text(args.get("q")),
+            sort=sort if sort in SORTS else "score",
+            page=page_number(args.get("page")),
+            active_page=page_number(args.get("active_page")),
+            waiting_page=page_number(args.get("waiting_page")),
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link that changes some of them."""
+        values = {
+            "q": self.q or None,
+            "sort": None if self.sort == "score" else self.sort,
+            "page": self.page if self.page > 1 else None,
+            "active_page": self.active_page if self.active_page > 1 else None,
+            "waiting_page": self.waiting_page if self.waiting_page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", 1)}
 
 
 @dataclass
 class MatchingBoard:
     program: Program
     settings: MatchingSettings
-    proposed: list[Pairing] = field(default_factory=list)
-    active: list[Pairing] = field(default_factory=list)
-    mentors: list[MentorPlace] = field(default_factory=list)
-    waiting: list[Membership] = field(default_factory=list)  # approved mentees without a pair
+    query: BoardQuery = field(default_factory=BoardQuery)
+    proposed: Page = field(default_factory=lambda: Page([], 1, 0))
+    active: Page = field(default_factory=lambda: Page([], 1, 0))
+    waiting: Page = field(default_factory=lambda: Page([], 1, 0))  # approved mentees, no pair
     reasons: dict[int, str] = field(default_factory=dict)  # why the matcher left them out
+    proposed_count: int = 0
+    active_count: int = 0
+    waiting_count: int = 0
+    proposed_total: float = 0.0
+    free_places: int = 0
+    mentor_count: int = 0
     applications: int = 0
 
-    @property
-    def proposed_total(self) -> float:
-        return sum(p.score or 0 for p in self.proposed)
 
-    @property
-    def free_places(self) -> int:
-        return sum(m.free for m in self.mentors)
+def _pairings_page(program: Program, status: PairingStatus, query: BoardQuery, page: int) -> Page:
+    mentor, mentee = aliased(User), aliased(User)
+    stmt = (
+        select(Pairing)
+        .join(mentor, mentor.id == Pairing.mentor_id)
+        .join(mentee, mentee.id == Pairing.mentee_id)
+        .where(Pairing.program_id == program.id, Pairing.status == status)
+    )
+    if query.q:
+        stmt = stmt.where(
+            or_(
+                mentor.name.icontains(query.q, autoescape=True),
+                mentee.name.icontains(query.q, autoescape=True),
+                mentor.email.icontains(query.q, autoescape=True),
+                mentee.email.icontains(query.q, autoescape=True),
+            )
+        )
+    order = {
+        "score": (Pairing.score.desc(),),
+        "score_low": (Pairing.score.asc(),),
+        "mentee": (func.lower(mentee.name),),
+        "mentor": (func.lower(mentor.name),),
+    }[query.sort]
+    if status is PairingStatus.active and query.sort == "score":
+        order = (Pairing.approved_at.desc(),)
+    return paginate(
+        stmt.options(
+            joinedload(Pairing.mentor), joinedload(Pairing.mentee), joinedload(Pairing.program)
+        ).order_by(*order, Pairing.id),
+        page,
+    )
 
 
-def board_for(program: Program) -> MatchingBoard:
-    board = MatchingBoard(program=program, settings=MatchingSettings.from_json(program.matching))
-    board.proposed = proposed_pairings(program)
-    board.active = active_pairings(program)
-    taken: dict[int, int] = {}
-    for pairing in [*board.proposed, *board.active]:
-        taken[pairing.mentor_id] = taken.get(pairing.mentor_id, 0) + 1
-    board.mentors = [
-        MentorPlace(m, mentor_capacity(m), taken.get(m.user_id, 0))
-        for m in active_members(program, Role.mentor)
-    ]
-    paired = {p.mentee_id for p in [*board.proposed, *board.active]}
-    board.waiting = [m for m in active_members(program, Role.mentee) if m.user_id not in paired]
+def _waiting_query(program: Program, q: str) -> Select:
+    paired = exists().where(
+        Pairing.program_id == program.id,
+        Pairing.mentee_id == Membership.user_id,
+        Pairing.status.in_(BUSY),
+    )
+    stmt = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(joinedload(Membership.user))
+        .where(
+            Membership.program_id == program.id,
+            Membership.role == Role.mentee,
+            Membership.status == MembershipStatus.active,
+            ~paired,
+        )
+    )
+    if q:
+        stmt = stmt.where(
+            or_(User.name.icontains(q, autoescape=True), User.email.icontains(q, autoescape=True))
+        )
+    return stmt.order_by(func.lower(User.name), Membership.id)
+
+
+def _counts(board: MatchingBoard) -> None:
+    program = board.program
+    rows = db.session.execute(
+        select(Pairing.status, func.count(Pairing.id), func.coalesce(func.sum(Pairing.score), 0))
+        .where(Pairing.program_id == program.id, Pairing.status.in_(BUSY))
+        .group_by(Pairing.status)
+    ).all()
+    by_status = {status: (count, total) for status, count, total in rows}
+    board.proposed_count, board.proposed_total = by_status.get(PairingStatus.proposed, (0, 0))
+    board.active_count = by_status.get(PairingStatus.active, (0, 0))[0]
+    taken = dict(
+        db.session.execute(
+            select(Pairing.mentor_id, func.count(Pairing.id))
+            .where(Pairing.program_id == program.id, Pairing.status.in_(BUSY))
+            .group_by(Pairing.mentor_id)
+        ).all()
+    )
+    # Capacity lives in each mentor's answers: read only that value, not whole profiles.
+    capacities = db.session.execute(
+        select(Membership.user_id, Membership.profile["capacity"].as_string()).where(
+            Membership.program_id == program.id,
+            Membership.role == Role.mentor,
+            Membership.status == MembershipStatus.active,
+        )
+    ).all()
+    board.mentor_count = len(capacities)
+    board.free_places = sum(
+        max(mentor_capacity(Membership(profile={"capacity": cap})) - taken.get(uid, 0), 0)
+        for uid, cap in capacities
+    )
+    board.applications = db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.program_id == program.id, Membership.status == MembershipStatus.applied
+        )
+    )
+
+
+def board_for(program: Program, query: BoardQuery | None = None) -> MatchingBoard:
+    """Counts for the whole programme and one page of each list, in a fixed number of queries."""
+    query = query or BoardQuery()
+    board = MatchingBoard(
+        program=program, settings=MatchingSettings.from_json(program.matching), query=query
+    )
+    _counts(board)
+    board.proposed = _pairings_page(program, PairingStatus.proposed, query, query.page)
+    board.active = _pairings_page(program, PairingStatus.active, query, query.active_page)
+    board.waiting = paginate(_waiting_query(program, query.q), query.waiting_page)
+    board.waiting_count = board.waiting.total
+    if query.q:
+        board.waiting_count = db.session.scalar(
+            select(func.count()).select_from(_waiting_query(program, "").subquery())
+        )
     last = db.session.scalar(
         select(AuditEvent)
         .where(AuditEvent.program_id == program.id, AuditEvent.action == "matching.proposed")
@@ -69,14 +205,12 @@ def board_for(program: Program) -> MatchingBoard:
         .limit(1)
     )
     if last is not None:
-        board.reasons = {u["user_id"]: u["reason"] for u in last.detail.get("unmatched", [])}
-    board.applications = len(
-        db.session.scalars(
-            select(Membership.id).where(
-                Membership.program_id == program.id, Membership.status == MembershipStatus.applied
-            )
-        ).all()
-    )
+        shown = {m.user_id for m in board.waiting.items}
+        board.reasons = {
+            u["user_id"]: u["reason"]
+            for u in (last.detail or {}).get("unmatched", [])
+            if u.get("user_id") in shown
+        }
     return board
 
 

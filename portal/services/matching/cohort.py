@@ -150,7 +150,9 @@ def _multi_hot(rows: list[list[int]]) -> np.ndarray:
     out = np.zeros((len(rows), width), dtype=np.float32)
     lengths = [len(r) for r in rows]
     if sum(lengths):
-        out[np.repeat(np.arange(len(rows)), lengths), np.concatenate(rows)] = 1.0
+        # Typed per row: an empty row would otherwise make the whole index float.
+        columns = np.concatenate([np.asarray(r, dtype=np.int64) for r in rows])
+        out[np.repeat(np.arange(len(rows)), lengths), columns] = 1.0
     return out
 
 

@@ -35,6 +35,7 @@ from portal.services.matching.scoring import pair_factors, score_cohort
 from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
 from portal.services.notifications import notify
+from portal.services.programme_admin.holds import new_undo_key
 
 
 class MatchingError(ValueError):
@@ -202,7 +203,10 @@ def _membership(program: Program, user_id: int, role: Role) -> Membership | None
 
 
 def check_pair(
-    program: Program, mentee_id: int, mentor_id: int, replacing: Pairing | None = None
+    program: Program,
+    mentee_id: int,
+    mentor_id: int,
+    replacing: Pairing | list[Pairing] | None = None,
 ) -> PairCheck:
     """Score one pair and name the first hard rule it would break, if any."""
     mentee_m = _membership(program, mentee_id, Role.mentee)
@@ -246,8 +250,11 @@ def _hard_rule_problem(program, cohort, matrix, mentee_m, mentor_m, replacing) -
         Pairing.program_id == program.id,
         Pairing.status.in_([PairingStatus.active, PairingStatus.proposed]),
     )
-    if replacing is not None:
-        others = others.where(Pairing.id != replacing.id)
+    # Pairings this change gives up (one for a swap, both for an exchange) do not count.
+    replaced = replacing if isinstance(replacing, list) else [replacing]
+    replaced_ids = [p.id for p in replaced if p is not None]
+    if replaced_ids:
+        others = others.where(Pairing.id.not_in(replaced_ids))
     has_mentor = db.session.scalar(others.where(Pairing.mentee_id == mentee_m.user_id)) or 0
     if has_mentor:
         return f"{names[0]} already has a mentor in this programme (one mentor per mentee)."
@@ -317,10 +324,11 @@ def swap_mentor(pairing: Pairing, mentor_id: int, actor: User) -> Pairing:
 # --- decisions -------------------------------------------------------------------------
 
 
-def approve(pairing: Pairing, actor: User, commit: bool = True) -> None:
-    """Make a proposed pairing active and tell both partners."""
+def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | None = None) -> str:
+    """Make a proposed pairing active; both partners are told after the undo window."""
     if pairing.status is not PairingStatus.proposed:
         raise MatchingError("Only a proposed pairing can be approved.")
+    undo_key = undo_key or new_undo_key()
     pairing.activate()
     program = pairing.program
     notify(
@@ -328,27 +336,34 @@ def approve(pairing: Pairing, actor: User, commit: bool = True) -> None:
         "pairing",
         f"You are paired with {pairing.mentor.name} in {program.name}.",
         "/dashboard/",
+        hold=undo_key,
     )
     notify(
         pairing.mentor,
         "pairing",
         f"You are mentoring {pairing.mentee.name} in {program.name}.",
         "/dashboard/",
+        hold=undo_key,
     )
     audit.record(
         actor,
         "pairing.approved",
         f"Approved {pairing.mentee.name} with {pairing.mentor.name}",
         program,
+        pairing_id=pairing.id,
+        undo=undo_key,
     )
     if commit:
         db.session.commit()
+    return undo_key
 
 
 def approve_all(program: Program, actor: User) -> int:
+    """Approve every proposed pair as one decision, undone together."""
     pairings = proposed_pairings(program)
+    undo_key = new_undo_key()
     for pairing in pairings:
-        approve(pairing, actor, commit=False)
+        approve(pairing, actor, commit=False, undo_key=undo_key)
     db.session.commit()
     return len(pairings)
 
@@ -386,6 +401,14 @@ def end_pairing(pairing: Pairing, reason: str, actor: User) -> None:
         reason=reason[:500],
     )
     db.session.commit()
+
+
+def proposed_count(program: Program) -> int:
+    return db.session.scalar(
+        select(func.count(Pairing.id)).where(
+            Pairing.program_id == program.id, Pairing.status == PairingStatus.proposed
+        )
+    )
 
 
 def proposed_pairings(program: Program) -> list[Pairing]:

@@ -26,4 +26,81 @@
       showNetworkError("Your session token expired. Reload the page; your text is kept in the form.");
     }
   });
+
+  // --- After an htmx swap: focus somewhere sensible and say what happened. ---------------
+  // The live region sits outside every swapped fragment, so screen readers hear each message.
+  function announce(text) {
+    var region = document.getElementById("live-region");
+    if (!region || !text) { return; }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 60);
+  }
+
+  // Only a person's own action moves focus; background polls and type-ahead never do.
+  var FOCUS_TRIGGERS = { submit: true, click: true };
+
+  function focusable(element) {
+    if (!element.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(element.tagName)) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus({ preventScroll: false });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var detail = event.detail;
+    var target = detail.target;
+    if (target && !target.isConnected && target.id) {
+      target = document.getElementById(target.id);  // an outerHTML swap replaced it
+    }
+    if (!target || !target.isConnected || detail.boosted) { return; }
+    var trigger = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    var byPerson = trigger && FOCUS_TRIGGERS[trigger.type];
+    var active = document.activeElement;
+    var lostFocus = !active || active === document.body || !active.isConnected;
+    var invalid = target.querySelector("[aria-invalid='true'], .field--invalid input, .field--invalid textarea, .field--invalid select");
+    var message = target.querySelector(".flash, .field__errors li, [data-announce]");
+    if (invalid) {
+      announce("Please check the form: " + (message ? message.textContent.trim() : "a field needs attention."));
+    } else if (message) {
+      announce(message.getAttribute("data-announce") || message.textContent.trim());
+    } else if (byPerson) {
+      announce("Updated.");
+    }
+    if (!byPerson || !(lostFocus || target.contains(active))) { return; }
+    if (invalid) {
+      invalid.focus();
+    } else {
+      var heading = target.querySelector("h1, h2, h3, .flash");
+      focusable(heading || target);
+    }
+  });
+
+  // --- The account menu closes on Escape and gives focus back to its button. -------------
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = document.querySelector("details.user-menu[open]");
+    if (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    }
+  });
+
+  // --- Time zones: preselect the browser's zone while the person has not chosen one. -----
+  function preselectTimeZone() {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
+    document.querySelectorAll("select[data-browser-timezone]").forEach(function (select) {
+      var form = select.form;
+      if (!zone || select.value !== "UTC" || (form && form.querySelector(".field--invalid"))) { return; }
+      for (var i = 0; i < select.options.length; i += 1) {
+        if (select.options[i].value === zone) { select.value = zone; return; }
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", preselectTimeZone);
+  } else {
+    preselectTimeZone();
+  }
+  document.addEventListener("htmx:load", preselectTimeZone);
 })();

@@ -1,0 +1,1 @@
+"""Running programmes at scale: leads, the undo window, the applicant page, exports."""

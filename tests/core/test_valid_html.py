@@ -1,0 +1,61 @@
+"""Do pages carry what validators ask for: a description, unique ids, valid <time> values?"""
+
+import re
+from collections import Counter
+
+import pytest
+
+from portal.models import ProgramStatus, Role
+from tests.factories import (
+    make_admin,
+    make_entry,
+    make_pairing,
+    make_participant,
+    make_program,
+)
+
+
+@pytest.fixture
+def signed_in_admin(client, auth):
+    program = make_program(slug="spring", status=ProgramStatus.enrolling)
+    make_participant(program, Role.mentee, status="applied")
+    pairing = make_pairing(program=program)
+    make_entry(author=pairing.mentee)
+    auth.login(make_admin())
+    return program
+
+
+PAGES = [
+    "/dashboard/",
+    "/admin/",
+    "/admin/enrollment",
+    "/admin/matching/spring",
+    "/admin/programs/spring/edit",
+    "/admin/programs/new",
+    "/programs/spring",
+    "/auth/password",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_have_a_description_unique_ids_and_valid_times(client, signed_in_admin, url):
+    page = client.get(url).text
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', page), url
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [i for i, n in ids.items() if n > 1] == [], url
+    for value in re.findall(r'<time datetime="([^"]+)"', page):
+        # At most three fractional digits of a second are valid HTML.
+        assert not re.search(r"\.\d{4,}", value), value
+    assert not re.search(r"(?<!data-)hx-[a-z-]+=", page), "htmx attributes are data-hx-*"
+
+
+def test_no_template_writes_a_bare_hx_attribute():
+    from pathlib import Path
+
+    root = Path(__file__).parents[2] / "portal" / "templates"
+    bare = [
+        (str(path.relative_to(root)), match.group(0))
+        for path in root.rglob("*.html")
+        for match in re.finditer(r"(?<![\w-])hx-[a-z-]+=", path.read_text())
+    ]
+    assert bare == []
