@@ -121,7 +121,7 @@ def build(url: str, participants: int) -> None:
         with db.engine.begin() as conn:
             for label, statement in steps:
                 started = time.perf_counter()
-                params = {"hash": hashed, "n": max(HEAVY_ENTRIES, 200)}
+                params = {"hash": hashed, "n": max(HEAVY_ENTRIES, shape.last_user)}
                 conn.execute(sa.text(statement), params)
                 print(f"    {label:<28} {time.perf_counter() - started:6.1f} s", flush=True)
             conn.execute(sa.text("DROP TABLE bench_numbers"))
@@ -130,7 +130,12 @@ def build(url: str, participants: int) -> None:
 
 
 def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tuple[str, str]]:
-    n, m, first_mentee, last = shape.participants, shape.mentors, shape.first_mentee, shape.last_user
+    n, m, first_mentee, last = (
+        shape.participants,
+        shape.mentors,
+        shape.first_mentee,
+        shape.last_user,
+    )
     heavy = f"(u.id IN (2, {first_mentee}) OR u.id % 500 = 7)"
     per_user = f"CASE WHEN {heavy} THEN {HEAVY_ENTRIES} ELSE 90 + u.id % 21 END"
     if dialect == "postgresql":
@@ -269,7 +274,11 @@ def _after_load(dialect: str) -> None:
                 sa.text("SELECT 1 FROM sqlite_master WHERE name = 'journal_entries_fts'")
             ).first()
             if fts:
-                conn.execute(sa.text("INSERT INTO journal_entries_fts(journal_entries_fts) VALUES('optimize')"))
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO journal_entries_fts(journal_entries_fts) VALUES('optimize')"
+                    )
+                )
 
 
 # --- the pages -------------------------------------------------------------------------
@@ -315,7 +324,10 @@ def pages_for(url: str, shape: Shape) -> dict[str, list[tuple[str, str]]]:
             ("admin dashboard", "/dashboard/"),
             ("admin index", "/admin/"),
             ("admin programmes", "/admin/programs"),
-            ("enrollment queue (10k)", "/admin/enrollment?" + urlencode({"program": "scale-intake"})),
+            (
+                "enrollment queue (10k)",
+                "/admin/enrollment?" + urlencode({"program": "scale-intake"}),
+            ),
         ],
     }
 
@@ -551,7 +563,9 @@ def main() -> None:
             started = time.perf_counter()
             build(url, shape.participants)
             print(f"  built in {time.perf_counter() - started:.0f} s; measuring")
-            results[size] = measure(url, shape, args.rounds, args.seconds, with_load=size == sizes[-1])
+            results[size] = measure(
+                url, shape, args.rounds, args.seconds, with_load=size == sizes[-1]
+            )
         finally:
             if not args.keep:
                 drop()

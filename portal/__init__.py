@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from portal import config as defaults
 from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+from portal.models.journal import is_search_structure
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -48,7 +49,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS_DIR,
+        render_as_batch=True,
+        include_name=is_search_structure,
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
