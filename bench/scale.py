@@ -130,12 +130,7 @@ def build(url: str, participants: int) -> None:
 
 
 def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tuple[str, str]]:
-    n, m, first_mentee, last = (
-        shape.participants,
-        shape.mentors,
-        shape.first_mentee,
-        shape.last_user,
-    )
+    m, first_mentee, last = shape.mentors, shape.first_mentee, shape.last_user
     heavy = f"(u.id IN (2, {first_mentee}) OR u.id % 500 = 7)"
     per_user = f"CASE WHEN {heavy} THEN {HEAVY_ENTRIES} ELSE 90 + u.id % 21 END"
     if dialect == "postgresql":
