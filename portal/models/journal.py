@@ -28,8 +28,10 @@ class EntryStatus(StrEnum):
 
 SHARED_PUBLISHED = "visibility = 'shared' AND status = 'published'"
 # Full-text search lives beside the table, per database (see migration 0009_performance):
-# PostgreSQL indexes this expression with GIN; SQLite keeps an FTS5 table in step by triggers.
-FTS_DOCUMENT = "to_tsvector('simple', journal_entries.title || ' ' || journal_entries.body)"
+# PostgreSQL keeps a generated tsvector column with a GIN index, which the model leaves out
+# (no row ever loads it); SQLite keeps an FTS5 table in step by triggers.
+FTS_DOCUMENT = "journal_entries.search_vector"
+FTS_COLUMN = "search_vector"
 FTS_TABLE = "journal_entries_fts"
 FTS_INDEX = "ix_journal_entries_fts"
 
@@ -39,6 +41,8 @@ def is_search_structure(name: str | None, type_: str, parent_names: dict) -> boo
     schema comparison leave them to migration 0009_performance (Alembic's include_name)."""
     if type_ == "table":
         return not (name or "").startswith(FTS_TABLE)
+    if type_ == "column":
+        return name != FTS_COLUMN
     return name != FTS_INDEX
 
 

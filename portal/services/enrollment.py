@@ -131,6 +131,14 @@ def queue(program: Program | None = None) -> list[Membership]:
     return list(db.session.scalars(query))
 
 
+def queue_size(program: Program | None = None) -> int:
+    """How many applications wait, counted on an index without loading a row."""
+    query = select(func.count(Membership.id)).where(Membership.status == MembershipStatus.applied)
+    if program is not None:
+        query = query.where(Membership.program_id == program.id)
+    return db.session.scalar(query) or 0
+
+
 def decide(membership: Membership, approve: bool, actor: User, commit: bool = True) -> None:
     """Approve or decline an application and tell the applicant."""
     if membership.status is not MembershipStatus.applied:

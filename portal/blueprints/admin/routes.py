@@ -38,7 +38,7 @@ def index():
     return render(
         "admin/index.html",
         health=programs_health(current_user),
-        queue_size=len(enrollment.queue()),
+        queue_size=enrollment.queue_size(),
         events=audit.recent(current_user, limit=8),
     )
 

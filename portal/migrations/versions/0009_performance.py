@@ -6,8 +6,8 @@ Create Date: 2026-11-25 18:20:00
 
 - Partial indexes for what partners read (published, shared entries by author) and for a
   mentor's unreviewed count; an index for the enrollment queue and its counts.
-- Full-text search of journal entries: on PostgreSQL a GIN index over
-  to_tsvector('simple', title || ' ' || body); on SQLite an FTS5 table with external
+- Full-text search of journal entries: on PostgreSQL a stored generated column
+  search_vector = to_tsvector('simple', title || ' ' || body) with a GIN index; on SQLite an FTS5 table with external
   content, kept in step with journal_entries by triggers.
 - journal_daily_counts: journal activity per UTC day, kept by triggers on journal_entries
   and entry_comments on both databases, so the admin panels read a few rows instead of
@@ -28,7 +28,7 @@ SHARED_PUBLISHED = "visibility = 'shared' AND status = 'published'"
 # --- SQLite: FTS5 over journal entries, and the count triggers --------------------------
 
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE journal_entries_fts USING fts5("
+    "CREATE VIRTUAL TABLE IF NOT EXISTS journal_entries_fts USING fts5("
     "title, body, content='journal_entries', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 2')",
     "CREATE TRIGGER journal_entries_fts_insert AFTER INSERT ON journal_entries BEGIN "
@@ -112,14 +112,17 @@ SQLITE_DROP = [
 
 # --- PostgreSQL: a GIN expression index, and the count triggers --------------------------
 
+# A stored, generated tsvector: matching a row costs no re-parsing of its text, so a
+# search can start from the author's index as well as from the GIN index.
 PG_FTS = [
-    "CREATE INDEX ix_journal_entries_fts ON journal_entries "
-    "USING gin (to_tsvector('simple', title || ' ' || body))",
+    "ALTER TABLE journal_entries ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+    "(to_tsvector('simple', title || ' ' || body)) STORED",
+    "CREATE INDEX ix_journal_entries_fts ON journal_entries USING gin (search_vector)",
 ]
 
 PG_COUNTS = [
     """
-    CREATE FUNCTION journal_daily_counts_entry() RETURNS trigger AS $$
+    CREATE OR REPLACE FUNCTION journal_daily_counts_entry() RETURNS trigger AS $$
     BEGIN
       IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'published'
          AND OLD.published_at IS NOT NULL THEN
@@ -145,7 +148,7 @@ PG_COUNTS = [
     "visibility, published_at, reviewed_at ON journal_entries FOR EACH ROW "
     "EXECUTE FUNCTION journal_daily_counts_entry()",
     """
-    CREATE FUNCTION journal_daily_counts_comment() RETURNS trigger AS $$
+    CREATE OR REPLACE FUNCTION journal_daily_counts_comment() RETURNS trigger AS $$
     BEGIN
       IF TG_OP = 'DELETE' THEN
         INSERT INTO journal_daily_counts AS c (day, entries, shared, reviewed, comments)
@@ -170,6 +173,7 @@ PG_DROP = [
     "DROP TRIGGER IF EXISTS journal_daily_counts_entry ON journal_entries",
     "DROP FUNCTION IF EXISTS journal_daily_counts_entry()",
     "DROP INDEX IF EXISTS ix_journal_entries_fts",
+    "ALTER TABLE journal_entries DROP COLUMN IF EXISTS search_vector",
 ]
 
 # The counts of existing data, computed once; the triggers keep them from then on.

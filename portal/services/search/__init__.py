@@ -51,7 +51,7 @@ def matching(query: Select[Any], text: str) -> tuple[Select[Any], ColumnElement[
 
 
 def _postgresql(query: Select[Any], terms: list[str]):
-    # The document expression is written as the GIN index's, so the planner can use it.
+    # The stored tsvector column, indexed with GIN (migration 0009_performance).
     document = literal_column(FTS_DOCUMENT)
     wanted = func.to_tsquery(literal_column("'simple'"), " & ".join(f"{t}:*" for t in terms))
     narrowed = query.where(document.op("@@")(wanted))
