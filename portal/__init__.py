@@ -36,9 +36,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal import cli, errors, templating
     from portal.blueprints import register_blueprints
+    from portal.caching import init_caching
     from portal.security import init_security
 
     init_security(app)
+    init_caching(app)  # after security: its after_request runs first, so its headers win
     errors.init_errors(app)
 
     templating.init_templating(app)
