@@ -4,13 +4,14 @@
     python bench/scale.py --backend sqlite      # SQLite, large only
     python bench/scale.py --sizes small --seconds 3
 
-It builds each data set in a database of its own (PostgreSQL: ``hz_perf_scale_<size>`` on
-the local server, created and dropped; SQLite: a temporary file) with bulk
-``INSERT ... SELECT`` statements over a numbers table, serves Horizon from it with gunicorn
-(2 workers) on 127.0.0.1:5301, signs in as a heavy mentee, their mentor and an admin, and
-prints for every page: the median of single requests at each size and their ratio, the
-SQL statements per page, and the throughput, p50 and p95 at 16 connections, next to
-``/healthz`` measured in the same run.
+It builds each data set in a database of its own (PostgreSQL: ``hz_perf_scale_<size>``
+on the local server, created and dropped; SQLite: a temporary file) with bulk
+``INSERT ... SELECT`` statements over a numbers table, serves Horizon from each with
+gunicorn (2 workers) on 127.0.0.1:5301 and 5302, signs in as a heavy mentee, their mentor
+and an admin, and prints for every page: the median of single requests at each size and
+their ratio (both sizes are served side by side and requested in turn, so both meet the
+same load from the rest of the machine), the SQL statements per page, and the throughput,
+p50 and p95 at 16 connections, next to ``/healthz`` measured in the same run.
 
 The large set has 10,000 participants (3,000 mentors, 7,000 mentees), 3,000 active
 pairings, about 1,100,000 journal entries (a few heavy writers with 5,000 entries, most
@@ -155,19 +156,26 @@ def _bulk_load_mode(dialect: str) -> tuple[list[str], list[str]]:
             "SET maintenance_work_mem = '256MB'",
             "ALTER TABLE journal_entries DISABLE TRIGGER USER",
             "ALTER TABLE entry_comments DISABLE TRIGGER USER",
+            "ALTER TABLE entry_tags DISABLE TRIGGER USER",
             "DROP INDEX ix_journal_entries_fts",
         ]
         after = [
             migration.PG_FTS[-1],
             "ALTER TABLE journal_entries ENABLE TRIGGER USER",
             "ALTER TABLE entry_comments ENABLE TRIGGER USER",
+            "ALTER TABLE entry_tags ENABLE TRIGGER USER",
         ]
         day = {"entry_day": "published_at::date", "comment_day": "created_at::date"}
     else:
         before = list(migration.SQLITE_DROP)
-        after = migration.SQLITE_FTS + migration.SQLITE_COUNTS
+        after = migration.SQLITE_FTS + migration.SQLITE_COUNTS + migration.SQLITE_TAGS
         day = {"entry_day": "date(published_at)", "comment_day": "date(created_at)"}
-    after += ["DELETE FROM journal_daily_counts", migration.BACKFILL.format(**day)]
+    after += [
+        "DELETE FROM journal_daily_counts",
+        migration.BACKFILL.format(**day),
+        "DELETE FROM journal_author_tags",
+        migration.TAGS_BACKFILL,
+    ]
     return before, after
 
 
@@ -403,8 +411,11 @@ def count_queries(url: str, pages: dict[str, list[tuple[str, str]]]) -> dict[str
 class Session:
     """A signed-in HTTP client: the session cookie from a real login."""
 
-    def __init__(self, email: str) -> None:
+    def __init__(self, email: str | None, port: int = PORT) -> None:
         self.cookie = ""
+        self.port = port
+        if email is None:
+            return
         page = self.get("/auth/login")[1]
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
         if token is None:
@@ -414,7 +425,7 @@ class Session:
         assert status in (302, 303), f"login as {email} answered {status}"
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Cookie": self.cookie} if self.cookie else {}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -441,18 +452,6 @@ class Figures:
     p95: float = 0.0
     errors: int = 0
     extra: dict = field(default_factory=dict)
-
-
-def single(session: Session, path: str, rounds: int) -> tuple[float, float]:
-    times, size = [], 0
-    session.get(path)  # warm the worker's caches
-    for _ in range(rounds):
-        started = time.perf_counter()
-        status, text = session.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-        assert status == 200, (path, status)
-        size = len(text.encode())
-    return statistics.median(times), size / 1024
 
 
 def load(session: Session, path: str, seconds: float, connections: int = 16) -> Figures:
@@ -493,8 +492,8 @@ def load(session: Session, path: str, seconds: float, connections: int = 16) -> 
     )
 
 
-def serve(url: str):
-    """gunicorn with 2 sync workers on the bench port, as the issue measured."""
+def serve(url: str, port: int = PORT):
+    """gunicorn with 2 sync workers on the given port, as the issue measured."""
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret-key")
     process = subprocess.Popen(
         [
@@ -502,7 +501,7 @@ def serve(url: str):
             "--workers",
             "2",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--backlog",
             "256",
             "--log-level",
@@ -515,7 +514,7 @@ def serve(url: str):
     )
     for _ in range(100):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 return process
@@ -525,35 +524,74 @@ def serve(url: str):
     raise RuntimeError("gunicorn did not start")
 
 
-def measure(url: str, shape: Shape, rounds: int, seconds: float, with_load: bool):
-    pages = pages_for(url, shape)
-    queries = count_queries(url, pages)
-    figures: dict[str, Figures] = {}
-    process = serve(url)
+def single_pair(sessions: list[Session], path_by_size: list[str], rounds: int):
+    """Medians of single requests, alternating between the sizes request by request, so
+    that both sizes meet the same load from the rest of the machine."""
+    times: list[list[float]] = [[] for _ in sessions]
+    sizes = [0.0 for _ in sessions]
+    for session, path in zip(sessions, path_by_size, strict=True):
+        session.get(path)  # warm the worker's caches
+    for _ in range(rounds):
+        for n, (session, path) in enumerate(zip(sessions, path_by_size, strict=True)):
+            started = time.perf_counter()
+            status, text = session.get(path)
+            times[n].append((time.perf_counter() - started) * 1000)
+            assert status == 200, (path, status)
+            sizes[n] = len(text.encode()) / 1024
+    return [statistics.median(t) for t in times], sizes
+
+
+def measure(urls: dict[str, str], rounds: int, seconds: float) -> dict[str, dict[str, Figures]]:
+    """Single-request medians at every size side by side, then load at the largest size."""
+    sizes = list(urls)
+    pages = {size: pages_for(urls[size], Shape(SIZES[size])) for size in sizes}
+    queries = {size: count_queries(urls[size], pages[size]) for size in sizes}
+    ports = {size: PORT + n for n, size in enumerate(sizes)}
+    servers = {size: serve(urls[size], ports[size]) for size in sizes}
+    figures: dict[str, dict[str, Figures]] = {size: {} for size in sizes}
     try:
-        anonymous = Session.__new__(Session)
-        anonymous.cookie = ""
-        health = Figures()
-        health.single_ms, health.kib = single(anonymous, "/healthz", rounds)
-        if with_load:
-            loaded = load(anonymous, "/healthz", seconds)
-            health.rps, health.p50, health.p95 = loaded.rps, loaded.p50, loaded.p95
-        figures["/healthz"] = health
-        for email, role_pages in pages.items():
-            session = Session(email)
-            for label, path in role_pages:
-                page = Figures(queries=queries[label])
-                page.single_ms, page.kib = single(session, path, rounds)
-                if with_load:
-                    loaded = load(session, path, seconds)
-                    page.rps, page.p50, page.p95 = loaded.rps, loaded.p50, loaded.p95
-                    page.errors = loaded.errors
-                figures[label] = page
-                print(f"    {label:<28} {page.single_ms:7.1f} ms", flush=True)
+        anonymous = [Session(None, ports[size]) for size in sizes]
+        medians, kib = single_pair(anonymous, ["/healthz"] * len(sizes), rounds)
+        for n, size in enumerate(sizes):
+            figures[size]["/healthz"] = Figures(single_ms=medians[n], kib=kib[n])
+        for role, role_pages in enumerate(pages[sizes[0]].values()):
+            sessions = [Session(list(pages[size])[role], ports[size]) for size in sizes]
+            for index, (label, _) in enumerate(role_pages):
+                paths = [list(pages[size].values())[role][index][1] for size in sizes]
+                medians, kib = single_pair(sessions, paths, rounds)
+                for n, size in enumerate(sizes):
+                    figures[size][label] = Figures(
+                        single_ms=medians[n], kib=kib[n], queries=queries[size][label]
+                    )
+                print(f"    {label:<28} " + "  ".join(f"{m:7.1f} ms" for m in medians), flush=True)
+        for size in sizes[:-1]:
+            os.killpg(servers[size].pid, signal.SIGTERM)
+        largest = sizes[-1]
+        _load_all(figures[largest], pages[largest], ports[largest], seconds)
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+        for process in servers.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
     return figures
+
+
+def _load_all(figures: dict[str, Figures], pages, port: int, seconds: float) -> None:
+    """Throughput and latency at 16 connections, /healthz first, on one server."""
+    loaded = load(Session(None, port), "/healthz", seconds)
+    health = figures["/healthz"]
+    health.rps, health.p50, health.p95 = loaded.rps, loaded.p50, loaded.p95
+    for email, role_pages in pages.items():
+        session = Session(email, port)
+        for label, path in role_pages:
+            loaded = load(session, path, seconds)
+            page = figures[label]
+            page.rps, page.p50, page.p95, page.errors = (
+                loaded.rps,
+                loaded.p50,
+                loaded.p95,
+                loaded.errors,
+            )
 
 
 # --- databases -------------------------------------------------------------------------
@@ -591,20 +629,22 @@ def main() -> None:
     sizes = (args.sizes or default_sizes).split(",")
     make_db = pg_database if args.backend == "postgresql" else sqlite_database
     print(f"Horizon at scale on {args.backend}; load average {os.getloadavg()[0]:.2f}")
-    results: dict[str, dict[str, Figures]] = {}
-    for size in sizes:
-        shape = Shape(SIZES[size])
-        url, drop = make_db(size)
-        try:
+    urls, drops = {}, []
+    try:
+        for size in sizes:
+            shape = Shape(SIZES[size])
+            url, drop = make_db(size)
+            drops.append(drop)
             print(f"  building {size} ({shape.participants} participants)")
             started = time.perf_counter()
             build(url, shape.participants)
-            print(f"  built in {time.perf_counter() - started:.0f} s; measuring")
-            results[size] = measure(
-                url, shape, args.rounds, args.seconds, with_load=size == sizes[-1]
-            )
-        finally:
-            if not args.keep:
+            print(f"  built in {time.perf_counter() - started:.0f} s")
+            urls[size] = url
+        print(f"  measuring; load average {os.getloadavg()[0]:.2f}")
+        results = measure(urls, args.rounds, args.seconds)
+    finally:
+        if not args.keep:
+            for drop in drops:
                 drop()
     report(results, sizes)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

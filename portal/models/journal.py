@@ -168,3 +168,16 @@ class JournalDailyCounts(db.Model):
     shared: Mapped[int] = mapped_column(default=0)
     reviewed: Mapped[int] = mapped_column(default=0)
     comments: Mapped[int] = mapped_column(default=0)
+
+
+class JournalAuthorTag(db.Model):
+    """How many of an author's entries carry a tag, kept by database triggers on
+    ``entry_tags`` and ``journal_entries``: the journal's tag menu reads it."""
+
+    __tablename__ = "journal_author_tags"
+
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    entries: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,4 @@
-"""Do the maintained journal counts always agree with counting the rows directly?
+"""Do the maintained journal counts and tag lists always agree with a direct count?
 
 The admin dashboard reads ``journal_daily_counts``, which database triggers keep in step
 with ``journal_entries`` and ``entry_comments``. Random sequences of writes (publishing,
@@ -20,11 +20,12 @@ from portal.models import User, utcnow
 from portal.models.journal import (
     EntryComment,
     EntryStatus,
+    JournalAuthorTag,
     JournalDailyCounts,
     JournalEntry,
     Visibility,
 )
-from portal.services.journal import journal_activity
+from portal.services.journal import _set_tags, journal_activity, own_tags
 from tests.conftest import _empty_all_tables
 from tests.factories import make_comment, make_entry, make_user
 
@@ -143,3 +144,69 @@ def test_does_the_admin_activity_read_the_last_thirty_days_only(app):
     )
     activity = journal_activity()
     assert (activity.entries, activity.shared, activity.reviewed, activity.comments) == (2, 1, 1, 1)
+
+
+def _direct_tags() -> Counter:
+    counts: Counter = Counter()
+    for entry in db.session.scalars(select(JournalEntry)):
+        for tag in entry.tags:
+            counts[(entry.author_id, tag.name)] += 1
+    return +counts
+
+
+def _maintained_tags() -> Counter:
+    rows = db.session.scalars(select(JournalAuthorTag)).all()
+    return +Counter({(row.author_id, row.name): row.entries for row in rows})
+
+
+tag_operations = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "retag", "delete", "delete author"]),
+        st.integers(0, 2),  # which author
+        st.lists(st.sampled_from(["focus", "career", "health"]), max_size=3, unique=True),
+        st.integers(0, 50),  # which entry
+    ),
+    max_size=20,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=tag_operations)
+def test_do_maintained_tag_counts_equal_a_direct_count_after_any_writes(app, steps):
+    try:
+        authors = [make_user().id for _ in range(3)]
+        for operation, who, names, pick in steps:
+            entries = db.session.scalars(select(JournalEntry).order_by(JournalEntry.id)).all()
+            entry = entries[pick % len(entries)] if entries else None
+            author = db.session.get(User, authors[who])
+            if operation == "write" and author is not None:
+                make_entry(author=author, tags=names)
+            elif operation == "retag" and entry is not None:
+                _set_tags(entry, names)
+                db.session.commit()
+            elif operation == "delete" and entry is not None:
+                db.session.execute(delete(JournalEntry).where(JournalEntry.id == entry.id))
+                db.session.commit()
+            elif operation == "delete author" and entry is not None:
+                db.session.execute(delete(User).where(User.id == entry.author_id))
+                db.session.commit()
+            db.session.expire_all()
+            assert _maintained_tags() == _direct_tags()
+    finally:
+        db.session.rollback()
+        _empty_all_tables()
+
+
+def test_does_the_tag_menu_list_only_tags_in_use(client, auth):
+    user = make_user()
+    kept = make_entry(author=user, tags=["focus", "career"])
+    dropped = make_entry(author=user, tags=["health"])
+    make_entry(author=make_user(), tags=["someone else's"])
+    db.session.delete(dropped)
+    db.session.commit()
+    assert own_tags(user) == ["career", "focus"]
+    _set_tags(kept, ["focus"])
+    db.session.commit()
+    assert own_tags(user) == ["focus"]

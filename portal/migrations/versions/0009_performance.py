@@ -9,6 +9,8 @@ Create Date: 2026-11-25 18:20:00
 - Full-text search of journal entries: on PostgreSQL a stored generated column
   search_vector = to_tsvector('simple', title || ' ' || body) with a GIN index; on SQLite an FTS5 table with external
   content, kept in step with journal_entries by triggers.
+- journal_author_tags: each author's tags with a count of entries, kept by triggers on
+  entry_tags and journal_entries, for the tag menu.
 - journal_daily_counts: journal activity per UTC day, kept by triggers on journal_entries
   and entry_comments on both databases, so the admin panels read a few rows instead of
   counting a million.
@@ -98,7 +100,25 @@ SQLITE_COUNTS = [
     + " END",
 ]
 
+# A tag's author is its entry's. The foreign key's cascade would delete an entry's tags
+# after the entry is gone, when their author can no longer be looked up, so a BEFORE
+# DELETE trigger on the entry deletes its tags first, and each tag counts itself down.
+SQLITE_TAGS = [
+    "CREATE TRIGGER journal_author_tags_insert AFTER INSERT ON entry_tags BEGIN "
+    "INSERT INTO journal_author_tags (author_id, name, entries) "
+    "SELECT author_id, new.name, 1 FROM journal_entries WHERE id = new.entry_id "
+    "ON CONFLICT (author_id, name) DO UPDATE SET entries = entries + 1; END",
+    "CREATE TRIGGER journal_author_tags_delete AFTER DELETE ON entry_tags BEGIN "
+    "UPDATE journal_author_tags SET entries = entries - 1 WHERE name = old.name "
+    "AND author_id = (SELECT author_id FROM journal_entries WHERE id = old.entry_id); END",
+    "CREATE TRIGGER journal_author_tags_entry_delete BEFORE DELETE ON journal_entries BEGIN "
+    "DELETE FROM entry_tags WHERE entry_id = old.id; END",
+]
+
 SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS journal_author_tags_entry_delete",
+    "DROP TRIGGER IF EXISTS journal_author_tags_delete",
+    "DROP TRIGGER IF EXISTS journal_author_tags_insert",
     "DROP TRIGGER IF EXISTS journal_daily_counts_comment_delete",
     "DROP TRIGGER IF EXISTS journal_daily_counts_comment_insert",
     "DROP TRIGGER IF EXISTS journal_daily_counts_entry_update",
@@ -167,7 +187,42 @@ PG_COUNTS = [
     "FOR EACH ROW EXECUTE FUNCTION journal_daily_counts_comment()",
 ]
 
+PG_TAGS = [
+    """
+    CREATE OR REPLACE FUNCTION journal_author_tags_tag() RETURNS trigger AS $$
+    BEGIN
+      IF TG_OP = 'INSERT' THEN
+        INSERT INTO journal_author_tags AS t (author_id, name, entries)
+        SELECT author_id, NEW.name, 1 FROM journal_entries WHERE id = NEW.entry_id
+        ON CONFLICT (author_id, name) DO UPDATE SET entries = t.entries + 1;
+      ELSE
+        UPDATE journal_author_tags SET entries = entries - 1
+        WHERE name = OLD.name
+          AND author_id = (SELECT author_id FROM journal_entries WHERE id = OLD.entry_id);
+      END IF;
+      RETURN NULL;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    "CREATE TRIGGER journal_author_tags_tag AFTER INSERT OR DELETE ON entry_tags "
+    "FOR EACH ROW EXECUTE FUNCTION journal_author_tags_tag()",
+    """
+    CREATE OR REPLACE FUNCTION journal_author_tags_entry() RETURNS trigger AS $$
+    BEGIN
+      DELETE FROM entry_tags WHERE entry_id = OLD.id;
+      RETURN OLD;
+    END
+    $$ LANGUAGE plpgsql
+    """,
+    "CREATE TRIGGER journal_author_tags_entry BEFORE DELETE ON journal_entries "
+    "FOR EACH ROW EXECUTE FUNCTION journal_author_tags_entry()",
+]
+
 PG_DROP = [
+    "DROP TRIGGER IF EXISTS journal_author_tags_entry ON journal_entries",
+    "DROP FUNCTION IF EXISTS journal_author_tags_entry()",
+    "DROP TRIGGER IF EXISTS journal_author_tags_tag ON entry_tags",
+    "DROP FUNCTION IF EXISTS journal_author_tags_tag()",
     "DROP TRIGGER IF EXISTS journal_daily_counts_comment ON entry_comments",
     "DROP FUNCTION IF EXISTS journal_daily_counts_comment()",
     "DROP TRIGGER IF EXISTS journal_daily_counts_entry ON journal_entries",
@@ -175,6 +230,12 @@ PG_DROP = [
     "DROP INDEX IF EXISTS ix_journal_entries_fts",
     "ALTER TABLE journal_entries DROP COLUMN IF EXISTS search_vector",
 ]
+
+TAGS_BACKFILL = (
+    "INSERT INTO journal_author_tags (author_id, name, entries) "
+    "SELECT e.author_id, t.name, count(*) FROM entry_tags t "
+    "JOIN journal_entries e ON e.id = t.entry_id GROUP BY e.author_id, t.name"
+)
 
 # The counts of existing data, computed once; the triggers keep them from then on.
 BACKFILL = """
@@ -222,17 +283,31 @@ def upgrade():
         sa.Column("comments", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", name=op.f("pk_journal_daily_counts")),
     )
+    op.create_table(
+        "journal_author_tags",
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["author_id"],
+            ["users.id"],
+            name=op.f("fk_journal_author_tags_author_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("author_id", "name", name=op.f("pk_journal_author_tags")),
+    )
     if dialect == "postgresql":
-        statements = PG_FTS + PG_COUNTS
+        statements = PG_FTS + PG_COUNTS + PG_TAGS
         backfill = BACKFILL.format(
             entry_day="published_at::date", comment_day="created_at::date"
         )
     else:
-        statements = SQLITE_FTS + SQLITE_COUNTS
+        statements = SQLITE_FTS + SQLITE_COUNTS + SQLITE_TAGS
         backfill = BACKFILL.format(
             entry_day="date(published_at)", comment_day="date(created_at)"
         )
     op.execute(backfill)
+    op.execute(TAGS_BACKFILL)
     for statement in statements:
         op.execute(statement)
 
@@ -241,6 +316,7 @@ def downgrade():
     dialect = op.get_bind().dialect.name
     for statement in PG_DROP if dialect == "postgresql" else SQLITE_DROP:
         op.execute(statement)
+    op.drop_table("journal_author_tags")
     op.drop_table("journal_daily_counts")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
         batch_op.drop_index("ix_memberships_status_program_created")
