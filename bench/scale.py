@@ -93,9 +93,9 @@ def _sql(dialect: str) -> dict[str, str]:
             "plus_days": "(({d}) + ({x})::int)",
         }
     return {
-        "ago_minutes": "datetime('{now}', '-' || ({x}) || ' minutes')",
-        "days_ago": "date('{today}', '-' || ({x}) || ' days')",
-        "plus_days": "date({d}, '+' || ({x}) || ' days')",
+        "ago_minutes": "datetime('{now}', (-({x})) || ' minutes')",
+        "days_ago": "date('{today}', (-({x})) || ' days')",
+        "plus_days": "date({d}, ({x}) || ' days')",
     }
 
 
