@@ -115,20 +115,22 @@ def test_do_maintained_counts_equal_a_direct_count_after_any_writes(app, steps):
 
 
 def test_does_deleting_a_person_keep_the_counts_right(app):
-    """A cascade from users through entries to comments fires the same triggers."""
+    """A cascade from users through entries to tags and comments fires the same triggers."""
     author, reader = make_user(), make_user()
     for days in range(3):
         entry = make_entry(
             author=author,
             visibility=Visibility.shared,
             published_at=utcnow() - timedelta(days=days),
+            tags=["focus", f"day {days}"],
         )
         make_comment(entry=entry, author=reader)
-    make_entry(author=reader)
+    make_entry(author=reader, tags=["focus"])
     db.session.execute(delete(User).where(User.id == author.id))
     db.session.commit()
     db.session.expire_all()
     assert _maintained() == _direct()
+    assert _maintained_tags() == _direct_tags() == Counter({(reader.id, "focus"): 1})
     assert sum(v for (_, name), v in _maintained().items() if name == "entries") == 1
 
 

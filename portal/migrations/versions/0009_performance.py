@@ -110,7 +110,8 @@ SQLITE_TAGS = [
     "ON CONFLICT (author_id, name) DO UPDATE SET entries = entries + 1; END",
     "CREATE TRIGGER journal_author_tags_delete AFTER DELETE ON entry_tags BEGIN "
     "UPDATE journal_author_tags SET entries = entries - 1 WHERE name = old.name "
-    "AND author_id = (SELECT author_id FROM journal_entries WHERE id = old.entry_id); END",
+    "AND author_id = (SELECT e.author_id FROM journal_entries e JOIN users u "
+    "ON u.id = e.author_id WHERE e.id = old.entry_id); END",
     "CREATE TRIGGER journal_author_tags_entry_delete BEFORE DELETE ON journal_entries BEGIN "
     "DELETE FROM entry_tags WHERE entry_id = old.id; END",
 ]
@@ -196,9 +197,11 @@ PG_TAGS = [
         SELECT author_id, NEW.name, 1 FROM journal_entries WHERE id = NEW.entry_id
         ON CONFLICT (author_id, name) DO UPDATE SET entries = t.entries + 1;
       ELSE
+        -- The join to users skips an author being deleted: their rows go by cascade.
         UPDATE journal_author_tags SET entries = entries - 1
         WHERE name = OLD.name
-          AND author_id = (SELECT author_id FROM journal_entries WHERE id = OLD.entry_id);
+          AND author_id = (SELECT e.author_id FROM journal_entries e
+                           JOIN users u ON u.id = e.author_id WHERE e.id = OLD.entry_id);
       END IF;
       RETURN NULL;
     END
