@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from portal import config as defaults
 from portal.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+from portal.models.journal import is_search_structure
 
 MIGRATIONS_DIR = str(Path(__file__).parent / "migrations")
 
@@ -35,11 +36,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portal import cli, errors, templating
     from portal.blueprints import register_blueprints
+    from portal.caching import init_caching
     from portal.request_guards import init_request_guards
     from portal.security import init_security
 
     init_security(app)
     init_request_guards(app)
+    init_caching(app)  # after security: its after_request runs first, so its headers win
     errors.init_errors(app)
 
     templating.init_templating(app)
@@ -56,7 +59,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=MIGRATIONS_DIR,
+        render_as_batch=True,
+        include_name=is_search_structure,
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -94,6 +94,8 @@ class Membership(db.Model):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "program_id", name="uq_memberships_user_program"),
+        # The enrollment queue and its counts: applications by programme, oldest first.
+        Index("ix_memberships_status_program_created", "status", "program_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -294,6 +294,9 @@ def linkable_entries(user: User, limit: int = 30) -> list[JournalEntry]:
     return list(db.session.scalars(query))
 
 
+CLOSED_PAGE = 20
+
+
 @dataclass
 class PracticeList:
     active: list[Practice] = field(default_factory=list)
@@ -301,28 +304,53 @@ class PracticeList:
     closed: list[Practice] = field(default_factory=list)
     partners: list[Practice] = field(default_factory=list)
     progress: dict[int, Progress] = field(default_factory=dict)
+    # Closed practices come a page at a time; `older` is the next page's key, if any.
+    older: str | None = None
+    paged: bool = False
 
 
-def practice_list(user: User, today: date) -> PracticeList:
-    """The user's practices split by phase, and partners' shared ones, in three queries."""
-    practices = db.session.scalars(
+def _closed_key(token: str | None) -> tuple[date, int] | None:
+    """The (starts_on, id) of the last closed practice shown, from "2026-05-01.42"."""
+    day, _, ident = (token or "").partition(".")
+    try:
+        return date.fromisoformat(day), int(ident)
+    except ValueError:
+        return None
+
+
+def practice_list(user: User, today: date, older: str | None = None) -> PracticeList:
+    """Open practices (the user's and partners' shared ones) and one page of the user's
+    closed practices, newest first, in four queries whatever the history."""
+    newest_first = (Practice.starts_on.desc(), Practice.id.desc())
+    open_practices = db.session.scalars(
         access.visible_practices(user)
+        .where(Practice.status == PracticeStatus.open)
         .options(joinedload(Practice.owner))
-        .order_by(Practice.starts_on.desc(), Practice.id.desc())
+        .order_by(*newest_first)
     ).all()
-    listing = PracticeList(progress=progress_for(list(practices)))
-    for practice in practices:
+    closed_query = access.visible_practices(user).where(
+        Practice.owner_id == user.id, Practice.status != PracticeStatus.open
+    )
+    key = _closed_key(older)
+    if key:
+        closed_query = closed_query.where(tuple_(Practice.starts_on, Practice.id) < key)
+    closed = db.session.scalars(
+        closed_query.options(joinedload(Practice.owner))
+        .order_by(*newest_first)
+        .limit(CLOSED_PAGE + 1)
+    ).all()
+    shown = list(closed[:CLOSED_PAGE])
+    listing = PracticeList(progress=progress_for([*open_practices, *shown]), closed=shown)
+    listing.paged = key is not None
+    if len(closed) > CLOSED_PAGE:
+        listing.older = f"{shown[-1].starts_on.isoformat()}.{shown[-1].id}"
+    for practice in open_practices:
         if practice.owner_id != user.id:
-            if practice.status is PracticeStatus.open:
-                listing.partners.append(practice)
-            continue
-        phase = practice.phase(today)
-        if phase == "planned":
+            listing.partners.append(practice)
+        elif practice.phase(today) == "planned":
             listing.planned.append(practice)
-        elif phase in ("active", "ended"):
-            listing.active.append(practice)
         else:
-            listing.closed.append(practice)
+            listing.active.append(practice)
     listing.planned.reverse()
     return listing
 

@@ -33,7 +33,7 @@ def _owned_or_403(practice_id: int) -> Practice:
 @login_required
 def index():
     today = service.local_today(current_user)
-    listing = service.practice_list(current_user, today)
+    listing = service.practice_list(current_user, today, older=request.args.get("older"))
     return render("practice/index.html", listing=listing, today=today)
 
 
