@@ -142,9 +142,15 @@ def plant_kickoff(pairing) -> None:
     )
     rate_goal(secret_goal, "halfway", f"Rating {PRIVATE}", date.today())
     make_planned_meeting(pairing, place=f"Place {PAIR}")
-    # A profile text the person chose not to show is theirs alone.
-    db.session.add(PartnerProfile(user_id=mentee.id, bio=f"Bio {PRIVATE}", show_bio=False))
-    db.session.add(PartnerProfile(user_id=mentor.id, hopes=f"Hopes {PAIR}"))
+    # A profile text the person chose not to show is theirs alone; what the mentee shows is
+    # for their partner. (A mentor's shown profile is for every mentee of theirs, so it
+    # carries no marker here.)
+    db.session.add(
+        PartnerProfile(
+            user_id=mentee.id, bio=f"Bio {PRIVATE}", show_bio=False, hopes=f"Hopes {PAIR}"
+        )
+    )
+    db.session.add(PartnerProfile(user_id=mentor.id, hopes="I hope to learn from you"))
 
 
 def plant_guide(pairing) -> None:

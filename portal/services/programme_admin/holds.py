@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from huey import crontab
 from sqlalchemy import delete, func, select, update
 
 from portal.extensions import db
@@ -27,6 +28,7 @@ from portal.models import (
 )
 from portal.models.enrollment import AuditEvent
 from portal.services import audit
+from portal.tasks import periodic_task
 
 UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
 
@@ -41,6 +43,12 @@ def new_undo_key() -> str:
 
 def window() -> timedelta:
     return timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
+
+
+@periodic_task(crontab(minute="*"))
+def release_due_notifications_every_minute() -> int:
+    """The worker clears the hold of every notice whose undo window has passed."""
+    return release_due_notifications()
 
 
 def release_due_notifications(now: datetime | None = None) -> int:
