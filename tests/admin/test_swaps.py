@@ -98,7 +98,7 @@ def test_mentor_search_for_someone_not_in_the_programme_is_404(client, auth, coh
     assert client.get(f"/admin/matching/{program.slug}/mentees/999999/mentors").status_code == 404
     strange = client.get(
         f"/admin/matching/{program.slug}/mentees/{people['ana'].id}/mentors",
-        query_string={"q": "%_'\"<script>\u0000🙂" * 20},
+        query_string={"q": "%_'\"<script>🙂" * 20},
     )
     assert strange.status_code == 200
 

@@ -59,7 +59,7 @@ def test_does_a_2000_row_import_complete_with_counts(client, program, signed_in_
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
     assert "Import finished" in page.text
-    assert "1,999" in page.text and "new accounts created" in page.text
+    assert "1,999" in page.text and "new accounts were created" in page.text
     job = db.session.scalar(select(BackgroundJob))
     assert job.status is JobStatus.done and (job.done, job.total) == (2000, 2000)
     assert job.result["created"] == 1999 and job.result["updated"] == 1

@@ -25,6 +25,7 @@ from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership, MembershipStatus
 from portal.services.guide import settings, surveys
 from portal.services.guide.dispatch import Message, dispatch
+from portal.validation import add_days
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 continue
             kind = "meeting_overdue"
             grace = run.nudge(pairing.program, kind).days or 7
-            due = held + timedelta(days=pairing.program.cadence.days + grace)
+            due = add_days(held, pairing.program.cadence.days + grace)
             if today < due or not run.on(pairing, kind, person):
                 continue
             yield Message(
@@ -403,7 +404,7 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         for person in _partners(pairing):
             if (pairing.id, person.id) in written:
                 continue
-            if run.today(person) < pairing.program.ends_on - timedelta(days=30):
+            if run.today(person) < add_days(pairing.program.ends_on, -30):
                 continue
             if not run.on(pairing, "closing", person):
                 continue

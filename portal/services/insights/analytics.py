@@ -30,6 +30,7 @@ from portal.models.practice import (
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
 from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, PairRow, pair_rows
+from portal.validation import add_days
 
 FIGURES = (
     "funnel",
@@ -168,8 +169,10 @@ def _week_index(column: ColumnElement, start: date) -> ColumnElement:
 
 
 def _period(programs: list[Program], today: date) -> tuple[date, date]:
-    start = min(p.starts_on for p in programs)
     end = min(max(p.ends_on for p in programs), today)
+    # At most five years of weeks: a start date stored before dates were bounded on input
+    # (year 1, say) must not make the page build a row for every week since then.
+    start = max(min(p.starts_on for p in programs), add_days(end, -5 * 366))
     return start, max(end, start)
 
 
@@ -188,7 +191,7 @@ def engagement(programs: list[Program], today: date) -> list[WeekRow]:
     """Week by week: meetings, each role's check-ins, shared entries and comments, active pairs."""
     start, end = _period(programs, today)
     ids = [p.id for p in programs]
-    lo, hi = datetime.combine(start, time()), datetime.combine(end + timedelta(days=1), time())
+    lo, hi = datetime.combine(start, time()), datetime.combine(add_days(end, 1), time())
     weeks = [WeekRow(start + timedelta(days=7 * i)) for i in range((end - start).days // 7 + 1)]
     for w in weeks:
         w.events, w.people = defaultdict(int), {}
@@ -246,7 +249,7 @@ def engagement(programs: list[Program], today: date) -> list[WeekRow]:
         )
     ).all()
     for w in weeks:
-        w_end = datetime.combine(w.starts_on + timedelta(days=7), time())
+        w_end = datetime.combine(add_days(w.starts_on, 7), time())
         w_start = datetime.combine(w.starts_on, time())
         w.live_pairs = sum(
             1
