@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.meetings import Meeting
 from portal.services.guide import GuideError
 from portal.services.notifications import notify
+from portal.validation import add_days
 
 PROMPTS = {
     "understand": "What I now understand about myself",
@@ -27,7 +28,7 @@ CLOSING_DAYS = 30
 
 def closing_opens(pairing: Pairing) -> date:
     """The first day of the programme's last month."""
-    return pairing.program.ends_on - timedelta(days=CLOSING_DAYS)
+    return add_days(pairing.program.ends_on, -CLOSING_DAYS)
 
 
 def is_closing(pairing: Pairing, today: date) -> bool:

@@ -23,8 +23,9 @@ from portal.models.kickoff import Agreement, AgreementVersion, MeetingStatus, Pl
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership, MembershipStatus
-from portal.services.guide import settings, surveys
+from portal.services.guide import closing, settings, surveys
 from portal.services.guide.dispatch import Message, dispatch
+from portal.validation import add_days
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind = "no_first_meeting"
                 days = run.nudge(pairing.program, kind).days or 14
                 approved = (pairing.approved_at or pairing.created_at).date()
-                if today < approved + timedelta(days=days) or not run.on(pairing, kind, person):
+                if today < add_days(approved, days) or not run.on(pairing, kind, person):
                     continue
                 yield Message(
                     kind=kind,
@@ -174,7 +175,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 continue
             kind = "meeting_overdue"
             grace = run.nudge(pairing.program, kind).days or 7
-            due = held + timedelta(days=pairing.program.cadence.days + grace)
+            due = add_days(held, pairing.program.cadence.days + grace)
             if today < due or not run.on(pairing, kind, person):
                 continue
             yield Message(
@@ -260,7 +261,7 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         pairing, person = pairing_of[practice.owner_id]
         since = last_day or practice.starts_on
         days = run.nudge(pairing.program, "quiet_practice").days or 7
-        if run.today(person) < since + timedelta(days=days):
+        if run.today(person) < add_days(since, days):
             continue
         if not run.on(pairing, "quiet_practice", person):
             continue
@@ -403,7 +404,7 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         for person in _partners(pairing):
             if (pairing.id, person.id) in written:
                 continue
-            if run.today(person) < pairing.program.ends_on - timedelta(days=30):
+            if run.today(person) < closing.closing_opens(pairing):
                 continue
             if not run.on(pairing, "closing", person):
                 continue

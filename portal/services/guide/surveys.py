@@ -7,7 +7,7 @@ partner never sees them, and a breakdown of fewer than five people is suppressed
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +17,7 @@ from portal.models import Program, User
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
 from portal.models.meetings import Meeting
 from portal.services.guide import GuideError, settings
+from portal.validation import add_days
 
 # A round is open this long (days) from the day it opens.
 ROUND_DAYS = 21
@@ -30,8 +31,8 @@ def window(program: Program, round_: SurveyRound) -> tuple[date, date]:
     if round_ is SurveyRound.midpoint:
         opens = settings.midpoint(program)
     else:
-        opens = program.ends_on - timedelta(days=CLOSE_OPENS_BEFORE_END)
-    return opens, opens + timedelta(days=ROUND_DAYS - 1)
+        opens = add_days(program.ends_on, -CLOSE_OPENS_BEFORE_END)
+    return opens, add_days(opens, ROUND_DAYS - 1)
 
 
 def open_round(program: Program, today: date) -> SurveyRound | None:
