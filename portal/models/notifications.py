@@ -23,6 +23,8 @@ class Notification(db.Model):
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]
+    # How many events this notice stands for: repeated events (check-ins) are grouped.
+    repeats: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def is_unread(self) -> bool:

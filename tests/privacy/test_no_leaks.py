@@ -35,9 +35,9 @@ from tests.factories import (
     make_meeting,
     make_pairing,
     make_planned_meeting,
-    make_program,
     make_practice,
     make_practice_comment,
+    make_program,
     make_user,
 )
 
