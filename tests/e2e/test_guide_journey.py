@@ -134,4 +134,8 @@ def test_a_pair_answers_the_midpoint_survey_closes_the_year_and_reads_its_review
             for viewport in (DESKTOP, PHONE):
                 checker.set_viewport_size(viewport)
                 checker.goto(live_server(path))
+                name = path.strip("/").replace("/", "-")
+                checker.screenshot(
+                    path=str(SHOTS / f"guide-{name}-{viewport['width']}.png"), full_page=True
+                )
                 assert accessibility_violations(checker) == [], (path, viewport)
