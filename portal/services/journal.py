@@ -450,13 +450,11 @@ def add_comment(user: User, entry: JournalEntry, body: str) -> EntryComment:
     link = url_for("journal.detail", entry_id=entry.id, _anchor="entry-comments")
     if user.id == entry.author_id:
         if entry.is_shared:
-            message = f"{user.name} replied on “{entry.title}”."
+            message = f"{user.name} replied on a shared entry."
             for partner_id in db.session.scalars(access.partner_ids(user)).all():
                 notify(partner_id, "journal_comment", message, link)
     else:
-        notify(
-            entry.author_id, "journal_comment", f"{user.name} commented on “{entry.title}”.", link
-        )
+        notify(entry.author_id, "journal_comment", f"{user.name} commented on your entry.", link)
     db.session.commit()
     return comment
 

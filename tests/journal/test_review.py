@@ -73,7 +73,7 @@ def test_mentor_comments_through_htmx_and_the_mentee_is_notified(client, auth, a
     assert response.text.lstrip().startswith('<section id="entry-comments"')
     assert "Which part froze you?" in response.text
     (note,) = db.session.query(Notification).filter_by(user_id=pairing.mentee_id).all()
-    assert note.message == f"{pairing.mentor.name} commented on “{entry.title}”."
+    assert note.message == f"{pairing.mentor.name} commented on your entry."
     assert note.link == f"/journal/{entry.id}#entry-comments"
 
 
