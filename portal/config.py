@@ -65,8 +65,6 @@ class Config:
 
     # Reminders go out in this window of the recipient's local morning (hours, end excluded).
     GUIDE_MORNING_HOURS = (8, 12)
-    # How often the worker looks for reminders that are due (minutes).
-    GUIDE_RUN_EVERY_MINUTES = 15
     # An e-mail's one-click unsubscribe link works this long.
     UNSUBSCRIBE_MAX_AGE_DAYS = 180
 

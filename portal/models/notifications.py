@@ -27,6 +27,8 @@ class Notification(db.Model):
     deliver_after: Mapped[datetime | None] = mapped_column(index=True)
     # Which decision holds it, so undoing that decision withdraws exactly these notices.
     hold_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    # How many events this notice stands for: repeated events (check-ins) are grouped.
+    repeats: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def is_unread(self) -> bool:

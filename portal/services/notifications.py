@@ -11,6 +11,8 @@ from portal.extensions import db
 from portal.models import Notification, User, utcnow
 from portal.services.access import visible_notifications
 
+GROUP_WINDOW = timedelta(days=7)
+
 
 def notify(
     user: User | int,
@@ -18,12 +20,35 @@ def notify(
     message: str,
     link: str | None = None,
     hold: str | None = None,
+    *,
+    group: bool = False,
 ) -> Notification:
     """Queue a notification for a person; the caller commits with its own change.
 
     With `hold` (a decision's undo key) the notice waits out the undo window first.
+    With `group`, an unread notice of the same kind about the same thing (its link) from
+    the last week is updated instead, so five check-ins make one notice, not five.
     """
     user_id = user if isinstance(user, int) else user.id
+    if group:
+        earlier = db.session.scalar(
+            select(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.kind == kind,
+                Notification.link == link,
+                Notification.read_at.is_(None),
+                Notification.created_at >= utcnow() - GROUP_WINDOW,
+            )
+            .order_by(Notification.created_at.desc())
+            .limit(1)
+        )
+        if earlier is not None:
+            earlier.repeats += 1
+            suffix = f" ({earlier.repeats} updates)"
+            earlier.message = message[: 300 - len(suffix)] + suffix
+            earlier.created_at = utcnow()
+            return earlier
     notification = Notification(user_id=user_id, kind=kind, message=message[:300], link=link)
     if hold:
         seconds = current_app.config["UNDO_WINDOW_SECONDS"]

@@ -422,6 +422,7 @@ def check_in(
                 "practice-check-in",
                 f"{user.name} checked in on the practice “{practice.title}”.",
                 f"/practice/{practice.id}",
+                group=True,
             )
     db.session.flush()
     return entry

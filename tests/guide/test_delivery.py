@@ -1,5 +1,6 @@
 """Reminder e-mails through a real SMTP server: attachments, refusals and retries lose nothing."""
 
+import os
 from datetime import date, datetime
 
 import pytest
@@ -14,7 +15,8 @@ from tests.factories import make_meeting, make_pairing, make_planned_meeting, ma
 from tests.guide.helpers import keys, run_at
 from tests.guide.smtp import smtp_config
 
-PORT = 5605
+# Two suites may run side by side (SQLite and PostgreSQL): each picks its own port.
+PORT = int(os.environ.get("HORIZON_TEST_SMTP_PORT", "5605")) + 0
 
 
 @pytest.fixture

@@ -164,3 +164,20 @@ def test_does_each_real_reminder_carry_a_working_unsubscribe_link(client):
     assert client.post(path).status_code == 200
     db.session.expire_all()
     assert preferences.channels(pairing.mentee, "meeting_tomorrow").email is False
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
+def test_does_one_click_work_without_a_session_or_csrf_token(client, app_config):
+    user = make_user()
+    token = preferences.unsubscribe_token(user, "survey")
+    # What a mail client sends for RFC 8058: a bare POST with this body, no cookie, no token.
+    response = client.post(
+        f"/unsubscribe/{token}",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert preferences.channels(user, "survey").email is False
+    # Other forms still need their token.
+    assert client.post("/profile/reminders", data={}).status_code in (400, 302)

@@ -29,7 +29,8 @@ from tests.factories import make_meeting, make_pairing, make_planned_meeting, ma
 from tests.guide.smtp import smtp_config
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-PORT = 5606
+# Two suites may run side by side (SQLite and PostgreSQL): each picks its own port.
+PORT = int(os.environ.get("HORIZON_TEST_SMTP_PORT", "5605")) + 1
 ROOT = Path(__file__).resolve().parents[2]
 
 

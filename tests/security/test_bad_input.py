@@ -87,7 +87,7 @@ def world(app):
     entry = make_entry(author=mentee, visibility="shared")
     practice = make_practice(owner=mentee)
     make_check_in(practice)
-    make_meeting(pairing)
+    meeting = make_meeting(pairing)
     point = make_agenda_point(pairing, mentee)
     notification = make_notification(user=mentee)
     applicant = make_participant(program, Role.mentee, status="applied")
@@ -114,6 +114,15 @@ def world(app):
         "action": "approve",
         "token": "not-a-token",
         "filename": "css/horizon.css",
+        # Routes added since (kick-off, background jobs, guide): any id works, a missing
+        # object answers 404 like a hidden one.
+        "meeting_id": meeting.id,
+        "goal_id": 1,
+        "job_id": 1,
+        "request_id": 1,
+        "message_id": 1,
+        "round_name": "midpoint",
+        "kind": "weekly_digest",
     }
     return {"mentee": mentee, "mentor": mentor, "admin": admin, "values": values}
 

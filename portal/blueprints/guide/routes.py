@@ -16,6 +16,7 @@ from portal.blueprints.guide.forms import (
     SurveyForm,
 )
 from portal.extensions import csrf, db
+from portal.models import utcnow
 from portal.models.guide import SurveyRound
 from portal.models.journal import Visibility
 from portal.rendering import render
@@ -23,15 +24,13 @@ from portal.services import access
 from portal.services.guide import GuideError, closing, preferences, surveys
 from portal.services.guide import requests as pairing_requests
 from portal.services.guide.kinds import KINDS
+from portal.services.guide.reminders import local_now
 from portal.services.guide.review import year_in_review
 from portal.services.guide.settings import questions
 
 
 def _today() -> date:
     """The person's own date: surveys and the closing open by their calendar."""
-    from portal.models import utcnow
-    from portal.services.guide.reminders import local_now
-
     return local_now(current_user, utcnow()).date()
 
 

@@ -17,13 +17,13 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
-from portal.models.guide import ClosingReflection, SurveyResponse
+from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, MeetingStatus, PlannedMeeting
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership, MembershipStatus
-from portal.services.guide import settings, surveys
+from portal.services.guide import closing, settings, surveys
 from portal.services.guide.dispatch import Message, dispatch
 from portal.validation import add_days
 
@@ -100,6 +100,7 @@ def meeting_tomorrow(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
     )
     for meeting in meetings:
         pairing = by_id[meeting.pairing_id]
+        ics: bytes | None = None  # built once per meeting, and only when someone is due
         for person in _partners(pairing):
             local = in_zone(meeting.starts_at, person.zone)
             if local.date() != run.today(person) + timedelta(days=1):
@@ -107,6 +108,7 @@ def meeting_tomorrow(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             if not run.on(pairing, "meeting_tomorrow", person):
                 continue
             partner = pairing.partner_of(person)
+            ics = ics or invitation(meeting)
             yield Message(
                 kind="meeting_tomorrow",
                 key=f"meeting_tomorrow:{meeting.uid}:{meeting.sequence}:{person.id}",
@@ -117,7 +119,7 @@ def meeting_tomorrow(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "meeting": meeting, "local": local},
                 pairing_id=pairing.id,
-                attachment=("invite.ics", invitation(meeting), "text/calendar; method=REQUEST"),
+                attachment=("invite.ics", ics, "text/calendar; method=REQUEST"),
             )
 
 
@@ -159,7 +161,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind = "no_first_meeting"
                 days = run.nudge(pairing.program, kind).days or 14
                 approved = (pairing.approved_at or pairing.created_at).date()
-                if today < approved + timedelta(days=days) or not run.on(pairing, kind, person):
+                if today < add_days(approved, days) or not run.on(pairing, kind, person):
                     continue
                 yield Message(
                     kind=kind,
@@ -261,7 +263,7 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         pairing, person = pairing_of[practice.owner_id]
         since = last_day or practice.starts_on
         days = run.nudge(pairing.program, "quiet_practice").days or 7
-        if run.today(person) < since + timedelta(days=days):
+        if run.today(person) < add_days(since, days):
             continue
         if not run.on(pairing, "quiet_practice", person):
             continue
@@ -404,7 +406,7 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         for person in _partners(pairing):
             if (pairing.id, person.id) in written:
                 continue
-            if run.today(person) < add_days(pairing.program.ends_on, -30):
+            if run.today(person) < closing.closing_opens(pairing):
                 continue
             if not run.on(pairing, "closing", person):
                 continue
@@ -443,10 +445,25 @@ def due_messages(now: datetime) -> list[Message]:
     return [message for finder in FINDERS for message in finder(run, pairings)]
 
 
+def _sent_keys(keys: list[str]) -> set[str]:
+    """Which of these keys went out before, in a few batched queries."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        batch = keys[start : start + 500]
+        found.update(
+            db.session.scalars(select(GuideDispatch.key).where(GuideDispatch.key.in_(batch)))
+        )
+    return found
+
+
 def send_due(now: datetime) -> int:
     """Send what is due; each message commits alone, so one failure loses no other."""
     sent = 0
-    for message in due_messages(now):
+    due = due_messages(now)
+    # Most of what a pass finds went out on an earlier pass: skip it without a query each.
+    # `dispatch` still checks, and the unique key decides any race with another worker.
+    done = _sent_keys([message.key for message in due])
+    for message in (m for m in due if m.key not in done):
         try:
             sent += dispatch(message, now)
         except Exception:  # a broken message must not stop the others; it is retried next run

@@ -10,6 +10,7 @@ from portal.models import Program
 from portal.models.guide import ProgramGuide
 from portal.services.guide import GuideError
 from portal.services.guide.kinds import KINDS
+from portal.validation import add_days
 
 DEFAULT_QUESTIONS = {
     "satisfaction": "How satisfied are you with the programme so far?",
@@ -49,7 +50,8 @@ def questions(program: Program) -> dict[str, str]:
 
 
 def midpoint(program: Program) -> date:
-    return program.starts_on + (program.ends_on - program.starts_on) / 2
+    """Halfway through the programme (robust to any stored date)."""
+    return add_days(program.starts_on, (program.ends_on - program.starts_on).days // 2)
 
 
 def save(program: Program, chosen: dict[str, Nudge], texts: dict[str, str], today: date) -> None:
