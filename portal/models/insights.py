@@ -94,3 +94,30 @@ class PairConcern(db.Model):
 # here, beside the feature that needs them, so the journal and practice modules stay as they are.
 Index("ix_entry_comments_author_created", EntryComment.author_id, EntryComment.created_at)
 Index("ix_practice_comments_author_created", PracticeComment.author_id, PracticeComment.created_at)
+
+
+class InsightWeek(db.Model):
+    """One week of engagement counts for a programme (or all, when program_id is NULL).
+
+    A rollup: `portal.services.insights.rollups.refresh_rollups` rewrites it from the
+    direct computation (the background worker runs it; `flask refresh-insights` by hand).
+    """
+
+    __tablename__ = "insight_weeks"
+    __table_args__ = (Index("ix_insight_weeks_program_week", "program_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    week_start: Mapped[date]
+    meetings: Mapped[int] = mapped_column(default=0)
+    active_pairs: Mapped[int] = mapped_column(default=0)
+    live_pairs: Mapped[int] = mapped_column(default=0)
+    mentee_people: Mapped[int] = mapped_column(default=0)
+    mentee_check_ins: Mapped[int] = mapped_column(default=0)
+    mentee_entries: Mapped[int] = mapped_column(default=0)
+    mentee_comments: Mapped[int] = mapped_column(default=0)
+    mentor_people: Mapped[int] = mapped_column(default=0)
+    mentor_check_ins: Mapped[int] = mapped_column(default=0)
+    mentor_entries: Mapped[int] = mapped_column(default=0)
+    mentor_comments: Mapped[int] = mapped_column(default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -109,6 +109,39 @@ def upgrade():
     op.create_index(
         "ix_pair_concerns_pairing_created", "pair_concerns", ["pairing_id", "created_at"]
     )
+    op.create_table(
+        "insight_weeks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=True),
+        sa.Column("week_start", sa.Date(), nullable=False),
+        *[
+            sa.Column(name, sa.Integer(), nullable=False)
+            for name in (
+                "meetings",
+                "active_pairs",
+                "live_pairs",
+                "mentee_people",
+                "mentee_check_ins",
+                "mentee_entries",
+                "mentee_comments",
+                "mentor_people",
+                "mentor_check_ins",
+                "mentor_entries",
+                "mentor_comments",
+            )
+        ],
+        sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["programs.id"],
+            name=op.f("fk_insight_weeks_program_id_programs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_insight_weeks")),
+    )
+    op.create_index(
+        "ix_insight_weeks_program_week", "insight_weeks", ["program_id", "week_start"]
+    )
     # Health and analytics count activity per author in a time window.
     op.create_index(
         "ix_practice_comments_author_created", "practice_comments", ["author_id", "created_at"]
@@ -121,6 +154,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_entry_comments_author_created", table_name="entry_comments")
     op.drop_index("ix_practice_comments_author_created", table_name="practice_comments")
+    op.drop_table("insight_weeks")
     op.drop_table("pair_concerns")
     op.drop_table("survey_responses")
     op.drop_table("outcome_records")
