@@ -15,8 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models._time import enum_column, utcnow
-from portal.models.journal import EntryComment
-from portal.models.practice import PracticeComment
+from portal.models.journal import EntryComment, JournalEntry
+from portal.models.practice import CheckIn, PracticeComment
 
 
 class OutcomeGroup(StrEnum):
@@ -94,6 +94,9 @@ class PairConcern(db.Model):
 # here, beside the feature that needs them, so the journal and practice modules stay as they are.
 Index("ix_entry_comments_author_created", EntryComment.author_id, EntryComment.created_at)
 Index("ix_practice_comments_author_created", PracticeComment.author_id, PracticeComment.created_at)
+# The last 30 days of everyone's check-ins and shared entries, for pair health.
+Index("ix_practice_check_ins_day", CheckIn.day, CheckIn.practice_id)
+Index("ix_journal_entries_created", JournalEntry.created_at)
 
 
 class InsightWeek(db.Model):

@@ -151,7 +151,15 @@ def upgrade():
     )
 
 
+    op.create_index(
+        "ix_practice_check_ins_day", "practice_check_ins", ["day", "practice_id"]
+    )
+    op.create_index("ix_journal_entries_created", "journal_entries", ["created_at"])
+
+
 def downgrade():
+    op.drop_index("ix_journal_entries_created", table_name="journal_entries")
+    op.drop_index("ix_practice_check_ins_day", table_name="practice_check_ins")
     op.drop_index("ix_entry_comments_author_created", table_name="entry_comments")
     op.drop_index("ix_practice_comments_author_created", table_name="practice_comments")
     op.drop_table("insight_weeks")
