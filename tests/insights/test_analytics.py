@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, PairingStatus, Role
@@ -235,3 +235,13 @@ def test_do_the_rollups_agree_with_the_direct_computation(client, auth):
     auth.login(make_admin())
     page = client.get(f"/admin/programs/{program.slug}/analytics").get_data(as_text=True)
     assert "Weekly figures as of" in page
+
+
+def test_does_the_refresh_command_fill_the_rollups(app):
+    from portal.models.insights import InsightWeek
+
+    program = make_program(starts_on=TODAY - timedelta(days=15))
+    make_pairing(program=program)
+    result = app.test_cli_runner().invoke(args=["insights", "refresh"])
+    assert result.exit_code == 0 and "Refreshed 6 programme weeks." in result.output
+    assert db.session.scalar(select(func.count()).select_from(InsightWeek)) == 6
