@@ -131,7 +131,9 @@ def test_does_the_pairs_list_filter_search_sort_and_page(client, auth):
     program = make_program()
     mentor = make_user(name="Zora Mentor")
     pairs = [healthy(program, mentee=make_user(name=f"Mentee {i:02}")) for i in range(27)]
-    late = make_pairing(program=program, mentor=mentor, approved_at=days_ago(90))
+    late = make_pairing(
+        program=program, mentor=mentor, mentee=make_user(name="Late Pair"), approved_at=days_ago(90)
+    )
     make_meeting(late, held_on=TODAY - timedelta(days=80))
     auth.login(make_admin())
     url = f"/admin/programs/{program.slug}/pairs"
