@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -123,4 +123,22 @@ class InsightWeek(db.Model):
     mentor_check_ins: Mapped[int] = mapped_column(default=0)
     mentor_entries: Mapped[int] = mapped_column(default=0)
     mentor_comments: Mapped[int] = mapped_column(default=0)
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PairHealthSnapshot(db.Model):
+    """A pair's health and the facts behind it on one day (a rollup, like InsightWeek)."""
+
+    __tablename__ = "pair_health_snapshots"
+    __table_args__ = (Index("ix_pair_health_snapshots_program_day", "program_id", "as_of"),)
+
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
+    )
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    as_of: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20))
+    # The PairFacts the status came from, as JSON (dates ISO), and the department shown.
+    facts: Mapped[dict] = mapped_column(JSON)
+    department: Mapped[str] = mapped_column(String(120), default="")
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

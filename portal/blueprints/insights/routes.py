@@ -281,6 +281,8 @@ def roi_outcomes(slug: str):
 
 @bp.cli.command("refresh")
 def refresh_command() -> None:
-    """Recompute the weekly engagement rollups of every programme (the worker's job)."""
+    """Recompute the weekly engagement rollups and today's pair health (the worker's job)."""
     written = rollups.refresh_rollups()
     print(f"Refreshed {written} programme weeks.")
+    pairs = rollups.refresh_pair_health()
+    print(f"Refreshed the health of {pairs} pairs.")

@@ -142,6 +142,32 @@ def upgrade():
     op.create_index(
         "ix_insight_weeks_program_week", "insight_weeks", ["program_id", "week_start"]
     )
+    op.create_table(
+        "pair_health_snapshots",
+        sa.Column("pairing_id", sa.Integer(), nullable=False),
+        sa.Column("program_id", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
+        sa.Column("department", sa.String(length=120), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pairing_id"],
+            ["pairings.id"],
+            name=op.f("fk_pair_health_snapshots_pairing_id_pairings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["program_id"],
+            ["programs.id"],
+            name=op.f("fk_pair_health_snapshots_program_id_programs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("pairing_id", name=op.f("pk_pair_health_snapshots")),
+    )
+    op.create_index(
+        "ix_pair_health_snapshots_program_day", "pair_health_snapshots", ["program_id", "as_of"]
+    )
     # Health and analytics count activity per author in a time window.
     op.create_index(
         "ix_practice_comments_author_created", "practice_comments", ["author_id", "created_at"]
@@ -162,6 +188,7 @@ def downgrade():
     op.drop_index("ix_practice_check_ins_day", table_name="practice_check_ins")
     op.drop_index("ix_entry_comments_author_created", table_name="entry_comments")
     op.drop_index("ix_practice_comments_author_created", table_name="practice_comments")
+    op.drop_table("pair_health_snapshots")
     op.drop_table("insight_weeks")
     op.drop_table("pair_concerns")
     op.drop_table("survey_responses")

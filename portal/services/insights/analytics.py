@@ -29,7 +29,12 @@ from portal.models.practice import (
 )
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
 from portal.services.insights.figures import Figure
-from portal.services.insights.health import STATUS_LABELS, HealthStatus, PairRow, pair_rows
+from portal.services.insights.health import (
+    STATUS_LABELS,
+    HealthStatus,
+    PairRow,
+    current_rows,
+)
 
 FIGURES = (
     "funnel",
@@ -673,7 +678,7 @@ def build(
         figures["goals"] = goals(programs)
     counts = dict.fromkeys(HealthStatus, 0)
     if programs and want & {"matching", "departments"}:
-        rows = pair_rows(programs, today)
+        rows = current_rows(programs, today)
         figures["matching"] = matching_figure(rows)
         figures["departments"] = departments_figure(rows)
         for row in rows:

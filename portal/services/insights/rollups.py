@@ -14,8 +14,9 @@ from sqlalchemy import delete, func, select
 
 from portal.extensions import db
 from portal.models import Program, utcnow
-from portal.models.insights import InsightWeek
+from portal.models.insights import InsightWeek, PairHealthSnapshot
 from portal.services.insights.analytics import KINDS, WeekRow, engagement
+from portal.services.insights.health import facts_to_json, pair_rows
 
 
 def _to_row(program_id: int | None, week: WeekRow, now: datetime) -> InsightWeek:
@@ -64,3 +65,30 @@ def refresh_rollups(today: date | None = None) -> int:
 
 def last_refresh() -> datetime | None:
     return db.session.scalar(select(func.max(InsightWeek.refreshed_at)))
+
+
+def refresh_pair_health(today: date | None = None) -> int:
+    """Rewrite every active pair's health snapshot for `today`; returns pairs written."""
+    today = today or date.today()
+    programs = list(db.session.scalars(select(Program).order_by(Program.id)))
+    now = utcnow()
+    try:
+        db.session.execute(delete(PairHealthSnapshot))
+        rows = pair_rows(programs, today)
+        db.session.add_all(
+            PairHealthSnapshot(
+                pairing_id=row.pairing_id,
+                program_id=row.program_id,
+                as_of=today,
+                status=row.status.value,
+                facts=facts_to_json(row.facts),
+                department=row.department[:120],
+                refreshed_at=now,
+            )
+            for row in rows
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(rows)
