@@ -29,7 +29,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.services.insights.rollups import refresh_rollups  # noqa: E402
+from portal.services.insights.rollups import refresh_pair_health, refresh_rollups  # noqa: E402
 
 PARTICIPANTS = 10_000
 MENTORS = 4_000
@@ -183,6 +183,10 @@ def run(dialect: str, url: str) -> None:
         began = time.perf_counter()
         written = refresh_rollups(date.today())
         print(f"  refresh_rollups: {time.perf_counter() - began:.1f} s ({written} weeks)")
+        measure(app, "pairs list, before the snapshot", "/admin/programs/bench/pairs", 1)
+        began = time.perf_counter()
+        written = refresh_pair_health(date.today())
+        print(f"  refresh_pair_health: {time.perf_counter() - began:.1f} s ({written} pairs)")
         for label, page in PAGES:
             measure(app, label, page)
         db.session.remove()
