@@ -29,6 +29,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.services.insights.rollups import refresh_pair_health, refresh_rollups  # noqa: E402
 
 PARTICIPANTS = 10_000
 MENTORS = 4_000
@@ -124,7 +125,7 @@ def fill(dialect: str, start: date) -> None:
             connection.execute(sa.text("ANALYZE"))
 
 
-def measure(app, label: str, url: str) -> None:
+def measure(app, label: str, url: str, runs: int = RUNS) -> None:
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "99999:1"
@@ -134,10 +135,11 @@ def measure(app, label: str, url: str) -> None:
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    response = client.get(url)  # warm up caches and templates
-    assert response.status_code == 200, (url, response.status_code)
+    if runs > 1:
+        response = client.get(url)  # warm up caches and templates
+        assert response.status_code == 200, (url, response.status_code)
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         statements.clear()
         sa.event.listen(db.engine, "before_cursor_execute", record)
         started = time.perf_counter()
@@ -177,6 +179,14 @@ def run(dialect: str, url: str) -> None:
         began = time.perf_counter()
         fill(dialect, start)
         print(f"{dialect}: built in {time.perf_counter() - began:.0f} s")
+        measure(app, "analytics page, before any rollup", "/admin/programs/bench/analytics", 1)
+        began = time.perf_counter()
+        written = refresh_rollups(date.today())
+        print(f"  refresh_rollups: {time.perf_counter() - began:.1f} s ({written} weeks)")
+        measure(app, "pairs list, before the snapshot", "/admin/programs/bench/pairs", 1)
+        began = time.perf_counter()
+        written = refresh_pair_health(date.today())
+        print(f"  refresh_pair_health: {time.perf_counter() - began:.1f} s ({written} pairs)")
         for label, page in PAGES:
             measure(app, label, page)
         db.session.remove()

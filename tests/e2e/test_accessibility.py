@@ -68,6 +68,12 @@ PAGES = {
         "/practice/library",
         "/admin/programs/leadership-2026/kickoff",
         "/admin/programs/leadership-2026/agreement",
+        "/admin/programs/leadership-2026/pairs",
+        "/admin/programs/leadership-2026/pairs/{pairing}",
+        "/admin/programs/leadership-2026/analytics",
+        "/admin/analytics",
+        "/admin/programs/leadership-2026/roi",
+        "/admin/programs/leadership-2026/roi/outcomes",
     ],
     "lead@example.org": [
         "/dashboard/",

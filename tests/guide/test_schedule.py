@@ -124,7 +124,7 @@ def test_does_an_agreed_meeting_ahead_silence_the_nudge():
 
 
 def test_is_a_pair_without_a_first_meeting_nudged_two_weeks_after_approval():
-    _pair(approved_at=datetime(2026, 3, 1, 12, 0))
+    pairing = _pair(approved_at=datetime(2026, 3, 1, 12, 0))
     run_at(datetime(2026, 3, 14, 9, 0))
     assert keys("no_first_meeting") == []
     run_at(datetime(2026, 3, 15, 9, 0))

@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, PairingStatus, Role
@@ -244,3 +244,51 @@ def test_does_the_analytics_page_run_a_fixed_number_of_queries(client, auth, cou
     with count_queries() as many:
         client.get(url)
     assert many.count == few.count
+
+
+def test_do_the_rollups_agree_with_the_direct_computation(client, auth):
+    from portal.services.insights.analytics import weekly
+    from portal.services.insights.rollups import refresh_rollups
+
+    start = TODAY - timedelta(days=30)
+    program, other = make_program(starts_on=start), make_program(starts_on=start - timedelta(9))
+    for scope in (program, program, other, program):
+        pairing = make_pairing(program=scope, approved_at=at(start))
+        make_meeting(pairing, held_on=start + timedelta(days=8))
+        practice = make_practice(owner=pairing.mentee, starts_on=start)
+        make_check_in(practice, day=start + timedelta(days=2))
+        make_entry(author=pairing.mentor, visibility=Visibility.shared, created_at=at(start))
+        make_practice_comment(practice, pairing.mentor)
+    direct = {
+        scope_id: engagement(scope, TODAY)
+        for scope_id, scope in (
+            (program.id, [program]),
+            (other.id, [other]),
+            (None, [program, other]),
+        )
+    }
+    assert weekly([program], TODAY, program.id)[1] is None  # no rollup yet: computed directly
+    assert refresh_rollups(TODAY) == sum(len(weeks) for weeks in direct.values())
+    for scope_id, weeks in direct.items():
+        scope = [p for p in (program, other) if scope_id in (None, p.id)]
+        rolled, as_of = weekly(scope, TODAY, scope_id)
+        assert as_of is not None
+        assert [(w.starts_on, w.meetings, w.active_pairs, w.live_pairs) for w in rolled] == [
+            (w.starts_on, w.meetings, w.active_pairs, w.live_pairs) for w in weeks
+        ]
+        for got, want in zip(rolled, weeks, strict=True):
+            assert {k: v for k, v in got.events.items() if v} == dict(want.events)
+            assert {k: v for k, v in got.people.items() if v} == want.people
+    auth.login(make_admin())
+    page = client.get(f"/admin/programs/{program.slug}/analytics").get_data(as_text=True)
+    assert "Weekly figures as of" in page
+
+
+def test_does_the_refresh_command_fill_the_rollups(app):
+    from portal.models.insights import InsightWeek
+
+    program = make_program(starts_on=TODAY - timedelta(days=15))
+    make_pairing(program=program)
+    result = app.test_cli_runner().invoke(args=["insights", "refresh"])
+    assert result.exit_code == 0 and "Refreshed 6 programme weeks." in result.output
+    assert db.session.scalar(select(func.count()).select_from(InsightWeek)) == 6

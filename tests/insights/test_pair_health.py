@@ -373,3 +373,37 @@ def test_does_the_admin_dashboard_list_the_pair_that_turned_at_risk(client, auth
     auth.logout()
     auth.login(turned.mentee)
     assert 'id="at-risk-panel"' not in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_does_the_daily_snapshot_agree_with_the_direct_computation(client, auth, count_queries):
+    from portal.services.insights.health import current_rows
+    from portal.services.insights.rollups import refresh_pair_health
+
+    program = make_program(starts_on=TODAY - timedelta(days=120))
+    healthy(program)
+    late = make_pairing(program=program, approved_at=days_ago(90))
+    make_meeting(late, held_on=TODAY - timedelta(days=47))
+    make_check_in(make_practice(owner=late.mentee), day=TODAY)
+    make_pairing_request(healthy(program))
+    make_pairing(program=program, approved_at=days_ago(2))
+    direct = {
+        r.pairing_id: (r.status, r.health.reasons, r.facts) for r in pair_rows([program], TODAY)
+    }
+    assert refresh_pair_health(TODAY) == 4
+    assert program.slug  # reload the programme the commit expired, outside the count
+    with count_queries() as counter:
+        cached = current_rows([program], TODAY)
+    assert counter.count == 2  # the snapshot and a count of active pairs: no activity scan
+    assert {r.pairing_id: (r.status, r.health.reasons, r.facts) for r in cached} == direct
+    # A pair approved after the refresh: the programme is computed directly until the next one.
+    newcomer = make_pairing(program=program, approved_at=days_ago(0))
+    assert newcomer.id in {r.pairing_id for r in current_rows([program], TODAY)}
+    # An ended pair leaves the list at once, snapshot or not.
+    late.status = PairingStatus.ended
+    db.session.commit()
+    assert late.id not in {r.pairing_id for r in current_rows([program], TODAY)}
+    # Tomorrow's list never reads today's snapshot.
+    tomorrow = TODAY + timedelta(days=1)
+    assert {r.pairing_id for r in current_rows([program], tomorrow)} == {
+        r.pairing_id for r in pair_rows([program], tomorrow)
+    }

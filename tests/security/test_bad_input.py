@@ -118,9 +118,7 @@ def world(app):
         # object answers 404 like a hidden one.
         "meeting_id": meeting.id,
         "goal_id": 1,
-        "job_id": 1,
         "request_id": 1,
-        "message_id": 1,
         "round_name": "midpoint",
         "kind": "weekly_digest",
     }

@@ -19,7 +19,7 @@ from portal.rendering import render, wants_fragment
 from portal.services import access
 from portal.services import matching as matcher
 from portal.services.admin_views import program_or_404
-from portal.services.insights import analytics, charts, pair_page, roi
+from portal.services.insights import analytics, charts, pair_page, roi, rollups
 from portal.services.insights.exports import to_csv
 from portal.services.insights.health import STATUS_LABELS
 from portal.services.insights.pairs import SORTS, PairFilters, filtered_rows, pair_list
@@ -166,7 +166,7 @@ def _analytics_page(slug: str | None):
     return render(
         "insights/analytics.html",
         program=program,
-        report=analytics.build(programs, date.today()),
+        report=analytics.build(programs, date.today(), scope_id=program.id if program else None),
         statuses=STATUS_LABELS,
         today=date.today(),
         csv_url=csv_url,
@@ -177,8 +177,9 @@ def _analytics_page(slug: str | None):
 def _figure(slug: str | None, key: str):
     if key not in analytics.FIGURES:
         abort(404)
-    _, programs = _programs(slug)
-    figure = analytics.build(programs, date.today(), only=key).figures.get(key)
+    program, programs = _programs(slug)
+    scope_id = program.id if program else None
+    figure = analytics.build(programs, date.today(), only=key, scope_id=scope_id).figures.get(key)
     if figure is None:
         abort(404)
     return figure
@@ -276,3 +277,12 @@ def roi_outcomes(slug: str):
         columns=roi.CSV_COLUMNS,
         status=status,
     )
+
+
+@bp.cli.command("refresh")
+def refresh_command() -> None:
+    """Recompute the weekly engagement rollups and today's pair health (the worker's job)."""
+    written = rollups.refresh_rollups()
+    print(f"Refreshed {written} programme weeks.")
+    pairs = rollups.refresh_pair_health()
+    print(f"Refreshed the health of {pairs} pairs.")

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, sel
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
+from portal.models.insights import InsightWeek
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import Meeting
@@ -29,7 +30,12 @@ from portal.models.practice import (
 )
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
 from portal.services.insights.figures import Figure
-from portal.services.insights.health import STATUS_LABELS, HealthStatus, PairRow, pair_rows
+from portal.services.insights.health import (
+    STATUS_LABELS,
+    HealthStatus,
+    PairRow,
+    current_rows,
+)
 from portal.validation import add_days
 
 FIGURES = (
@@ -271,14 +277,20 @@ def engagement(programs: list[Program], today: date) -> list[WeekRow]:
         if 0 <= int(wk) < len(weeks):
             weeks[int(wk)].meetings = n
     # A pair is active in a week when it met or either partner did something that week.
-    person_weeks = select(joined.c.uid, joined.c.wk).distinct().subquery()
+    # Each activity row maps straight to its pairs (a small hash table of partner -> pair),
+    # so the activity is read once, not once per partner.
+    partners = union_all(
+        select(Pairing.mentor_id.label("uid"), Pairing.id.label("pid")).where(
+            Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)
+        ),
+        select(Pairing.mentee_id, Pairing.id).where(
+            Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)
+        ),
+    ).subquery()
     pair_weeks = union_all(
-        select(Pairing.id.label("pid"), person_weeks.c.wk.label("wk"))
-        .join(person_weeks, person_weeks.c.uid == Pairing.mentor_id)
-        .where(Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)),
-        select(Pairing.id, person_weeks.c.wk)
-        .join(person_weeks, person_weeks.c.uid == Pairing.mentee_id)
-        .where(Pairing.program_id.in_(ids), Pairing.approved_at.is_not(None)),
+        select(partners.c.pid.label("pid"), acts.c.wk.label("wk")).join(
+            partners, partners.c.uid == acts.c.uid
+        ),
         select(Meeting.pairing_id, meeting_wk)
         .join(Pairing, Pairing.id == Meeting.pairing_id)
         .where(
@@ -288,14 +300,46 @@ def engagement(programs: list[Program], today: date) -> list[WeekRow]:
             Meeting.held_on <= end,
         ),
     ).subquery()
+    distinct_weeks = select(pair_weeks.c.wk, pair_weeks.c.pid).distinct().subquery()
     for wk, n in db.session.execute(
-        select(pair_weeks.c.wk, func.count(func.distinct(pair_weeks.c.pid))).group_by(
-            pair_weeks.c.wk
-        )
+        select(distinct_weeks.c.wk, func.count()).group_by(distinct_weeks.c.wk)
     ):
         if 0 <= int(wk) < len(weeks):
             weeks[int(wk)].active_pairs = n
     return weeks
+
+
+KINDS = (("check_ins", "check_ins"), ("entries", "entries"), ("comments", "comments"))
+
+
+def _from_row(row: InsightWeek) -> WeekRow:
+    events: dict[tuple[str, str], int] = defaultdict(int)
+    for role in ("mentee", "mentor"):
+        for column, kind in KINDS:
+            events[(role, kind)] = getattr(row, f"{role}_{column}")
+    return WeekRow(
+        starts_on=row.week_start,
+        meetings=row.meetings,
+        active_pairs=row.active_pairs,
+        live_pairs=row.live_pairs,
+        events=events,
+        people={"mentee": row.mentee_people, "mentor": row.mentor_people},
+    )
+
+
+def weekly(
+    programs: list[Program], today: date, scope_id: int | None
+) -> tuple[list[WeekRow], datetime | None]:
+    """The weeks from the rollup when it exists, else computed directly (with no timestamp)."""
+    query = select(InsightWeek).order_by(InsightWeek.week_start)
+    if scope_id is None:
+        query = query.where(InsightWeek.program_id.is_(None))
+    else:
+        query = query.where(InsightWeek.program_id == scope_id)
+    rows = list(db.session.scalars(query))
+    if not rows:
+        return engagement(programs, today), None
+    return [_from_row(r) for r in rows], max(r.refreshed_at for r in rows)
 
 
 def _role(role: object) -> str:
@@ -655,9 +699,12 @@ class Analytics:
     funnel: Funnel
     figures: dict[str, Figure]
     status_counts: dict[HealthStatus, int]
+    weeks_as_of: datetime | None = None
 
 
-def build(programs: list[Program], today: date, only: str | None = None) -> Analytics:
+def build(
+    programs: list[Program], today: date, only: str | None = None, scope_id: int | None = None
+) -> Analytics:
     """Every figure (or just `only`) for one programme or for all of them."""
     want = set(FIGURES) if only is None else {only}
     figures: dict[str, Figure] = {}
@@ -665,8 +712,9 @@ def build(programs: list[Program], today: date, only: str | None = None) -> Anal
     if programs and "funnel" in want:
         data = funnel(programs, today)
         figures["funnel"] = funnel_figure(data)
+    weeks_as_of = None
     if programs and want & {"engagement", "activity"}:
-        weeks = engagement(programs, today)
+        weeks, weeks_as_of = weekly(programs, today, scope_id)
         figures["engagement"] = engagement_figure(weeks)
         figures["activity"] = activity_figure(weeks)
     if programs and want & {"practices", "templates"}:
@@ -677,10 +725,16 @@ def build(programs: list[Program], today: date, only: str | None = None) -> Anal
         figures["goals"] = goals(programs)
     counts = dict.fromkeys(HealthStatus, 0)
     if programs and want & {"matching", "departments"}:
-        rows = pair_rows(programs, today)
+        rows = current_rows(programs, today)
         figures["matching"] = matching_figure(rows)
         figures["departments"] = departments_figure(rows)
         for row in rows:
             counts[row.status] += 1
     ordered = {key: figures[key] for key in FIGURES if key in figures}
-    return Analytics(programs=programs, funnel=data, figures=ordered, status_counts=counts)
+    return Analytics(
+        programs=programs,
+        funnel=data,
+        figures=ordered,
+        status_counts=counts,
+        weeks_as_of=weeks_as_of,
+    )

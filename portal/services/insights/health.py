@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, func, select, union_all
 from portal.extensions import db
 from portal.models import Membership, Pairing, PairingStatus, Program, User
 from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
+from portal.models.insights import PairHealthSnapshot
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
@@ -480,3 +481,101 @@ def turned_at_risk(programs: list[Program], today: date) -> list[PairRow]:
         return []
     before = {r.pairing_id: r.status for r in pair_rows(programs, today - timedelta(days=7))}
     return [r for r in now if before.get(r.pairing_id) is not HealthStatus.at_risk]
+
+
+# --- the daily snapshot (a rollup the worker refreshes) ---------------------------------------
+
+
+def facts_to_json(facts: PairFacts) -> dict:
+    """PairFacts as plain JSON: dates as ISO strings, activities as dicts."""
+    out: dict = {}
+    for name, value in facts.__dict__.items():
+        if isinstance(value, date):
+            out[name] = value.isoformat()
+        elif isinstance(value, Activity):
+            out[name] = dict(value.__dict__)
+        else:
+            out[name] = value
+    return out
+
+
+def facts_from_json(data: dict) -> PairFacts:
+    values = dict(data)
+    for name in ("approved_on", "last_met_on", "next_meeting_on", "last_planned_on"):
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    for name in ("mentor", "mentee"):
+        values[name] = Activity(**values.get(name, {}))
+    return PairFacts(**values)
+
+
+def current_rows(programs: list[Program], today: date) -> list[PairRow]:
+    """Today's rows: from this morning's snapshot when it covers every active pair of a
+    programme, computed directly otherwise. The status is re-derived from the stored facts,
+    so the formula in `assess` stays the only definition."""
+    if not programs:
+        return []
+    ids = [p.id for p in programs]
+    mentor, mentee = User.__table__.alias("mentor"), User.__table__.alias("mentee")
+    snapshots = db.session.execute(
+        select(
+            PairHealthSnapshot.facts,
+            PairHealthSnapshot.department,
+            Pairing.id,
+            Pairing.program_id,
+            Pairing.mentor_id,
+            mentor.c.name,
+            Pairing.mentee_id,
+            mentee.c.name,
+            Pairing.score,
+        )
+        .join(Pairing, Pairing.id == PairHealthSnapshot.pairing_id)
+        .join(mentor, mentor.c.id == Pairing.mentor_id)
+        .join(mentee, mentee.c.id == Pairing.mentee_id)
+        .where(
+            PairHealthSnapshot.program_id.in_(ids),
+            PairHealthSnapshot.as_of == today,
+            Pairing.status == PairingStatus.active,
+        )
+    ).all()
+    active = dict(
+        db.session.execute(
+            select(Pairing.program_id, func.count())
+            .where(
+                Pairing.program_id.in_(ids),
+                Pairing.status == PairingStatus.active,
+                Pairing.approved_at.is_not(None),
+            )
+            .group_by(Pairing.program_id)
+        ).all()
+    )
+    by_program: dict[int, list[PairRow]] = {}
+    for (
+        facts,
+        dept,
+        pid,
+        prog_id,
+        mentor_id,
+        mentor_name,
+        mentee_id,
+        mentee_name,
+        score,
+    ) in snapshots:
+        parsed = facts_from_json(facts)
+        by_program.setdefault(prog_id, []).append(
+            PairRow(
+                pid,
+                prog_id,
+                mentor_id,
+                mentor_name,
+                mentee_id,
+                mentee_name,
+                dept,
+                score,
+                parsed,
+                assess(parsed, today),
+            )
+        )
+    stale = [p for p in programs if len(by_program.get(p.id, [])) != active.get(p.id, 0)]
+    rows = [r for p in programs if p not in stale for r in by_program.get(p.id, [])]
+    return rows + pair_rows(stale, today)

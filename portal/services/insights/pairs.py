@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from portal.models import Program
-from portal.services.insights.health import HealthStatus, PairRow, pair_rows, status_counts
+from portal.services.insights.health import HealthStatus, PairRow, current_rows, status_counts
 
 PAGE_SIZE = 25
 SORTS = {
@@ -107,7 +107,7 @@ def apply_filters(rows: list[PairRow], filters: PairFilters) -> list[PairRow]:
 
 def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     """One page of the programme's pairs, with the counts and choices the filters show."""
-    rows = pair_rows([program], today)
+    rows = current_rows([program], today)
     picked = apply_filters(rows, filters)
     pages = max((len(picked) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
@@ -124,4 +124,4 @@ def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
 
 def filtered_rows(program: Program, filters: PairFilters, today: date) -> list[PairRow]:
     """Every row the filters select (the CSV export), not just one page."""
-    return apply_filters(pair_rows([program], today), filters)
+    return apply_filters(current_rows([program], today), filters)

@@ -1,0 +1,94 @@
+"""Rollups: weekly engagement counts kept in `insight_weeks`, so the analytics page never
+scans a year of activity while an admin waits.
+
+`refresh_rollups()` recomputes them with the direct queries of `analytics.engagement`; the
+background worker runs it (nightly and after large imports), and `flask refresh-insights`
+runs it by hand. Until a programme's first refresh, the page computes the weeks directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select
+
+from portal.extensions import db
+from portal.models import Program, utcnow
+from portal.models.insights import InsightWeek, PairHealthSnapshot
+from portal.services.insights.analytics import KINDS, WeekRow, engagement
+from portal.services.insights.health import facts_to_json, pair_rows
+
+
+def _to_row(program_id: int | None, week: WeekRow, now: datetime) -> InsightWeek:
+    events, people = week.events or {}, week.people or {}
+    values = {
+        f"{role}_{column}": events.get((role, kind), 0)
+        for role in ("mentee", "mentor")
+        for column, kind in KINDS
+    }
+    return InsightWeek(
+        program_id=program_id,
+        week_start=week.starts_on,
+        meetings=week.meetings,
+        active_pairs=week.active_pairs,
+        live_pairs=week.live_pairs,
+        mentee_people=people.get("mentee", 0),
+        mentor_people=people.get("mentor", 0),
+        refreshed_at=now,
+        **values,
+    )
+
+
+def refresh_rollups(today: date | None = None) -> int:
+    """Rewrite every programme's weeks and the all-programmes weeks; returns rows written."""
+    today = today or date.today()
+    programs = list(db.session.scalars(select(Program).order_by(Program.id)))
+    now = utcnow()
+    written = 0
+    try:
+        db.session.execute(delete(InsightWeek))
+        scopes: list[tuple[int | None, list[Program]]] = [(p.id, [p]) for p in programs]
+        if programs:
+            scopes.append((None, programs))
+        for program_id, scope in scopes:
+            if min(p.starts_on for p in scope) > today:
+                continue
+            rows = [_to_row(program_id, w, now) for w in engagement(scope, today)]
+            db.session.add_all(rows)
+            written += len(rows)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return written
+
+
+def last_refresh() -> datetime | None:
+    return db.session.scalar(select(func.max(InsightWeek.refreshed_at)))
+
+
+def refresh_pair_health(today: date | None = None) -> int:
+    """Rewrite every active pair's health snapshot for `today`; returns pairs written."""
+    today = today or date.today()
+    programs = list(db.session.scalars(select(Program).order_by(Program.id)))
+    now = utcnow()
+    try:
+        db.session.execute(delete(PairHealthSnapshot))
+        rows = pair_rows(programs, today)
+        db.session.add_all(
+            PairHealthSnapshot(
+                pairing_id=row.pairing_id,
+                program_id=row.program_id,
+                as_of=today,
+                status=row.status.value,
+                facts=facts_to_json(row.facts),
+                department=row.department[:120],
+                refreshed_at=now,
+            )
+            for row in rows
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(rows)
