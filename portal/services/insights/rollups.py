@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from huey import crontab
 from sqlalchemy import delete, func, select
 
 from portal.extensions import db
@@ -17,6 +18,7 @@ from portal.models import Program, utcnow
 from portal.models.insights import InsightWeek, PairHealthSnapshot
 from portal.services.insights.analytics import KINDS, WeekRow, engagement
 from portal.services.insights.health import facts_to_json, pair_rows
+from portal.tasks import periodic_task
 
 
 def _to_row(program_id: int | None, week: WeekRow, now: datetime) -> InsightWeek:
@@ -92,3 +94,9 @@ def refresh_pair_health(today: date | None = None) -> int:
         db.session.rollback()
         raise
     return len(rows)
+
+
+@periodic_task(crontab(hour="3", minute="30"))
+def refresh_every_morning() -> tuple[int, int]:
+    """The worker rebuilds both rollups each night (UTC), before anyone opens the pages."""
+    return refresh_rollups(), refresh_pair_health()
