@@ -1,8 +1,9 @@
 """HTTP caching: ETags on pages and fragments; versioned, long-lived, compressed static files.
 
-- A page or fragment answers with a strong ETag over its body and
-  ``Cache-Control: private, no-cache``: the browser keeps its copy to itself and asks
-  again every time, and an unchanged page costs a ``304`` with no body. The per-request
+- A page or fragment answers with a strong ETag over its body, and an unchanged page costs
+  a ``304`` with no body to a client that asks with ``If-None-Match``. Signed-out pages are
+  ``Cache-Control: private, no-cache`` (kept, asked again every time); signed-in pages stay
+  ``no-store``, because they may hold private text that must not stay in a browser's cache. The per-request
   signature of the CSRF token is left out of the hash: the copy the browser holds carries
   an older token of the same session, which stays valid.
 - ``url_for('static', ...)`` adds ``?v=<hash of the file>``. A request with the current
@@ -19,6 +20,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
+from flask_login import current_user
 
 YEAR = 365 * 24 * 3600
 COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml"}
@@ -98,7 +100,11 @@ def _etag_page(response: Response) -> Response:
     if token:
         body = body.replace(token.encode(), b"")
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
-    response.headers["Cache-Control"] = "private, no-cache"
+    # A signed-in page may hold private text: the browser must not keep it on disk, where
+    # the next person at a shared computer could reach it through history. Only pages for
+    # signed-out visitors are kept (and revalidated with their ETag).
+    signed_in = current_user.is_authenticated
+    response.headers["Cache-Control"] = "no-store" if signed_in else "private, no-cache"
     return response.make_conditional(request)
 
 

@@ -15,7 +15,8 @@ def test_does_an_unchanged_page_answer_304_without_its_body(client, auth):
     auth.login(user)
     first = client.get("/journal/")
     etag = first.headers["ETag"]
-    assert first.headers["Cache-Control"] == "private, no-cache"
+    # A signed-in page may hold private text: the browser must not store it.
+    assert first.headers["Cache-Control"] == "no-store"
     again = client.get("/journal/", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
@@ -108,3 +109,12 @@ def test_are_css_and_javascript_sent_compressed_to_who_accepts_it(client):
     assert gzip.decompress(packed.data) == plain.data
     assert len(packed.data) < len(plain.data) / 2
     assert packed.headers["ETag"] != plain.headers["ETag"]
+
+
+def test_is_a_signed_out_page_kept_and_revalidated(client):
+    first = client.get("/auth/login")
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert (
+        client.get("/auth/login", headers={"If-None-Match": first.headers["ETag"]}).status_code
+        == 304
+    )
