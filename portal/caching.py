@@ -3,9 +3,9 @@
 - A page or fragment answers with a strong ETag over its body, and an unchanged page costs
   a ``304`` with no body to a client that asks with ``If-None-Match``. Signed-out pages are
   ``Cache-Control: private, no-cache`` (kept, asked again every time); signed-in pages stay
-  ``no-store``, because they may hold private text that must not stay in a browser's cache. The per-request
-  signature of the CSRF token is left out of the hash: the copy the browser holds carries
-  an older token of the same session, which stays valid.
+  ``no-store``, because they may hold private text that must not stay in a browser's
+  cache. The per-request signature of the CSRF token is left out of the hash: the copy
+  the browser holds carries an older token of the same session, which stays valid.
 - ``url_for('static', ...)`` adds ``?v=<hash of the file>``. A request with the current
   hash is cached for a year (``immutable``); a changed file gets a new URL.
 - CSS, JavaScript and SVG files are sent gzip-compressed to clients that accept it. Pages

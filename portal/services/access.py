@@ -627,6 +627,12 @@ def visible_pairing_requests(user: User) -> Select:
     return query.where(PairingRequest.requester_id == user.id)
 
 
+def survey_comments_visible(user: User, answered: int) -> bool:
+    """The programme team reads a round's free-text answers, without names, and only once
+    at least five people answered, so no comment can be traced to one of a few people."""
+    return bool(user.is_portal_admin) and answered >= 5
+
+
 def can_manage_guide(user: User, program: Program) -> bool:
     """Nudge settings, survey questions and previews are for portal admins."""
     return bool(user.is_portal_admin)

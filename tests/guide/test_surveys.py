@@ -196,3 +196,39 @@ def test_can_an_admin_preview_every_message(client):
     assert client.get(f"/admin/programs/{program.slug}/guide/preview/nope").status_code == 404
     open_session(client, make_user())
     assert client.get(f"/admin/programs/{program.slug}/guide").status_code == 404
+
+
+def test_does_the_team_read_comments_only_without_names_and_from_five_answers(client):
+    from tests.factories import make_admin
+
+    program = _midpoint_program()
+    url = f"/admin/programs/{program.slug}/surveys/midpoint/comments"
+    people = [make_user(name=f"Answerer {i}") for i in range(5)]
+    comments = ["zebra talk", "", "Apples", "more socials"]
+    for person, comment in zip(people[:4], comments, strict=True):
+        make_survey_response(program, person, comment=comment)
+    admin = make_admin()
+    open_session(client, admin)
+    assert client.get(url).status_code == 404  # four answers: a comment could be traced
+    settings_page = client.get(f"/admin/programs/{program.slug}/guide").text
+    assert url not in settings_page
+    make_survey_response(program, people[4], comment="Bananas")
+    page = client.get(url)
+    assert page.status_code == 200
+    listed = page.text[page.text.index('id="survey-comments"') :]
+    order = [listed.index(text) for text in ("Apples", "Bananas", "more socials", "zebra talk")]
+    assert order == sorted(order)  # alphabetical, not in the order people answered
+    assert not any(person.name in page.text for person in people)
+    assert url in client.get(f"/admin/programs/{program.slug}/guide").text
+    assert client.get(url.replace("midpoint", "sideways")).status_code == 404
+
+
+def test_is_the_comment_page_hidden_from_participants(client):
+    program = _midpoint_program()
+    people = [make_user() for _ in range(5)]
+    for person in people:
+        make_survey_response(program, person, comment="Honest words")
+    open_session(client, people[0])
+    assert (
+        client.get(f"/admin/programs/{program.slug}/surveys/midpoint/comments").status_code == 404
+    )

@@ -67,6 +67,25 @@ def program_guide(slug: str):
     )
 
 
+@bp.get("/admin/programs/<slug>/surveys/<round_name>/comments")
+@access.admin_required
+def survey_comments(slug: str, round_name: str):
+    program = access.visible_program_by_slug(current_user, slug[:80])
+    try:
+        round_ = SurveyRound(round_name)
+    except ValueError:
+        abort(404)
+    summary = surveys.summary(program, round_)
+    if not access.survey_comments_visible(current_user, summary.answered):
+        abort(404)
+    return render(
+        "guide/admin_comments.html",
+        program=program,
+        summary=summary,
+        comments=surveys.comments(program, round_),
+    )
+
+
 @bp.get("/admin/programs/<slug>/guide/preview/<kind>")
 @access.admin_required
 def preview_message(slug: str, kind: str):

@@ -157,6 +157,19 @@ def summary(program: Program, round_: SurveyRound) -> RoundSummary:
     )
 
 
+def comments(program: Program, round_: SurveyRound) -> list[str]:
+    """The round's non-empty free-text answers, without names or dates, in alphabetical
+    order so that the order says nothing about who answered when."""
+    rows = db.session.scalars(
+        select(SurveyResponse.comment).where(
+            SurveyResponse.program_id == program.id,
+            SurveyResponse.round == round_,
+            SurveyResponse.comment != "",
+        )
+    )
+    return sorted(rows, key=str.casefold)
+
+
 def meeting_rating_summary(program: Program) -> tuple[int, float | None]:
     """How many meeting ratings the programme has, and their mean (None below five)."""
     from portal.models.pairings import Pairing
