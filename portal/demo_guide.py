@@ -41,6 +41,16 @@ _ZONES = [
 ]  # fmt: skip
 
 
+# What a few people wrote to the programme team at the midpoint (some wrote nothing).
+DEMO_COMMENTS = [
+    "",
+    "",
+    "More structure for the first meetings, please.",
+    "The practice check-ins keep me honest between meetings.",
+    "A short guide for mentors on giving feedback would help.",
+]
+
+
 def morning_zone(now: datetime) -> str:
     """A real time zone where it is between 08:00 and 10:59 at `now` (naive UTC)."""
     for name in _ZONES:
@@ -118,7 +128,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
                 satisfaction=satisfaction,
                 recommend=min(10, satisfaction * 2 + rng.choice([-1, 0, 0, 1])),
                 progress=rng.choice([2, 3, 4, 4, 5]),
-                comment=rng.choice(["", "", "More structure for the first meetings, please."]),
+                comment=rng.choice(DEMO_COMMENTS),
                 questions=dict(DEFAULT_QUESTIONS),
                 submitted_at=now - timedelta(hours=rng.randint(1, 40)),
             )

@@ -74,6 +74,8 @@ PAGES = {
         "/admin/analytics",
         "/admin/programs/leadership-2026/roi",
         "/admin/programs/leadership-2026/roi/outcomes",
+        "/admin/programs/growth-2026/guide",
+        "/admin/programs/growth-2026/surveys/midpoint/comments",
     ],
     "lead@example.org": [
         "/dashboard/",
