@@ -38,10 +38,16 @@ class ProgramHealth:
     mentees: int = 0
     applications: int = 0
     active_pairings: int = 0
+    completed_pairings: int = 0
+
+    @property
+    def matched_pairings(self) -> int:
+        """Pairs that met or meet: a mentee whose pairing completed was matched."""
+        return self.active_pairings + self.completed_pairings
 
     @property
     def unmatched_mentees(self) -> int:
-        return max(self.mentees - self.active_pairings, 0)
+        return max(self.mentees - self.matched_pairings, 0)
 
 
 @dataclass
@@ -134,11 +140,15 @@ def programs_health(user: User) -> list[ProgramHealth]:
             else:
                 row.mentees += count
     pairing_counts = db.session.execute(
-        select(Pairing.program_id, func.count())
-        .where(Pairing.status == PairingStatus.active)
-        .group_by(Pairing.program_id)
+        select(Pairing.program_id, Pairing.status, func.count())
+        .where(Pairing.status.in_([PairingStatus.active, PairingStatus.completed]))
+        .group_by(Pairing.program_id, Pairing.status)
     )
-    for program_id, count in pairing_counts:
-        if program_id in health:
+    for program_id, status, count in pairing_counts:
+        if program_id not in health:
+            continue
+        if status is PairingStatus.active:
             health[program_id].active_pairings = count
+        else:
+            health[program_id].completed_pairings = count
     return list(health.values())

@@ -118,3 +118,15 @@ def test_does_marking_all_read_clear_the_badge(client, auth):
     assert response.status_code == 200 and "<html" not in response.text
     assert "data-count" not in client.get("/notifications/badge").text
     assert client.post("/notifications/read").status_code == 303
+
+
+def test_is_a_mentee_whose_pairing_completed_counted_as_matched(app):
+    from portal.services.dashboard import programs_health
+
+    program = make_program(status=ProgramStatus.completed)
+    make_pairing(program=program, status=PairingStatus.completed)
+    make_pairing(program=program, status=PairingStatus.active)
+    make_membership(program=program, role=Role.mentee, status=MembershipStatus.active)
+    (row,) = [r for r in programs_health(make_admin()) if r.program.id == program.id]
+    assert (row.mentees, row.active_pairings, row.completed_pairings) == (3, 1, 1)
+    assert row.unmatched_mentees == 1
