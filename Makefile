@@ -7,15 +7,22 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := portal
 
-.PHONY: install npm run worker db test test-fast e2e lint format chromium java bench clean
+.PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java bench clean
 
+# What running needs (`make run`); the test tools come on top for `make test` and `make lint`.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 # axe-core and the Nu HTML checker (vnu-jar), for the browser tests (from the npm registry).
 node_modules/.package-lock.json: package.json package-lock.json
@@ -49,25 +56,25 @@ java:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "Java is missing: run 'sudo apt-get install -y default-jre-headless'"; exit 1; fi; }
 
-test: install npm chromium java
+test: install-test npm chromium java
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything except the browser tests.
-test-fast: install
+test-fast: install-test
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-e2e: install npm chromium java
+e2e: install-test npm chromium java
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: install
+bench: install-test
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
