@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +17,8 @@ from portal.models.enrollment import ProgramQuestion
 from portal.models.users import TIME_ZONES, UNUSABLE_PASSWORD
 from portal.services import audit, jobs
 from portal.services.accounts import send_password_links
+from portal.services.csv_files import open_csv
+from portal.services.csv_files import rows as csv_rows
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.notifications import notify
 from portal.services.programme_admin.holds import new_undo_key
@@ -321,42 +321,12 @@ def _existing_members(program: Program) -> set[str]:
 def check_csv(program: Program, text: str) -> ImportResult:
     """Check every row first; errors name the file's line number (the header is line 1)."""
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as error:
-        result.errors.append((1, f"the header cannot be read ({error})"))
+    reader = open_csv(text, REQUIRED_COLUMNS, CSV_COLUMNS, result.errors)
+    if reader is None:
         return result
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing:
-        result.errors.append((1, f"missing column(s): {', '.join(sorted(missing))}"))
-        return result
-    unknown = set(header) - set(CSV_COLUMNS)
-    if unknown:
-        result.errors.append((1, f"unknown column(s): {', '.join(sorted(unknown))}"))
-    reader.fieldnames = header
     existing = _existing_members(program)
     seen: set[str] = set()
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # A cell beyond csv's field limit, a NUL byte, a broken quote: the file is
-            # unreadable from here on, so report this line and stop.
-            limit = f"{csv.field_size_limit():,}"
-            reason = (
-                f"a cell is longer than {limit} characters"
-                if "field larger" in str(error)
-                else f"the line cannot be read ({error})"
-            )
-            # The reader counts a line once it is read whole, so this one is the next.
-            result.errors.append((reader.line_num + 1, reason))
-            break
-        line = reader.line_num
-        row = {k: (v if isinstance(v, str) else "") for k, v in row.items() if k}
+    for line, row in csv_rows(reader, result.errors):
         errors: list[tuple[int, str]] = []
         if any("\x00" in value for value in row.values()):
             errors.append((line, "the line contains a NUL character; remove it and try again"))

@@ -199,3 +199,17 @@ def test_does_the_roi_csv_suppress_small_groups():
     rows = roi.outcomes_csv_rows(roi.compare(program, date.today()))
     assert rows[0][:5] == ["participant", "Retention", 6, 5, "0.8333"]
     assert rows[2][2:4] == ["fewer than 5", "fewer than 5"]
+
+
+def test_is_a_cell_beyond_the_csv_limit_reported_by_line_not_a_500(client, auth):
+    import csv
+
+    program = make_program()
+    auth.login(make_admin())
+    huge = "x" * (csv.field_size_limit() + 10)
+    text = f"email,hire_date\nok@example.test,2020-01-01\n{huge}@example.test,2020-01-01\n"
+    response = upload(client, program, text)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Line 3" in page and "a cell is longer than" in page
+    assert db.session.scalar(select(func.count(OutcomeRecord.id))) == 0

@@ -6,8 +6,6 @@ causation: people who join a mentoring programme may differ from those who do no
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,6 +18,8 @@ from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, User, utcnow
 from portal.models.insights import OutcomeGroup, OutcomeRecord
 from portal.services import audit
+from portal.services.csv_files import open_csv
+from portal.services.csv_files import rows as csv_rows
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,20 +70,9 @@ def _date(text: str, line: int, name: str, errors: list) -> date | None:
 def check_outcomes(program: Program, text: str) -> OutcomeImport:
     """Check every line first; errors name the file's line number (the header is line 1)."""
     result = OutcomeImport()
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    except csv.Error as error:
-        result.errors.append((1, f"the file is not readable CSV ({error})"))
+    reader = open_csv(text, REQUIRED_COLUMNS, CSV_COLUMNS, result.errors)
+    if reader is None:
         return result
-    missing = REQUIRED_COLUMNS - set(header)
-    if missing:
-        result.errors.append((1, f"missing column(s): {', '.join(sorted(missing))}"))
-        return result
-    unknown = set(header) - set(CSV_COLUMNS)
-    if unknown:
-        result.errors.append((1, f"unknown column(s): {', '.join(sorted(unknown))}"))
-    reader.fieldnames = header
     members = set(
         db.session.scalars(
             select(func.lower(User.email))
@@ -95,56 +84,51 @@ def check_outcomes(program: Program, text: str) -> OutcomeImport:
     )
     seen: set[str] = set()
     today = date.today()
-    try:
-        for row in reader:
-            line = reader.line_num
-            if len(result.rows) >= MAX_ROWS:
-                result.errors.append((line, f"the file has more than {MAX_ROWS} rows"))
-                break
-            row = {k: (v or "") if isinstance(v, str) else "" for k, v in row.items() if k}
-            errors: list[tuple[int, str]] = []
-            email = row.get("email", "").strip().lower()
-            if not EMAIL.match(email) or len(email) > 254:
-                errors.append((line, f"“{email[:60] or '(empty)'}” is not an e-mail address"))
-            elif email in seen:
-                errors.append((line, f"{email} appears twice in the file"))
-            seen.add(email)
-            hired = _date(row.get("hire_date", ""), line, "hire_date", errors)
-            if hired is None and not any(m[1].startswith("hire_date") for m in errors):
-                errors.append((line, "hire_date is empty"))
-            promoted = _date(row.get("promotion_date", ""), line, "promotion_date", errors)
-            left = _date(row.get("exit_date", ""), line, "exit_date", errors)
-            for name, value in (("promotion_date", promoted), ("exit_date", left)):
-                if hired and value and value < hired:
-                    errors.append((line, f"{name} is before hire_date"))
-            for name, value in (
-                ("hire_date", hired),
-                ("promotion_date", promoted),
-                ("exit_date", left),
-            ):
-                if value and value > today:
-                    errors.append((line, f"{name} is in the future"))
-            group = row.get("group", "").strip().lower()
-            if not group:
-                group = OutcomeGroup.participant.value if email in members else "comparison"
-            if group not in {g.value for g in OutcomeGroup}:
-                errors.append((line, "group must be participant or comparison"))
-            elif group == "participant" and email not in members and EMAIL.match(email):
-                errors.append((line, f"{email} is not a participant of {program.name}"))
-            elif group == "comparison" and email in members:
-                errors.append((line, f"{email} takes part in {program.name}: not a comparison"))
-            result.errors.extend(errors)
-            result.rows.append(
-                {
-                    "email": email,
-                    "group": group,
-                    "hired_on": hired,
-                    "promoted_on": promoted,
-                    "left_on": left,
-                }
-            )
-    except csv.Error as error:
-        result.errors.append((reader.line_num or 1, f"the file is not readable CSV ({error})"))
+    for line, row in csv_rows(reader, result.errors):
+        if len(result.rows) >= MAX_ROWS:
+            result.errors.append((line, f"the file has more than {MAX_ROWS} rows"))
+            break
+        errors: list[tuple[int, str]] = []
+        email = row.get("email", "").strip().lower()
+        if not EMAIL.match(email) or len(email) > 254:
+            errors.append((line, f"“{email[:60] or '(empty)'}” is not an e-mail address"))
+        elif email in seen:
+            errors.append((line, f"{email} appears twice in the file"))
+        seen.add(email)
+        hired = _date(row.get("hire_date", ""), line, "hire_date", errors)
+        if hired is None and not any(m[1].startswith("hire_date") for m in errors):
+            errors.append((line, "hire_date is empty"))
+        promoted = _date(row.get("promotion_date", ""), line, "promotion_date", errors)
+        left = _date(row.get("exit_date", ""), line, "exit_date", errors)
+        for name, value in (("promotion_date", promoted), ("exit_date", left)):
+            if hired and value and value < hired:
+                errors.append((line, f"{name} is before hire_date"))
+        for name, value in (
+            ("hire_date", hired),
+            ("promotion_date", promoted),
+            ("exit_date", left),
+        ):
+            if value and value > today:
+                errors.append((line, f"{name} is in the future"))
+        group = row.get("group", "").strip().lower()
+        if not group:
+            group = OutcomeGroup.participant.value if email in members else "comparison"
+        if group not in {g.value for g in OutcomeGroup}:
+            errors.append((line, "group must be participant or comparison"))
+        elif group == "participant" and email not in members and EMAIL.match(email):
+            errors.append((line, f"{email} is not a participant of {program.name}"))
+        elif group == "comparison" and email in members:
+            errors.append((line, f"{email} takes part in {program.name}: not a comparison"))
+        result.errors.extend(errors)
+        result.rows.append(
+            {
+                "email": email,
+                "group": group,
+                "hired_on": hired,
+                "promoted_on": promoted,
+                "left_on": left,
+            }
+        )
     if not result.rows and not result.errors:
         result.errors.append((1, "the file has no rows"))
     return result

@@ -1,0 +1,60 @@
+"""Reading an uploaded CSV file the same way everywhere: a checked header, then rows by line.
+
+Participant imports and HR outcome files both report every problem by its line in the file
+(the header is line 1), so a programme lead can fix the file and upload it again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+LineErrors = list[tuple[int, str]]
+
+
+def open_csv(
+    text: str, required: set[str], known: tuple[str, ...] | set[str], errors: LineErrors
+) -> csv.DictReader | None:
+    """A reader over `text` with lower-case header names, or None when the header is unusable.
+
+    Missing required columns stop the check; unknown columns are reported and checking goes on.
+    """
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as error:
+        errors.append((1, f"the header cannot be read ({error})"))
+        return None
+    missing = required - set(header)
+    if missing:
+        errors.append((1, f"missing column(s): {', '.join(sorted(missing))}"))
+        return None
+    unknown = set(header) - set(known)
+    if unknown:
+        errors.append((1, f"unknown column(s): {', '.join(sorted(unknown))}"))
+    reader.fieldnames = header
+    return reader
+
+
+def rows(reader: csv.DictReader, errors: LineErrors) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row as (line, {column: text}); an unreadable line is reported and ends the file."""
+    lines = iter(reader)
+    while True:
+        try:
+            row = next(lines)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A cell beyond csv's field limit, a broken quote: the file is unreadable from
+            # here on, so report this line and stop.
+            limit = f"{csv.field_size_limit():,}"
+            reason = (
+                f"a cell is longer than {limit} characters"
+                if "field larger" in str(error)
+                else f"the line cannot be read ({error})"
+            )
+            # The reader counts a line once it is read whole, so this one is the next.
+            errors.append((reader.line_num + 1, reason))
+            return
+        yield reader.line_num, {k: (v if isinstance(v, str) else "") for k, v in row.items() if k}
