@@ -28,3 +28,15 @@ def test_do_pages_load_the_vendored_htmx_and_config(client):
     assert response.headers["Content-Type"].startswith(
         ("application/javascript", "text/javascript")
     )
+
+
+def test_does_every_stylesheet_close_each_block_it_opens():
+    """An unclosed block (easily left by a merge) silently swallows every rule after it."""
+    from pathlib import Path
+
+    for sheet in Path("portal/static/css").glob("*.css"):
+        depth = 0
+        for number, line in enumerate(sheet.read_text().splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, f"{sheet}:{number} closes a block that was never opened"
+        assert depth == 0, f"{sheet} leaves {depth} block(s) open"
