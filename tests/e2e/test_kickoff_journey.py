@@ -71,8 +71,10 @@ def test_a_new_pair_meets_agrees_sets_goals_and_plans_the_first_meeting(
         "Lead my team's budget planning by the summer."
     )
     mentee.get_by_role("button", name="Save the agreement").click()
+    # Saving makes version 2; signing before the page shows it would sign a stale version.
+    expect(mentee.get_by_role("button", name="Sign version 2")).to_be_visible()
     expect(mentee.locator("#agreement")).to_contain_text("Not signed yet")
-    mentee.get_by_role("button", name=re.compile("Sign version")).click()
+    mentee.get_by_role("button", name="Sign version 2").click()
     expect(mentee.locator("#agreement")).to_contain_text("Inês Costa (you): signed")
     mentor.goto(live_server(f"/pairings/{pairing_id}/agreement"))
     expect(mentor.get_by_label("What the mentee is seeking to achieve")).to_have_value(
