@@ -454,20 +454,22 @@ def pairing_log_or_404(user: User, pairing_id: int) -> Pairing:
     return pairing
 
 
-def visible_meetings(user: User) -> Select[tuple[Meeting]]:
-    """Meetings of pairings the user takes part in (approved), admins included as people."""
-    mine = select(Pairing.id).where(
+def _own_approved_pairing_ids(user: User) -> Select[tuple[int]]:
+    """The ids of the pairings the user takes part in once approved (any status but proposed)."""
+    return select(Pairing.id).where(
         or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
         Pairing.status != "proposed",
     )
+
+
+def visible_meetings(user: User) -> Select[tuple[Meeting]]:
+    """Meetings of pairings the user takes part in (approved), admins included as people."""
+    mine = _own_approved_pairing_ids(user)
     return select(Meeting).where(Meeting.pairing_id.in_(mine))
 
 
 def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
-    mine = select(Pairing.id).where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status != "proposed",
-    )
+    mine = _own_approved_pairing_ids(user)
     return select(AgendaPoint).where(AgendaPoint.pairing_id.in_(mine))
 
 
@@ -529,19 +531,13 @@ def visible_goal_ratings(user: User) -> Select[tuple[GoalRating]]:
 
 def visible_planned_meetings(user: User) -> Select[tuple[PlannedMeeting]]:
     """Planned meetings of the user's own approved pairings; admins get no exception here."""
-    mine = select(Pairing.id).where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status != "proposed",
-    )
+    mine = _own_approved_pairing_ids(user)
     return select(PlannedMeeting).where(PlannedMeeting.pairing_id.in_(mine))
 
 
 def visible_agreements(user: User) -> Select[tuple[Agreement]]:
     """The agreements of the user's own approved pairings; text is for the two partners only."""
-    mine = select(Pairing.id).where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status != "proposed",
-    )
+    mine = _own_approved_pairing_ids(user)
     return select(Agreement).where(Agreement.pairing_id.in_(mine))
 
 
