@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import abort, url_for
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,6 +32,7 @@ from portal.models.journal import (
 from portal.models.pairings import SHARING_STATUSES
 from portal.services import access, search
 from portal.services.notifications import notify
+from portal.services.paging import after_key, clean_text, key_token
 from portal.validation import page_number
 
 if TYPE_CHECKING:
@@ -322,13 +323,18 @@ def delete_entry(entry: JournalEntry) -> None:
 
 @dataclass
 class EntryFilters:
-    """The list's GET form: a search text and filters by prompt, tag and visibility."""
+    """The list's GET form: a search text and filters by prompt, tag and visibility.
+
+    The newest-first list pages by key (``older``: the last entry shown, see
+    ``paging.key_token``); search results are ranked, so they page by number.
+    """
 
     q: str = ""
     prompt: str = ""
     tag: str = ""
     visibility: str = ""
     page: int = 1
+    older: str = ""
 
     @classmethod
     def from_args(cls, args) -> EntryFilters:
@@ -340,6 +346,7 @@ class EntryFilters:
             tag=args.get("tag", "").strip().lower()[:TAG_LENGTH],
             visibility=visibility if visibility in {"private", "shared", "draft"} else "",
             page=page,
+            older=clean_text(args.get("older", ""), 60),
         )
 
     @property
@@ -354,6 +361,7 @@ class EntryFilters:
             "tag": self.tag,
             "visibility": self.visibility,
             "page": self.page,
+            "older": self.older,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
@@ -367,16 +375,23 @@ class EntryPage:
 
     @property
     def next_args(self) -> dict[str, str | int]:
-        return self.filters.args(page=self.filters.page + 1)
+        if self.filters.q:
+            return self.filters.args(page=self.filters.page + 1)
+        last = self.entries[-1]
+        return self.filters.args(page=1, older=key_token(last.created_at, last.id))
 
 
 def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) -> EntryPage:
     """One page of the user's own entries, newest first, in two queries whatever the size."""
     query = access.own_entries(user)
     order = [JournalEntry.created_at.desc(), JournalEntry.id.desc()]
+    skip = (filters.page - 1) * page_size
     if filters.q:
         query, rank = search.matching(query, filters.q)
         order = [rank, *order] if rank is not None else order
+    elif key := after_key(filters.older):
+        query = query.where(tuple_(JournalEntry.created_at, JournalEntry.id) < key)
+        skip = 0
     if filters.prompt:
         if "." in filters.prompt:
             query = query.where(JournalEntry.prompt_key == filters.prompt)
@@ -396,7 +411,7 @@ def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) 
     rows = db.session.scalars(
         query.options(selectinload(JournalEntry.tags))
         .order_by(*order)
-        .offset((filters.page - 1) * page_size)
+        .offset(skip)
         .limit(page_size + 1)
     ).all()
     return EntryPage(list(rows[:page_size]), filters, has_more=len(rows) > page_size)
@@ -492,20 +507,53 @@ def unreviewed_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def shared_with_me(user: User, limit: int = 100) -> list[JournalEntry]:
-    """Everything partners shared with the user, entries waiting for their review first."""
+SHARED_PAGE = 25
+
+
+@dataclass
+class SharedPage:
+    """One page of what partners shared, entries waiting for the user's review first."""
+
+    entries: list[JournalEntry]
+    older: str | None = None  # the next page's key, if there is one
+    paged: bool = False  # this is not the first page
+
+
+def _shared_key(token: str) -> tuple[bool, tuple] | None:
+    """(waiting, (published_at, id)) of the last entry shown, from "w~<key>" or "r~<key>"."""
+    group, _, rest = token.partition("~")
+    key = after_key(rest)
+    return (group == "w", key) if group in {"w", "r"} and key else None
+
+
+def shared_with_me(user: User, older: str = "", limit: int = SHARED_PAGE) -> SharedPage:
+    """What partners shared with the user, a page at a time: entries waiting for their
+    review first, then the rest, each group newest first. Pages by key, not offset."""
     waiting = JournalEntry.id.in_(
         access.review_queue(user)
         .where(JournalEntry.reviewed_at.is_(None))
         .with_only_columns(JournalEntry.id)
     )
-    query = (
-        access.shared_with(user)
+    query = access.shared_with(user)
+    after = _shared_key(older)
+    if after:
+        was_waiting, key = after
+        below = tuple_(JournalEntry.published_at, JournalEntry.id) < key
+        query = query.where((waiting & below) | ~waiting if was_waiting else ~waiting & below)
+    rows = db.session.execute(
+        query.add_columns(waiting)
         .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
-        .order_by(case((waiting, 0), else_=1), JournalEntry.published_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
+        .order_by(
+            case((waiting, 0), else_=1), JournalEntry.published_at.desc(), JournalEntry.id.desc()
+        )
+        .limit(limit + 1)
+    ).all()
+    page = SharedPage(entries=[entry for entry, _ in rows[:limit]], paged=after is not None)
+    if len(rows) > limit:
+        last, last_waiting = rows[limit - 1]
+        group = "w" if last_waiting else "r"
+        page.older = f"{group}~{key_token(last.published_at, last.id)}"
+    return page
 
 
 def latest_mentor_stories(user: User, limit: int = 3) -> list[JournalEntry]:

@@ -219,7 +219,8 @@ class Prep:
     today: date
     since: date | None
     last_meeting: Meeting | None
-    entries: list[JournalEntry] = field(default_factory=list)
+    entries: list[JournalEntry] = field(default_factory=list)  # the newest PREP_ENTRIES
+    entry_count: int = 0  # every shared entry since the last meeting
     practices: list[PrepPractice] = field(default_factory=list)
     entry_comments: list[EntryComment] = field(default_factory=list)
     practice_comments: list[PracticeComment] = field(default_factory=list)
@@ -234,6 +235,9 @@ class Prep:
     @property
     def open_comments(self) -> int:
         return len(self.entry_comments) + len(self.practice_comments)
+
+
+PREP_ENTRIES = 20
 
 
 def _last_meeting(pairing: Pairing) -> Meeting | None:
@@ -257,19 +261,22 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
     since_at = datetime.combine(since, time.min) if since else datetime.min
     prep = Prep(pairing=pairing, today=today, since=since, last_meeting=last, plan=plan_of(pairing))
 
-    prep.entries = list(
-        db.session.scalars(
-            access.visible_entries(user)
-            .where(
-                JournalEntry.visibility == Visibility.shared,
-                JournalEntry.status == EntryStatus.published,
-                JournalEntry.author_id.in_(pair),
-                JournalEntry.created_at >= since_at,
-            )
-            .options(joinedload(JournalEntry.author))
-            .order_by(JournalEntry.created_at.desc())
-        )
+    shared_since = access.visible_entries(user).where(
+        JournalEntry.visibility == Visibility.shared,
+        JournalEntry.status == EntryStatus.published,
+        JournalEntry.author_id.in_(pair),
+        JournalEntry.created_at >= since_at,
     )
+    # A prolific writer may share hundreds of entries between two meetings: the page lists
+    # the newest and counts the rest, so it stays one screenful whatever the journal.
+    rows = db.session.execute(
+        shared_since.add_columns(func.count().over())
+        .options(joinedload(JournalEntry.author))
+        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+        .limit(PREP_ENTRIES)
+    ).all()
+    prep.entries = [entry for entry, _ in rows]
+    prep.entry_count = rows[0][1] if rows else 0
     practices = list(
         db.session.scalars(
             access.visible_practices(user)

@@ -25,6 +25,7 @@ from portal.models.practice import (
 )
 from portal.services import access
 from portal.services.notifications import notify
+from portal.services.paging import after_key, key_token
 from portal.validation import add_days
 
 # The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
@@ -309,15 +310,6 @@ class PracticeList:
     paged: bool = False
 
 
-def _closed_key(token: str | None) -> tuple[date, int] | None:
-    """The (starts_on, id) of the last closed practice shown, from "2026-05-01.42"."""
-    day, _, ident = (token or "").partition(".")
-    try:
-        return date.fromisoformat(day), int(ident)
-    except ValueError:
-        return None
-
-
 def practice_list(user: User, today: date, older: str | None = None) -> PracticeList:
     """Open practices (the user's and partners' shared ones) and one page of the user's
     closed practices, newest first, in four queries whatever the history."""
@@ -331,7 +323,7 @@ def practice_list(user: User, today: date, older: str | None = None) -> Practice
     closed_query = access.visible_practices(user).where(
         Practice.owner_id == user.id, Practice.status != PracticeStatus.open
     )
-    key = _closed_key(older)
+    key = after_key(older, date)
     if key:
         closed_query = closed_query.where(tuple_(Practice.starts_on, Practice.id) < key)
     closed = db.session.scalars(
@@ -343,7 +335,7 @@ def practice_list(user: User, today: date, older: str | None = None) -> Practice
     listing = PracticeList(progress=progress_for([*open_practices, *shown]), closed=shown)
     listing.paged = key is not None
     if len(closed) > CLOSED_PAGE:
-        listing.older = f"{shown[-1].starts_on.isoformat()}.{shown[-1].id}"
+        listing.older = key_token(shown[-1].starts_on, shown[-1].id)
     for practice in open_practices:
         if practice.owner_id != user.id:
             listing.partners.append(practice)

@@ -173,3 +173,39 @@ def test_marking_reviewed_refreshes_the_header_badge_out_of_band(client, auth, a
     oob = response.text.split('id="journal-review-slot"', 1)[1]
     assert 'data-hx-swap-oob="true"' in oob.split(">", 1)[0]
     assert 'data-count="1"' in oob
+
+
+def _older_link(page: str) -> str | None:
+    match = re.search(r'href="(/journal/shared\?older=[^"]+)"', page)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_the_shared_list_pages_by_key_waiting_first_and_loses_nothing(client, auth, app):
+    pairing = make_pairing()
+    mentee = pairing.mentee
+    same_moment = utcnow().replace(microsecond=0) - timedelta(days=3)
+    for i in range(30):
+        _shared(mentee, f"Waiting {i:02d}", days_ago=i % 7)
+    for i in range(22):
+        make_entry(
+            author=mentee,
+            title=f"Reviewed {i:02d}",
+            visibility=Visibility.shared,
+            reviewed_at=utcnow(),
+            published_at=same_moment,
+        )
+    auth.login(pairing.mentor)
+    pages, url = [], "/journal/shared"
+    while url:
+        page = client.get(url).text
+        pages.append(page)
+        url = _older_link(page)
+    assert len(pages) == 3  # 52 entries, 25 a page
+    assert "Back to the newest" in pages[1] and "Back to the newest" not in pages[0]
+    titles = [t for page in pages for t in re.findall(r"(?:Waiting|Reviewed) \d\d", page)]
+    assert len(titles) == len(set(titles)) == 52  # none twice, none lost
+    assert all(t.startswith("Waiting") for t in titles[:30])
+    assert all(t.startswith("Reviewed") for t in titles[30:])
+    # A strange key means the first page, never an error.
+    for token in ("w~nonsense", "x~2026-01-01T00:00:00.1", "r~", "~~", "w~9999-12-31T00:00:00.1"):
+        assert client.get("/journal/shared", query_string={"older": token}).status_code == 200

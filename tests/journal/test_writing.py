@@ -347,6 +347,12 @@ def test_the_search_form_is_a_real_get_form_enhanced_by_htmx(client, auth, app):
     assert "HX-Request" in fragment.headers["Vary"]
 
 
+def _more_link(page: str) -> str:
+    match = re.search(r'<a id="journal-more"[^>]*href="([^"]+)"', page)
+    assert match, "no 'Load older entries' link"
+    return match.group(1).replace("&amp;", "&")
+
+
 def test_load_more_pages_through_the_list_newest_first(client, auth, app):
     from datetime import timedelta
 
@@ -361,15 +367,70 @@ def test_load_more_pages_through_the_list_newest_first(client, auth, app):
     assert "Entry number 00" in first and "Entry number 19" in first
     assert "Entry number 20" not in first
     assert 'id="journal-more"' in first and 'data-hx-trigger="click, revealed"' in first
-    more = client.get("/journal/?page=2", headers=hx_headers("journal-more"))
-    assert more.text.lstrip().startswith('<div id="journal-page-2"')
+    # The next page starts after the last entry shown (a key, not an offset).
+    link = _more_link(first)
+    assert "older=" in link and "page=" not in link
+    # An entry written meanwhile does not shift the next page.
+    make_entry(author=user, title="Written meanwhile", created_at=now + timedelta(minutes=1))
+    more = client.get(link, headers=hx_headers("journal-more"))
+    assert more.text.lstrip().startswith('<div id="journal-page-')
     assert "Entry number 20" in more.text and "Entry number 39" in more.text
-    assert "Entry number 19" not in more.text
-    last = client.get("/journal/?page=3", headers=hx_headers("journal-more")).text
-    assert "Entry number 44" in last
+    assert "Entry number 19" not in more.text and "Written meanwhile" not in more.text
+    last = client.get(_more_link(more.text), headers=hx_headers("journal-more")).text
+    assert "Entry number 44" in last and "Entry number 39" not in last
     assert 'id="journal-more"' not in last  # nothing more to load
     # Without JavaScript the same link is a full page.
-    assert "<html" in client.get("/journal/?page=2").text
+    assert "<html" in client.get(link).text
+
+
+def test_entries_written_in_the_same_instant_page_by_id(client, auth, app):
+    from portal.models import utcnow
+
+    user = make_user()
+    moment = utcnow().replace(microsecond=0)
+    for i in range(25):
+        make_entry(author=user, title=f"Same moment {i:02d}", created_at=moment)
+    auth.login(user)
+    first = client.get("/journal/").text
+    second = client.get(_more_link(first)).text
+    seen = re.findall(r"Same moment \d\d", first) + re.findall(r"Same moment \d\d", second)
+    assert sorted(seen) == [f"Same moment {i:02d}" for i in range(25)]  # none twice, none lost
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nonsense",
+        "2026-01-01.",
+        ".5",
+        "2026-13-40T00:00:00.5",
+        "2026-01-01T00:00:00.99999999999",
+        "9999-12-31T23:59:59.1",
+        "2026-01-01T10:00:00+14:00.3",
+        "0001-01-01.1",
+    ],
+)
+def test_a_strange_older_key_never_fails(client, auth, app, token):
+    user = make_user()
+    make_entry(author=user, title="Still here")
+    auth.login(user)
+    response = client.get("/journal/", query_string={"older": token})
+    assert response.status_code == 200
+    # A malformed key means the first page; a well-formed one lists what is older than it.
+    older_than_the_entry = token in {"0001-01-01.1", "2026-01-01T10:00:00+14:00.3"}
+    assert ("Still here" in response.text) is not older_than_the_entry
+
+
+def test_search_results_page_by_number(client, auth, app):
+    user = make_user()
+    for i in range(25):
+        make_entry(author=user, title=f"Listening note {i:02d}")
+    auth.login(user)
+    first = client.get("/journal/?q=listening").text
+    link = _more_link(first)
+    assert "page=2" in link and "older=" not in link
+    second = client.get(link).text
+    assert len(re.findall(r"Listening note \d\d", first + second)) == 25
 
 
 # --- export ----------------------------------------------------------------------------

@@ -156,3 +156,25 @@ def test_the_prep_page_can_be_printed(client, auth):
     assert "data-print" in page and "page--prep" in page
     css = client.get("/static/css/horizon.css").text
     assert "@media print" in css and ".page--prep" in css
+
+
+def test_a_prolific_writer_fills_one_screen_and_the_page_counts_the_rest(client, auth):
+    pairing = make_pairing()
+    make_meeting(pairing, held_on=date.today() - timedelta(days=10))
+    now = utcnow()
+    for i in range(27):
+        make_practice_entry(
+            pairing.mentee,
+            title=f"MANY-{i:02d}",
+            visibility=Visibility.shared,
+            created_at=now - timedelta(hours=i),
+        )
+    make_practice_entry(pairing.mentee, title="MANY-PRIVATE", created_at=now)
+    auth.login(pairing.mentor)
+    page = client.get(f"/pairings/{pairing.id}/prep").text
+    section = page.split('id="entries-heading"', 1)[1].split("</section>", 1)[0]
+    shown = re.findall(r"MANY-\d\d", section)
+    assert shown == [f"MANY-{i:02d}" for i in range(20)]  # the newest 20, newest first
+    assert "<strong>27</strong> shared entries" in page  # the private one is not counted
+    assert "The newest 20 of 27 shared since the last meeting" in page
+    assert "MANY-PRIVATE" not in page

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Select, func, insert, select, text
+from sqlalchemy import Select, func, insert, select, text, tuple_
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User, utcnow
@@ -100,11 +100,37 @@ def _review_count(user: User) -> Select:
     return select(func.count()).select_from(query.subquery())
 
 
+def _prep_entries(user: User) -> Select:
+    pair = (user.id - 1, user.id)
+    return (
+        access.visible_entries(user)
+        .where(
+            JournalEntry.visibility == Visibility.shared,
+            JournalEntry.status == EntryStatus.published,
+            JournalEntry.author_id.in_(pair),
+            JournalEntry.created_at >= utcnow() - timedelta(days=30),
+        )
+        .add_columns(func.count().over())
+        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+        .limit(20)
+    )
+
+
 HOT_QUERIES: dict[str, tuple[str, Callable[[User], Select]]] = {
     "own journal list": (
         "mentee",
         lambda u: access.own_entries(u).order_by(JournalEntry.created_at.desc()).limit(21),
     ),
+    "own journal list, a later page (by key)": (
+        "mentee",
+        lambda u: (
+            access.own_entries(u)
+            .where(tuple_(JournalEntry.created_at, JournalEntry.id) < (utcnow(), 10**6))
+            .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
+            .limit(21)
+        ),
+    ),
+    "prep page entries, with their count": ("mentee", _prep_entries),
     "journal entry page": (
         "mentee",
         lambda u: access.visible_entries(u).where(JournalEntry.id == 3),

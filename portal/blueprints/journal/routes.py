@@ -283,7 +283,7 @@ def shared():
     """What partners shared: a mentor's review queue, unreviewed first, and mentor stories."""
     return render(
         "journal/shared.html",
-        entries=journal.shared_with_me(current_user),
+        listing=journal.shared_with_me(current_user, older=request.args.get("older", "")[:80]),
         mentee_ids=journal.reviewer_ids(current_user),
         waiting=journal.unreviewed_count(current_user),
     )
