@@ -48,6 +48,7 @@ from flask_migrate import upgrade  # noqa: E402
 from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models.users import _HASHERS  # noqa: E402
+from portal.services.paging import key_token  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "5301"))
@@ -346,11 +347,26 @@ def pages_for(url: str, shape: Shape) -> dict[str, list[tuple[str, str]]]:
             u=mentee,
         )
         practice = one("SELECT min(id) FROM practices WHERE owner_id = :u", u=mentee)
+        # Halfway down the heavy mentee's journal: the key of the entry that ends a page there.
+        total = one("SELECT count(*) FROM journal_entries WHERE author_id = :u", u=mentee)
+        created, entry_id = conn.execute(
+            sa.text(
+                "SELECT created_at, id FROM journal_entries WHERE author_id = :u "
+                "ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET :skip"
+            ),
+            {"u": mentee, "skip": total // 2},
+        ).one()
+        if isinstance(created, str):  # SQLite hands back text
+            created = datetime.fromisoformat(created)
     engine.dispose()
     return {
         f"user{mentee}@scale.test": [
             ("mentee dashboard", "/dashboard/"),
             ("journal list", "/journal/"),
+            (
+                "journal list, halfway down (by key)",
+                "/journal/?" + urlencode({"older": key_token(created, entry_id)}),
+            ),
             ("journal entry page", f"/journal/{own_entry}"),
             ("journal search", "/journal/?q=feedback"),
             ("shared with me", "/journal/shared"),
