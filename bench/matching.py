@@ -42,7 +42,7 @@ SHAPES = (
 )
 # The exact slot engine over every candidate pair fits in memory (and minutes) up to about
 # this many slot edges (candidate pairs x places per mentor).
-EXACT_EDGE_LIMIT = 10_000_000
+EXACT_EDGE_LIMIT = 20_000_000
 AIM_SECONDS = 10.0
 AIM_MB = 2048.0
 AIM_MENTEES = 10_000
