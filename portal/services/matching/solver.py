@@ -61,6 +61,8 @@ GAP = 1e-4
 TOLERANCE = 1e-7
 # At most this many new pairs per mentee and round: the best of those that could help.
 ADD_PER_MENTEE = 8
+# A guard only: the bench needs 1-4 rounds. Were it ever reached, Solution.gap still says how
+# far from optimal the answer might be.
 MAX_ROUNDS = 30
 
 
