@@ -1,20 +1,44 @@
 """The global optimum: the capacity-constrained assignment with the best total score.
 
-A mentor with capacity c may take c mentees, a mentee one mentor. This is a bipartite
-b-matching, a min-cost flow problem. Its linear programme is totally unimodular, so the
-simplex method (HiGHS, in SciPy) returns a whole-number vertex: an exact assignment.
+A mentor with capacity c may take c mentees, a mentee one mentor: a bipartite b-matching,
+which is a min-cost flow (source -> mentee, capacity 1; mentee -> mentor, cost -score;
+mentor -> sink, capacity c). OR-Tools' ``SimpleMinCostFlow`` (cost-scaling push-relabel,
+exact in integers) solves it on a pruned set of candidate edges: each mentee's ``k`` best
+mentors (plus each mentor's ``extra`` best mentees, when asked). Its time hardly depends on
+the shape (fewer, as many or more places than mentees, capacity 1 only).
 
-To stay fast on large cohorts the LP starts from a sparse set of candidate edges: each
-mentee's best ``k`` mentors. The LP's dual prices then certify the answer against EVERY
-allowed pair of the full matrix (a pair left out could only help if its score beats the
-two prices of its ends); any pair that could help is added and the LP solved again
-(column generation). When no pair can help, the total is optimal over the full matrix.
+**Why the answer is optimal over the FULL matrix.** The LP of the b-matching,
+max sum s_ij x_ij with sum_j x_ij <= 1 and sum_i x_ij <= c_j, has the dual
+min sum_i u_i + sum_j c_j v_j with u_i + v_j >= s_ij and u, v >= 0, and any feasible dual is
+an upper bound on every assignment (weak duality). After each flow we compute mentor prices
+v >= 0: the smallest ones consistent with the flow on the pruned edges (longest paths over
+the mentors, exact in 64-bit integers; they are the LP's dual prices). Then a scan of every
+allowed pair of the full matrix, in row chunks, sets u_i = max(0, max_j s_ij - v_j), which
+makes (u, v) feasible for the full problem by construction. So
 
-"Most people matched" adds to every pair a bonus larger than any possible total score,
-so the optimum first has the most pairs, then the best total among those. A second
-engine repeats each mentor once per place and solves with
-``min_weight_full_bipartite_matching``; the bench and the tests use it as an independent
-check.
+    gap = sum u + sum c v - total
+
+bounds how much ANY assignment over all allowed pairs could beat ours. A pair outside the
+pruned set with s_ij - v_j above what mentee i already gets could help; such pairs join the
+edges and the flow is solved again (column generation), until the gap is at most ``GAP``.
+The gap is returned in ``Solution.gap``, so every answer carries its own certificate.
+
+**Integer scaling.** The flow solver needs integer costs: score x 2**30, rounded. Rounding
+moves each score by at most 2**-31, so the flow is optimal for scores within 2**-31 of the
+real ones, and its float total is within n x 2**-30 of the float optimum (under 1e-5 for
+10,000 mentees). Ties closer than 2**-30 may be broken either way. The certificate above is
+computed in float64 from the float32 scores themselves, not from the rounded ones, so the
+reported gap already includes the rounding; ``GAP`` (1e-4 score units over the whole cohort)
+is the tolerance it must meet.
+
+"Most people matched" maximises the number of pairs first: the flow is a maximum flow of
+minimum cost (``solve_max_flow_with_min_cost``). Its certificate adds to every pair a bonus
+n + 1, larger than any total score: a gap below 1 then also proves that no assignment has
+more pairs, and bounds the score lost among those with as many.
+
+``solve_slots`` is a second, independent engine: mentors repeated once per place, solved by
+``min_weight_full_bipartite_matching`` over every candidate pair. The bench and the tests
+use it as the exact oracle.
 """
 
 from __future__ import annotations
@@ -23,17 +47,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from portal.services.matching.scoring import CHUNK_ROWS, ScoreMatrix
 
-TOLERANCE = 1e-6
+# Scores become integer costs of score x SCALE for the flow solver (see the docstring).
+SCALE = 2**30
 # Stop once the full problem provably cannot beat the answer by more than this (score units).
 GAP = 1e-4
-NEAR = 0.03
-LP_METHOD = "highs-ds"
+# A pair outside the edges joins them when it beats what its mentee gets by more than this.
+TOLERANCE = 1e-7
+# At most this many new pairs per mentee and round: the best of those that could help.
+ADD_PER_MENTEE = 8
+# A guard only: the bench needs 1-4 rounds. Were it ever reached, Solution.gap still says how
+# far from optimal the answer might be.
 MAX_ROUNDS = 30
 
 
@@ -52,6 +81,7 @@ class Solution:
     total: float
     rounds: int = 1
     edges: int = 0
+    gap: float = 0.0  # proven bound on how much any assignment could beat this one
 
     @property
     def matched(self) -> int:
@@ -74,9 +104,10 @@ def top_k_edges(score: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray
         return np.empty(0, np.int64), np.empty(0, np.int64)
     rows_out, cols_out = [], []
     for start in range(0, n, CHUNK_ROWS):
-        block = np.where(mask[start : start + CHUNK_ROWS], score[start : start + CHUNK_ROWS], -1)
+        # Negated, so that argpartition's smallest are the best; excluded pairs sort last.
+        block = np.where(mask[start : start + CHUNK_ROWS], -score[start : start + CHUNK_ROWS], 1)
         top = (
-            np.argpartition(-block, k - 1, axis=1)[:, :k]
+            np.argpartition(block, k - 1, axis=1)[:, :k]
             if k < m
             else np.tile(np.arange(m), (len(block), 1))
         )
@@ -88,95 +119,114 @@ def top_k_edges(score: np.ndarray, mask: np.ndarray, k: int) -> tuple[np.ndarray
     return np.concatenate(rows_out), np.concatenate(cols_out)
 
 
-def _lp(rows: np.ndarray, cols: np.ndarray, gain: np.ndarray, capacity: np.ndarray, n: int):
-    """Maximise the gain of a b-matching on the given edges; returns (x, prices)."""
+def _flow(
+    rows: np.ndarray, cols: np.ndarray, cost: np.ndarray, capacity: np.ndarray, n: int, mode: Mode
+) -> np.ndarray:
+    """The optimal b-matching on the given edges (integer gains); returns mentor_of."""
     m = len(capacity)
-    e = len(rows)
-    col = np.arange(e)
-    a_ub = sparse.vstack(
-        [
-            sparse.csr_matrix((np.ones(e), (rows, col)), shape=(n, e)),
-            sparse.csr_matrix((np.ones(e), (cols, col)), shape=(m, e)),
-        ]
-    ).tocsr()
-    b_ub = np.concatenate([np.ones(n), capacity.astype(float)])
-    # No upper bound on x: the mentee rows already cap it at 1, and a bound would carry
-    # its own dual price and blur the certificate below.
-    result = linprog(-gain, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method=LP_METHOD)
-    if result.status != 0:
-        raise RuntimeError(f"the matching LP failed: {result.message}")
-    duals = -result.ineqlin.marginals  # prices >= 0: mentees first, then mentors
-    return result.x, duals[:n], duals[n:]
+    source, sink = n + m, n + m + 1
+    mentees = np.arange(n, dtype=np.int64)
+    tails = [np.full(n, source), rows, n + np.arange(m)]
+    heads = [mentees, n + cols, np.full(m, sink)]
+    caps = [np.ones(n), np.ones(len(rows)), capacity]
+    costs = [np.zeros(n), -cost, np.zeros(m)]
+    if mode is Mode.best_total:
+        # Staying unmatched is free, so every mentee's unit of flow reaches the sink.
+        tails.append(mentees)
+        heads.append(np.full(n, sink))
+        caps.append(np.ones(n))
+        costs.append(np.zeros(n))
+    flow = SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        *(np.concatenate(part).astype(np.int64) for part in (tails, heads, caps, costs))
+    )
+    flow.set_node_supply(source, n)
+    flow.set_node_supply(sink, -n)
+    status = flow.solve() if mode is Mode.best_total else flow.solve_max_flow_with_min_cost()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"the matching flow failed: status {status}")
+    used = flow.flows(np.arange(n, n + len(rows), dtype=np.int64)) > 0
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    mentor_of[rows[used]] = cols[used]
+    return mentor_of
 
 
-def _violations(
-    gain_matrix: np.ndarray,
-    bonus: float,
+def _prices(
+    rows: np.ndarray, cols: np.ndarray, gain: np.ndarray, mentor_of: np.ndarray, m: int
+) -> np.ndarray:
+    """The smallest mentor prices v >= 0 (integer gains) that make the flow's choice stable.
+
+    Every mentee must get at least as much from its own mentor as from any other edge
+    (gain - price), and an unmatched mentee nothing from any: v_j >= gain_ij for an unmatched
+    i, v_j >= v_a + gain_ij - gain_ia for i matched to a. Longest paths over the mentors, by
+    Bellman-Ford rounds; an optimal flow leaves no positive cycle, so they converge.
+    """
+    matched = mentor_of[rows] >= 0
+    own = np.zeros(len(mentor_of), dtype=np.int64)
+    chosen = mentor_of[rows] == cols
+    own[rows[chosen]] = gain[chosen]
+    prices = np.zeros(m, dtype=np.int64)
+    free = ~matched
+    np.maximum.at(prices, cols[free], gain[free])
+    keep = matched & ~chosen
+    source = mentor_of[rows[keep]]
+    weight = gain[keep] - own[rows[keep]]
+    target = cols[keep]
+    order = np.argsort(target, kind="stable")
+    source, weight, target = source[order], weight[order], target[order]
+    if len(target) == 0:
+        return prices
+    starts = np.flatnonzero(np.r_[True, target[1:] != target[:-1]])
+    heads = target[starts]
+    for _ in range(m + 1):
+        best = np.maximum.reduceat(prices[source] + weight, starts)
+        raised = best > prices[heads]
+        if not raised.any():
+            return prices
+        prices[heads[raised]] = best[raised]
+    raise RuntimeError("the matching flow is not optimal: its prices do not converge")
+
+
+def _certify(
+    score: np.ndarray,
     mask: np.ndarray,
-    in_lp: np.ndarray,
-    price_e: np.ndarray,
-    price_m: np.ndarray,
+    bonus: float,
+    prices: np.ndarray,
+    capacity: np.ndarray,
+    gets: np.ndarray,
+    in_edges: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Pairs outside the LP whose gain beats the prices of their ends (they could help).
+    """Scan every allowed pair: the dual bound, and the pairs that could improve the answer.
 
-    Also returns how much the full problem could at most improve on the restricted one:
-    raising each mentee's price to cover its best pair makes the prices feasible for the
-    full problem, so by LP duality the optimum is at most that much higher.
+    ``gets`` is what each mentee gets now at these prices (0 when unmatched). Returns the
+    new pairs and the dual objective sum_i u_i + sum_j c_j v_j, with u_i = max(0, max_j
+    gain_ij - v_j) over ALL allowed pairs, which is feasible, hence an upper bound.
     """
     rows_out, cols_out = [], []
-    bound = 0.0
+    dual = float((capacity * prices).sum())
+    shifted = prices - bonus
     n = mask.shape[0]
     for start in range(0, n, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n)
-        gain = gain_matrix[start:stop] + bonus
-        reduced = gain - price_e[start:stop, None] - price_m[None, :]
-        reduced = np.where(mask[start:stop], reduced, -np.inf)
-        bound += float(np.maximum(reduced.max(axis=1, initial=-np.inf), 0.0).sum())
-        # Near-misses join as well: the next prices often make them worth it.
-        hit = ~in_lp[start:stop] & (reduced > TOLERANCE)
-        hit[hit.any(axis=1)] |= ~in_lp[start:stop][hit.any(axis=1)] & (
-            reduced[hit.any(axis=1)] > -NEAR
-        )
-        r, c = np.nonzero(hit)
-        rows_out.append(r + start)
-        cols_out.append(c)
-    return np.concatenate(rows_out), np.concatenate(cols_out), bound
-
-
-def _column_generation(
-    matrix: ScoreMatrix,
-    mask: np.ndarray,
-    capacity: np.ndarray,
-    bonus: float,
-    start: tuple[np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    n = mask.shape[0]
-    rows, cols = start
-    in_lp = np.zeros(mask.shape, dtype=bool)
-    in_lp[rows, cols] = True
-    rounds = 0
-    while True:
-        rounds += 1
-        if len(rows) == 0:
-            return rows, cols, np.zeros(0), rounds
-        gain = matrix.score[rows, cols].astype(np.float64) + bonus
-        x, price_e, price_m = _lp(rows, cols, gain, capacity, n)
-        add_r, add_c, bound = _violations(matrix.score, bonus, mask, in_lp, price_e, price_m)
-        if len(add_r) == 0 or bound <= GAP or rounds >= MAX_ROUNDS:
-            return rows, cols, x, rounds
-        in_lp[add_r, add_c] = True
-        rows = np.concatenate([rows, add_r])
-        cols = np.concatenate([cols, add_c])
-
-
-def _assignment(rows: np.ndarray, cols: np.ndarray, x: np.ndarray, n: int) -> np.ndarray | None:
-    """Read an integral LP solution; None when it is fractional (then another engine decides)."""
-    if len(x) and np.any((x > 1e-6) & (x < 1 - 1e-6)):
-        return None
-    mentor_of = np.full(n, -1, dtype=np.int64)
-    chosen = x > 0.5
-    mentor_of[rows[chosen]] = cols[chosen]
-    return mentor_of
+        reduced = np.subtract(score[start:stop], shifted[None, :], dtype=np.float64)
+        np.putmask(reduced, ~mask[start:stop], -np.inf)
+        dual += float(np.maximum(reduced.max(axis=1, initial=0.0), 0.0).sum())
+        hit = reduced > (gets[start:stop] + TOLERANCE)[:, None]
+        hit &= ~in_edges[start:stop]
+        hit_rows = np.flatnonzero(hit.any(axis=1))
+        if len(hit_rows) == 0:
+            continue
+        block = np.where(hit[hit_rows], reduced[hit_rows], -np.inf)
+        take = min(ADD_PER_MENTEE, block.shape[1])
+        top = np.argpartition(-block, take - 1, axis=1)[:, :take]
+        r = np.repeat(hit_rows, take)
+        c = top.ravel()
+        keep = hit[r, c]
+        rows_out.append(r[keep] + start)
+        cols_out.append(c[keep])
+    if not rows_out:
+        return np.empty(0, np.int64), np.empty(0, np.int64), dual
+    return np.concatenate(rows_out), np.concatenate(cols_out), dual
 
 
 def solve(
@@ -184,30 +234,52 @@ def solve(
     capacity: np.ndarray,
     mode: Mode = Mode.best_total,
     min_score: float = 0.0,
-    k: int = 6,
-    extra: int = 15,
+    k: int = 10,
+    extra: int = 0,
 ) -> Solution:
-    """The optimal assignment of mentees to mentors under every hard rule."""
-    n = matrix.score.shape[0]
+    """The optimal assignment of mentees to mentors under every hard rule (certified)."""
+    n, m = matrix.score.shape
     capacity = np.asarray(capacity, dtype=np.int64)
     mask = candidates(matrix, mode, min_score) & (capacity > 0)[None, :]
-    start = top_k_edges(matrix.score, mask, k)
+    rows, cols = top_k_edges(matrix.score, mask, k)
     if extra:
-        # Each mentor's own best mentees too, so the first LP already sees both sides' view.
-        cols, rows = top_k_edges(matrix.score.T, mask.T, extra)
-        m = len(capacity)
-        pairs = np.unique(np.concatenate([start[0] * m + start[1], rows * m + cols]))
-        start = (pairs // m, pairs % m)
-    # "Most people matched": every pair also earns a bonus larger than any total score
-    # (n + 1 > n pairs x score 1), so one more pair always beats any gain in score.
+        # Each mentor's own best mentees too, so the first flow already sees both sides' view.
+        mentor_cols, mentor_rows = top_k_edges(matrix.score.T, mask.T, extra)
+        pairs = np.unique(np.concatenate([rows * m + cols, mentor_rows * m + mentor_cols]))
+        rows, cols = pairs // m, pairs % m
+    # "Most people matched": each pair also earns n + 1, more than any total score.
     bonus = float(n + 1) if mode is Mode.most_matched else 0.0
-    rows, cols, x, rounds = _column_generation(matrix, mask, capacity, bonus, start)
-    mentor_of = _assignment(rows, cols, x, n)
-    if mentor_of is None:
-        mentor_of = solve_slots(matrix, capacity, mode, min_score, edges=(rows, cols)).mentor_of
+    in_edges = np.zeros((n, m), dtype=bool)
+    in_edges[rows, cols] = True
+    mentor_of = np.full(n, -1, dtype=np.int64)
+    rounds, gap = 0, 0.0
+    while len(rows) and rounds < MAX_ROUNDS:
+        rounds += 1
+        cost = np.rint(matrix.score[rows, cols].astype(np.float64) * SCALE).astype(np.int64)
+        mentor_of = _flow(rows, cols, cost, capacity, n, mode)
+        gain = cost + round(bonus * SCALE)
+        prices = _prices(rows, cols, gain, mentor_of, m).astype(np.float64) / SCALE
+        matched = np.flatnonzero(mentor_of >= 0)
+        gets = np.zeros(n)
+        gets[matched] = (
+            matrix.score[matched, mentor_of[matched]].astype(np.float64)
+            + bonus
+            - prices[mentor_of[matched]]
+        )
+        gets = np.maximum(gets, 0.0)
+        add_r, add_c, dual = _certify(matrix.score, mask, bonus, prices, capacity, gets, in_edges)
+        primal = float(matrix.score[matched, mentor_of[matched]].astype(np.float64).sum())
+        gap = dual - (primal + bonus * len(matched))
+        if gap <= GAP or len(add_r) == 0:
+            break
+        in_edges[add_r, add_c] = True
+        rows = np.concatenate([rows, add_r])
+        cols = np.concatenate([cols, add_c])
     matched = mentor_of >= 0
     total = float(matrix.score[np.nonzero(matched)[0], mentor_of[matched]].astype(np.float64).sum())
-    return Solution(mentor_of=mentor_of, total=total, rounds=rounds, edges=len(rows))
+    return Solution(
+        mentor_of=mentor_of, total=total, rounds=max(rounds, 1), edges=len(rows), gap=max(gap, 0.0)
+    )
 
 
 def solve_slots(

@@ -60,14 +60,44 @@ def random_profile(rng: random.Random, role: str, max_capacity: int = 5) -> dict
     return profile
 
 
+MAX_CAPACITY = 5
+
+
+def spread_places(rng: random.Random, n_mentors: int, places: int) -> list[int]:
+    """Capacities of 1..5 that add up to exactly ``places``, spread at random."""
+    if not n_mentors <= places <= MAX_CAPACITY * n_mentors:
+        raise ValueError(f"{places} places do not fit {n_mentors} mentors of capacity 1-5")
+    capacity = [1] * n_mentors
+    open_ = list(range(n_mentors))
+    for _ in range(places - n_mentors):
+        at = rng.randrange(len(open_))
+        capacity[open_[at]] += 1
+        if capacity[open_[at]] == MAX_CAPACITY:
+            open_[at] = open_[-1]
+            open_.pop()
+    return capacity
+
+
 def random_cohort(
-    n_mentees: int, n_mentors: int, seed: int = 0, avoid_rate: float = 0.02
+    n_mentees: int,
+    n_mentors: int,
+    seed: int = 0,
+    avoid_rate: float = 0.02,
+    places: int | None = None,
 ) -> tuple[list[Person], list[Person]]:
-    """Mentees and mentors with profiles; a few avoid someone or report to a mentor."""
+    """Mentees and mentors with profiles; a few avoid someone or report to a mentor.
+
+    Mentors take 1-5 mentees at random; with ``places`` their capacities add up to exactly
+    that many (``places=n_mentors`` gives capacity 1 only). The rest of the cohort is the same.
+    """
     rng = random.Random(seed)
+    # A separate stream, so that setting the places changes nothing else in the cohort.
+    capacities = spread_places(random.Random(seed + 1), n_mentors, places) if places else None
     mentors = []
     for j in range(n_mentors):
         profile = random_profile(rng, "mentor")
+        if capacities:
+            profile["capacity"] = capacities[j]
         mentors.append(
             Person(
                 user_id=1_000_000 + j,
