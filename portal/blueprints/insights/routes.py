@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 
 from portal.blueprints.insights import bp
@@ -22,13 +22,14 @@ from portal.services.admin_views import program_or_404
 from portal.services.insights import analytics, charts, pair_page, roi, rollups
 from portal.services.insights.exports import to_csv
 from portal.services.insights.health import STATUS_LABELS
-from portal.services.insights.pairs import SORTS, PairFilters, filtered_rows, pair_list
+from portal.services.insights.pairs import SORTS, PairFilters, csv_chunks, pair_list
 
 PAIR_LIST_ID = "pair-list"
 PAIR_ACTIONS_ID = "pair-actions"
 
 
-def _csv(text: str, filename: str) -> Response:
+def _csv(text, filename: str) -> Response:
+    """A CSV download: the whole text, or chunks streamed as they are made."""
     return Response(
         text,
         mimetype="text/csv",
@@ -60,25 +61,8 @@ def pairs(slug: str):
 @access.admin_required
 def pairs_csv(slug: str):
     program = program_or_404(slug)
-    rows = filtered_rows(program, PairFilters.from_args(request.args), date.today())
-    header = ["Mentee", "Mentor", "Department", "Status", "Reasons", "Approved", "Last meeting"]
-    header += ["Next meeting", "Mentee activity (30 days)", "Mentor activity (30 days)"]
-    body = [
-        [
-            r.mentee_name,
-            r.mentor_name,
-            r.department,
-            r.status.label,
-            "; ".join(r.health.reasons),
-            r.facts.approved_on.isoformat(),
-            r.facts.last_met_on.isoformat() if r.facts.last_met_on else "",
-            r.facts.next_meeting_on.isoformat() if r.facts.next_meeting_on else "",
-            r.facts.mentee.total,
-            r.facts.mentor.total,
-        ]
-        for r in rows
-    ]
-    return _csv(to_csv(header, body), f"{program.slug}-pairs.csv")
+    chunks = csv_chunks(program, PairFilters.from_args(request.args), date.today())
+    return _csv(stream_with_context(chunks), f"{program.slug}-pairs.csv")
 
 
 def _pair_page(program: Program, pairing_id: int, status: int = 200, **forms):
