@@ -30,7 +30,11 @@ from flask_migrate import upgrade  # noqa: E402
 from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import User  # noqa: E402
-from portal.services.insights.rollups import refresh_pair_health, refresh_rollups  # noqa: E402
+from portal.services.insights.rollups import (  # noqa: E402
+    refresh_figures,
+    refresh_pair_health,
+    refresh_rollups,
+)
 
 PARTICIPANTS = 10_000
 MENTORS = 4_000
@@ -179,6 +183,7 @@ PAGES = [
     ("pairs list, filter at risk", "/admin/programs/bench/pairs?status=at_risk"),
     ("pairs list, sort by activity", "/admin/programs/bench/pairs?sort=activity"),
     ("pairs list, search by name", "/admin/programs/bench/pairs?q=Person%2012"),
+    ("pairs list, last page by mentor", "/admin/programs/bench/pairs?sort=mentor&page=120"),
     ("pair page", "/admin/programs/bench/pairs/17"),
     ("ROI page", "/admin/programs/bench/roi?cost_per_leaver=40000&programme_cost=90000"),
     ("CSV export, pairs", "/admin/programs/bench/pairs.csv"),
@@ -206,6 +211,9 @@ def run(dialect: str, url: str) -> None:
         began = time.perf_counter()
         written = refresh_pair_health(date.today())
         print(f"  refresh_pair_health: {time.perf_counter() - began:.1f} s ({written} pairs)")
+        began = time.perf_counter()
+        written = refresh_figures(date.today())
+        print(f"  refresh_figures: {time.perf_counter() - began:.1f} s ({written} figures)")
         for label, page in PAGES:
             measure(client, label, page)
         db.session.remove()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.blueprints.insights import bp
@@ -28,8 +28,7 @@ PAIR_LIST_ID = "pair-list"
 PAIR_ACTIONS_ID = "pair-actions"
 
 
-def _csv(text, filename: str) -> Response:
-    """A CSV download: the whole text, or chunks streamed as they are made."""
+def _csv(text: str, filename: str) -> Response:
     return Response(
         text,
         mimetype="text/csv",
@@ -61,8 +60,10 @@ def pairs(slug: str):
 @access.admin_required
 def pairs_csv(slug: str):
     program = program_or_404(slug)
+    # Rows are read from SQL a few hundred at a time; the file is sent whole, inside the request
+    # (a streamed body would outlive the request's database session).
     chunks = csv_chunks(program, PairFilters.from_args(request.args), date.today())
-    return _csv(stream_with_context(chunks), f"{program.slug}-pairs.csv")
+    return _csv("".join(chunks), f"{program.slug}-pairs.csv")
 
 
 def _pair_page(program: Program, pairing_id: int, status: int = 200, **forms):
@@ -265,8 +266,10 @@ def roi_outcomes(slug: str):
 
 @bp.cli.command("refresh")
 def refresh_command() -> None:
-    """Recompute the weekly engagement rollups and today's pair health (the worker's job)."""
+    """Recompute the weekly rollups, today's pair health and the figures (the worker's job)."""
     written = rollups.refresh_rollups()
     print(f"Refreshed {written} programme weeks.")
     pairs = rollups.refresh_pair_health()
     print(f"Refreshed the health of {pairs} pairs.")
+    figures = rollups.refresh_figures()
+    print(f"Refreshed {figures} analytics figures.")

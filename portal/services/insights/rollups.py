@@ -1,9 +1,14 @@
-"""Rollups: weekly engagement counts kept in `insight_weeks`, so the analytics page never
-scans a year of activity while an admin waits.
+"""Rollups, so the insight pages never scan a year of activity while an admin waits.
 
-`refresh_rollups()` recomputes them with the direct queries of `analytics.engagement`; the
-background worker runs it (nightly and after large imports), and `flask refresh-insights`
-runs it by hand. Until a programme's first refresh, the page computes the weeks directly.
+- `refresh_rollups()`: weekly engagement counts in `insight_weeks`, from the direct queries of
+  `analytics.engagement`;
+- `refresh_pair_health()`: today's health of every active pair in `pair_health_snapshots`,
+  from `health.pair_rows` and the formula in `health.assess`;
+- `refresh_figures()`: the funnel, practices, templates, surveys and goals figures in
+  `insight_figures`, from the direct functions in `analytics`.
+
+The background worker runs all three each night, and `flask --app portal insights refresh`
+runs them by hand. Until a first refresh, the pages compute what they need directly.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from datetime import date, datetime, timedelta
 
 from huey import crontab
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Program, utcnow
@@ -78,19 +84,26 @@ def refresh_pair_health(today: date | None = None) -> int:
     """
     today = today or date.today()
     programs = list(db.session.scalars(select(Program).order_by(Program.id)))
-    try:
-        db.session.execute(
-            delete(PairHealthSnapshot).where(
-                (PairHealthSnapshot.as_of == today)
-                | (PairHealthSnapshot.as_of < today - timedelta(days=snapshots.KEEP_DAYS))
+    rows = pair_rows(programs, today)
+    for attempt in (1, 2):
+        try:
+            db.session.execute(
+                delete(PairHealthSnapshot).where(
+                    (PairHealthSnapshot.as_of == today)
+                    | (PairHealthSnapshot.as_of < today - timedelta(days=snapshots.KEEP_DAYS))
+                )
             )
-        )
-        rows = pair_rows(programs, today)
-        snapshots.write(rows, today)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+            snapshots.write(rows, today)
+            db.session.commit()
+            break
+        except IntegrityError:
+            # A page stored a missing pair between the delete and the insert: once more.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except Exception:
+            db.session.rollback()
+            raise
     snapshots.ensure(programs, today - snapshots.WEEK)
     return len(rows)
 
