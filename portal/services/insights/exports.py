@@ -31,13 +31,6 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return buffer.getvalue()
 
 
-def csv_line(cells: Sequence[Any]) -> str:
-    """One CSV line (CRLF), every cell neutralised: for exports that stream row by row."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([neutralise(cell) for cell in cells])
-    return buffer.getvalue()
-
-
 def suppress(count: int | None, people: int | None = None) -> int | str | None:
     """A count describing fewer than 5 people is shown as "fewer than 5"."""
     if count is None:

@@ -5,6 +5,8 @@ Only one page of rows is read and rendered; the CSV streams every filtered row.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User
 from portal.models.insights import PairHealthSnapshot as Snapshot
 from portal.services.insights import snapshots
-from portal.services.insights.exports import csv_line
+from portal.services.insights.exports import neutralise
 from portal.services.insights.health import HealthStatus, PairRow
 
 PAGE_SIZE = 25
@@ -208,11 +210,13 @@ def filtered_rows(program: Program, filters: PairFilters, today: date) -> Iterat
 
 def csv_chunks(program: Program, filters: PairFilters, today: date) -> Iterator[str]:
     """The filtered pairs as CSV text, a few hundred rows at a time."""
-    lines = [csv_line(CSV_HEADER)]
-    for row in filtered_rows(program, filters, today):
-        lines.append(csv_line(_csv_cells(row)))
-        if len(lines) >= CSV_CHUNK:
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in CSV_HEADER])
+    for n, row in enumerate(filtered_rows(program, filters, today), start=1):
+        writer.writerow([neutralise(cell) for cell in _csv_cells(row)])
+        if n % CSV_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

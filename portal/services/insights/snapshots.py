@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, insert, or_, select
+from sqlalchemy import Row, Select, and_, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -108,24 +108,30 @@ def ensure(programs: list[Program], day: date) -> int:
     return len(rows)
 
 
-def row_columns(snapshot: type[Snapshot] = Snapshot) -> Select:
-    """The snapshot joined to its active pairing and both partners' current names."""
+def row_columns() -> Select:
+    """The snapshot's columns joined to its active pairing and both partners' current names
+    (plain columns, not objects: the CSV reads thousands of them)."""
     mentor, mentee = aliased(User), aliased(User)
     return (
-        select(snapshot, mentor.name, mentee.name, Pairing.mentor_id, Pairing.mentee_id)
-        .add_columns(Pairing.score)
+        select(
+            *Snapshot.__table__.c,
+            mentor.name.label("mentor_name"),
+            mentee.name.label("mentee_name"),
+            Pairing.mentor_id,
+            Pairing.mentee_id,
+            Pairing.score,
+        )
         .join(
             Pairing,
-            and_(Pairing.id == snapshot.pairing_id, Pairing.status == PairingStatus.active),
+            and_(Pairing.id == Snapshot.pairing_id, Pairing.status == PairingStatus.active),
         )
         .join(mentor, mentor.id == Pairing.mentor_id)
         .join(mentee, mentee.id == Pairing.mentee_id)
     )
 
 
-def to_row(result: tuple) -> PairRow:
+def to_row(snap: Row) -> PairRow:
     """A page's row from a `row_columns` result: facts and health as the refresh stored them."""
-    snap, mentor_name, mentee_name, mentor_id, mentee_id, score = result
     facts = PairFacts(
         approved_on=snap.approved_on,
         cadence_days=snap.cadence_days,
@@ -133,8 +139,8 @@ def to_row(result: tuple) -> PairRow:
         last_met_on=snap.last_met_on,
         next_meeting_on=snap.next_meeting_on,
         last_planned_on=snap.last_planned_on,
-        mentor=Activity(*(getattr(snap, f"mentor_{kind}") for kind in KINDS)),
-        mentee=Activity(*(getattr(snap, f"mentee_{kind}") for kind in KINDS)),
+        mentor=Activity(*(snap._mapping[f"mentor_{kind}"] for kind in KINDS)),
+        mentee=Activity(*(snap._mapping[f"mentee_{kind}"] for kind in KINDS)),
         agreement_signed=snap.agreement_signed,
         goals=snap.goals,
         lowest_rating=snap.lowest_rating,
@@ -143,12 +149,12 @@ def to_row(result: tuple) -> PairRow:
     return PairRow(
         pairing_id=snap.pairing_id,
         program_id=snap.program_id,
-        mentor_id=mentor_id,
-        mentor_name=mentor_name,
-        mentee_id=mentee_id,
-        mentee_name=mentee_name,
+        mentor_id=snap.mentor_id,
+        mentor_name=snap.mentor_name,
+        mentee_id=snap.mentee_id,
+        mentee_name=snap.mentee_name,
         department=snap.department,
-        score=score,
+        score=snap.score,
         facts=facts,
         health=Health(HealthStatus(snap.status), tuple(snap.reasons)),
     )
