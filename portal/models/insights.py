@@ -76,18 +76,77 @@ class InsightWeek(db.Model):
 
 
 class PairHealthSnapshot(db.Model):
-    """A pair's health and the facts behind it on one day (a rollup, like InsightWeek)."""
+    """A pair's health on one day and the facts behind it, one typed column per fact.
+
+    A rollup: `refresh_pair_health` writes it each night with the formula in `health.assess`
+    (status and reasons are stored as that formula gave them), and the pages fill in a pair
+    that is missing (approved after the refresh). The pairs list filters, sorts, searches and
+    pages these columns in SQL. Rows of the last two weeks are kept, so the dashboard can
+    compare today's status with the one seven days ago.
+    """
 
     __tablename__ = "pair_health_snapshots"
-    __table_args__ = (Index("ix_pair_health_snapshots_program_day", "program_id", "as_of"),)
+    __table_args__ = (
+        Index("ix_pair_health_snapshots_program_day", "program_id", "as_of", "status_rank"),
+        Index("ix_pair_health_snapshots_day_status", "as_of", "status"),
+    )
 
     pairing_id: Mapped[int] = mapped_column(
         ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
     )
+    as_of: Mapped[date] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
-    as_of: Mapped[date]
     status: Mapped[str] = mapped_column(String(20))
-    # The PairFacts the status came from, as JSON (dates ISO), and the department shown.
-    facts: Mapped[dict] = mapped_column(JSON)
+    status_rank: Mapped[int]
+    # The reasons in plain words, as `assess` wrote them (about activity, never any text).
+    reasons: Mapped[list] = mapped_column(JSON)
     department: Mapped[str] = mapped_column(String(120), default="")
+    # Casefolded copies for filtering, searching and sorting in SQL the same on both databases.
+    department_key: Mapped[str] = mapped_column(String(120), default="")
+    mentor_key: Mapped[str] = mapped_column(String(200), default="")
+    mentee_key: Mapped[str] = mapped_column(String(200), default="")
+    # PairFacts, one column each.
+    approved_on: Mapped[date]
+    cadence_days: Mapped[int]
+    cadence_label: Mapped[str] = mapped_column(String(40))
+    last_met_on: Mapped[date | None]
+    next_meeting_on: Mapped[date | None]
+    last_planned_on: Mapped[date | None]
+    # The day the gap counts from: the last meeting, or approval (the "longest since" sort).
+    last_contact_on: Mapped[date]
+    mentor_check_ins: Mapped[int] = mapped_column(default=0)
+    mentor_entries_shared: Mapped[int] = mapped_column(default=0)
+    mentor_comments: Mapped[int] = mapped_column(default=0)
+    mentor_agenda_points: Mapped[int] = mapped_column(default=0)
+    mentee_check_ins: Mapped[int] = mapped_column(default=0)
+    mentee_entries_shared: Mapped[int] = mapped_column(default=0)
+    mentee_comments: Mapped[int] = mapped_column(default=0)
+    mentee_agenda_points: Mapped[int] = mapped_column(default=0)
+    activity: Mapped[int] = mapped_column(default=0)
+    agreement_signed: Mapped[bool] = mapped_column(default=False)
+    goals: Mapped[int] = mapped_column(default=0)
+    lowest_rating: Mapped[int | None]
+    concern: Mapped[str | None] = mapped_column(String(20))
+    refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InsightFigure(db.Model):
+    """One analytics figure's rows for a programme (or all, when program_id is NULL) on a day.
+
+    A rollup like InsightWeek: `refresh_figures` stores what the direct computation in
+    `analytics` gives (already suppressed below 5 people), so the page reads one row per figure.
+    """
+
+    __tablename__ = "insight_figures"
+    __table_args__ = (Index("ix_insight_figures_program_key", "program_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    as_of: Mapped[date]
+    # The programmes the figure covers (for "all programmes": a new programme makes it stale).
+    program_ids: Mapped[list] = mapped_column(JSON)
+    rows: Mapped[list] = mapped_column(JSON)
+    # Numbers the page shows beside the figure (the funnel's steps and median).
+    extra: Mapped[dict] = mapped_column(JSON, default=dict)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)

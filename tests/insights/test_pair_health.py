@@ -11,7 +11,8 @@ from portal.models import Notification, PairingStatus, utcnow
 from portal.models.enrollment import AuditEvent
 from portal.models.guide import PairingRequest, RequestKind, RequestStatus, SurveyRound
 from portal.models.journal import Visibility
-from portal.services.insights.health import HealthStatus, pair_rows, turned_at_risk
+from portal.services.insights.health import HealthStatus, pair_rows
+from portal.services.insights.snapshots import turned_at_risk
 from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,
@@ -24,6 +25,7 @@ from tests.factories import (
     make_meeting_rating,
     make_pairing,
     make_pairing_request,
+    make_planned_meeting,
     make_practice,
     make_practice_comment,
     make_program,
@@ -252,10 +254,18 @@ def test_does_the_pairs_list_run_a_fixed_number_of_queries(client, auth, count_q
     client.get(url)
     with count_queries() as few:
         client.get(url)
+    # New pairs lack today's snapshot: the next page computes and stores them, in as many
+    # queries for one pair as for six; after that the list reads the snapshot only.
+    healthy(program)
+    with count_queries() as filling_one:
+        client.get(url)
     for _ in range(6):
         healthy(program)
-    with count_queries() as many:
+    with count_queries() as filling_six:
         client.get(url)
+    with count_queries() as many:
+        client.get(url, query_string={"sort": "activity", "q": "mentee", "status": "on_track"})
+    assert filling_six.count == filling_one.count > few.count
     assert many.count == few.count
 
 
@@ -375,35 +385,98 @@ def test_does_the_admin_dashboard_list_the_pair_that_turned_at_risk(client, auth
     assert 'id="at-risk-panel"' not in client.get("/dashboard/").get_data(as_text=True)
 
 
+def _direct_order(rows, sort: str) -> list[int]:
+    """The pairs list's orders, computed in Python from the direct rows."""
+    keys = {
+        "status": lambda r: (r.status.rank, r.mentee_name.casefold(), r.pairing_id),
+        "mentee": lambda r: (r.mentee_name.casefold(), r.pairing_id),
+        "mentor": lambda r: (r.mentor_name.casefold(), r.mentee_name.casefold(), r.pairing_id),
+        "last_met": lambda r: (r.facts.last_met_on or r.facts.approved_on, r.pairing_id),
+        "next_meeting": lambda r: (r.facts.next_meeting_on or date.max, r.pairing_id),
+        "activity": lambda r: (r.activity, r.pairing_id),
+    }
+    return [r.pairing_id for r in sorted(rows, key=keys[sort])]
+
+
 def test_does_the_daily_snapshot_agree_with_the_direct_computation(client, auth, count_queries):
-    from portal.services.insights.health import current_rows
+    from portal.models.insights import PairHealthSnapshot
+    from portal.services.insights.pairs import SORTS, PairFilters, filtered_rows, pair_list
     from portal.services.insights.rollups import refresh_pair_health
+    from portal.services.insights.snapshots import current_rows
 
     program = make_program(starts_on=TODAY - timedelta(days=120))
-    healthy(program)
+    healthy(program, mentee=make_user(name="Ölga Ärmel"))
     late = make_pairing(program=program, approved_at=days_ago(90))
     make_meeting(late, held_on=TODAY - timedelta(days=47))
     make_check_in(make_practice(owner=late.mentee), day=TODAY)
+    planned = make_pairing(program=program, approved_at=days_ago(40))
+    make_meeting(planned, held_on=TODAY - timedelta(days=20))
+    make_planned_meeting(planned, starts_at=datetime.combine(TODAY + timedelta(days=9), time(9)))
     make_pairing_request(healthy(program))
     make_pairing(program=program, approved_at=days_ago(2))
-    direct = {
-        r.pairing_id: (r.status, r.health.reasons, r.facts) for r in pair_rows([program], TODAY)
-    }
-    assert refresh_pair_health(TODAY) == 4
+    rows = pair_rows([program], TODAY)
+    direct = {r.pairing_id: (r.status, r.health.reasons, r.facts) for r in rows}
+    assert refresh_pair_health(TODAY) == 5
     assert program.slug  # reload the programme the commit expired, outside the count
     with count_queries() as counter:
         cached = current_rows([program], TODAY)
-    assert counter.count == 2  # the snapshot and a count of active pairs: no activity scan
+    assert counter.count == 2  # nothing missing, and the snapshot: no activity scan
     assert {r.pairing_id: (r.status, r.health.reasons, r.facts) for r in cached} == direct
-    # A pair approved after the refresh: the programme is computed directly until the next one.
+    # Every order and filter of the list, in SQL, picks what Python picks from the direct rows.
+    for sort in SORTS:
+        listed = [r.pairing_id for r in filtered_rows(program, PairFilters(sort=sort), TODAY)]
+        assert listed == _direct_order(rows, sort), sort
+    for status in HealthStatus:
+        filters = PairFilters(status=status.value)
+        want = [r.pairing_id for r in rows if r.status is status]
+        assert sorted(r.pairing_id for r in filtered_rows(program, filters, TODAY)) == sorted(want)
+    found = pair_list(program, PairFilters(q="ölga ä"), TODAY)
+    assert [r.mentee_name for r in found.rows] == ["Ölga Ärmel"] and found.total == 1
+    # A pair approved after the refresh is computed with the formula and stored.
     newcomer = make_pairing(program=program, approved_at=days_ago(0))
-    assert newcomer.id in {r.pairing_id for r in current_rows([program], TODAY)}
+    make_pairing_request(newcomer)
+    listing = pair_list(program, PairFilters(status="at_risk"), TODAY)
+    assert newcomer.id in {r.pairing_id for r in listing.rows}
+    assert listing.counts[HealthStatus.at_risk] == len(listing.rows) == 2
+    stored = db.session.get(PairHealthSnapshot, (newcomer.id, TODAY))
+    assert stored is not None and stored.status == "at_risk"
     # An ended pair leaves the list at once, snapshot or not.
     late.status = PairingStatus.ended
     db.session.commit()
     assert late.id not in {r.pairing_id for r in current_rows([program], TODAY)}
+    assert late.id not in {r.pairing_id for r in pair_list(program, PairFilters(), TODAY).rows}
     # Tomorrow's list never reads today's snapshot.
     tomorrow = TODAY + timedelta(days=1)
     assert {r.pairing_id for r in current_rows([program], tomorrow)} == {
         r.pairing_id for r in pair_rows([program], tomorrow)
     }
+
+
+def test_does_the_dashboard_read_turned_at_risk_from_the_snapshots(count_queries):
+    from portal.models.insights import PairHealthSnapshot
+    from portal.services.insights.rollups import refresh_pair_health
+
+    program = make_program(starts_on=TODAY - timedelta(days=200))
+    turned = make_pairing(program=program, approved_at=days_ago(150))
+    make_meeting(turned, held_on=TODAY - timedelta(days=66))
+    make_check_in(make_practice(owner=turned.mentee), day=TODAY - timedelta(days=10))
+    long_ago = make_pairing(program=program, approved_at=days_ago(150))
+    make_meeting(long_ago, held_on=TODAY - timedelta(days=100))
+    week_ago = TODAY - timedelta(days=7)
+    # The worker ran a week ago and runs today; each row is the formula on its own day.
+    refresh_pair_health(week_ago)
+    assert refresh_pair_health(TODAY) == 2
+    before = db.session.get(PairHealthSnapshot, (turned.id, week_ago))
+    assert before.status == "needs_check_in"
+    assert db.session.get(PairHealthSnapshot, (long_ago.id, week_ago)).status == "at_risk"
+    assert program.slug  # reload the programme outside the count
+    with count_queries() as counter:
+        assert [r.pairing_id for r in turned_at_risk([program], TODAY)] == [turned.id]
+    assert counter.count == 3  # nothing missing on either day, and one comparison
+    # What the snapshot said a week ago decides, not a new computation of that day.
+    before.status = "at_risk"
+    db.session.commit()
+    assert turned_at_risk([program], TODAY) == []
+    # Rows older than two weeks go at the next refresh.
+    refresh_pair_health(TODAY + timedelta(days=15))
+    assert db.session.get(PairHealthSnapshot, (turned.id, week_ago)) is None

@@ -22,7 +22,7 @@ from portal.services.admin_views import program_or_404
 from portal.services.insights import analytics, charts, pair_page, roi, rollups
 from portal.services.insights.exports import to_csv
 from portal.services.insights.health import STATUS_LABELS
-from portal.services.insights.pairs import SORTS, PairFilters, filtered_rows, pair_list
+from portal.services.insights.pairs import SORTS, PairFilters, csv_chunks, pair_list
 
 PAIR_LIST_ID = "pair-list"
 PAIR_ACTIONS_ID = "pair-actions"
@@ -60,25 +60,10 @@ def pairs(slug: str):
 @access.admin_required
 def pairs_csv(slug: str):
     program = program_or_404(slug)
-    rows = filtered_rows(program, PairFilters.from_args(request.args), date.today())
-    header = ["Mentee", "Mentor", "Department", "Status", "Reasons", "Approved", "Last meeting"]
-    header += ["Next meeting", "Mentee activity (30 days)", "Mentor activity (30 days)"]
-    body = [
-        [
-            r.mentee_name,
-            r.mentor_name,
-            r.department,
-            r.status.label,
-            "; ".join(r.health.reasons),
-            r.facts.approved_on.isoformat(),
-            r.facts.last_met_on.isoformat() if r.facts.last_met_on else "",
-            r.facts.next_meeting_on.isoformat() if r.facts.next_meeting_on else "",
-            r.facts.mentee.total,
-            r.facts.mentor.total,
-        ]
-        for r in rows
-    ]
-    return _csv(to_csv(header, body), f"{program.slug}-pairs.csv")
+    # Rows are read from SQL a few hundred at a time; the file is sent whole, inside the request
+    # (a streamed body would outlive the request's database session).
+    chunks = csv_chunks(program, PairFilters.from_args(request.args), date.today())
+    return _csv("".join(chunks), f"{program.slug}-pairs.csv")
 
 
 def _pair_page(program: Program, pairing_id: int, status: int = 200, **forms):
@@ -281,8 +266,10 @@ def roi_outcomes(slug: str):
 
 @bp.cli.command("refresh")
 def refresh_command() -> None:
-    """Recompute the weekly engagement rollups and today's pair health (the worker's job)."""
+    """Recompute the weekly rollups, today's pair health and the figures (the worker's job)."""
     written = rollups.refresh_rollups()
     print(f"Refreshed {written} programme weeks.")
     pairs = rollups.refresh_pair_health()
     print(f"Refreshed the health of {pairs} pairs.")
+    figures = rollups.refresh_figures()
+    print(f"Refreshed {figures} analytics figures.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, union_all
@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, sel
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
-from portal.models.insights import InsightWeek
+from portal.models.insights import InsightFigure, InsightWeek, PairHealthSnapshot
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import Meeting
@@ -28,14 +28,10 @@ from portal.models.practice import (
     PracticeStatus,
     PracticeTemplate,
 )
+from portal.services.insights import snapshots
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
 from portal.services.insights.figures import Figure
-from portal.services.insights.health import (
-    STATUS_LABELS,
-    HealthStatus,
-    PairRow,
-    current_rows,
-)
+from portal.services.insights.health import STATUS_LABELS, HealthStatus
 from portal.validation import add_days
 
 FIGURES = (
@@ -627,7 +623,47 @@ def goals(programs: list[Program]) -> Figure:
 # --- matching quality and breakdowns --------------------------------------------------------
 
 
-def matching_figure(rows: list[PairRow]) -> Figure:
+@dataclass
+class HealthBreakdown:
+    """Today's pair health in numbers: per status, the matcher's scores; per department, the
+    statuses (read from the health snapshot, so no pair's facts are gathered here)."""
+
+    scores: dict[HealthStatus, list[float | None]]
+    departments: dict[str, dict[HealthStatus, int]]
+
+    @property
+    def counts(self) -> dict[HealthStatus, int]:
+        return {status: len(self.scores.get(status, [])) for status in HealthStatus}
+
+
+def health_breakdown(programs: list[Program], today: date) -> HealthBreakdown:
+    """Two grouped queries over today's snapshot of the programmes' active pairs."""
+    ids = [p.id for p in programs]
+    snapshots.ensure(programs, today)
+    today_active = (
+        Pairing.status == PairingStatus.active,
+        PairHealthSnapshot.program_id.in_(ids),
+        PairHealthSnapshot.as_of == today,
+    )
+    scores: dict[HealthStatus, list[float | None]] = defaultdict(list)
+    for status, score in db.session.execute(
+        select(PairHealthSnapshot.status, Pairing.score)
+        .join(Pairing, Pairing.id == PairHealthSnapshot.pairing_id)
+        .where(*today_active)
+    ):
+        scores[HealthStatus(status)].append(score)
+    departments: dict[str, dict[HealthStatus, int]] = defaultdict(lambda: defaultdict(int))
+    for department, status, n in db.session.execute(
+        select(PairHealthSnapshot.department, PairHealthSnapshot.status, func.count())
+        .join(Pairing, Pairing.id == PairHealthSnapshot.pairing_id)
+        .where(*today_active)
+        .group_by(PairHealthSnapshot.department, PairHealthSnapshot.status)
+    ):
+        departments[department or "(not given)"][HealthStatus(status)] += n
+    return HealthBreakdown(scores, departments)
+
+
+def matching_figure(health: HealthBreakdown) -> Figure:
     """The matcher's score of the pairs in each health status: does the score predict anything?"""
     figure = Figure(
         "matching",
@@ -639,14 +675,11 @@ def matching_figure(rows: list[PairRow]) -> Figure:
         "A difference is a hint, not a proof.",
         empty="No active pairs yet.",
     )
-    by_status: dict[HealthStatus, list[PairRow]] = defaultdict(list)
-    for row in rows:
-        by_status[row.status].append(row)
     for status in HealthStatus:
-        group = by_status.get(status, [])
+        group = health.scores.get(status, [])
         if not group:
             continue
-        scores = [r.score for r in group if r.score is not None]
+        scores = [s for s in group if s is not None]
         line = [
             STATUS_LABELS[status],
             _count(len(group)),
@@ -660,7 +693,7 @@ def matching_figure(rows: list[PairRow]) -> Figure:
     return figure
 
 
-def departments_figure(rows: list[PairRow]) -> Figure:
+def departments_figure(health: HealthBreakdown) -> Figure:
     """Pair health by the mentee's department; a department of fewer than 5 pairs is suppressed."""
     figure = Figure(
         "departments",
@@ -670,24 +703,69 @@ def departments_figure(rows: list[PairRow]) -> Figure:
         note="Departments with fewer than 5 pairs show “fewer than 5” so nobody can be picked out.",
         empty="No active pairs yet.",
     )
-    groups: dict[str, list[PairRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.department or "(not given)"].append(row)
     order = [
         HealthStatus.on_track,
         HealthStatus.needs_check_in,
         HealthStatus.at_risk,
         HealthStatus.too_early,
     ]
-    for name in sorted(groups, key=str.lower):
-        group = groups[name]
-        if is_small(len(group)):
+    for name in sorted(health.departments, key=str.lower):
+        counts = health.departments[name]
+        pairs = sum(counts.values())
+        if is_small(pairs):
             figure.rows.append([name] + [SUPPRESSED] * 5)
             continue
-        figure.rows.append(
-            [name, len(group)] + [sum(1 for r in group if r.status is s) for s in order]
-        )
+        figure.rows.append([name, pairs] + [counts.get(s, 0) for s in order])
     return figure
+
+
+# --- figures kept as rollups ------------------------------------------------------------------
+
+# The year-long figures the worker rolls up each night (`rollups.refresh_figures`); the page
+# reads them in one query, and computes a figure directly until its first refresh.
+ROLLED = ("funnel", "practices", "templates", "surveys", "goals")
+
+
+def rolled_figures(programs: list[Program], today: date) -> list[tuple[Figure, dict]]:
+    """The rolled-up figures computed directly, each with the numbers the page shows beside it."""
+    data = funnel(programs, today)
+    practice_figure, templates = practices(programs, today)
+    return [
+        (funnel_figure(data), {"funnel": asdict(data)}),
+        (practice_figure, {}),
+        (templates, {}),
+        (surveys(programs), {}),
+        (goals(programs), {}),
+    ]
+
+
+def figure_shape(figure: Figure) -> dict:
+    """Everything about a figure but its key and rows: how it is titled and drawn."""
+    return {k: v for k, v in asdict(figure).items() if k not in ("key", "rows")}
+
+
+def _rolled(
+    programs: list[Program], scope_id: int | None, keys: set[str]
+) -> tuple[dict[str, tuple[Figure, dict]], datetime | None]:
+    """The rolled-up figures for the scope that cover exactly these programmes."""
+    if not keys or not programs:
+        return {}, None
+    query = select(InsightFigure).where(InsightFigure.key.in_(sorted(keys)))
+    if scope_id is None:
+        query = query.where(InsightFigure.program_id.is_(None))
+    else:
+        query = query.where(InsightFigure.program_id == scope_id)
+    wanted = sorted(p.id for p in programs)
+    found: dict[str, tuple[Figure, dict]] = {}
+    as_of = None
+    for row in db.session.scalars(query):
+        if sorted(row.program_ids) != wanted:
+            continue  # a programme was added or removed since: compute directly
+        extra = dict(row.extra)
+        figure = Figure(key=row.key, rows=row.rows, **extra.pop("figure"))
+        found[row.key] = (figure, extra)
+        as_of = row.refreshed_at if as_of is None else min(as_of, row.refreshed_at)
+    return found, as_of
 
 
 # --- the whole page ---------------------------------------------------------------------------
@@ -700,6 +778,7 @@ class Analytics:
     figures: dict[str, Figure]
     status_counts: dict[HealthStatus, int]
     weeks_as_of: datetime | None = None
+    figures_as_of: datetime | None = None
 
 
 def build(
@@ -709,27 +788,39 @@ def build(
     want = set(FIGURES) if only is None else {only}
     figures: dict[str, Figure] = {}
     data = Funnel()
+    rolled, figures_as_of = (
+        _rolled(programs, scope_id, want & set(ROLLED)) if programs else ({}, None)
+    )
     if programs and "funnel" in want:
-        data = funnel(programs, today)
-        figures["funnel"] = funnel_figure(data)
+        if "funnel" in rolled:
+            figures["funnel"], extra = rolled["funnel"]
+            data = Funnel(**extra["funnel"])
+        else:
+            data = funnel(programs, today)
+            figures["funnel"] = funnel_figure(data)
     weeks_as_of = None
     if programs and want & {"engagement", "activity"}:
         weeks, weeks_as_of = weekly(programs, today, scope_id)
         figures["engagement"] = engagement_figure(weeks)
         figures["activity"] = activity_figure(weeks)
     if programs and want & {"practices", "templates"}:
-        figures["practices"], figures["templates"] = practices(programs, today)
+        if {"practices", "templates"} <= rolled.keys():
+            figures["practices"], figures["templates"] = (
+                rolled["practices"][0],
+                rolled["templates"][0],
+            )
+        else:
+            figures["practices"], figures["templates"] = practices(programs, today)
     if programs and "surveys" in want:
-        figures["surveys"] = surveys(programs)
+        figures["surveys"] = rolled["surveys"][0] if "surveys" in rolled else surveys(programs)
     if programs and "goals" in want:
-        figures["goals"] = goals(programs)
+        figures["goals"] = rolled["goals"][0] if "goals" in rolled else goals(programs)
     counts = dict.fromkeys(HealthStatus, 0)
     if programs and want & {"matching", "departments"}:
-        rows = current_rows(programs, today)
-        figures["matching"] = matching_figure(rows)
-        figures["departments"] = departments_figure(rows)
-        for row in rows:
-            counts[row.status] += 1
+        health = health_breakdown(programs, today)
+        figures["matching"] = matching_figure(health)
+        figures["departments"] = departments_figure(health)
+        counts = health.counts
     ordered = {key: figures[key] for key in FIGURES if key in figures}
     return Analytics(
         programs=programs,
@@ -737,4 +828,5 @@ def build(
         figures=ordered,
         status_counts=counts,
         weeks_as_of=weeks_as_of,
+        figures_as_of=figures_as_of if rolled else None,
     )

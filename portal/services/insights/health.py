@@ -22,12 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, PairingStatus, Program, User
 from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
-from portal.models.insights import PairHealthSnapshot
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
@@ -203,9 +202,25 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time())
 
 
-def pair_rows(programs: list[Program], today: date, pairing_id: int | None = None) -> list[PairRow]:
-    """Every pair active on `today` in the programmes, with health, in twelve queries."""
-    if not programs:
+def active_on(day: date) -> ColumnElement[bool]:
+    """Pairs active on `day`: approved by then, and active now or ended after that day."""
+    end = _end_of(day)
+    return (
+        Pairing.approved_at.is_not(None)
+        & (Pairing.approved_at < end)
+        & (
+            (Pairing.status == PairingStatus.active)
+            | (Pairing.ended_at.is_not(None) & (Pairing.ended_at >= end))
+        )
+    )
+
+
+def pair_rows(
+    programs: list[Program], today: date, pairing_ids: list[int] | None = None
+) -> list[PairRow]:
+    """Every pair active on `today` in the programmes (or just `pairing_ids`), with health,
+    in twelve queries."""
+    if not programs or pairing_ids == []:
         return []
     by_id = {p.id: p for p in programs}
     ids = list(by_id)
@@ -231,23 +246,17 @@ def pair_rows(programs: list[Program], today: date, pairing_id: int | None = Non
             member,
             and_(member.c.user_id == Pairing.mentee_id, member.c.program_id == Pairing.program_id),
         )
-        .where(
-            Pairing.program_id.in_(ids),
-            Pairing.approved_at.is_not(None),
-            Pairing.approved_at < end,
-            # Active today, or ended after `today` (a past day sees the pairs active then).
-            (Pairing.status == PairingStatus.active)
-            | ((Pairing.ended_at.is_not(None)) & (Pairing.ended_at >= end)),
-        )
+        # A past day sees the pairs active then.
+        .where(Pairing.program_id.in_(ids), active_on(today))
     )
-    if pairing_id is not None:
-        query = query.where(Pairing.id == pairing_id)
+    if pairing_ids is not None:
+        query = query.where(Pairing.id.in_(pairing_ids))
     pairs = db.session.execute(query).all()
     if not pairs:
         return []
     pair_filter = Pairing.program_id.in_(ids)
-    if pairing_id is not None:
-        pair_filter = Pairing.id == pairing_id
+    if pairing_ids is not None:
+        pair_filter = Pairing.id.in_(pairing_ids)
     pair_ids = select(Pairing.id).where(pair_filter)
 
     met = dict(
@@ -465,117 +474,3 @@ def _concern_value(kind: object) -> str | None:
         return None
     # "rematch" sorts after "end_early": max() keeps the wish to stay in the programme.
     return getattr(kind, "value", str(kind))
-
-
-def status_counts(rows: list[PairRow]) -> dict[HealthStatus, int]:
-    counts = dict.fromkeys(HealthStatus, 0)
-    for row in rows:
-        counts[row.status] += 1
-    return counts
-
-
-def turned_at_risk(programs: list[Program], today: date) -> list[PairRow]:
-    """Pairs at risk today that were not at risk seven days ago (the dashboard's list)."""
-    now = [r for r in pair_rows(programs, today) if r.status is HealthStatus.at_risk]
-    if not now:
-        return []
-    before = {r.pairing_id: r.status for r in pair_rows(programs, today - timedelta(days=7))}
-    return [r for r in now if before.get(r.pairing_id) is not HealthStatus.at_risk]
-
-
-# --- the daily snapshot (a rollup the worker refreshes) ---------------------------------------
-
-
-def facts_to_json(facts: PairFacts) -> dict:
-    """PairFacts as plain JSON: dates as ISO strings, activities as dicts."""
-    out: dict = {}
-    for name, value in facts.__dict__.items():
-        if isinstance(value, date):
-            out[name] = value.isoformat()
-        elif isinstance(value, Activity):
-            out[name] = dict(value.__dict__)
-        else:
-            out[name] = value
-    return out
-
-
-def facts_from_json(data: dict) -> PairFacts:
-    values = dict(data)
-    for name in ("approved_on", "last_met_on", "next_meeting_on", "last_planned_on"):
-        if values.get(name):
-            values[name] = date.fromisoformat(values[name])
-    for name in ("mentor", "mentee"):
-        values[name] = Activity(**values.get(name, {}))
-    return PairFacts(**values)
-
-
-def current_rows(programs: list[Program], today: date) -> list[PairRow]:
-    """Today's rows: from this morning's snapshot when it covers every active pair of a
-    programme, computed directly otherwise. The status is re-derived from the stored facts,
-    so the formula in `assess` stays the only definition."""
-    if not programs:
-        return []
-    ids = [p.id for p in programs]
-    mentor, mentee = User.__table__.alias("mentor"), User.__table__.alias("mentee")
-    snapshots = db.session.execute(
-        select(
-            PairHealthSnapshot.facts,
-            PairHealthSnapshot.department,
-            Pairing.id,
-            Pairing.program_id,
-            Pairing.mentor_id,
-            mentor.c.name,
-            Pairing.mentee_id,
-            mentee.c.name,
-            Pairing.score,
-        )
-        .join(Pairing, Pairing.id == PairHealthSnapshot.pairing_id)
-        .join(mentor, mentor.c.id == Pairing.mentor_id)
-        .join(mentee, mentee.c.id == Pairing.mentee_id)
-        .where(
-            PairHealthSnapshot.program_id.in_(ids),
-            PairHealthSnapshot.as_of == today,
-            Pairing.status == PairingStatus.active,
-        )
-    ).all()
-    active = dict(
-        db.session.execute(
-            select(Pairing.program_id, func.count())
-            .where(
-                Pairing.program_id.in_(ids),
-                Pairing.status == PairingStatus.active,
-                Pairing.approved_at.is_not(None),
-            )
-            .group_by(Pairing.program_id)
-        ).all()
-    )
-    by_program: dict[int, list[PairRow]] = {}
-    for (
-        facts,
-        dept,
-        pid,
-        prog_id,
-        mentor_id,
-        mentor_name,
-        mentee_id,
-        mentee_name,
-        score,
-    ) in snapshots:
-        parsed = facts_from_json(facts)
-        by_program.setdefault(prog_id, []).append(
-            PairRow(
-                pid,
-                prog_id,
-                mentor_id,
-                mentor_name,
-                mentee_id,
-                mentee_name,
-                dept,
-                score,
-                parsed,
-                assess(parsed, today),
-            )
-        )
-    stale = [p for p in programs if len(by_program.get(p.id, [])) != active.get(p.id, 0)]
-    rows = [r for p in programs if p not in stale for r in by_program.get(p.id, [])]
-    return rows + pair_rows(stale, today)

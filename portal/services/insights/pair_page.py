@@ -155,7 +155,7 @@ def timeline(pairing: Pairing) -> list[Event]:
 
 def pair_health(pairing: Pairing, today: date) -> PairRow | None:
     """The pair's row in the health list (None once it is no longer active)."""
-    rows = pair_rows([pairing.program], today, pairing_id=pairing.id)
+    rows = pair_rows([pairing.program], today, pairing_ids=[pairing.id])
     return rows[0] if rows else None
 
 

@@ -1,28 +1,49 @@
-"""The admin's list of pairs: filter, search, sort and page the health rows."""
+"""The admin's list of pairs: filter, search, sort and page today's health snapshot in SQL.
+
+Only one page of rows is read and rendered; the CSV streams every filtered row.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from portal.models import Program
-from portal.services.insights.health import HealthStatus, PairRow, current_rows, status_counts
+from sqlalchemy import Select, case, distinct, func, select
+
+from portal.extensions import db
+from portal.models import Pairing, PairingStatus, Program, User
+from portal.models.insights import PairHealthSnapshot as Snapshot
+from portal.services.insights import snapshots
+from portal.services.insights.exports import neutralise
+from portal.services.insights.health import HealthStatus, PairRow
 
 PAGE_SIZE = 25
+# An id or a page number: ASCII digits that fit the database's integer.
+ID = re.compile(r"[0-9]{1,9}")
+CSV_CHUNK = 500
+# Each order ends on the pairing id, so pages never overlap or skip a row.
 SORTS = {
-    "status": ("Status (most urgent first)", lambda r: (r.status.rank, r.mentee_name.lower())),
-    "mentee": ("Mentee name", lambda r: r.mentee_name.lower()),
-    "mentor": ("Mentor name", lambda r: (r.mentor_name.lower(), r.mentee_name.lower())),
-    "last_met": (
-        "Longest since last meeting",
-        lambda r: (r.facts.last_met_on or r.facts.approved_on, r.pairing_id),
+    "status": (
+        "Status (most urgent first)",
+        (Snapshot.status_rank, Snapshot.mentee_key, Snapshot.pairing_id),
     ),
+    "mentee": ("Mentee name", (Snapshot.mentee_key, Snapshot.pairing_id)),
+    "mentor": ("Mentor name", (Snapshot.mentor_key, Snapshot.mentee_key, Snapshot.pairing_id)),
+    "last_met": ("Longest since last meeting", (Snapshot.last_contact_on, Snapshot.pairing_id)),
     "next_meeting": (
         "Next meeting (soonest first)",
-        lambda r: (r.facts.next_meeting_on or date.max, r.pairing_id),
+        (
+            case((Snapshot.next_meeting_on.is_(None), 1), else_=0),
+            Snapshot.next_meeting_on,
+            Snapshot.pairing_id,
+        ),
     ),
-    "activity": ("Least activity first", lambda r: (r.activity, r.pairing_id)),
+    "activity": ("Least activity first", (Snapshot.activity, Snapshot.pairing_id)),
 }
 
 
@@ -53,11 +74,11 @@ class PairFilters:
         if filters.sort not in SORTS:
             filters.errors["sort"] = "Choose one of the listed orders."
             filters.sort = "status"
-        if filters.mentor and not filters.mentor.isdigit():
+        if filters.mentor and not ID.fullmatch(filters.mentor):
             filters.errors["mentor"] = "Choose a mentor from the list."
             filters.mentor = ""
         page = (args.get("page") or "1").strip()
-        filters.page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+        filters.page = int(page) if ID.fullmatch(page) and 0 < int(page) < 100_000 else 1
         return filters
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -85,43 +106,117 @@ class PairList:
     departments: list[str]
 
 
-def apply_filters(rows: list[PairRow], filters: PairFilters) -> list[PairRow]:
-    """Filter, search and sort (the whole list, before paging)."""
-    picked = rows
+def _today(program: Program, today: date) -> Select:
+    """The programme's active pairs in today's snapshot (filled first where it lacks a pair)."""
+    snapshots.ensure([program], today)
+    return select(Snapshot.pairing_id).where(
+        Snapshot.program_id == program.id, Snapshot.as_of == today
+    )
+
+
+def _filtered(query: Select, filters: PairFilters) -> Select:
     if filters.status:
-        picked = [r for r in picked if r.status.value == filters.status]
+        query = query.where(Snapshot.status == filters.status)
     if filters.mentor:
-        picked = [r for r in picked if r.mentor_id == int(filters.mentor)]
+        query = query.where(Pairing.mentor_id == int(filters.mentor))
     if filters.department:
-        wanted = filters.department.casefold()
-        picked = [r for r in picked if r.department.casefold() == wanted]
+        query = query.where(Snapshot.department_key == filters.department.casefold())
     if filters.q:
+        # The keys are casefolded when stored, so LIKE matches the same on both databases.
         needle = filters.q.casefold()
-        picked = [
-            r
-            for r in picked
-            if needle in r.mentee_name.casefold() or needle in r.mentor_name.casefold()
-        ]
-    return sorted(picked, key=SORTS[filters.sort][1])
+        query = query.where(
+            Snapshot.mentee_key.contains(needle, autoescape=True)
+            | Snapshot.mentor_key.contains(needle, autoescape=True)
+        )
+    return query
+
+
+def _rows(program: Program, filters: PairFilters, today: date) -> Select:
+    query = snapshots.row_columns().where(
+        Snapshot.program_id == program.id, Snapshot.as_of == today
+    )
+    return _filtered(query, filters).order_by(*SORTS[filters.sort][1])
 
 
 def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     """One page of the programme's pairs, with the counts and choices the filters show."""
-    rows = current_rows([program], today)
-    picked = apply_filters(rows, filters)
-    pages = max((len(picked) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    mine = _today(program, today).join(
+        Pairing, (Pairing.id == Snapshot.pairing_id) & (Pairing.status == PairingStatus.active)
+    )
+    counts = dict.fromkeys(HealthStatus, 0)
+    for status, n in db.session.execute(
+        mine.with_only_columns(Snapshot.status, func.count()).group_by(Snapshot.status)
+    ):
+        counts[HealthStatus(status)] = n
+    total = db.session.scalar(_filtered(mine.with_only_columns(func.count()), filters)) or 0
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
+    query = _rows(program, filters, today).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    mentors = db.session.execute(
+        mine.with_only_columns(Pairing.mentor_id, User.name)
+        .join(User, User.id == Pairing.mentor_id)
+        .distinct()
+    ).all()
+    departments = db.session.scalars(
+        mine.with_only_columns(distinct(Snapshot.department)).where(Snapshot.department != "")
+    ).all()
     return PairList(
-        rows=picked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        total=len(picked),
+        rows=[snapshots.to_row(r) for r in db.session.execute(query)],
+        total=total,
         page=page,
         pages=pages,
-        counts=status_counts(rows),
-        mentors=sorted({(r.mentor_id, r.mentor_name) for r in rows}, key=lambda m: m[1].lower()),
-        departments=sorted({r.department for r in rows if r.department}, key=str.lower),
+        counts=counts,
+        mentors=sorted(((i, n) for i, n in mentors), key=lambda m: m[1].lower()),
+        departments=sorted(departments, key=str.lower),
     )
 
 
-def filtered_rows(program: Program, filters: PairFilters, today: date) -> list[PairRow]:
-    """Every row the filters select (the CSV export), not just one page."""
-    return apply_filters(current_rows([program], today), filters)
+CSV_HEADER = [
+    "Mentee",
+    "Mentor",
+    "Department",
+    "Status",
+    "Reasons",
+    "Approved",
+    "Last meeting",
+    "Next meeting",
+    "Mentee activity (30 days)",
+    "Mentor activity (30 days)",
+]
+
+
+def _csv_cells(r: PairRow) -> list:
+    return [
+        r.mentee_name,
+        r.mentor_name,
+        r.department,
+        r.status.label,
+        "; ".join(r.health.reasons),
+        r.facts.approved_on.isoformat(),
+        r.facts.last_met_on.isoformat() if r.facts.last_met_on else "",
+        r.facts.next_meeting_on.isoformat() if r.facts.next_meeting_on else "",
+        r.facts.mentee.total,
+        r.facts.mentor.total,
+    ]
+
+
+def filtered_rows(program: Program, filters: PairFilters, today: date) -> Iterator[PairRow]:
+    """Every row the filters select (the CSV export), not just one page, read in chunks."""
+    snapshots.ensure([program], today)
+    query = _rows(program, filters, today).execution_options(yield_per=CSV_CHUNK)
+    for result in db.session.execute(query):
+        yield snapshots.to_row(result)
+
+
+def csv_chunks(program: Program, filters: PairFilters, today: date) -> Iterator[str]:
+    """The filtered pairs as CSV text, a few hundred rows at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralise(h) for h in CSV_HEADER])
+    for n, row in enumerate(filtered_rows(program, filters, today), start=1):
+        writer.writerow([neutralise(cell) for cell in _csv_cells(row)])
+        if n % CSV_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,4 +1,5 @@
-"""The admin dashboard's insight panel: pairs that turned at risk this week."""
+"""The admin dashboard's insight panel: pairs that turned at risk this week, read from the
+health snapshots of today and of seven days ago."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from portal.extensions import db
 from portal.services import access
-from portal.services.insights.health import turned_at_risk
+from portal.services.insights.snapshots import turned_at_risk
 
 
 def fill_dashboard(dashboard: Any, today: date | None = None) -> None:

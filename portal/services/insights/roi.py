@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, User, utcnow
@@ -248,38 +248,43 @@ def compare(program: Program, today: date) -> Comparison:
     start = program.starts_on
     horizon = max(min(365, (today - start).days), 0)
     end = start + timedelta(days=horizon)
-    records = db.session.execute(
-        select(
-            OutcomeRecord.group,
-            OutcomeRecord.hired_on,
-            OutcomeRecord.promoted_on,
-            OutcomeRecord.left_on,
-        ).where(OutcomeRecord.program_id == program.id)
-    ).all()
+    # Only people employed on the start day are compared; later hires are counted apart.
+    employed = (OutcomeRecord.hired_on <= start) & (
+        OutcomeRecord.left_on.is_(None) | (OutcomeRecord.left_on > start)
+    )
+    retained = employed & (OutcomeRecord.left_on.is_(None) | (OutcomeRecord.left_on > end))
+    promoted = employed & (OutcomeRecord.promoted_on > start) & (OutcomeRecord.promoted_on <= end)
+
+    def tally(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # Counted in the database, one row per group: no outcome record is loaded.
+    counts = {
+        _group(group): (people, later, kept, up)
+        for group, people, later, kept, up in db.session.execute(
+            select(
+                OutcomeRecord.group,
+                tally(employed),
+                tally(~employed),
+                tally(retained),
+                tally(promoted),
+            )
+            .where(OutcomeRecord.program_id == program.id)
+            .group_by(OutcomeRecord.group)
+        )
+    }
     imported_at = db.session.scalar(
         select(func.max(OutcomeRecord.imported_at)).where(OutcomeRecord.program_id == program.id)
     )
     groups = {}
     for group in OutcomeGroup:
-        people = retained = promoted = later = 0
-        for g, hired, promoted_on, left in records:
-            if g is not group:
-                continue
-            # Only people employed on the start day are compared; later hires are counted apart.
-            if hired > start or (left is not None and left <= start):
-                later += 1
-                continue
-            people += 1
-            if left is None or left > end:
-                retained += 1
-            if promoted_on is not None and start < promoted_on <= end:
-                promoted += 1
+        people, later, kept, up = (int(n) for n in counts.get(group, (0, 0, 0, 0)))
         groups[group] = GroupOutcome(
             group,
             people,
             later,
-            Rate("Retention", retained, people),
-            Rate("Promotion", promoted, people),
+            Rate("Retention", kept, people),
+            Rate("Promotion", up, people),
         )
     return Comparison(
         start,
@@ -380,6 +385,10 @@ def outcomes_csv_rows(comparison: Comparison) -> list[list]:
                 ]
             )
     return rows
+
+
+def _group(value: object) -> OutcomeGroup:
+    return value if isinstance(value, OutcomeGroup) else OutcomeGroup(str(value))
 
 
 ROI_CSV_HEADER = ["Group", "Measure", "People", "Yes", "Rate", "95% CI low", "95% CI high"]

@@ -1,23 +1,30 @@
-"""Rollups: weekly engagement counts kept in `insight_weeks`, so the analytics page never
-scans a year of activity while an admin waits.
+"""Rollups, so the insight pages never scan a year of activity while an admin waits.
 
-`refresh_rollups()` recomputes them with the direct queries of `analytics.engagement`; the
-background worker runs it (nightly and after large imports), and `flask refresh-insights`
-runs it by hand. Until a programme's first refresh, the page computes the weeks directly.
+- `refresh_rollups()`: weekly engagement counts in `insight_weeks`, from the direct queries of
+  `analytics.engagement`;
+- `refresh_pair_health()`: today's health of every active pair in `pair_health_snapshots`,
+  from `health.pair_rows` and the formula in `health.assess`;
+- `refresh_figures()`: the funnel, practices, templates, surveys and goals figures in
+  `insight_figures`, from the direct functions in `analytics`.
+
+The background worker runs all three each night, and `flask --app portal insights refresh`
+runs them by hand. Until a first refresh, the pages compute what they need directly.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from huey import crontab
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Program, utcnow
-from portal.models.insights import InsightWeek, PairHealthSnapshot
+from portal.models.insights import InsightFigure, InsightWeek, PairHealthSnapshot
+from portal.services.insights import analytics, snapshots
 from portal.services.insights.analytics import KINDS, WeekRow, engagement
-from portal.services.insights.health import facts_to_json, pair_rows
+from portal.services.insights.health import pair_rows
 from portal.tasks import periodic_task
 
 
@@ -70,33 +77,71 @@ def last_refresh() -> datetime | None:
 
 
 def refresh_pair_health(today: date | None = None) -> int:
-    """Rewrite every active pair's health snapshot for `today`; returns pairs written."""
+    """Rewrite every active pair's health snapshot for `today`; returns pairs written.
+
+    Rows older than two weeks go. The row of seven days ago, which the dashboard compares
+    with, is filled in where the refresh did not run that day.
+    """
+    today = today or date.today()
+    programs = list(db.session.scalars(select(Program).order_by(Program.id)))
+    rows = pair_rows(programs, today)
+    for attempt in (1, 2):
+        try:
+            db.session.execute(
+                delete(PairHealthSnapshot).where(
+                    (PairHealthSnapshot.as_of == today)
+                    | (PairHealthSnapshot.as_of < today - timedelta(days=snapshots.KEEP_DAYS))
+                )
+            )
+            snapshots.write(rows, today)
+            db.session.commit()
+            break
+        except IntegrityError:
+            # A page stored a missing pair between the delete and the insert: once more.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except Exception:
+            db.session.rollback()
+            raise
+    snapshots.ensure(programs, today - snapshots.WEEK)
+    return len(rows)
+
+
+def refresh_figures(today: date | None = None) -> int:
+    """Rewrite the rolled-up analytics figures of every programme and of all; returns rows."""
     today = today or date.today()
     programs = list(db.session.scalars(select(Program).order_by(Program.id)))
     now = utcnow()
+    written = 0
     try:
-        db.session.execute(delete(PairHealthSnapshot))
-        rows = pair_rows(programs, today)
-        db.session.add_all(
-            PairHealthSnapshot(
-                pairing_id=row.pairing_id,
-                program_id=row.program_id,
-                as_of=today,
-                status=row.status.value,
-                facts=facts_to_json(row.facts),
-                department=row.department[:120],
-                refreshed_at=now,
-            )
-            for row in rows
-        )
+        db.session.execute(delete(InsightFigure))
+        scopes: list[tuple[int | None, list[Program]]] = [(p.id, [p]) for p in programs]
+        if programs:
+            scopes.append((None, programs))
+        for program_id, scope in scopes:
+            for figure, extra in analytics.rolled_figures(scope, today):
+                db.session.add(
+                    InsightFigure(
+                        program_id=program_id,
+                        key=figure.key,
+                        as_of=today,
+                        program_ids=[p.id for p in scope],
+                        rows=figure.rows,
+                        extra={"figure": analytics.figure_shape(figure), **extra},
+                        refreshed_at=now,
+                    )
+                )
+                written += 1
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
-    return len(rows)
+    return written
 
 
-@periodic_task(crontab(hour="3", minute="30"))
-def refresh_every_morning() -> tuple[int, int]:
-    """The worker rebuilds both rollups each night (UTC), before anyone opens the pages."""
-    return refresh_rollups(), refresh_pair_health()
+@periodic_task(crontab(hour="0", minute="5"))
+def refresh_every_morning() -> tuple[int, int, int]:
+    """The worker rebuilds the rollups just after midnight (UTC), before anyone opens the
+    pages: until it has, a page computes the pairs that lack today's snapshot itself."""
+    return refresh_rollups(), refresh_pair_health(), refresh_figures()
