@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import abort, url_for
-from sqlalchemy import case, func, select, tuple_, update
+from sqlalchemy import case, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -485,19 +485,38 @@ def mark_reviewed(user: User, entry: JournalEntry) -> JournalEntry:
 # --- reading: what partners shared -----------------------------------------------------
 
 
-def review_queue(user: User, limit: int | None = None) -> list[JournalEntry]:
-    """The mentor's queue: unreviewed entries first, then the newest."""
-    query = (
-        access.review_queue(user)
-        .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
-        .order_by(
-            case((JournalEntry.reviewed_at.is_(None), 0), else_=1),
-            JournalEntry.published_at.desc(),
-            JournalEntry.id.desc(),
-        )
-    )
+def review_queue(
+    user: User, limit: int | None = None, mentee_ids: list[int] | None = None
+) -> list[JournalEntry]:
+    """The mentor's queue: unreviewed entries first, then the newest.
+
+    ``mentee_ids`` (from pairings the caller already loaded) only narrows the access rule.
+    With a limit, the newest few of each group are picked by index first (one statement),
+    instead of sorting every entry the mentees ever shared.
+    """
+    base = access.review_queue(user)
+    if mentee_ids is not None:
+        base = base.where(JournalEntry.author_id.in_(mentee_ids))
+    newest_first = (JournalEntry.published_at.desc(), JournalEntry.id.desc())
+    query = base
     if limit:
-        query = query.limit(limit)
+        picks = [
+            select(
+                base.where(condition)
+                .with_only_columns(JournalEntry.id)
+                .order_by(*newest_first)
+                .limit(limit)
+                .subquery()
+            )
+            for condition in (
+                JournalEntry.reviewed_at.is_(None),
+                JournalEntry.reviewed_at.is_not(None),
+            )
+        ]
+        query = select(JournalEntry).where(JournalEntry.id.in_(union_all(*picks))).limit(limit)
+    query = query.options(
+        joinedload(JournalEntry.author), selectinload(JournalEntry.tags)
+    ).order_by(case((JournalEntry.reviewed_at.is_(None), 0), else_=1), *newest_first)
     return list(db.session.scalars(query))
 
 
@@ -556,10 +575,20 @@ def shared_with_me(user: User, older: str = "", limit: int = SHARED_PAGE) -> Sha
     return page
 
 
-def latest_mentor_stories(user: User, limit: int = 3) -> list[JournalEntry]:
+def latest_mentor_stories(
+    user: User, limit: int = 3, mentor_ids: list[int] | None = None
+) -> list[JournalEntry]:
+    """The newest stories the user's mentors shared.
+
+    ``mentor_ids`` (from pairings the caller already loaded) only narrows the access rule,
+    never widens it: it lets PostgreSQL read the newest few entries of one author straight
+    from the index instead of sorting every entry that author ever shared.
+    """
+    query = access.mentor_stories(user)
+    if mentor_ids is not None:
+        query = query.where(JournalEntry.author_id.in_(mentor_ids))
     query = (
-        access.mentor_stories(user)
-        .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
+        query.options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
         .order_by(JournalEntry.published_at.desc(), JournalEntry.id.desc())
         .limit(limit)
     )
@@ -605,10 +634,13 @@ def fill_dashboard(dashboard: Dashboard) -> None:
     if "admin" in roles:
         dashboard.journal_activity = journal_activity()
     if "mentor" in roles:
-        dashboard.review_queue = review_queue(dashboard.user, limit=6)
+        mentees = [p.mentee_id for p in dashboard.pairings if p.mentor_id == dashboard.user.id]
+        dashboard.review_queue = review_queue(dashboard.user, limit=6, mentee_ids=mentees)
         dashboard.review_count = unreviewed_count(dashboard.user)
     if "mentee" in roles:
-        dashboard.mentor_stories = latest_mentor_stories(dashboard.user)
+        user = dashboard.user
+        mentors = [p.mentor_id for p in dashboard.pairings if p.mentee_id == user.id]
+        dashboard.mentor_stories = latest_mentor_stories(user, mentor_ids=mentors)
 
 
 def excerpt(text: str, length: int = 180) -> str:

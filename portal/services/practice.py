@@ -510,8 +510,15 @@ class PracticePanel:
     partner_check_ins: list[CheckIn] = field(default_factory=list)
 
 
-def dashboard_panel(user: User, today: date, limit: int = 5) -> PracticePanel:
-    """The user's active practices and partners' latest check-ins, in three queries."""
+def dashboard_panel(
+    user: User, today: date, limit: int = 5, partner_ids: list[int] | None = None
+) -> PracticePanel:
+    """The user's active practices and partners' latest check-ins, in three queries.
+
+    ``partner_ids`` (from pairings the caller already loaded) only narrows the access rule.
+    The newest check-ins are chosen first and joined to their practice and owner after,
+    so the database sorts bare check-ins, not a join of every one of them.
+    """
     mine = db.session.scalars(
         access.visible_practices(user)
         .where(
@@ -521,13 +528,22 @@ def dashboard_panel(user: User, today: date, limit: int = 5) -> PracticePanel:
         )
         .order_by(Practice.ends_on)
     ).all()
-    partner_check_ins = db.session.scalars(
+    newest_first = (CheckIn.created_at.desc(), CheckIn.id.desc())
+    newest = (
         access.visible_check_ins(user)
         .join(Practice, CheckIn.practice_id == Practice.id)
         .where(Practice.owner_id != user.id)
-        .options(joinedload(CheckIn.practice).joinedload(Practice.owner))
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
+        .with_only_columns(CheckIn.id)
+        .order_by(*newest_first)
         .limit(limit)
+    )
+    if partner_ids is not None:
+        newest = newest.where(Practice.owner_id.in_(partner_ids))
+    partner_check_ins = db.session.scalars(
+        select(CheckIn)
+        .where(CheckIn.id.in_(newest))
+        .options(joinedload(CheckIn.practice).joinedload(Practice.owner))
+        .order_by(*newest_first)
     ).all()
     return PracticePanel(
         today=today,
@@ -619,7 +635,9 @@ def fill_dashboard(dashboard) -> None:
     if not roles & {"mentor", "mentee"}:
         return
     today = local_today(dashboard.user)
-    dashboard.practice = dashboard_panel(dashboard.user, today)
+    user = dashboard.user
+    partners = [p.mentee_id if p.mentor_id == user.id else p.mentor_id for p in dashboard.pairings]
+    dashboard.practice = dashboard_panel(user, today, partner_ids=partners)
     dashboard.meeting_dues = meeting_dues(dashboard.pairings, today)
 
 

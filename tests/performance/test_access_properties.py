@@ -14,7 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.extensions import db
-from portal.models import Pairing, PairingStatus, Program, User
+from portal.models import (
+    Membership,
+    MembershipStatus,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+    User,
+)
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.pairings import SHARING_STATUSES
 from portal.models.practice import CheckIn, Practice
@@ -141,3 +149,101 @@ def test_do_the_journal_and_practice_helpers_match_the_plain_rules(
     finally:
         db.session.rollback()
         _empty_all_tables()
+
+
+dashboard_entries = st.lists(
+    st.tuples(
+        people,
+        st.sampled_from(list(Visibility)),
+        st.sampled_from(list(EntryStatus)),
+        st.booleans(),  # reviewed
+        st.integers(0, 4),  # minutes ago: ties on purpose
+    ),
+    max_size=16,
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pairing_rows=pairings, entry_rows=dashboard_entries, practice_rows=practices)
+def test_do_the_narrowed_dashboard_panels_match_the_plain_rules(
+    app, pairing_rows, entry_rows, practice_rows
+):
+    """The dashboard narrows its queries with the partner ids of pairings it already
+    loaded, and picks the newest rows before joining: the panels must still be exactly the
+    newest rows that the plain rule allows, in order."""
+    from datetime import timedelta
+
+    from portal.models import utcnow
+    from portal.services.dashboard import dashboard_for
+
+    now = utcnow().replace(microsecond=0)
+
+    def user_pairings(user):
+        return [p for p in db.session.query(Pairing) if user.id in (p.mentor_id, p.mentee_id)]
+
+    try:
+        users = _build(pairing_rows, [], practice_rows)
+        for author, visibility, status, reviewed, minutes in entry_rows:
+            db.session.add(
+                JournalEntry(
+                    author=users[author],
+                    title="t",
+                    body="b",
+                    visibility=visibility,
+                    status=status,
+                    published_at=now - timedelta(minutes=minutes),
+                    reviewed_at=now if reviewed else None,
+                )
+            )
+        program = db.session.query(Program).one()
+        for user in users:  # a role in the programme, so the dashboard shows its panels
+            roles = [
+                Role.mentor if p.mentor_id == user.id else Role.mentee for p in user_pairings(user)
+            ]
+            if roles:
+                db.session.add(
+                    Membership(
+                        user=user, program=program, role=roles[0], status=MembershipStatus.active
+                    )
+                )
+        db.session.commit()
+        all_entries = db.session.query(JournalEntry).all()
+        all_check_ins = db.session.query(CheckIn).all()
+        for viewer in users:
+            partners, mentees = _partners(viewer), _mentees(viewer)
+            mentors = {
+                p.mentor_id
+                for p in db.session.query(Pairing)
+                if p.mentee_id == viewer.id and p.status in SHARING_STATUSES
+            }
+            shared = [e for e in all_entries if e.is_shared and e.author_id in partners]
+            newest = sorted(shared, key=lambda e: (e.published_at, e.id), reverse=True)
+            queue = sorted(
+                (e for e in newest if e.author_id in mentees),
+                key=lambda e: e.reviewed_at is not None,  # stable: newest first within each
+            )
+            stories = [e for e in newest if e.author_id in mentors]
+            partner_check_ins = sorted(
+                (
+                    c
+                    for c in all_check_ins
+                    if c.practice.is_shared and c.practice.owner_id in partners
+                ),
+                key=lambda c: (c.created_at, c.id),
+                reverse=True,
+            )
+            dashboard = dashboard_for(viewer)
+            if "mentor" in dashboard.roles():
+                assert [e.id for e in dashboard.review_queue] == [e.id for e in queue[:6]]
+            if "mentee" in dashboard.roles():
+                assert [e.id for e in dashboard.mentor_stories] == [e.id for e in stories[:3]]
+            if dashboard.practice is not None:
+                assert [c.id for c in dashboard.practice.partner_check_ins] == [
+                    c.id for c in partner_check_ins[:5]
+                ]
+    finally:
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.commit()
