@@ -57,7 +57,7 @@ def _empty_all_tables() -> None:
         for table in tables:
             db.session.execute(text(f'DELETE FROM "{table}"'))
         # Triggers count into these while their source tables are emptied: empty them last.
-        for table in ("journal_daily_counts", "journal_author_tags"):
+        for table in ("journal_daily_counts", "journal_author_tags", "membership_counts"):
             db.session.execute(text(f'DELETE FROM "{table}"'))
     db.session.commit()
 

@@ -13,6 +13,7 @@ from portal.models.pairings import Pairing, PairingStatus
 from portal.models.programs import (
     Cadence,
     Membership,
+    MembershipCount,
     MembershipStatus,
     Program,
     ProgramStatus,
@@ -27,6 +28,7 @@ for _module in pkgutil.iter_modules(__path__):
 __all__ = [
     "Cadence",
     "Membership",
+    "MembershipCount",
     "MembershipStatus",
     "Notification",
     "Pairing",

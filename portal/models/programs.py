@@ -117,3 +117,17 @@ class Membership(db.Model):
 
     def __repr__(self) -> str:
         return f"<Membership {self.user_id} {self.role} in {self.program_id}>"
+
+
+class MembershipCount(db.Model):
+    """How many memberships each programme has per role and status, kept by database
+    triggers on ``memberships`` (migration 0016_membership_counts) so the admin pages read
+    a few rows instead of grouping every membership. No foreign key: a deleted programme's
+    rows fall to zero as its memberships go."""
+
+    __tablename__ = "membership_counts"
+
+    program_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    members: Mapped[int] = mapped_column(default=0)

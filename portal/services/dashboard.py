@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import (
     Membership,
+    MembershipCount,
     MembershipStatus,
     Notification,
     Pairing,
@@ -123,19 +124,21 @@ def programs_health(user: User) -> list[ProgramHealth]:
         access.run_programs(user).order_by(Program.starts_on.desc())
     ).all()
     health = {p.id: ProgramHealth(program=p) for p in programs}
+    # Kept by database triggers (see MembershipCount): a few rows, not every membership.
     member_counts = db.session.execute(
-        select(Membership.program_id, Membership.role, Membership.status, func.count()).group_by(
-            Membership.program_id, Membership.role, Membership.status
-        )
+        select(
+            MembershipCount.program_id,
+            MembershipCount.role,
+            MembershipCount.status,
+            MembershipCount.members,
+        ).where(MembershipCount.program_id.in_(list(health)), MembershipCount.members > 0)
     )
     for program_id, role, status, count in member_counts:
-        row = health.get(program_id)
-        if row is None:
-            continue
-        if status is MembershipStatus.applied:
+        row = health[program_id]
+        if status == MembershipStatus.applied.value:
             row.applications += count
-        elif status is MembershipStatus.active:
-            if role is Role.mentor:
+        elif status == MembershipStatus.active.value:
+            if role == Role.mentor.value:
                 row.mentors += count
             else:
                 row.mentees += count

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Program, Role, User
+from portal.models import Membership, MembershipCount, MembershipStatus, Program, Role, User
 from portal.services import access
 from portal.services.paging import Page, clean_text, paginate
 from portal.validation import page_number
@@ -122,8 +122,14 @@ def matching_ids(viewer: User, query: QueueQuery, program: Program | None) -> li
 
 
 def waiting_count(viewer: User) -> int:
-    stmt = access.run_memberships(viewer).where(Membership.status == MembershipStatus.applied)
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    """Applications waiting in the programmes the viewer runs, from the counts that
+    database triggers keep (MembershipCount), not a count of every application."""
+    programs = access.run_programs(viewer).with_only_columns(Program.id)
+    stmt = select(func.coalesce(func.sum(MembershipCount.members), 0)).where(
+        MembershipCount.program_id.in_(programs),
+        MembershipCount.status == MembershipStatus.applied.value,
+    )
+    return int(db.session.scalar(stmt) or 0)
 
 
 def chosen(viewer: User, ids: list[int], shown: int = 20) -> list[Membership]:
