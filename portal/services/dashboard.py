@@ -82,6 +82,17 @@ class Dashboard:
     def pairings_as(self, role: str) -> list[Pairing]:
         return [p for p in self.pairings if p.role_of(self.user) == role]
 
+    def partner_ids(self, role: str | None = None) -> list[int]:
+        """Ids of the user's partners in the pairings shown; with ``role``, only partners in
+        that role ("mentor": the user's mentors). Panels narrow their queries with these;
+        the access rule stays in each query, so this can never widen what anyone sees."""
+        ids = []
+        for pairing in self.pairings:
+            partner_is_mentee = pairing.mentor_id == self.user.id
+            if role in (None, "mentee" if partner_is_mentee else "mentor"):
+                ids.append(pairing.mentee_id if partner_is_mentee else pairing.mentor_id)
+        return ids
+
     @property
     def pending_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.status is MembershipStatus.applied]

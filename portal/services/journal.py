@@ -634,13 +634,12 @@ def fill_dashboard(dashboard: Dashboard) -> None:
     if "admin" in roles:
         dashboard.journal_activity = journal_activity()
     if "mentor" in roles:
-        mentees = [p.mentee_id for p in dashboard.pairings if p.mentor_id == dashboard.user.id]
+        mentees = dashboard.partner_ids("mentee")
         dashboard.review_queue = review_queue(dashboard.user, limit=6, mentee_ids=mentees)
         dashboard.review_count = unreviewed_count(dashboard.user)
     if "mentee" in roles:
-        user = dashboard.user
-        mentors = [p.mentor_id for p in dashboard.pairings if p.mentee_id == user.id]
-        dashboard.mentor_stories = latest_mentor_stories(user, mentor_ids=mentors)
+        mentors = dashboard.partner_ids("mentor")
+        dashboard.mentor_stories = latest_mentor_stories(dashboard.user, mentor_ids=mentors)
 
 
 def excerpt(text: str, length: int = 180) -> str:

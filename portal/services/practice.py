@@ -635,9 +635,8 @@ def fill_dashboard(dashboard) -> None:
     if not roles & {"mentor", "mentee"}:
         return
     today = local_today(dashboard.user)
-    user = dashboard.user
-    partners = [p.mentee_id if p.mentor_id == user.id else p.mentor_id for p in dashboard.pairings]
-    dashboard.practice = dashboard_panel(user, today, partner_ids=partners)
+    partners = dashboard.partner_ids()
+    dashboard.practice = dashboard_panel(dashboard.user, today, partner_ids=partners)
     dashboard.meeting_dues = meeting_dues(dashboard.pairings, today)
 
 
