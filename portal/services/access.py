@@ -658,3 +658,35 @@ def insights_pairing_or_404(user: User, program: Program, pairing_id: int) -> Pa
     if pairing is None:
         abort(404)
     return pairing
+
+
+# --- staff are never partners ------------------------------------------------------------
+# Portal admins and a programme's leads run it: they may never become a partner in it
+# through their own powers (matching, hand pairing, swaps, import, enrollment approval).
+# Being a participant in one programme while leading another is fine.
+
+
+def program_staff_ids(program_id: int) -> set[int]:
+    """The ids of the people who run the programme: portal admins and its leads (a few rows)."""
+    admins = select(User.id).where(User.is_portal_admin.is_(True))
+    leads = select(ProgramLead.user_id).where(ProgramLead.program_id == program_id)
+    return set(db.session.scalars(union(admins, leads)))
+
+
+def partner_refusal(user: User, program: Program) -> str | None:
+    """Why the person may not be paired in this programme, or None when they may."""
+    if user.is_portal_admin:
+        return (
+            f"{user.name} is a portal admin and runs this programme: "
+            "nobody who runs a programme is paired in it."
+        )
+    if can_run_program(user, program):
+        return (
+            f"{user.name} leads this programme: nobody who runs a programme is paired in it."
+        )
+    return None
+
+
+def can_be_partner_in(user: User, program: Program) -> bool:
+    """True unless the person runs the programme (portal admin or one of its leads)."""
+    return partner_refusal(user, program) is None

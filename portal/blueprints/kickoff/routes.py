@@ -25,7 +25,7 @@ from portal.services.kickoff import agreements as agreement_service
 from portal.services.kickoff import calendar as calendar_service
 from portal.services.kickoff import goals as goal_service
 from portal.services.kickoff import overview as overview_service
-from portal.services.kickoff.profiles import partner_card
+from portal.services.kickoff.profiles import is_past, partner_card
 from portal.services.practice import local_today
 
 AGREEMENT_ID, GOALS_ID, PROGRESS_ID, SCHEDULE_ID = "agreement", "goals", "goal-progress", "schedule"
@@ -59,7 +59,7 @@ def partner(pairing_id: int):
         "kickoff/partner.html",
         pairing=pairing,
         card=partner_card(current_user, pairing),
-        steps=overview_service.steps_for(current_user, pairing),
+        steps=None if is_past(pairing) else overview_service.steps_for(current_user, pairing),
     )
 
 
@@ -482,7 +482,7 @@ def meeting_ics(pairing_id: int, meeting_id: int):
     """The meeting as an iCalendar invitation (REQUEST, or CANCEL once called off)."""
     meeting = _meeting(_pairing(pairing_id), meeting_id)
     return Response(
-        calendar_service.invitation(meeting),
+        calendar_service.invitation(meeting, current_user),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="horizon-meeting-{meeting.id}.ics"'},
     )

@@ -88,8 +88,9 @@ def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> 
     link = f"/pairings/{pairing.id}/schedule"
     method = "CANCEL" if meeting.status is MeetingStatus.cancelled else "REQUEST"
     attach = meeting.status is not MeetingStatus.proposed
-    payload = ics_bytes([meeting], method) if attach else None
     for person in (pairing.mentor, pairing.mentee):
+        # Built per person: after a pairing ends, nobody's file carries the partner's address.
+        payload = ics_bytes([meeting], method, viewer=person) if attach else None
         local = in_zone(meeting.starts_at, person.zone)
         subject = {
             "proposed": f"{actor.name} proposes a meeting on {local:%a %-d %b, %H:%M}",
@@ -187,6 +188,55 @@ def cancel(meeting: PlannedMeeting, user: User) -> PlannedMeeting:
     return meeting
 
 
+def close_schedule(pairing: Pairing, actor: User, now: datetime | None = None) -> int:
+    """Call off every future meeting of a pairing that ends; returns how many.
+
+    Agreed meetings get the same CANCEL (same UID, higher SEQUENCE) as a call-off, e-mailed
+    to each partner; proposed ones are withdrawn quietly (they never reached a calendar).
+    Reminders stop with them: only agreed meetings of active pairings are reminded.
+    The caller commits.
+    """
+    now = now or utcnow()
+    meetings = db.session.scalars(
+        db.select(PlannedMeeting)
+        .where(
+            PlannedMeeting.pairing_id == pairing.id,
+            PlannedMeeting.status != MeetingStatus.cancelled,
+            PlannedMeeting.starts_at > now,
+        )
+        .order_by(PlannedMeeting.starts_at, PlannedMeeting.id)
+        .with_for_update()
+    ).all()
+    for meeting in meetings:
+        was_agreed = meeting.status is MeetingStatus.accepted
+        meeting.status = MeetingStatus.cancelled
+        meeting.sequence += 1
+        meeting.updated_at = utcnow()
+        if was_agreed:
+            _mail_cancel(pairing, meeting, actor)
+    return len(meetings)
+
+
+def _mail_cancel(pairing: Pairing, meeting: PlannedMeeting, actor: User) -> None:
+    """The call-off e-mail with its CANCEL, without an in-app notice (the pairing's end is one)."""
+    for person in (pairing.mentor, pairing.mentee):
+        local = in_zone(meeting.starts_at, person.zone)
+        payload = ics_bytes([meeting], "CANCEL", viewer=person)
+        send(
+            person,
+            f"Meeting called off: {local:%a %-d %b, %H:%M}",
+            "kickoff/email/meeting.txt",
+            attachment=("invite.ics", payload, "text/calendar; method=CANCEL"),
+            key=f"meeting:{meeting.uid}:{meeting.sequence}:cancelled:{person.id}",
+            meeting=meeting,
+            local=local,
+            actor=actor,
+            what="cancelled",
+            link=f"/pairings/{pairing.id}/schedule",
+            pairing=pairing,
+        )
+
+
 # --- iCalendar -----------------------------------------------------------------------------------
 
 
@@ -199,7 +249,21 @@ def _organizer() -> vCalAddress:
     return organizer
 
 
-def _event(meeting: PlannedMeeting) -> Event:
+def _attendees(pairing: Pairing, viewer: User | None) -> list[User]:
+    """Who the event lists with an address: both partners while the pairing is active.
+
+    Once it is no longer active, a file carries only its reader's own address (the partner's
+    is shown only inside an active pairing, as on "Meet your partner").
+    """
+    people = [pairing.mentor, pairing.mentee]
+    if viewer is not None and not access.can_see_partner_email(viewer, pairing):
+        return [p for p in people if p.id == viewer.id]
+    if viewer is None and pairing.status != "active":
+        return []
+    return people
+
+
+def _event(meeting: PlannedMeeting, viewer: User | None = None) -> Event:
     pairing = meeting.pairing
     event = Event()
     event.add("uid", meeting.uid)
@@ -221,7 +285,7 @@ def _event(meeting: PlannedMeeting) -> Event:
     event.add("description", f"Prepare together: {link}")
     event.add("url", link)
     event.add("organizer", _organizer())
-    for person in (pairing.mentor, pairing.mentee):
+    for person in _attendees(pairing, viewer):
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = vText(person.name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
@@ -232,8 +296,10 @@ def _event(meeting: PlannedMeeting) -> Event:
     return event
 
 
-def ics_bytes(meetings: list[PlannedMeeting], method: str | None = None) -> bytes:
-    """One calendar with an event per meeting; METHOD for e-mailed invitations only."""
+def ics_bytes(
+    meetings: list[PlannedMeeting], method: str | None = None, viewer: User | None = None
+) -> bytes:
+    """One calendar with an event per meeting, as `viewer` may read it; METHOD for e-mail only."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -243,14 +309,14 @@ def ics_bytes(meetings: list[PlannedMeeting], method: str | None = None) -> byte
     else:
         calendar.add("x-wr-calname", "Horizon mentoring meetings")
     for meeting in meetings:
-        calendar.add_component(_event(meeting))
+        calendar.add_component(_event(meeting, viewer))
     return calendar.to_ical()
 
 
-def invitation(meeting: PlannedMeeting) -> bytes:
+def invitation(meeting: PlannedMeeting, viewer: User | None = None) -> bytes:
     """The downloadable .ics: a REQUEST, or a CANCEL once the meeting is called off."""
     method = "CANCEL" if meeting.status is MeetingStatus.cancelled else "REQUEST"
-    return ics_bytes([meeting], method)
+    return ics_bytes([meeting], method, viewer)
 
 
 def feed(user: User, now: datetime) -> bytes:
@@ -267,7 +333,7 @@ def feed(user: User, now: datetime) -> bytes:
         .order_by(PlannedMeeting.starts_at)
         .limit(500)
     )
-    return ics_bytes(list(db.session.scalars(query)))
+    return ics_bytes(list(db.session.scalars(query)), viewer=user)
 
 
 def next_agreed(pairing: Pairing, now: datetime) -> PlannedMeeting | None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Membership, Pairing, User, utcnow
+from portal.models import Membership, Pairing, PairingStatus, User, utcnow
 from portal.models.kickoff import PartnerProfile
 from portal.models.users import TIME_ZONES
 from portal.services import access
@@ -81,6 +81,11 @@ def user_for_feed_token(token: str) -> User | None:
     return db.session.get(User, profile.user_id)
 
 
+def is_past(pairing: Pairing) -> bool:
+    """An ended pairing: its kick-off pages are read-only and marked "Past pairing"."""
+    return pairing.status == PairingStatus.ended
+
+
 @dataclass
 class PartnerCard:
     """What one partner may see of the other on "Meet your partner"."""
@@ -94,11 +99,31 @@ class PartnerCard:
     bio: str
     hopes: str
     offers: str
+    past: bool = False  # the pairing has ended: the name and role only
 
 
 def partner_card(viewer: User, pairing: Pairing, now: datetime | None = None) -> PartnerCard:
-    """The partner as the viewer may see them; the matcher's explanation is never part of it."""
+    """The partner as the viewer may see them; the matcher's explanation is never part of it.
+
+    After a pairing ends, the card shows only the partner's name and role: never their
+    current profile, department, local time or e-mail (they may have rewritten it since,
+    for other people).
+    """
     partner = pairing.partner_of(viewer)
+    now = (now or utcnow()).replace(tzinfo=ZoneInfo("UTC"))
+    if is_past(pairing):
+        return PartnerCard(
+            pairing=pairing,
+            partner=partner,
+            role=pairing.role_of(partner),
+            department=None,
+            email=None,
+            local_now=now,
+            bio="",
+            hopes="",
+            offers="",
+            past=True,
+        )
     profile = profile_of(partner)
     membership = db.session.scalar(
         select(Membership).where(
@@ -106,7 +131,6 @@ def partner_card(viewer: User, pairing: Pairing, now: datetime | None = None) ->
         )
     )
     department = (membership.profile or {}).get("department") if membership else None
-    now = (now or utcnow()).replace(tzinfo=ZoneInfo("UTC"))
     return PartnerCard(
         pairing=pairing,
         partner=partner,

@@ -23,7 +23,8 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import audit
+from portal.services import access, audit
+from portal.services.kickoff.calendar import close_schedule
 from portal.services.matching.cohort import Cohort, Person, build_cohort
 from portal.services.matching.explain import (
     ProposedPair,
@@ -36,6 +37,9 @@ from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
 from portal.services.notifications import notify
 from portal.services.programme_admin.holds import new_undo_key
+
+
+END_REASON_MAX = 500
 
 
 class MatchingError(ValueError):
@@ -104,12 +108,17 @@ def load_cohort(program: Program) -> CohortData:
     load: dict[int, int] = {}
     for mentor_id, _ in taken:
         load[mentor_id] = load.get(mentor_id, 0) + 1
+    # The people who run the programme are never candidates (access.partner_refusal).
+    staff = access.program_staff_ids(program.id)
     mentees = [
-        _person(m) for m in active_members(program, Role.mentee) if m.user_id not in paired_mentees
+        _person(m)
+        for m in active_members(program, Role.mentee)
+        if m.user_id not in paired_mentees and m.user_id not in staff
     ]
     mentors = [
         _person(m, max(mentor_capacity(m) - load.get(m.user_id, 0), 0))
         for m in active_members(program, Role.mentor)
+        if m.user_id not in staff
     ]
     ended = db.session.execute(
         select(Pairing.mentor_id, Pairing.mentee_id).where(
@@ -237,8 +246,20 @@ def check_pair(
     return check
 
 
+def staff_problem(program: Program, *people: User) -> str | None:
+    """The first of these people who runs the programme and so may not be paired in it."""
+    for person in people:
+        refusal = access.partner_refusal(person, program)
+        if refusal:
+            return refusal
+    return None
+
+
 def _hard_rule_problem(program, cohort, matrix, mentee_m, mentor_m, replacing) -> str | None:
     names = (mentee_m.user.name, mentor_m.user.name)
+    staff = staff_problem(program, mentee_m.user, mentor_m.user)
+    if staff:
+        return staff
     rules = {rule for rule, (rows, _) in cohort.forbidden.items() if len(rows)}
     if "manager" in rules:
         return f"{names[1]} is {names[0]}'s manager: nobody is paired with their own manager."
@@ -328,6 +349,10 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     """Make a proposed pairing active; both partners are told after the undo window."""
     if pairing.status is not PairingStatus.proposed:
         raise MatchingError("Only a proposed pairing can be approved.")
+    # Someone may have become a lead (or an admin) since the pair was proposed.
+    staff = staff_problem(pairing.program, pairing.mentee, pairing.mentor)
+    if staff:
+        raise MatchingError(staff)
     undo_key = undo_key or new_undo_key()
     pairing.activate()
     program = pairing.program
@@ -361,6 +386,10 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
 def approve_all(program: Program, actor: User) -> int:
     """Approve every proposed pair as one decision, undone together."""
     pairings = proposed_pairings(program)
+    for pairing in pairings:  # refuse the whole decision before changing anything
+        staff = staff_problem(program, pairing.mentee, pairing.mentor)
+        if staff:
+            raise MatchingError(f"{staff} Reject or change their proposed pair first.")
     undo_key = new_undo_key()
     for pairing in pairings:
         approve(pairing, actor, commit=False, undo_key=undo_key)
@@ -382,25 +411,44 @@ def reject(pairing: Pairing, actor: User) -> None:
     db.session.commit()
 
 
-def end_pairing(pairing: Pairing, reason: str, actor: User) -> None:
-    """End an active pairing early; the mentee can then be matched again."""
-    if pairing.status is not PairingStatus.active:
-        raise MatchingError("Only an active pairing can be ended.")
-    reason = reason.strip()
+def end_pairing(pairing: Pairing, reason: str, actor: User, commit: bool = True) -> int:
+    """End an active pairing early; the mentee can then be matched again.
+
+    Taken under a row lock, so two admins ending at once end it once. Future planned
+    meetings are called off (an .ics CANCEL goes to each partner for agreed ones), both
+    partners are told that it ended (never why), and the reason goes to the audit log.
+    Returns how many meetings were called off.
+    """
+    reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise MatchingError("Say why the pairing ends.")
-    pairing.end(reason)
-    message = f"Your pairing in {pairing.program.name} has ended."
-    notify(pairing.mentee, "pairing", message, "/dashboard/")
-    notify(pairing.mentor, "pairing", message, "/dashboard/")
+    if len(reason) > END_REASON_MAX:
+        raise MatchingError(f"Keep the reason under {END_REASON_MAX} characters.")
+    locked = db.session.scalar(
+        select(Pairing)
+        .where(Pairing.id == pairing.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None or locked.status is not PairingStatus.active:
+        raise MatchingError("Only an active pairing can be ended.")
+    locked.end(reason)
+    called_off = close_schedule(locked, actor)
+    message = f"Your pairing in {locked.program.name} has ended."
+    notify(locked.mentee, "pairing", message, "/dashboard/")
+    notify(locked.mentor, "pairing", message, "/dashboard/")
     audit.record(
         actor,
         "pairing.ended",
-        f"Ended {pairing.mentee.name} with {pairing.mentor.name} early",
-        pairing.program,
-        reason=reason[:500],
+        f"Ended {locked.mentee.name} with {locked.mentor.name} early",
+        locked.program,
+        pairing_id=locked.id,
+        reason=reason,
+        meetings_called_off=called_off,
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
+    return called_off
 
 
 def proposed_count(program: Program) -> int:
