@@ -681,9 +681,7 @@ def partner_refusal(user: User, program: Program) -> str | None:
             "nobody who runs a programme is paired in it."
         )
     if can_run_program(user, program):
-        return (
-            f"{user.name} leads this programme: nobody who runs a programme is paired in it."
-        )
+        return f"{user.name} leads this programme: nobody who runs a programme is paired in it."
     return None
 
 

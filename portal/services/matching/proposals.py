@@ -38,7 +38,6 @@ from portal.services.matching.solver import Mode, solve
 from portal.services.notifications import notify
 from portal.services.programme_admin.holds import new_undo_key
 
-
 END_REASON_MAX = 500
 
 
