@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
 from portal.models.enrollment import ProgramQuestion
 from portal.models.users import TIME_ZONES, UNUSABLE_PASSWORD
-from portal.services import audit, jobs
+from portal.services import access, audit, jobs
 from portal.services.accounts import send_password_links
 from portal.services.csv_files import open_csv
 from portal.services.csv_files import rows as csv_rows
@@ -34,6 +34,10 @@ SENIORITY_LEVELS = {
 FORMAT_LABELS = {"in_person": "In person", "remote": "Remote", "either": "Either"}
 VALUE_CHOICES = ["growth", "candour", "craft", "balance", "impact", "curiosity", "fairness", "calm"]
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class EnrollmentError(ValueError):
+    """A decision that would break a rule; the message says which."""
 
 
 def slugify(name: str) -> str:
@@ -157,6 +161,10 @@ def decide(
     """
     if membership.status is not MembershipStatus.applied:
         return None
+    refusal = access.partner_refusal(membership.user, membership.program) if approve else None
+    if refusal:
+        # A participant here could be matched: nobody who runs the programme takes part in it.
+        raise EnrollmentError(refusal)
     undo_key = undo_key or new_undo_key()
     membership.status = MembershipStatus.active if approve else MembershipStatus.declined
     membership.decided_at = utcnow()
@@ -190,11 +198,23 @@ def decide_many(ids: list[int], approve: bool, actor: User, reason: str = "") ->
         .options(joinedload(Membership.user), joinedload(Membership.program))
         .where(Membership.id.in_(ids), Membership.status == MembershipStatus.applied)
     ).all()
+    if approve:  # people who run the programme stay waiting; see staff_among()
+        memberships = [m for m in memberships if access.can_be_partner_in(m.user, m.program)]
     undo_key = new_undo_key()
     for membership in memberships:
         decide(membership, approve, actor, commit=False, reason=reason, undo_key=undo_key)
     db.session.commit()
     return len(memberships)
+
+
+def staff_among(ids: list[int]) -> list[Membership]:
+    """The waiting applications, of these, from people who run that programme."""
+    memberships = db.session.scalars(
+        select(Membership)
+        .options(joinedload(Membership.user), joinedload(Membership.program))
+        .where(Membership.id.in_(ids), Membership.status == MembershipStatus.applied)
+    ).all()
+    return [m for m in memberships if not access.can_be_partner_in(m.user, m.program)]
 
 
 # --- CSV import ------------------------------------------------------------------------
@@ -318,6 +338,14 @@ def _existing_members(program: Program) -> set[str]:
     )
 
 
+def _staff_emails(program: Program) -> set[str]:
+    """The addresses of the people who run the programme: they are never imported into it."""
+    ids = access.program_staff_ids(program.id)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(func.lower(User.email)).where(User.id.in_(ids))))
+
+
 def check_csv(program: Program, text: str) -> ImportResult:
     """Check every row first; errors name the file's line number (the header is line 1)."""
     result = ImportResult()
@@ -325,6 +353,7 @@ def check_csv(program: Program, text: str) -> ImportResult:
     if reader is None:
         return result
     existing = _existing_members(program)
+    staff = _staff_emails(program)
     seen: set[str] = set()
     for line, row in csv_rows(reader, result.errors):
         errors: list[tuple[int, str]] = []
@@ -342,6 +371,8 @@ def check_csv(program: Program, text: str) -> ImportResult:
         if row.get("role", "").strip().lower() not in ("mentor", "mentee"):
             errors.append((line, "role must be mentor or mentee"))
         profile = _profile_from_row(row, line, errors)
+        if email in staff:
+            errors.append((line, f"{email} runs this programme and cannot take part in it"))
         result.errors.extend(errors)
         if email in existing:
             result.skipped += 1  # already in the programme: a re-upload changes nothing

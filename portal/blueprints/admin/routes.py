@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from portal.blueprints.admin import bp
+from portal.blueprints.admin import bp, ending
 from portal.blueprints.admin.forms import (
     EndPairingForm,
     ImportForm,
@@ -31,7 +31,7 @@ from portal.blueprints.admin.forms import (
     QuestionForm,
 )
 from portal.extensions import db
-from portal.models import Membership, PairingStatus
+from portal.models import Membership, PairingStatus, utcnow
 from portal.models.enrollment import ProgramQuestion
 from portal.models.leads import ProgramLead
 from portal.rendering import hx_redirect_or, is_local_url, render, wants_fragment
@@ -49,7 +49,7 @@ from portal.services.matching import background as matching_background
 from portal.services.matching import swaps
 from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
 from portal.services.programme_admin import applicants, exports, holds, leads, queue
-from portal.templating import plural
+from portal.templating import localtime, plural
 from portal.validation import optional_id, parse_id
 
 
@@ -244,7 +244,11 @@ def decide(membership_id: int):
     confirmed = request.method == "POST" and (approve or request.form.get("confirm") == "yes")
     if not confirmed:  # a decline is confirmed first, with an optional reason
         return render("admin/confirm_decision.html", people=[membership], approve=approve)
-    enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
+    try:
+        enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
+    except enrollment.EnrollmentError as error:
+        flash(f"Not approved: {error}", "error")
+        return _after_decision(None)
     return _after_decision(f"{membership.user.name}: {'approved' if approve else 'declined'}.")
 
 
@@ -265,8 +269,12 @@ def decide_bulk():
     if request.form.get("confirm") != "yes":
         chosen = queue.chosen(current_user, ids)
         return render("admin/confirm_decision.html", people=chosen, approve=approve, ids=ids)
+    staff = enrollment.staff_among(ids) if approve else []
     done = enrollment.decide_many(ids, approve, current_user, request.form.get("reason", ""))
     verb = "approved" if approve else "declined"
+    if staff:
+        names = ", ".join(m.user.name for m in staff[:5])
+        flash(f"Not approved: {names} run that programme and cannot take part in it.", "error")
     return _after_decision(f"{count_words(done, 'application')} {verb}.")
 
 
@@ -354,8 +362,21 @@ def approve_all(slug: str):
     count = matcher.proposed_count(program)
     if request.method == "GET" or request.form.get("confirm") != "yes":
         return render("admin/confirm_approve_all.html", program=program, count=count)
-    count = matcher.approve_all(program, current_user)
-    return _done(slug, f"Approved {count} {plural('pair', count)}. Both partners were notified.")
+    try:
+        count = matcher.approve_all(program, current_user)
+    except matcher.MatchingError as error:
+        return _done(slug, f"Nothing approved: {error}", "error", status=422)
+    told = _told_at(holds.tell_time(utcnow()))
+    return _done(
+        slug,
+        f"Approved {count} {plural('pair', count)}. "
+        f"Both partners of each will be told at {told} unless you undo.",
+    )
+
+
+def _told_at(when) -> str:
+    """HH:MM in the admin's own time zone."""
+    return localtime(when, "%H:%M")
 
 
 @bp.post("/matching/<slug>/pair")
@@ -413,7 +434,12 @@ def pairing_action(slug: str, pairing_id: int, action: str):
     try:
         if action == "approve":
             matcher.approve(pairing, current_user)
-            return _done(slug, f"Approved {names}. Both were notified.")
+            told = holds.pairing_told(pairing)
+            return _done(
+                slug,
+                f"Approved {names}. Both partners will be told at {_told_at(told.at)} "
+                "unless you undo.",
+            )
         if action == "reject":
             matcher.reject(pairing, current_user)
             return _done(slug, f"Rejected {names}.")
@@ -432,12 +458,31 @@ def pairing_action(slug: str, pairing_id: int, action: str):
                 f"Exchanged mentors: {first.mentee.name} with {first.mentor.name}, "
                 f"{second.mentee.name} with {second.mentor.name}.",
             )
-        if action == "end":
-            matcher.end_pairing(pairing, request.form.get("reason", ""), current_user)
-            return _done(slug, f"Ended {names}. {pairing.mentee.name} can be matched again.")
     except (matcher.MatchingError, ValueError) as error:
         return _done(slug, f"Not done: {error}", "error", status=422)
     return _missing()
+
+
+@bp.route("/matching/<slug>/pairings/<int:pairing_id>/end", methods=["GET", "POST"])
+@access.programme_work_required
+def end_pairing(slug: str, pairing_id: int):
+    """Confirm, with a reason, then end an approved pair (see blueprints/admin/ending.py)."""
+    program = program_or_404(slug)
+    # A POST finds ended pairs too, so a second admin is told "already ended", not 404.
+    status = PairingStatus.active if request.method == "GET" else None
+    pairing = pairing_in(program, pairing_id, status) or _missing()
+    action_url = url_for("admin.end_pairing", slug=slug, pairing_id=pairing.id)
+    back_url = url_for("admin.matching", slug=slug)
+    if request.method == "GET":
+        return ending.confirm_page(pairing, action_url, back_url)
+
+    def end(reason: str) -> str:
+        matcher.end_pairing(pairing, reason, current_user)
+        return f"Ended {pairing.mentee.name} with {pairing.mentor.name}. " + (
+            f"{pairing.mentee.name} can be matched again."
+        )
+
+    return ending.confirmed(pairing, action_url, back_url, end)
 
 
 def _missing():

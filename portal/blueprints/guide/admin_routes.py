@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints.admin import ending
 from portal.blueprints.guide import bp
 from portal.blueprints.guide.forms import GuideSettingsForm
 from portal.extensions import db
@@ -107,14 +108,38 @@ def request_queue():
 @bp.post("/admin/requests/<int:request_id>/resolve")
 @access.admin_required
 def resolve_request(request_id: int):
-    row = access.get_visible_or_404(
-        access.visible_pairing_requests(current_user), request_id, PairingRequest
-    )
+    row = _request_or_404(request_id)
+    if request.form.get("action") == "end":  # ending is confirmed first, with a reason
+        return end_request_pairing(request_id)
     try:
-        pairing_requests.resolve(row, current_user, request.form.get("action") == "end")
+        pairing_requests.resolve(row, current_user, end_pairing=False)
         db.session.commit()
         flash("The request is resolved.", "success")
     except GuideError as error:
         db.session.rollback()
         flash(str(error), "error")
     return redirect(url_for("guide.request_queue"), 303)
+
+
+@bp.route("/admin/requests/<int:request_id>/end", methods=["GET", "POST"])
+@access.admin_required
+def end_request_pairing(request_id: int):
+    """End the pairing a request is about: the shared confirm page, then resolve the request."""
+    row = _request_or_404(request_id)
+    action_url = url_for("guide.end_request_pairing", request_id=row.id)
+    back_url = url_for("guide.request_queue")
+    if request.method == "GET" or request.form.get("action") == "end":
+        return ending.confirm_page(row.pairing, action_url, back_url)
+
+    def end(reason: str) -> str:
+        pairing_requests.resolve(row, current_user, end_pairing=True, reason=reason)
+        db.session.commit()
+        return "The pairing has ended and the request is resolved."
+
+    return ending.confirmed(row.pairing, action_url, back_url, end)
+
+
+def _request_or_404(request_id: int) -> PairingRequest:
+    return access.get_visible_or_404(
+        access.visible_pairing_requests(current_user), request_id, PairingRequest
+    )

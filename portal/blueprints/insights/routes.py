@@ -11,6 +11,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints.admin import ending
 from portal.blueprints.insights import bp
 from portal.blueprints.insights.forms import EndForm, MessageForm, NudgeForm, OutcomesForm
 from portal.extensions import db
@@ -99,6 +100,8 @@ def pair_action(slug: str, pairing_id: int, action: str):
         abort(404)
     form = forms[action]()
     key = "end_form" if action in ("end", "rematch") else f"{action}_form"
+    if action in ("end", "rematch"):
+        return _end(program, pairing, action, form)
     if not form.validate_on_submit():
         return _pair_page(program, pairing_id, status=422, **{key: form})
     try:
@@ -114,6 +117,30 @@ def pair_action(slug: str, pairing_id: int, action: str):
     return redirect(url_for("insights.pair", slug=slug, pairing_id=pairing_id), 303)
 
 
+def _end(program: Program, pairing, action: str, form):
+    """Ending (and re-matching) goes through the shared confirm page, with the reason."""
+    urls = {
+        a: url_for("insights.pair_action", slug=program.slug, pairing_id=pairing.id, action=a)
+        for a in ("end", "rematch")
+    }
+    back = url_for("insights.pair", slug=program.slug, pairing_id=pairing.id)
+    if request.form.get("confirm") != "yes":
+        if not form.validate_on_submit():
+            return _pair_page(program, pairing.id, status=422, end_form=form)
+        return ending.confirm_page(
+            pairing, urls[action], back, reason=form.reason.data, rematch_url=urls["rematch"]
+        )
+
+    def end(reason: str) -> str:
+        if not form.validate_on_submit():
+            raise ValueError(" ".join(form.reason.errors) or "Say why the pairing ends.")
+        return _act(pairing, action, form)
+
+    if action == "rematch":
+        back = url_for("admin.matching", slug=program.slug)
+    return ending.confirmed(pairing, urls[action], back, end, rematch_url=urls["rematch"])
+
+
 def _act(pairing, action: str, form) -> str:
     names = f"{pairing.mentee.name} and {pairing.mentor.name}"
     if action == "nudge":
@@ -123,7 +150,8 @@ def _act(pairing, action: str, form) -> str:
         pair_page.message(pairing, current_user, form.message.data)
         return f"Sent your message to {names}."
     pair_page.resolve_concerns(pairing, current_user)
-    matcher.end_pairing(pairing, form.reason.data, current_user)
+    matcher.end_pairing(pairing, form.reason.data, current_user, commit=False)
+    db.session.commit()
     if action == "rematch":
         return f"Ended {names}. Propose a new mentor for {pairing.mentee.name} below."
     return f"Ended {names}."

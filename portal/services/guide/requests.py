@@ -70,13 +70,24 @@ def open_count() -> int:
     )
 
 
-def resolve(request: PairingRequest, admin: User, end_pairing: bool) -> None:
-    """Mark the request handled, ending the pairing if the team decided so; caller commits."""
-    if request.status is RequestStatus.resolved:
+def resolve(request: PairingRequest, admin: User, end_pairing: bool, reason: str = "") -> None:
+    """Mark the request handled, ending the pairing if the team decided so; caller commits.
+
+    Ending goes through the one `end_pairing` (schedule closed, both told, audited), with
+    the team's own reason: never the requester's words.
+    """
+    from portal.services.matching.proposals import end_pairing as end
+
+    locked = db.session.scalar(
+        select(PairingRequest)
+        .where(PairingRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None or locked.status is RequestStatus.resolved:
         raise GuideError("This request is already resolved.", "action")
-    request.status = RequestStatus.resolved
-    request.resolved_at = utcnow()
-    request.resolved_by_id = admin.id
-    if end_pairing and request.pairing.status is PairingStatus.active:
-        # The stored reason is the team's, never the requester's words.
-        request.pairing.end("Ended early by the programme team.")
+    if end_pairing and locked.pairing.status is PairingStatus.active:
+        end(locked.pairing, reason, admin, commit=False)
+    locked.status = RequestStatus.resolved
+    locked.resolved_at = utcnow()
+    locked.resolved_by_id = admin.id

@@ -22,7 +22,7 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import audit
+from portal.services import access, audit
 from portal.services.matching.cohort import build_cohort
 from portal.services.matching.proposals import (
     MatchingError,
@@ -207,9 +207,13 @@ def mentor_choices(
     )
     if pairing is not None and pairing.status is PairingStatus.active:
         raise MatchingError("This mentee's pairing is approved; end it before changing mentors.")
+    staff = access.program_staff_ids(program.id)
+    if mentee_id in staff:
+        raise MatchingError(access.partner_refusal(mentee_m.user, program) or "")
     query = clean_text(query)
     result = MentorChoices(program, mentee_m.user, pairing, query)
-    exclude = {mentee_id} | ({pairing.mentor_id} if pairing else set())
+    # Nobody who runs the programme is offered as a mentor (access.partner_refusal).
+    exclude = {mentee_id} | ({pairing.mentor_id} if pairing else set()) | staff
     members = _candidates(program, query, exclude)
     result.looked_at = len(members)
     if not members:

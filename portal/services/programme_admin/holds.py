@@ -45,6 +45,34 @@ def window() -> timedelta:
     return timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
 
 
+def tell_time(decided_at: datetime) -> datetime:
+    """When the people a decision concerns are told: as its undo window closes (UTC)."""
+    return decided_at + window()
+
+
+@dataclass
+class Told:
+    """Who was told about a pairing, and when (or when they will be, unless it is undone)."""
+
+    people: list[User]
+    at: datetime | None
+    done: bool
+
+
+def pairing_told(pairing: Pairing, now: datetime | None = None) -> Told:
+    """The one answer to "who was told about this pairing, and when".
+
+    Nobody is told about a proposal. Once approved, both partners are told when the undo
+    window closes (their held notices become visible then); before that, nobody was.
+    The approval flash, the undo panel and the notices all read this.
+    """
+    if pairing.approved_at is None or pairing.status is PairingStatus.proposed:
+        return Told([], None, False)
+    at = tell_time(pairing.approved_at)
+    done = (now or utcnow()) >= at
+    return Told([pairing.mentee, pairing.mentor] if done else [], at, done)
+
+
 @periodic_task(crontab(minute="*"))
 def release_due_notifications_every_minute() -> int:
     """The worker clears the hold of every notice whose undo window has passed."""
@@ -106,7 +134,7 @@ def undoable(viewer: User, program_id: int | None = None) -> list[Undoable]:
             verb = summary.split(" ", 1)[0]
             noun = "pairs" if action.startswith("pairing.") else "applications"
             summary = f"{verb} {count} {noun}"
-        found.append(Undoable(undo_key, summary, count, created_at + window(), program, action))
+        found.append(Undoable(undo_key, summary, count, tell_time(created_at), program, action))
     return found
 
 
