@@ -208,10 +208,13 @@ def test_end_early_then_rematch_with_someone_else(client, auth, cohort):
     client.post(f"/admin/matching/{program.slug}/approve-all", data={"confirm": "yes"})
     ana_pair = next(p for p in pairings(program) if p.mentee_id == people["ana"].id)
     url = f"/admin/matching/{program.slug}/pairings/{ana_pair.id}/end"
-    assert client.post(url, data={"reason": " "}).status_code == 303  # refused: no reason
+    asked = client.post(url, data={"reason": "Schedules never lined up."})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text  # asks first
+    no_reason = client.post(url, data={"reason": " ", "confirm": "yes"})
+    assert no_reason.status_code == 422 and "Say why the pairing ends." in no_reason.text
     db.session.expire_all()
     assert db.session.get(Pairing, ana_pair.id).status is PairingStatus.active
-    client.post(url, data={"reason": "Schedules never lined up."})
+    client.post(url, data={"reason": "Schedules never lined up.", "confirm": "yes"})
     db.session.expire_all()
     ended = db.session.get(Pairing, ana_pair.id)
     assert ended.status is PairingStatus.ended

@@ -186,7 +186,14 @@ def test_can_an_admin_end_the_pairing_from_a_request(client):
     pairing = make_pairing()
     request = make_pairing_request(pairing, kind="end_early")
     open_session(client, make_admin())
-    response = client.post(f"/admin/requests/{request.id}/resolve", data={"action": "end"})
+    asked = client.post(f"/admin/requests/{request.id}/resolve", data={"action": "end"})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text  # asks first
+    db.session.expire_all()
+    assert pairing.status is PairingStatus.active
+    response = client.post(
+        f"/admin/requests/{request.id}/end",
+        data={"confirm": "yes", "reason": "The team decided after talking to both."},
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert request.status is RequestStatus.resolved

@@ -346,7 +346,13 @@ def test_does_rematch_end_the_pair_resolve_requests_and_open_matching(client, au
     assert no_reason.status_code == 422
     db.session.refresh(pairing)
     assert pairing.status is PairingStatus.active
-    response = client.post(f"{url}/rematch", data={"reason": "Asked for a new mentor"})
+    asked = client.post(f"{url}/rematch", data={"reason": "Asked for a new mentor"})
+    assert asked.status_code == 200 and "Asked for a new mentor" in asked.text  # asks first
+    db.session.refresh(pairing)
+    assert pairing.status is PairingStatus.active
+    response = client.post(
+        f"{url}/rematch", data={"reason": "Asked for a new mentor", "confirm": "yes"}
+    )
     assert response.headers["Location"].endswith(f"/admin/matching/{program.slug}")
     db.session.refresh(pairing)
     assert pairing.status is PairingStatus.ended
