@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -12,6 +12,12 @@ from portal.models import Notification, User, utcnow
 from portal.services.access import visible_notifications
 
 GROUP_WINDOW = timedelta(days=7)
+
+
+def held_until(decided_at: datetime | None = None) -> datetime:
+    """When a notice held by a decision taken at `decided_at` (default now) becomes visible."""
+    seconds = current_app.config["UNDO_WINDOW_SECONDS"]
+    return (decided_at or utcnow()) + timedelta(seconds=seconds)
 
 
 def notify(
@@ -51,8 +57,7 @@ def notify(
             return earlier
     notification = Notification(user_id=user_id, kind=kind, message=message[:300], link=link)
     if hold:
-        seconds = current_app.config["UNDO_WINDOW_SECONDS"]
-        notification.deliver_after = utcnow() + timedelta(seconds=seconds)
+        notification.deliver_after = held_until()
         notification.hold_key = hold
     db.session.add(notification)
     return notification

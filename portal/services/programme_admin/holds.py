@@ -28,6 +28,7 @@ from portal.models import (
 )
 from portal.models.enrollment import AuditEvent
 from portal.services import audit
+from portal.services.notifications import held_until
 from portal.tasks import periodic_task
 
 UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
@@ -47,7 +48,7 @@ def window() -> timedelta:
 
 def tell_time(decided_at: datetime) -> datetime:
     """When the people a decision concerns are told: as its undo window closes (UTC)."""
-    return decided_at + window()
+    return held_until(decided_at)
 
 
 @dataclass
