@@ -31,6 +31,7 @@ LEAD_ENDPOINTS = {
     "admin.mentor_search",
     "admin.swap_preview",
     "admin.pairing_action",
+    "admin.end_pairing",
     "admin.export_csv",
     "admin.audit_log",
 }

@@ -208,3 +208,11 @@ def test_is_the_confirm_page_404_for_a_lead_of_another_programme(client, auth):
     assert client.post(url, data={"reason": REASON, "confirm": "yes"}).status_code == 404
     db.session.expire_all()
     assert db.session.get(Pairing, pairing.id).status is PairingStatus.active
+
+
+def test_does_the_confirm_page_of_an_ended_pairing_offer_nothing_to_end(client, auth):
+    program, pairing = _pair()
+    matcher.end_pairing(pairing, REASON, make_admin())
+    auth.login(make_admin())
+    page = client.get(f"/admin/matching/{program.slug}/pairings/{pairing.id}/end").text
+    assert "there is nothing to end" in page and 'name="confirm"' not in page

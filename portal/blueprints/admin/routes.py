@@ -468,9 +468,9 @@ def pairing_action(slug: str, pairing_id: int, action: str):
 def end_pairing(slug: str, pairing_id: int):
     """Confirm, with a reason, then end an approved pair (see blueprints/admin/ending.py)."""
     program = program_or_404(slug)
-    # A POST finds ended pairs too, so a second admin is told "already ended", not 404.
-    status = PairingStatus.active if request.method == "GET" else None
-    pairing = pairing_in(program, pairing_id, status) or _missing()
+    # Any pair of the programme: one that is not active (ended meanwhile, or only proposed)
+    # gets a page that says so, and a POST is refused with the reason, not a 404.
+    pairing = pairing_in(program, pairing_id) or _missing()
     action_url = url_for("admin.end_pairing", slug=slug, pairing_id=pairing.id)
     back_url = url_for("admin.matching", slug=slug)
     if request.method == "GET":
