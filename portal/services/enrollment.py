@@ -534,7 +534,8 @@ def pickable_mentors(program: Program) -> list[Membership]:
             Membership.status == MembershipStatus.active,
         )
     )
-    return list(db.session.scalars(query))
+    staff = access.program_staff_ids(program.id)  # never partners, so never offered
+    return [m for m in db.session.scalars(query) if m.user_id not in staff]
 
 
 def profile_from_form(form, questions: list[ProgramQuestion]) -> dict[str, Any]:

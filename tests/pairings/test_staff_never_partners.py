@@ -261,3 +261,14 @@ def test_may_a_lead_of_another_programme_be_paired_here(client, auth, program):
     assert [(p.mentee.user_id, p.mentor.user_id) for p in proposal.pairs] == [
         (ana.user_id, lead_elsewhere.id)
     ]
+
+
+def test_is_staff_never_offered_to_a_mentee_who_picks_mentors(program):
+    from portal.services.enrollment import pickable_mentors
+
+    program.matching = {"self_selection": True}
+    db.session.commit()
+    lead = _staff(program, "lead")
+    mentor = make_participant(program, Role.mentor).user
+    assert [m.user_id for m in pickable_mentors(program)] == [mentor.id]
+    assert lead.id not in [m.user_id for m in pickable_mentors(program)]
