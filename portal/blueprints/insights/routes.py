@@ -99,9 +99,9 @@ def pair_action(slug: str, pairing_id: int, action: str):
     if action not in forms:
         abort(404)
     form = forms[action]()
-    key = "end_form" if action in ("end", "rematch") else f"{action}_form"
     if action in ("end", "rematch"):
         return _end(program, pairing, action, form)
+    key = f"{action}_form"
     if not form.validate_on_submit():
         return _pair_page(program, pairing_id, status=422, **{key: form})
     try:
@@ -110,8 +110,6 @@ def pair_action(slug: str, pairing_id: int, action: str):
         form.form_errors.append(str(error))
         return _pair_page(program, pairing_id, status=422, **{key: form})
     flash(done, "success")
-    if action == "rematch":
-        return redirect(url_for("admin.matching", slug=slug), 303)
     if wants_fragment(PAIR_ACTIONS_ID):
         return _pair_page(program, pairing_id)
     return redirect(url_for("insights.pair", slug=slug, pairing_id=pairing_id), 303)
