@@ -244,7 +244,10 @@ def decide(membership_id: int):
     confirmed = request.method == "POST" and (approve or request.form.get("confirm") == "yes")
     if not confirmed:  # a decline is confirmed first, with an optional reason
         return render("admin/confirm_decision.html", people=[membership], approve=approve)
-    enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
+    reason = request.form.get("reason", "")
+    if enrollment.decide(membership, approve, current_user, reason=reason) is None:
+        flash(holds.ALREADY_DECIDED, "error")
+        return _after_decision(None)
     return _after_decision(f"{membership.user.name}: {'approved' if approve else 'declined'}.")
 
 
