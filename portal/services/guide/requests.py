@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -11,6 +12,7 @@ from portal.models.guide import PairingRequest, RequestKind, RequestStatus
 from portal.services.guide import GuideError
 
 REASON_MAX = 2000
+ALREADY_OPEN = "You already have an open request; the programme team will reply."
 
 
 def open_request(pairing: Pairing, user: User) -> PairingRequest | None:
@@ -38,11 +40,17 @@ def ask(pairing: Pairing, user: User, kind: str | None, reason: str) -> PairingR
     if len(reason) > REASON_MAX:
         raise GuideError(f"Keep the reason under {REASON_MAX} characters.", "reason")
     if open_request(pairing, user) is not None:
-        raise GuideError("You already have an open request; the programme team will reply.", "kind")
+        raise GuideError(ALREADY_OPEN, "kind")
     request = PairingRequest(
         pairing_id=pairing.id, requester_id=user.id, kind=chosen, reason=reason
     )
-    db.session.add(request)
+    # The check above reads; the partial unique index decides: of two tabs sending at once,
+    # the second insert fails here and nothing of it is kept.
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError as error:
+        raise GuideError(ALREADY_OPEN, "kind") from error
     return request
 
 
@@ -74,9 +82,17 @@ def resolve(request: PairingRequest, admin: User, end_pairing: bool) -> None:
     """Mark the request handled, ending the pairing if the team decided so; caller commits."""
     if request.status is RequestStatus.resolved:
         raise GuideError("This request is already resolved.", "action")
-    request.status = RequestStatus.resolved
-    request.resolved_at = utcnow()
-    request.resolved_by_id = admin.id
+    # Claimed by a conditional UPDATE: two team members resolving at once resolve it once.
+    resolved_at = utcnow()
+    claimed = db.session.execute(
+        update(PairingRequest)
+        .where(PairingRequest.id == request.id, PairingRequest.status == RequestStatus.open)
+        .values(status=RequestStatus.resolved, resolved_at=resolved_at, resolved_by_id=admin.id)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise GuideError("This request is already resolved.", "action")
+    db.session.expire(request, ["status", "resolved_at", "resolved_by_id"])
     if end_pairing and request.pairing.status is PairingStatus.active:
         # The stored reason is the team's, never the requester's words.
         request.pairing.end("Ended early by the programme team.")
