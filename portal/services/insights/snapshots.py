@@ -3,9 +3,9 @@
 The worker writes every pair's row each night (`rollups.refresh_pair_health`), with the
 status and reasons that `health.assess` gives; the pages read the rows in SQL. A pair that has
 no row for the day (approved after the refresh, or the refresh has not run yet today) is
-computed with the same formula when a page first needs it, and stored, so every page that
-reads the snapshot sees every active pair. An ended pair leaves the pages at once: they join
-the pairing and keep only active ones.
+computed with the same formula by the page that needs it, and not stored: the pages are GETs,
+and a GET never inserts. Only the worker (`ensure`, the refresh) writes rows. An ended pair
+leaves the pages at once: they join the pairing and keep only active ones.
 """
 
 from __future__ import annotations
