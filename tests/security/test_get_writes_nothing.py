@@ -14,7 +14,7 @@ from flask import url_for
 from sqlalchemy import select, text
 
 from portal.extensions import db
-from portal.models import MembershipStatus, PairingStatus, Program
+from portal.models import MembershipStatus, PairingStatus, Program, User
 from tests.conftest import open_session
 from tests.factories import (
     make_admin,
@@ -52,22 +52,16 @@ def _values(argument: str) -> list:
         for table in TABLES[argument]:
             ids.update(db.session.scalars(select(db.metadata.tables[table].c.id)).all())
         return sorted(ids)
-    user = db.session.scalars(select(db.metadata.tables["users"].c.id)).first()
+    someone = db.session.scalars(select(User).order_by(User.id)).first()
     fixed = {
         "slug": db.session.scalars(select(Program.slug)).all(),
         "key": list(FIGURES),
         "kind": list(KINDS),
         "round_name": ["midpoint", "close"],
         "what": ["participants", "pairs"],
-        "token": ["not-a-token", unsubscribe_token(db.session.get(_user_model(), user), "digest")],
+        "token": ["not-a-token", unsubscribe_token(someone, next(iter(KINDS)))],
     }
     return fixed[argument]
-
-
-def _user_model():
-    from portal.models import User
-
-    return User
 
 
 def get_urls(app) -> list[str]:
