@@ -10,7 +10,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -154,7 +163,18 @@ class PairingRequest(db.Model):
     """A confidential request to the programme team; the partner never sees it."""
 
     __tablename__ = "pairing_requests"
-    __table_args__ = (Index("ix_pairing_requests_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_pairing_requests_status_created", "status", "created_at"),
+        # One open request per person and pairing: two tabs sending it at once make one.
+        Index(
+            "uq_pairing_requests_one_open",
+            "pairing_id",
+            "requester_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pairing_id: Mapped[int] = mapped_column(

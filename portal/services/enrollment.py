@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
@@ -159,15 +160,26 @@ def decide(
     The reason is kept in the audit log for admins; the applicant never sees it.
     Returns the undo key, or None when the application was decided already.
     """
-    if membership.status is not MembershipStatus.applied:
-        return None
     refusal = access.partner_refusal(membership.user, membership.program) if approve else None
     if refusal:
         # A participant here could be matched: nobody who runs the programme takes part in it.
         raise EnrollmentError(refusal)
+    # The decision is claimed by one conditional UPDATE, never by reading the status first:
+    # of two tabs deciding at once, the second finds no row still applied and records nothing.
+    status = MembershipStatus.active if approve else MembershipStatus.declined
+    decided_at = utcnow()
+    claimed = db.session.execute(
+        update(Membership)
+        .where(Membership.id == membership.id, Membership.status == MembershipStatus.applied)
+        .values(status=status, decided_at=decided_at)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(membership)
+        return None
+    set_committed_value(membership, "status", status)
+    set_committed_value(membership, "decided_at", decided_at)
     undo_key = undo_key or new_undo_key()
-    membership.status = MembershipStatus.active if approve else MembershipStatus.declined
-    membership.decided_at = utcnow()
     program = membership.program
     role = membership.role.value
     if approve:
@@ -201,10 +213,12 @@ def decide_many(ids: list[int], approve: bool, actor: User, reason: str = "") ->
     if approve:  # people who run the programme stay waiting; see staff_among()
         memberships = [m for m in memberships if access.can_be_partner_in(m.user, m.program)]
     undo_key = new_undo_key()
+    done = 0
     for membership in memberships:
-        decide(membership, approve, actor, commit=False, reason=reason, undo_key=undo_key)
+        if decide(membership, approve, actor, commit=False, reason=reason, undo_key=undo_key):
+            done += 1
     db.session.commit()
-    return len(memberships)
+    return done
 
 
 def staff_among(ids: list[int]) -> list[Membership]:

@@ -245,9 +245,14 @@ def decide(membership_id: int):
     if not confirmed:  # a decline is confirmed first, with an optional reason
         return render("admin/confirm_decision.html", people=[membership], approve=approve)
     try:
-        enrollment.decide(membership, approve, current_user, reason=request.form.get("reason", ""))
+        decided = enrollment.decide(
+            membership, approve, current_user, reason=request.form.get("reason", "")
+        )
     except enrollment.EnrollmentError as error:
         flash(f"Not approved: {error}", "error")
+        return _after_decision(None)
+    if decided is None:
+        flash(holds.ALREADY_DECIDED, "error")
         return _after_decision(None)
     return _after_decision(f"{membership.user.name}: {'approved' if approve else 'declined'}.")
 

@@ -74,8 +74,7 @@ def _agreement_form(agreement) -> AgreementForm:
 def _agreement_page(
     pairing: Pairing, status: int = 200, form=None, conflict=None, sign_conflict: bool = False
 ):
-    agreement = agreement_service.start_agreement(pairing)
-    db.session.commit()
+    agreement = agreement_service.agreement_or_draft(pairing)
     state = agreement_service.state_of(agreement)
     return render(
         "kickoff/agreement.html",
@@ -106,10 +105,10 @@ def agreement(pairing_id: int):
 def save_agreement(pairing_id: int):
     """Save the text; a save based on an older version is a conflict that keeps both texts."""
     pairing = _pairing(pairing_id, write=True)
-    agreement = agreement_service.start_agreement(pairing)
     form = AgreementForm()
     if not form.validate():
         return _agreement_page(pairing, 422, form)
+    agreement = agreement_service.start_agreement(pairing)
     try:
         agreement_service.save_agreement(
             agreement, current_user, _terms(form), _int(form.version.data)

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User, utcnow
@@ -23,6 +24,7 @@ PROMPTS = {
     "keep": "What I will keep practising",
 }
 ANSWER_MAX = 5000
+ALREADY_WRITTEN = "You have already written your closing reflection."
 CLOSING_DAYS = 30
 
 
@@ -95,14 +97,18 @@ def write_reflection(
     """Save the closing reflection as a journal entry (the journal's privacy rules); commits."""
     if not is_closing(pairing, today):
         raise GuideError("Closing reflections open in the programme's last month.", "understand")
-    if reflection_of(pairing, user) is not None:
-        raise GuideError("You have already written your closing reflection.", "understand")
     cleaned = {k: (answers.get(k) or "").replace("\x00", "").strip() for k in PROMPTS}
     for key, text in cleaned.items():
         if len(text) > ANSWER_MAX:
             raise GuideError(f"Keep each answer under {ANSWER_MAX} characters.", key)
     if not any(cleaned.values()):
         raise GuideError("Answer at least one of the prompts.", "understand")
+    # The pairing's row lock (PostgreSQL; SQLite serialises writers anyway) orders the two
+    # partners' reflections, so the second one sees the first and can complete the pairing;
+    # a double submit then finds its own reflection, or meets the unique constraint below.
+    db.session.refresh(pairing, with_for_update=True)
+    if reflection_of(pairing, user) is not None:
+        raise GuideError(ALREADY_WRITTEN, "understand")
     now = utcnow()
     entry = JournalEntry(
         author_id=user.id,
@@ -116,9 +122,14 @@ def write_reflection(
         updated_at=now,
     )
     db.session.add(entry)
-    db.session.flush()
-    reflection = ClosingReflection(pairing_id=pairing.id, user_id=user.id, entry_id=entry.id)
-    db.session.add(reflection)
+    try:
+        db.session.flush()
+        reflection = ClosingReflection(pairing_id=pairing.id, user_id=user.id, entry_id=entry.id)
+        db.session.add(reflection)
+        db.session.flush()
+    except IntegrityError as error:  # the same person's other tab got there first
+        db.session.rollback()
+        raise GuideError(ALREADY_WRITTEN, "understand") from error
     partner = pairing.partner_of(user)
     if visibility is Visibility.shared:
         link = url_for("journal.detail", entry_id=entry.id)

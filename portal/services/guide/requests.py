@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -11,6 +12,7 @@ from portal.models.guide import PairingRequest, RequestKind, RequestStatus
 from portal.services.guide import GuideError
 
 REASON_MAX = 2000
+ALREADY_OPEN = "You already have an open request; the programme team will reply."
 
 
 def open_request(pairing: Pairing, user: User) -> PairingRequest | None:
@@ -38,11 +40,17 @@ def ask(pairing: Pairing, user: User, kind: str | None, reason: str) -> PairingR
     if len(reason) > REASON_MAX:
         raise GuideError(f"Keep the reason under {REASON_MAX} characters.", "reason")
     if open_request(pairing, user) is not None:
-        raise GuideError("You already have an open request; the programme team will reply.", "kind")
+        raise GuideError(ALREADY_OPEN, "kind")
     request = PairingRequest(
         pairing_id=pairing.id, requester_id=user.id, kind=chosen, reason=reason
     )
-    db.session.add(request)
+    # The check above reads; the partial unique index decides: of two tabs sending at once,
+    # the second insert fails here and nothing of it is kept.
+    try:
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError as error:
+        raise GuideError(ALREADY_OPEN, "kind") from error
     return request
 
 
@@ -78,16 +86,16 @@ def resolve(request: PairingRequest, admin: User, end_pairing: bool, reason: str
     """
     from portal.services.matching.proposals import end_pairing as end
 
-    locked = db.session.scalar(
-        select(PairingRequest)
-        .where(PairingRequest.id == request.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    # Claimed by a conditional UPDATE: two team members resolving at once resolve it once.
+    resolved_at = utcnow()
+    claimed = db.session.execute(
+        update(PairingRequest)
+        .where(PairingRequest.id == request.id, PairingRequest.status == RequestStatus.open)
+        .values(status=RequestStatus.resolved, resolved_at=resolved_at, resolved_by_id=admin.id)
+        .execution_options(synchronize_session=False)
     )
-    if locked is None or locked.status is RequestStatus.resolved:
+    if claimed.rowcount != 1:
         raise GuideError("This request is already resolved.", "action")
-    if end_pairing and locked.pairing.status is PairingStatus.active:
-        end(locked.pairing, reason, admin, commit=False)
-    locked.status = RequestStatus.resolved
-    locked.resolved_at = utcnow()
-    locked.resolved_by_id = admin.id
+    db.session.expire(request, ["status", "resolved_at", "resolved_by_id"])
+    if end_pairing and request.pairing.status is PairingStatus.active:
+        end(request.pairing, reason, admin, commit=False)

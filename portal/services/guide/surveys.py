@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -100,16 +102,21 @@ def submit(user: User, program: Program, round_: SurveyRound, answers: Answers, 
 def rate_meeting(user: User, meeting: Meeting, rating: int | None) -> MeetingRating:
     """One person's answer to "how useful was this meeting?"; a second answer replaces it."""
     value = _scale(rating, 1, 5, "rating")
-    row = db.session.scalar(
-        select(MeetingRating).where(
-            MeetingRating.meeting_id == meeting.id, MeetingRating.user_id == user.id
+    # One statement, insert or replace, under the unique (meeting, person): a double submit
+    # cannot insert twice, whichever database runs it.
+    dialect = sqlite_insert if db.engine.dialect.name == "sqlite" else postgresql_insert
+    upsert = dialect(MeetingRating).values(meeting_id=meeting.id, user_id=user.id, rating=value)
+    db.session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[MeetingRating.meeting_id, MeetingRating.user_id],
+            set_={"rating": value},
         )
     )
-    if row is None:
-        row = MeetingRating(meeting_id=meeting.id, user_id=user.id, rating=value)
-        db.session.add(row)
-    row.rating = value
-    return row
+    return db.session.scalars(
+        select(MeetingRating)
+        .where(MeetingRating.meeting_id == meeting.id, MeetingRating.user_id == user.id)
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def my_rating(user: User, meeting: Meeting) -> int | None:

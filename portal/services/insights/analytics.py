@@ -31,7 +31,7 @@ from portal.models.practice import (
 from portal.services.insights import snapshots
 from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
 from portal.services.insights.figures import Figure
-from portal.services.insights.health import STATUS_LABELS, HealthStatus
+from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
 from portal.validation import add_days
 
 FIGURES = (
@@ -637,9 +637,11 @@ class HealthBreakdown:
 
 
 def health_breakdown(programs: list[Program], today: date) -> HealthBreakdown:
-    """Two grouped queries over today's snapshot of the programmes' active pairs."""
+    """Two grouped queries over today's snapshot of the programmes' active pairs; pairs it
+    lacks (approved since the nightly refresh) are computed and counted, not stored: the
+    analytics page is a GET, and a GET never inserts."""
     ids = [p.id for p in programs]
-    snapshots.ensure(programs, today)
+    computed = pair_rows(programs, today, pairing_ids=snapshots.missing_pairs(programs, today))
     today_active = (
         Pairing.status == PairingStatus.active,
         PairHealthSnapshot.program_id.in_(ids),
@@ -660,6 +662,9 @@ def health_breakdown(programs: list[Program], today: date) -> HealthBreakdown:
         .group_by(PairHealthSnapshot.department, PairHealthSnapshot.status)
     ):
         departments[department or "(not given)"][HealthStatus(status)] += n
+    for row in computed:
+        scores[row.status].append(row.score)
+        departments[row.department or "(not given)"][row.status] += 1
     return HealthBreakdown(scores, departments)
 
 

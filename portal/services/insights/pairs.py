@@ -20,7 +20,7 @@ from portal.models import Pairing, PairingStatus, Program, User
 from portal.models.insights import PairHealthSnapshot as Snapshot
 from portal.services.insights import snapshots
 from portal.services.insights.exports import neutralise
-from portal.services.insights.health import HealthStatus, PairRow
+from portal.services.insights.health import HealthStatus, PairRow, pair_rows
 
 PAGE_SIZE = 25
 # An id or a page number: ASCII digits that fit the database's integer.
@@ -107,8 +107,7 @@ class PairList:
 
 
 def _today(program: Program, today: date) -> Select:
-    """The programme's active pairs in today's snapshot (filled first where it lacks a pair)."""
-    snapshots.ensure([program], today)
+    """The programme's active pairs in today's snapshot."""
     return select(Snapshot.pairing_id).where(
         Snapshot.program_id == program.id, Snapshot.as_of == today
     )
@@ -138,8 +137,69 @@ def _rows(program: Program, filters: PairFilters, today: date) -> Select:
     return _filtered(query, filters).order_by(*SORTS[filters.sort][1])
 
 
+# The same orders as SORTS, for rows computed in memory (pairs without a stored snapshot).
+ROW_ORDERS = {
+    "status": lambda r: (r.status.rank, r.mentee_name.casefold(), r.pairing_id),
+    "mentee": lambda r: (r.mentee_name.casefold(), r.pairing_id),
+    "mentor": lambda r: (r.mentor_name.casefold(), r.mentee_name.casefold(), r.pairing_id),
+    "last_met": lambda r: (r.facts.last_met_on or r.facts.approved_on, r.pairing_id),
+    "next_meeting": lambda r: (
+        r.facts.next_meeting_on is None,
+        r.facts.next_meeting_on or date.min,
+        r.pairing_id,
+    ),
+    "activity": lambda r: (r.activity, r.pairing_id),
+}
+
+
+def _matches(row: PairRow, filters: PairFilters) -> bool:
+    needle = filters.q.casefold()
+    return (
+        (not filters.status or row.status.value == filters.status)
+        and (not filters.mentor or row.mentor_id == int(filters.mentor))
+        and (not filters.department or row.department.casefold() == filters.department.casefold())
+        and (
+            not needle
+            or needle in row.mentee_name.casefold()
+            or needle in row.mentor_name.casefold()
+        )
+    )
+
+
+def _all_rows(program: Program, today: date, missing: list[int]) -> list[PairRow]:
+    """Every active pair's row for today: the stored ones, and the missing ones computed by
+    the same formula without storing them (the page is a GET, and a GET never inserts; the
+    nightly refresh stores them)."""
+    stored = snapshots.row_columns().where(
+        Snapshot.program_id == program.id, Snapshot.as_of == today
+    )
+    rows = [snapshots.to_row(r) for r in db.session.execute(stored)]
+    return rows + pair_rows([program], today, pairing_ids=missing)
+
+
+def _computed_list(program: Program, filters: PairFilters, rows: list[PairRow]) -> PairList:
+    counts = dict.fromkeys(HealthStatus, 0)
+    for row in rows:
+        counts[row.status] += 1
+    chosen = sorted((r for r in rows if _matches(r, filters)), key=ROW_ORDERS[filters.sort])
+    pages = max((len(chosen) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(filters.page, pages)
+    return PairList(
+        rows=chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=len(chosen),
+        page=page,
+        pages=pages,
+        counts=counts,
+        mentors=sorted({(r.mentor_id, r.mentor_name) for r in rows}, key=lambda m: m[1].lower()),
+        departments=sorted({r.department for r in rows if r.department}, key=str.lower),
+    )
+
+
 def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     """One page of the programme's pairs, with the counts and choices the filters show."""
+    missing = snapshots.missing_pairs([program], today)
+    if missing:  # before tonight's refresh stores them: computed, in memory
+        return _computed_list(program, filters, _all_rows(program, today, missing))
     mine = _today(program, today).join(
         Pairing, (Pairing.id == Snapshot.pairing_id) & (Pairing.status == PairingStatus.active)
     )
@@ -202,7 +262,11 @@ def _csv_cells(r: PairRow) -> list:
 
 def filtered_rows(program: Program, filters: PairFilters, today: date) -> Iterator[PairRow]:
     """Every row the filters select (the CSV export), not just one page, read in chunks."""
-    snapshots.ensure([program], today)
+    missing = snapshots.missing_pairs([program], today)
+    if missing:
+        rows = _all_rows(program, today, missing)
+        yield from sorted((r for r in rows if _matches(r, filters)), key=ROW_ORDERS[filters.sort])
+        return
     query = _rows(program, filters, today).execution_options(yield_per=CSV_CHUNK)
     for result in db.session.execute(query):
         yield snapshots.to_row(result)

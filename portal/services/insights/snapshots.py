@@ -3,16 +3,16 @@
 The worker writes every pair's row each night (`rollups.refresh_pair_health`), with the
 status and reasons that `health.assess` gives; the pages read the rows in SQL. A pair that has
 no row for the day (approved after the refresh, or the refresh has not run yet today) is
-computed with the same formula when a page first needs it, and stored, so every page that
-reads the snapshot sees every active pair. An ended pair leaves the pages at once: they join
-the pairing and keep only active ones.
+computed with the same formula by the page that needs it, and not stored: the pages are GETs,
+and a GET never inserts. Only the worker (`ensure`, the refresh) writes rows. An ended pair
+leaves the pages at once: they join the pairing and keep only active ones.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Row, Select, and_, exists, insert, or_, select
+from sqlalchemy import Row, Select, and_, exists, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -173,23 +173,35 @@ def current_rows(programs: list[Program], today: date) -> list[PairRow]:
 
 def turned_at_risk(programs: list[Program], today: date) -> list[PairRow]:
     """Pairs at risk today that were not at risk seven days ago (the dashboard's list):
-    today's snapshot against the one of seven days ago, each by the formula on its day."""
+    today's snapshot against the one of seven days ago, each by the formula on its day.
+
+    A pair without a stored row for either day is computed by the same formula and not
+    stored: the dashboard is a GET, and a GET never inserts.
+    """
     if not programs:
         return []
-    week_ago = today - WEEK
-    ensure(programs, today)
-    ensure(programs, week_ago)
-    before = aliased(Snapshot)
-    at_risk = HealthStatus.at_risk.value
-    query = (
-        row_columns()
-        .outerjoin(before, and_(before.pairing_id == Snapshot.pairing_id, before.as_of == week_ago))
-        .where(
-            Snapshot.program_id.in_([p.id for p in programs]),
-            Snapshot.as_of == today,
-            Snapshot.status == at_risk,
-            or_(before.status.is_(None), before.status != at_risk),
-        )
-        .order_by(Snapshot.program_id, Snapshot.mentee_key, Snapshot.pairing_id)
+    at_risk = HealthStatus.at_risk
+    stored = row_columns().where(
+        Snapshot.program_id.in_([p.id for p in programs]),
+        Snapshot.as_of == today,
+        Snapshot.status == at_risk.value,
     )
-    return [to_row(r) for r in db.session.execute(query)]
+    rows = [to_row(r) for r in db.session.execute(stored)]
+    computed = pair_rows(programs, today, pairing_ids=missing_pairs(programs, today))
+    rows += [r for r in computed if r.status is at_risk]
+    if not rows:
+        return []
+    week_ago = today - WEEK
+    before = dict(
+        db.session.execute(
+            select(Snapshot.pairing_id, Snapshot.status).where(
+                Snapshot.pairing_id.in_([r.pairing_id for r in rows]), Snapshot.as_of == week_ago
+            )
+        ).all()
+    )
+    lacking = [r.pairing_id for r in rows if r.pairing_id not in before]
+    if lacking:
+        for row in pair_rows(programs, week_ago, pairing_ids=lacking):
+            before[row.pairing_id] = row.status.value
+    turned = [r for r in rows if before.get(r.pairing_id) != at_risk.value]
+    return sorted(turned, key=lambda r: (r.program_id, r.mentee_name.casefold(), r.pairing_id))

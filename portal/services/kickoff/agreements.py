@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
@@ -92,11 +93,8 @@ def agreement_of(pairing: Pairing) -> Agreement | None:
     return db.session.scalar(select(Agreement).where(Agreement.pairing_id == pairing.id))
 
 
-def start_agreement(pairing: Pairing) -> Agreement:
-    """The pair's agreement, made from the programme template the first time it is opened."""
-    agreement = agreement_of(pairing)
-    if agreement is not None:
-        return agreement
+def _first_draft(pairing: Pairing) -> Agreement:
+    """A new agreement from the programme template, with its first version; not in the session."""
     sections = template_for(pairing.program)
     sections["seeking"] = _seeking_from_application(pairing) or sections["seeking"]
     agreement = Agreement(
@@ -106,14 +104,36 @@ def start_agreement(pairing: Pairing) -> Agreement:
         meeting_minutes=60,
         meeting_format="video",
         meeting_place="",
+        updated_at=utcnow(),
     )
-    db.session.add(agreement)
-    db.session.flush()
-    db.session.add(
-        AgreementVersion(agreement_id=agreement.id, version=1, content=agreement.snapshot())
-    )
-    db.session.flush()
+    agreement.versions = [
+        AgreementVersion(version=1, content=agreement.snapshot(), saved_at=agreement.updated_at)
+    ]
     return agreement
+
+
+def agreement_or_draft(pairing: Pairing) -> Agreement:
+    """The pair's agreement, or the template's first draft shown without a row (a GET writes
+    nothing: both partners opening a new agreement at once would otherwise both insert it)."""
+    return agreement_of(pairing) or _first_draft(pairing)
+
+
+def start_agreement(pairing: Pairing) -> Agreement:
+    """The pair's agreement, made from the programme template on its first save or signature.
+
+    One agreement per pairing is a unique constraint: when both partners make it at the same
+    moment, the second insert fails inside a savepoint and the partner's agreement is used.
+    """
+    agreement = agreement_of(pairing)
+    if agreement is not None:
+        return agreement
+    draft = _first_draft(pairing)
+    try:
+        with db.session.begin_nested():
+            db.session.add(draft)
+    except IntegrityError:
+        return db.session.scalars(select(Agreement).where(Agreement.pairing_id == pairing.id)).one()
+    return draft
 
 
 @dataclass

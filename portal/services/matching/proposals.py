@@ -10,8 +10,10 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import (
@@ -22,6 +24,7 @@ from portal.models import (
     Program,
     Role,
     User,
+    utcnow,
 )
 from portal.services import access, audit
 from portal.services.kickoff.calendar import close_schedule
@@ -36,7 +39,7 @@ from portal.services.matching.scoring import pair_factors, score_cohort
 from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
 from portal.services.notifications import notify
-from portal.services.programme_admin.holds import new_undo_key
+from portal.services.programme_admin.holds import ALREADY_DECIDED, new_undo_key
 
 END_REASON_MAX = 500
 
@@ -345,15 +348,37 @@ def swap_mentor(pairing: Pairing, mentor_id: int, actor: User) -> Pairing:
 
 
 def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | None = None) -> str:
-    """Make a proposed pairing active; both partners are told after the undo window."""
+    """Make a proposed pairing active; both partners are told after the undo window.
+
+    The approval is claimed by a conditional UPDATE (proposed -> active): of two approvals at
+    once, the second changes no row and records nothing, so no second notice is held under a
+    key the admin never sees.
+    """
     if pairing.status is not PairingStatus.proposed:
-        raise MatchingError("Only a proposed pairing can be approved.")
+        raise MatchingError(ALREADY_DECIDED)
     # Someone may have become a lead (or an admin) since the pair was proposed.
     staff = staff_problem(pairing.program, pairing.mentee, pairing.mentor)
     if staff:
         raise MatchingError(staff)
+    approved_at = utcnow()
+    try:
+        with db.session.begin_nested():
+            claimed = db.session.execute(
+                update(Pairing)
+                .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.proposed)
+                .values(status=PairingStatus.active, approved_at=approved_at)
+                .execution_options(synchronize_session=False)
+            )
+    except IntegrityError as error:  # another pairing of this mentee became active meanwhile
+        raise MatchingError(
+            f"{pairing.mentee.name} already has a mentor in this programme (one mentor per mentee)."
+        ) from error
+    if claimed.rowcount != 1:
+        db.session.refresh(pairing)
+        raise MatchingError(ALREADY_DECIDED)
+    set_committed_value(pairing, "status", PairingStatus.active)
+    set_committed_value(pairing, "approved_at", approved_at)
     undo_key = undo_key or new_undo_key()
-    pairing.activate()
     program = pairing.program
     notify(
         pairing.mentee,
@@ -390,23 +415,34 @@ def approve_all(program: Program, actor: User) -> int:
         if staff:
             raise MatchingError(f"{staff} Reject or change their proposed pair first.")
     undo_key = new_undo_key()
+    approved = 0
     for pairing in pairings:
-        approve(pairing, actor, commit=False, undo_key=undo_key)
+        try:
+            approve(pairing, actor, commit=False, undo_key=undo_key)
+            approved += 1
+        except MatchingError:  # decided meanwhile by someone else: theirs stands
+            continue
     db.session.commit()
-    return len(pairings)
+    return approved
 
 
 def reject(pairing: Pairing, actor: User) -> None:
     """Drop a proposed pair; the mentee waits for the next proposal."""
     if pairing.status is not PairingStatus.proposed:
-        raise MatchingError("Only a proposed pairing can be rejected.")
-    audit.record(
-        actor,
-        "pairing.rejected",
-        f"Rejected {pairing.mentee.name} with {pairing.mentor.name}",
-        pairing.program,
+        raise MatchingError(ALREADY_DECIDED)
+    summary = f"Rejected {pairing.mentee.name} with {pairing.mentor.name}"
+    program = pairing.program
+    # A conditional DELETE: an approval that won the race keeps its (now active) pairing.
+    dropped = db.session.execute(
+        delete(Pairing)
+        .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.proposed)
+        .execution_options(synchronize_session=False)
     )
-    db.session.delete(pairing)
+    if dropped.rowcount != 1:
+        db.session.rollback()
+        raise MatchingError(ALREADY_DECIDED)
+    db.session.expunge(pairing)
+    audit.record(actor, "pairing.rejected", summary, program)
     db.session.commit()
 
 

@@ -32,6 +32,9 @@ from portal.services.notifications import held_until
 from portal.tasks import periodic_task
 
 UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
+# What the second of two people deciding the same thing at once is told; nothing is recorded.
+ALREADY_DECIDED = "This was already decided."
+ALREADY_UNDONE = f"{ALREADY_DECIDED} It can no longer be undone."
 
 
 class UndoError(ValueError):
@@ -141,7 +144,7 @@ def undoable(viewer: User, program_id: int | None = None) -> list[Undoable]:
 
 def undo(viewer: User, key: str) -> str:
     """Take back one of the viewer's decisions inside its window; returns what was undone."""
-    events = [
+    found = [
         e
         for e in db.session.scalars(
             select(AuditEvent).where(
@@ -150,21 +153,35 @@ def undo(viewer: User, key: str) -> str:
                 AuditEvent.action.in_(UNDOABLE),
             )
         )
-        if (e.detail or {}).get("undo") == key and not (e.detail or {}).get("undone")
+        if (e.detail or {}).get("undo") == key
     ]
+    events = [e for e in found if not e.detail.get("undone")]
+    if found and not events:
+        raise UndoError(ALREADY_UNDONE)
     if not events:
         raise UndoError("This decision can no longer be undone: its window has closed.")
-    released = db.session.scalar(
+    told = select(func.count(Notification.id)).where(
+        Notification.hold_key == key, Notification.deliver_after.is_(None)
+    )
+    if db.session.scalar(told):
+        raise UndoError("Too late to undo: the people concerned were already told.")
+    held = db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.hold_key == key, Notification.deliver_after.is_(None)
+            Notification.hold_key == key, Notification.deliver_after.is_not(None)
         )
     )
-    if released:
-        raise UndoError("Too late to undo: the people concerned were already told.")
     for event in events:
         _revert(event)
         event.detail = {**event.detail, "undone": True}
-    db.session.execute(delete(Notification).where(Notification.hold_key == key))
+    # Withdraw exactly the notices still held; if the worker released one meanwhile (it
+    # clears the hold), fewer rows go and the undo is refused: somebody was told.
+    withdrawn = db.session.execute(
+        delete(Notification)
+        .where(Notification.hold_key == key, Notification.deliver_after.is_not(None))
+        .execution_options(synchronize_session=False)
+    )
+    if withdrawn.rowcount != held:
+        raise UndoError("Too late to undo: the people concerned were already told.")
     summary = events[0].summary if len(events) == 1 else f"{len(events)} decisions"
     audit.record(viewer, "decision.undone", f"Undid: {summary}", events[0].program)
     db.session.commit()
@@ -172,6 +189,8 @@ def undo(viewer: User, key: str) -> str:
 
 
 def _revert(event: AuditEvent) -> None:
+    """Put the decided row back, claimed by a conditional UPDATE on its decided status: of two
+    undos at once, the second finds the row already back and records nothing."""
     detail = event.detail or {}
     if event.action.startswith("enrollment."):
         membership = db.session.get(Membership, detail.get("membership_id"))
@@ -184,14 +203,27 @@ def _revert(event: AuditEvent) -> None:
             raise UndoError("The application changed since; it cannot be undone here.")
         if expected is MembershipStatus.active and _is_paired(membership):
             raise UndoError(f"{membership.user.name} is already in a pair; reject that first.")
-        membership.status = MembershipStatus.applied
-        membership.decided_at = None
+        claimed = db.session.execute(
+            update(Membership)
+            .where(Membership.id == membership.id, Membership.status == expected)
+            .values(status=MembershipStatus.applied, decided_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        row = membership
     else:
         pairing = db.session.get(Pairing, detail.get("pairing_id"))
         if pairing is None or pairing.status is not PairingStatus.active:
             raise UndoError("The pairing changed since; it cannot be undone here.")
-        pairing.status = PairingStatus.proposed
-        pairing.approved_at = None
+        claimed = db.session.execute(
+            update(Pairing)
+            .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.active)
+            .values(status=PairingStatus.proposed, approved_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        row = pairing
+    if claimed.rowcount != 1:
+        raise UndoError(ALREADY_UNDONE)
+    db.session.expire(row)
 
 
 def _is_paired(membership: Membership) -> bool:
