@@ -7,18 +7,10 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from portal.services.csv_files import FORMULA_STARTS, neutralise  # noqa: F401  (one home)
+
 MIN_GROUP = 5
 SUPPRESSED = "fewer than 5"
-
-
-def neutralise(value: Any) -> str:
-    """The cell as text, with a leading apostrophe when it could start a formula (OWASP)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

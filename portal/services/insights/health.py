@@ -31,6 +31,7 @@ from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visib
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment
+from portal.services.next_meeting import next_meetings
 
 ACTIVITY_DAYS = 30
 RATING_DAYS = 60
@@ -287,6 +288,9 @@ def pair_rows(
         .group_by(PlannedMeeting.pairing_id)
     ).all()
     planned = {pid: (_as_date(past), _as_date(future)) for pid, past, future in planned_rows}
+    # The next meeting is the one every page shows (services/next_meeting.py), as of the
+    # start of `today` on the programme team's UTC calendar.
+    ahead = next_meetings([row[0] for row in pairs], _start_of(today))
 
     people = (
         select(Pairing.mentor_id.label("uid"))
@@ -425,16 +429,16 @@ def pair_rows(
         dept,
     ) in pairs:
         program = by_id[prog_id]
-        past_planned, next_planned = planned.get(pid, (None, None))
+        past_planned, _ = planned.get(pid, (None, None))
         plan = plans.get(pid)
-        upcoming = [d for d in (next_planned, plan if plan and plan >= today else None) if d]
         passed = [d for d in (past_planned, plan if plan and plan < today else None) if d]
+        upcoming = ahead.get(pid)
         facts = PairFacts(
             approved_on=approved.date(),
             cadence_days=program.cadence.days,
             cadence_label=program.cadence.label,
             last_met_on=met.get(pid),
-            next_meeting_on=min(upcoming) if upcoming else None,
+            next_meeting_on=upcoming.day if upcoming else None,
             last_planned_on=max(passed) if passed else None,
             mentor=activity(pid, mentor_id),
             mentee=activity(pid, mentee_id),
