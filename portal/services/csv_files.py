@@ -27,13 +27,11 @@ def neutralise(value: Any) -> str:
 
     OWASP's advice puts an apostrophe before a formula start at the cell's beginning; since
     a spreadsheet whose list separator is ";" or "|" splits `Sales;=1+1` into two cells, the
-    apostrophe also goes before every formula start that follows a separator. Numbers are
-    data, not text, and stay as they are; lists become "; "-separated text.
+    apostrophe also goes before every formula start that follows a separator (spaces between
+    allowed, as a spreadsheet may trim them). Lists become "; "-separated text.
     """
     if value is None:
         return ""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
     return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
