@@ -9,18 +9,19 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, distinct, func, select
 
 from portal.extensions import db
-from portal.models import Pairing, PairingStatus, Program, User
+from portal.models import Pairing, PairingStatus, Program, User, utcnow
 from portal.models.insights import PairHealthSnapshot as Snapshot
 from portal.services.insights import snapshots
 from portal.services.insights.exports import neutralise
 from portal.services.insights.health import HealthStatus, PairRow
+from portal.services.next_meeting import next_meetings
 
 PAGE_SIZE = 25
 # An id or a page number: ASCII digits that fit the database's integer.
@@ -138,6 +139,16 @@ def _rows(program: Program, filters: PairFilters, today: date) -> Select:
     return _filtered(query, filters).order_by(*SORTS[filters.sort][1])
 
 
+def _with_next_meetings(rows: list[PairRow]) -> list[PairRow]:
+    """The page's rows with the next meeting as it stands now (one function answers it for
+    every page), not as the morning's snapshot had it: a meeting agreed since shows at once."""
+    upcoming = next_meetings([row.pairing_id for row in rows], utcnow())
+    for row in rows:
+        found = upcoming.get(row.pairing_id)
+        row.facts = replace(row.facts, next_meeting_on=found.day if found else None)
+    return rows
+
+
 def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     """One page of the programme's pairs, with the counts and choices the filters show."""
     mine = _today(program, today).join(
@@ -160,8 +171,9 @@ def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     departments = db.session.scalars(
         mine.with_only_columns(distinct(Snapshot.department)).where(Snapshot.department != "")
     ).all()
+    rows = [snapshots.to_row(r) for r in db.session.execute(query)]
     return PairList(
-        rows=[snapshots.to_row(r) for r in db.session.execute(query)],
+        rows=_with_next_meetings(rows),
         total=total,
         page=page,
         pages=pages,
