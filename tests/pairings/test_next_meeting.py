@@ -152,8 +152,9 @@ def test_is_the_batch_form_a_fixed_number_of_queries(count_queries):
         make_planned_meeting(
             pairing, starts_at=utcnow() + timedelta(days=4), status=MeetingStatus.accepted
         )
+    ids = [p.id for p in pairings]
     with count_queries() as queries:
-        found = next_meetings([p.id for p in pairings], utcnow())
+        found = next_meetings(ids, utcnow())
     assert len(found) == 6
     assert len(queries.statements) == 2
 
