@@ -99,3 +99,24 @@ def test_are_ratings_shown_once_five_people_rated(client, auth):
     auth.login(make_admin())
     page = client.get(f"/admin/programs/{program.slug}/guide").get_data(as_text=True)
     assert "5 ratings · mean 4.0/5" in page
+
+
+def test_does_the_roi_hide_a_rate_that_gives_back_fewer_than_five_leavers(client, auth):
+    from portal.models.insights import OutcomeGroup
+    from portal.services.insights import roi
+    from tests.factories import make_program
+    from tests.insights.test_roi import cohort
+
+    program = make_program(starts_on=date.today() - timedelta(days=400))
+    cohort(program, OutcomeGroup.participant, 40, 4, 10)  # four left: "90% of 40" names them
+    cohort(program, OutcomeGroup.comparison, 50, 15, 5)
+    result = roi.compare(program, date.today())
+    assert result.participants.retention.suppressed
+    assert not result.participants.promotion.suppressed
+    rows = roi.outcomes_csv_rows(result)
+    assert rows[0][2:] == ["fewer than 5", "fewer than 5", "", "", ""]
+    auth.login(make_admin())
+    page = client.get(f"/admin/programs/{program.slug}/roi").get_data(as_text=True)
+    row = page[page.index("Participants</th>") :].split("</tr>")[0]
+    assert "<td>40</td>" in row  # forty people is no small group
+    assert "90.0%" not in page and "10.0%" not in row

@@ -214,6 +214,14 @@ class GroupOutcome:
     retention: Rate
     promotion: Rate
 
+    @property
+    def shown_people(self) -> int | str:
+        return suppression.count(self.people)
+
+    @property
+    def shown_still_observed(self) -> int | str:
+        return suppression.count(self.still_observed)
+
 
 @dataclass
 class Comparison:
