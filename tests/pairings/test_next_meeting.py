@@ -54,6 +54,7 @@ def _admin_pages(client, auth, pairing):
     pages = {
         "pair health": client.get(f"/admin/programs/{slug}/pairs"),
         "kick-off overview": client.get(f"/admin/programs/{slug}/kickoff"),
+        "pair health csv": client.get(f"/admin/programs/{slug}/pairs.csv"),
     }
     auth.logout()
     return {name: response.get_data(as_text=True) for name, response in pages.items()}
@@ -69,6 +70,7 @@ def _shown(day: date) -> dict[str, str]:
         "schedule": f"Next meeting: <strong>{day:%A %-d %B %Y}</strong>",
         "pair health": f'<td data-label="Next meeting">{day:%-d %b %Y}</td>',
         "kick-off overview": f"<td>{day:%-d %b %Y}</td>",
+        "pair health csv": f",{day.isoformat()},",
     }
 
 
@@ -178,3 +180,21 @@ def test_is_the_meeting_tomorrow_reminder_sent_for_either_source(source):
         )
     )
     assert len(kinds) == 2  # both partners
+
+
+def test_does_pair_health_show_a_meeting_agreed_after_the_mornings_snapshot(client, auth):
+    pairing = _pair()
+    make_meeting(pairing, held_on=date.today() - timedelta(days=10))
+    slug = pairing.program.slug
+    auth.login(make_admin())
+    before = client.get(f"/admin/programs/{slug}/pairs").get_data(as_text=True)
+    assert '<td data-label="Next meeting"><span class="muted">none planned</span>' in before
+    soon = date.today() + timedelta(days=2)
+    make_planned_meeting(
+        pairing, starts_at=datetime.combine(soon, time(9)), status=MeetingStatus.accepted
+    )
+    expected = _shown(soon)
+    after = client.get(f"/admin/programs/{slug}/pairs").get_data(as_text=True)
+    assert expected["pair health"] in after
+    exported = client.get(f"/admin/programs/{slug}/pairs.csv").get_data(as_text=True)
+    assert expected["pair health csv"] in exported

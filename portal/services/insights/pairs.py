@@ -225,10 +225,17 @@ def csv_chunks(program: Program, filters: PairFilters, today: date) -> Iterator[
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in CSV_HEADER])
-    for n, row in enumerate(filtered_rows(program, filters, today), start=1):
-        writer.writerow([neutralise(cell) for cell in _csv_cells(row)])
-        if n % CSV_CHUNK == 0:
+    batch: list[PairRow] = []
+    for row in filtered_rows(program, filters, today):
+        batch.append(row)
+        if len(batch) == CSV_CHUNK:
+            # The next meeting as the list page shows it (live), a chunk at a time.
+            writer.writerows(
+                [neutralise(c) for c in _csv_cells(r)] for r in _with_next_meetings(batch)
+            )
+            batch = []
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows([neutralise(c) for c in _csv_cells(r)] for r in _with_next_meetings(batch))
     yield buffer.getvalue()
