@@ -1,14 +1,41 @@
-"""Reading an uploaded CSV file the same way everywhere: a checked header, then rows by line.
+"""CSV the same way everywhere: reading uploads line by line, and writing cells that stay text.
 
 Participant imports and HR outcome files both report every problem by its line in the file
 (the header is line 1), so a programme lead can fix the file and upload it again.
+
+Every export writes its cells through `neutralise`, the one place that stops a spreadsheet
+from running a cell as a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from typing import Any
+
+# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may split a cell into several: a list separator, a tab, a line end, a
+# pipe. A formula start right after one (spaces between allowed) begins a new cell there.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"(?:^|(?<=[,;\t\r\n|]))([ \u00a0]*)(?=[=+\-@\t\r])")
+
+
+def neutralise(value: Any) -> str:
+    """The cell as text that no spreadsheet runs as a formula, whatever its list separator.
+
+    OWASP's advice puts an apostrophe before a formula start at the cell's beginning; since
+    a spreadsheet whose list separator is ";" or "|" splits `Sales;=1+1` into two cells, the
+    apostrophe also goes before every formula start that follows a separator (spaces between
+    allowed, as a spreadsheet may trim them). Lists become "; "-separated text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(v) for v in value)
+    return _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
+
 
 LineErrors = list[tuple[int, str]]
 

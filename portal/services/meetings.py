@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -14,6 +15,7 @@ from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visib
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment, PracticeStatus
 from portal.services import access
+from portal.services.next_meeting import NextMeeting, next_meetings
 from portal.services.notifications import notify
 from portal.services.practice import PracticeError, Progress, create_practice, weekly_progress
 from portal.validation import add_days
@@ -35,6 +37,8 @@ class MeetingDue:
     next_planned_on: date | None
     cadence_due_on: date
     today: date
+    # The next agreed meeting from every source (the one answer pages show).
+    next_meeting: NextMeeting | None = None
 
     @property
     def overdue_for_cadence(self) -> bool:
@@ -66,8 +70,13 @@ def meeting_due(
     return MeetingDue(pairing, last_met_on, next_planned_on, cadence_due_on, today)
 
 
-def meeting_dues(pairings: list[Pairing], today: date) -> list[MeetingDue]:
-    """Due dates for active pairings, in two queries however many there are."""
+def meeting_dues(
+    pairings: list[Pairing], today: date, zone: ZoneInfo | None = None
+) -> list[MeetingDue]:
+    """Due dates and next meetings for active pairings, in four queries however many there are.
+
+    `zone` is the reader's: it decides on which day a scheduled meeting falls.
+    """
     active = [p for p in pairings if p.status is PairingStatus.active]
     ids = [p.id for p in active]
     if not ids:
@@ -86,7 +95,11 @@ def meeting_dues(pairings: list[Pairing], today: date) -> list[MeetingDue]:
             )
         ).all()
     )
-    return [meeting_due(p, last.get(p.id), plans.get(p.id), today) for p in active]
+    upcoming = next_meetings(ids, utcnow(), zone)
+    dues = [meeting_due(p, last.get(p.id), plans.get(p.id), today) for p in active]
+    for due in dues:
+        due.next_meeting = upcoming.get(due.pairing.id)
+    return dues
 
 
 # --- the log ---------------------------------------------------------------------------
@@ -226,6 +239,7 @@ class Prep:
     practice_comments: list[PracticeComment] = field(default_factory=list)
     agenda: list[AgendaPoint] = field(default_factory=list)
     plan: MeetingPlan | None = None
+    next_meeting: NextMeeting | None = None
     suggestions: list[str] = field(default_factory=list)
 
     @property
@@ -259,7 +273,14 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
     last = _last_meeting(pairing)
     since = last.held_on if last else None
     since_at = datetime.combine(since, time.min) if since else datetime.min
-    prep = Prep(pairing=pairing, today=today, since=since, last_meeting=last, plan=plan_of(pairing))
+    prep = Prep(
+        pairing=pairing,
+        today=today,
+        since=since,
+        last_meeting=last,
+        plan=plan_of(pairing),
+        next_meeting=next_meetings([pairing.id], utcnow(), user.zone).get(pairing.id),
+    )
 
     shared_since = access.visible_entries(user).where(
         JournalEntry.visibility == Visibility.shared,
@@ -384,6 +405,7 @@ class MeetingLog:
     plan: MeetingPlan | None
     due: MeetingDue | None
     agenda: list[AgendaPoint]
+    next_meeting: NextMeeting | None = None
 
 
 def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
@@ -393,7 +415,10 @@ def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
     due = None
     if pairing.status is PairingStatus.active:
         due = meeting_due(pairing, last_met, plan.next_meeting_on if plan else None, today)
-    return MeetingLog(meetings, plan, due, open_agenda(user, pairing))
+    upcoming = next_meetings([pairing.id], utcnow(), user.zone).get(pairing.id)
+    if due is not None:
+        due.next_meeting = upcoming
+    return MeetingLog(meetings, plan, due, open_agenda(user, pairing), upcoming)
 
 
 def blank_meeting_form(form_class, pairing: Pairing, today: date):

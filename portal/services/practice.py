@@ -637,7 +637,7 @@ def fill_dashboard(dashboard) -> None:
     today = local_today(dashboard.user)
     partners = dashboard.partner_ids()
     dashboard.practice = dashboard_panel(dashboard.user, today, partner_ids=partners)
-    dashboard.meeting_dues = meeting_dues(dashboard.pairings, today)
+    dashboard.meeting_dues = meeting_dues(dashboard.pairings, today, dashboard.user.zone)
 
 
 def update_practice(practice: Practice, values: dict) -> None:

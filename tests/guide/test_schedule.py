@@ -53,7 +53,7 @@ def test_is_the_meeting_reminder_sent_the_morning_before_in_each_zone():
     # 00:00 UTC on 3 March: 09:00 in Tokyo, where the meeting is on the 4th, i.e. tomorrow.
     run_at(datetime(2026, 3, 3, 0, 0))
     [message] = emails_to(pairing.mentor)
-    assert message.subject == "Tomorrow: your meeting with Lena Ortiz at 00:00"
+    assert message.subject == "Tomorrow: your mentoring meeting at 00:00"
     ics = [a for a in message.attachments if a[0] == "invite.ics"]
     [event] = Calendar.from_ical(ics[0][1]).walk("VEVENT")
     assert str(event["UID"]) == meeting.uid

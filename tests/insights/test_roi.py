@@ -128,7 +128,7 @@ def cohort(program, group, people, leavers, promoted):
 
 def test_does_the_comparison_count_retention_and_promotion_by_hand():
     program = make_program(starts_on=date.today() - timedelta(days=400))
-    cohort(program, OutcomeGroup.participant, 40, 4, 10)
+    cohort(program, OutcomeGroup.participant, 40, 5, 10)
     cohort(program, OutcomeGroup.comparison, 50, 15, 5)
     # Hired after the start and left before it: not compared.
     make_outcome(program, group=OutcomeGroup.participant, hired_on=program.starts_on + timedelta(1))
@@ -141,21 +141,21 @@ def test_does_the_comparison_count_retention_and_promotion_by_hand():
     result = roi.compare(program, date.today())
     assert result.horizon_days == 365
     assert (result.participants.people, result.participants.still_observed) == (40, 1)
-    assert result.participants.retention.value == 36 / 40
+    assert result.participants.retention.value == 35 / 40
     assert result.comparison.retention.value == 35 / 50
     assert result.participants.promotion.value == 10 / 40
     assert result.comparison.promotion.value == 5 / 50
     assert not result.too_small
-    # The verdict follows the intervals: 90% [77%, 96%] against 70% [56%, 81%] overlap.
+    # The verdict follows the intervals: 87.5% [74%, 95%] against 70% [56%, 81%] overlap.
     assert result.overlap("retention")
-    assert wilson(36, 40)[0] < wilson(35, 50)[1]
+    assert wilson(35, 40)[0] < wilson(35, 50)[1]
 
     inputs = roi.CostInputs.from_args({"cost_per_leaver": "50,000", "programme_cost": "30000"})
     estimate = roi.estimate(result, inputs)
-    # (0.9 - 0.7) x 40 = 8 leavers avoided; 8 x 50,000 = 400,000; minus 30,000 = 370,000.
-    assert estimate.net == 370000
-    assert str(estimate.roi_percent) == "1233.3"
-    assert ("Leavers avoided", "20.0% × 40 participants = 8.00") in estimate.lines
+    # (0.875 - 0.7) x 40 = 7 leavers avoided; 7 x 50,000 = 350,000; minus 30,000 = 320,000.
+    assert estimate.net == 320000
+    assert str(estimate.roi_percent) == "1066.7"
+    assert ("Leavers avoided", "17.5% × 40 participants = 7.00") in estimate.lines
 
 
 def test_does_the_page_say_plainly_when_groups_are_too_small(client, auth):
@@ -194,10 +194,10 @@ def test_does_a_bad_amount_show_its_error_next_to_the_field(client, auth, cost, 
 
 def test_does_the_roi_csv_suppress_small_groups():
     program = make_program(starts_on=date.today() - timedelta(days=400))
-    cohort(program, OutcomeGroup.participant, 6, 1, 1)
+    cohort(program, OutcomeGroup.participant, 10, 5, 5)
     cohort(program, OutcomeGroup.comparison, 2, 0, 0)
     rows = roi.outcomes_csv_rows(roi.compare(program, date.today()))
-    assert rows[0][:5] == ["participant", "Retention", 6, 5, "0.8333"]
+    assert rows[0][:5] == ["participant", "Retention", 10, 5, "0.5000"]
     assert rows[2][2:4] == ["fewer than 5", "fewer than 5"]
 
 

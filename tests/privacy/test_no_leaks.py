@@ -336,5 +336,5 @@ def test_do_guide_emails_carry_titles_and_counts_never_private_or_shared_text(ap
     for message in sent:
         text = message.message().as_string()
         assert PRIVATE not in text and PAIR not in text, message.subject
-    digest = next(m for m in sent if m.subject.startswith("This week from"))
+    digest = next(m for m in sent if m.subject.startswith("This week from your partner"))
     assert "A shared story" in digest.body  # titles, behind a sign-in link

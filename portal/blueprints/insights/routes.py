@@ -22,11 +22,17 @@ from portal.services import matching as matcher
 from portal.services.admin_views import program_or_404
 from portal.services.insights import analytics, charts, pair_page, roi, rollups
 from portal.services.insights.exports import to_csv
-from portal.services.insights.health import STATUS_LABELS
+from portal.services.insights.health import FORMULA, STATUS_LABELS
 from portal.services.insights.pairs import SORTS, PairFilters, csv_chunks, pair_list
 
 PAIR_LIST_ID = "pair-list"
 PAIR_ACTIONS_ID = "pair-actions"
+
+
+@bp.context_processor
+def _health_formula() -> dict:
+    """The health formula's numbers, from their one home, for "How is this computed?"."""
+    return {"health_formula": FORMULA}
 
 
 def _csv(text: str, filename: str) -> Response:

@@ -26,6 +26,7 @@ from portal.services.kickoff import calendar as calendar_service
 from portal.services.kickoff import goals as goal_service
 from portal.services.kickoff import overview as overview_service
 from portal.services.kickoff.profiles import is_past, partner_card
+from portal.services.next_meeting import next_meeting
 from portal.services.practice import local_today
 
 AGREEMENT_ID, GOALS_ID, PROGRESS_ID, SCHEDULE_ID = "agreement", "goals", "goal-progress", "schedule"
@@ -358,6 +359,7 @@ def _schedule_page(pairing: Pairing, status: int = 200, form=None, moved=None):
         can_accept=calendar_service.can_accept,
         in_zone=calendar_service.in_zone,
         can_write=access.can_work_in_pairing(current_user, pairing),
+        next_meeting=next_meeting(pairing.id, utcnow(), current_user.zone),
     )
 
 

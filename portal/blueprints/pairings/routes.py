@@ -32,7 +32,7 @@ def _writable_or_403(pairing_id: int) -> Pairing:
 def index():
     """The person's pairings, each with its meeting status."""
     pairings = service.my_pairings(current_user)
-    dues = service.meeting_dues(pairings, local_today(current_user))
+    dues = service.meeting_dues(pairings, local_today(current_user), current_user.zone)
     return render("pairings/index.html", pairings=pairings, dues={d.pairing.id: d for d in dues})
 
 

@@ -1,8 +1,21 @@
-"""The kinds of message the guide sends, their defaults, and what a programme may change."""
+"""The kinds of message the guide sends: wording, default timing, what a programme may change.
+
+This registry is the one home of a reminder's wording: the finders in `reminders.py` and the
+admin's preview both format `Kind.subject` and `Kind.notice` with the same fields.
+
+Subjects travel through mail servers and are listed on `/admin/outbox`, so a subject never
+quotes what a participant wrote (practice or entry titles, goal text, names people typed,
+names of people): its fields are dates, times, counts and the programme's own name and survey
+round. `SUBJECT_FIELDS` lists the fields a subject may use; a test holds every kind to it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from string import Formatter
+
+# What a subject may be formatted with: nothing a participant typed.
+SUBJECT_FIELDS = frozenset({"at", "held", "since", "day", "program", "round"})
 
 
 @dataclass(frozen=True)
@@ -11,12 +24,32 @@ class Kind:
     label: str
     # What the person is told on their preferences page.
     description: str
+    # The e-mail subject and the in-app notice, as `str.format` templates (see SUBJECT_FIELDS).
+    subject: str = ""
+    notice: str = ""
     # A programme may switch the nudge off; `days` is its timing, where it has one.
     days: int | None = None
     days_label: str = ""
     # Opt-in kinds reach nobody until the person switches them on.
     opt_in: bool = False
     programme_setting: bool = True
+
+    def __post_init__(self) -> None:
+        used = {name.split(".")[0] for _, name, _, _ in Formatter().parse(self.subject) if name}
+        if not used <= SUBJECT_FIELDS:
+            raise ValueError(f"{self.key}: a subject may not use {sorted(used - SUBJECT_FIELDS)}")
+
+    def subject_for(self, **fields) -> str:
+        """The e-mail subject: dates, times, counts and programme names only."""
+        return self.subject.format(**fields)
+
+    def notice_for(self, **fields) -> str:
+        """The in-app notice, seen by the recipient only."""
+        return self.notice.format(**fields)
+
+    def days_or_default(self, days: int | None) -> int:
+        """A programme's timing for this kind, or the kind's default."""
+        return days or self.days or 0
 
 
 KINDS: dict[str, Kind] = {
@@ -26,11 +59,15 @@ KINDS: dict[str, Kind] = {
             "meeting_tomorrow",
             "Meeting tomorrow",
             "The day before a planned meeting, with the calendar invitation.",
+            subject="Tomorrow: your mentoring meeting{at}",
+            notice="Tomorrow{at}: your meeting with {partner}.",
         ),
         Kind(
             "meeting_overdue",
             "No recent meeting",
             "A gentle nudge when no meeting was logged within the programme's rhythm.",
+            subject="A gentle nudge: time to meet your partner again",
+            notice="Your last meeting with {partner} was on {held:%-d %B}.",
             days=7,
             days_label="Grace period after the cadence (days)",
         ),
@@ -38,6 +75,8 @@ KINDS: dict[str, Kind] = {
             "no_first_meeting",
             "No first meeting yet",
             "When no meeting is logged some time after the pairing was approved.",
+            subject="Time for a first meeting with your partner",
+            notice="You and {partner} have not logged a first meeting yet.",
             days=14,
             days_label="Days after approval",
         ),
@@ -45,6 +84,8 @@ KINDS: dict[str, Kind] = {
             "unsigned_agreement",
             "Agreement not signed",
             "When the mentoring agreement is still unsigned.",
+            subject="Your mentoring agreement is waiting for your signature",
+            notice="Your agreement with {partner} is not signed yet.",
             days=7,
             days_label="Days after the agreement was last saved",
         ),
@@ -52,6 +93,8 @@ KINDS: dict[str, Kind] = {
             "quiet_practice",
             "Quiet practice",
             "When an active practice of yours has had no check-in for a while.",
+            subject="How is your practice going?",
+            notice="No check-in on '{title}' since {since:%-d %B}.",
             days=7,
             days_label="Days without a check-in",
             opt_in=True,
@@ -60,21 +103,29 @@ KINDS: dict[str, Kind] = {
             "weekly_digest",
             "Weekly digest",
             "Monday mornings: titles and counts of what your partner shared that week.",
+            subject="This week from your partner",
+            notice="This week {partner} shared {entries} and {check_ins} check-ins.",
         ),
         Kind(
             "survey",
             "Pulse surveys",
             "The programme's midpoint and closing surveys.",
+            subject="{round.label}: how is {program} going?",
+            notice="{round.label} for {program}: three questions, two minutes.",
         ),
         Kind(
             "meeting_rating",
             "After a meeting",
             "One optional question after each logged meeting: how useful was it?",
+            subject="How useful was your meeting of {held:%-d %B}?",
+            notice="How useful was your meeting of {held:%-d %B}? One question.",
         ),
         Kind(
             "closing",
             "Closing the year",
             "In the programme's last month: writing your closing reflection.",
+            subject="Closing the year: the path forward",
+            notice="The year with {partner} is closing: write your reflection.",
         ),
     )
 }

@@ -23,7 +23,7 @@ def preview(program: Program, kind: str, today: date) -> tuple[str, str]:
     tomorrow = datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=10)
     samples = {
         "meeting_tomorrow": (
-            f"Tomorrow: your meeting with {partner.name} at 10:00",
+            {"at": " at 10:00"},
             {
                 "partner": partner,
                 "meeting": PlannedMeeting(minutes=60, place="Room 2.14"),
@@ -31,42 +31,44 @@ def preview(program: Program, kind: str, today: date) -> tuple[str, str]:
             },
         ),
         "meeting_overdue": (
-            f"A gentle nudge: time to meet {partner.name} again",
+            {"held": today - timedelta(days=40)},
             {"partner": partner, "held": today - timedelta(days=40), "cadence": program.cadence},
         ),
         "no_first_meeting": (
-            f"Time for a first meeting with {partner.name}",
+            {},
             {"partner": partner, "since": today - timedelta(days=14)},
         ),
         "unsigned_agreement": (
-            "Your mentoring agreement is waiting for your signature",
+            {},
             {"partner": partner, "version": 2},
         ),
         "quiet_practice": (
-            "How is 'Practising active listening' going?",
+            {"since": today - timedelta(days=8)},
             {
                 "practice": Practice(title="Practising active listening"),
                 "since": today - timedelta(days=8),
             },
         ),
         "weekly_digest": (
-            f"This week from {partner.name}",
+            {},
             {"partner": partner, "titles": ["A sample shared entry title"], "check_ins": 3},
         ),
         "survey": (
-            f"Midpoint survey: how is {program.name} going?",
+            {"round": SurveyRound.midpoint, "program": program.name},
             {"program": program, "round": SurveyRound.midpoint},
         ),
         "meeting_rating": (
-            f"How useful was your meeting of {today:%-d %B}?",
+            {"held": today},
             {"partner": partner, "meeting": Meeting(held_on=today)},
         ),
         "closing": (
-            "Closing the year: the path forward",
+            {},
             {"partner": partner, "program": program},
         ),
     }
-    subject, context = samples[kind]
+    # The subject comes from the registry, as the real reminder's does.
+    subject_fields, context = samples[kind]
+    subject = KINDS[kind].subject_for(**subject_fields)
     body = render_template(
         f"guide/email/{kind}.txt",
         recipient=you,

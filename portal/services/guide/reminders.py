@@ -19,12 +19,14 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
-from portal.models.kickoff import Agreement, AgreementVersion, MeetingStatus, PlannedMeeting
+from portal.models.kickoff import Agreement, AgreementVersion
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership, MembershipStatus
 from portal.services.guide import closing, settings, surveys
 from portal.services.guide.dispatch import Message, dispatch
+from portal.services.guide.kinds import KINDS
+from portal.services.next_meeting import next_meetings
 from portal.validation import add_days
 
 log = logging.getLogger(__name__)
@@ -85,41 +87,50 @@ def _partners(pairing: Pairing) -> tuple[User, User]:
     return pairing.mentor, pairing.mentee
 
 
-def meeting_tomorrow(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
-    """The day before an agreed meeting, with its invitation attached."""
-    from portal.services.kickoff.calendar import in_zone, invitation
+def _next_meetings_by_zone(run: Run, pairings: list[Pairing]) -> dict[str, dict]:
+    """Each pair's next meeting, as each time zone among the partners sees its day."""
+    ids = [p.id for p in pairings]
+    zones = {person.timezone: person.zone for p in pairings for person in _partners(p)}
+    return {name: next_meetings(ids, run.now, zone) for name, zone in zones.items()}
 
-    by_id = {p.id: p for p in pairings}
-    meetings = db.session.scalars(
-        select(PlannedMeeting).where(
-            PlannedMeeting.status == MeetingStatus.accepted,
-            PlannedMeeting.starts_at > run.now,
-            PlannedMeeting.starts_at < run.now + timedelta(hours=50),
-            PlannedMeeting.pairing_id.in_(list(by_id) or [0]),
-        )
-    )
-    for meeting in meetings:
-        pairing = by_id[meeting.pairing_id]
-        ics: bytes | None = None  # built once per meeting, and only when someone is due
+
+def meeting_tomorrow(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
+    """The day before the next agreed meeting (scheduled or planned), with its invitation."""
+    from portal.services.kickoff.calendar import invitation
+
+    kind = KINDS["meeting_tomorrow"]
+    by_zone = _next_meetings_by_zone(run, pairings)
+    invitations: dict[int, bytes] = {}  # built once per meeting, and only when someone is due
+    for pairing in pairings:
         for person in _partners(pairing):
-            local = in_zone(meeting.starts_at, person.zone)
-            if local.date() != run.today(person) + timedelta(days=1):
+            upcoming = by_zone[person.timezone].get(pairing.id)
+            if upcoming is None or upcoming.day != run.today(person) + timedelta(days=1):
                 continue
-            if not run.on(pairing, "meeting_tomorrow", person):
+            if not run.on(pairing, kind.key, person):
                 continue
             partner = pairing.partner_of(person)
-            ics = ics or invitation(meeting)
+            local = upcoming.local_time(person.zone)
+            at = f" at {local:%H:%M}" if local else ""
+            meeting, attachment = upcoming.meeting, None
+            if meeting is not None:
+                key = f"meeting_tomorrow:{meeting.uid}:{meeting.sequence}:{person.id}"
+                if meeting.id not in invitations:
+                    invitations[meeting.id] = invitation(meeting)
+                ics = invitations[meeting.id]
+                attachment = ("invite.ics", ics, "text/calendar; method=REQUEST")
+            else:
+                key = f"meeting_tomorrow:plan:{pairing.id}:{upcoming.day.isoformat()}:{person.id}"
             yield Message(
-                kind="meeting_tomorrow",
-                key=f"meeting_tomorrow:{meeting.uid}:{meeting.sequence}:{person.id}",
+                kind=kind.key,
+                key=key,
                 recipient=person,
-                subject=f"Tomorrow: your meeting with {partner.name} at {local:%H:%M}",
-                notice=f"Tomorrow at {local:%H:%M}: your meeting with {partner.name}.",
+                subject=kind.subject_for(at=at),
+                notice=kind.notice_for(at=at, partner=partner.name),
                 endpoint="pairings.prep",
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "meeting": meeting, "local": local},
                 pairing_id=pairing.id,
-                attachment=("invite.ics", ics, "text/calendar; method=REQUEST"),
+                attachment=attachment,
             )
 
 
@@ -134,16 +145,8 @@ def _last_meetings(pairings: list[Pairing]) -> dict[int, date]:
 
 
 def _planned_ahead(run: Run, pairings: list[Pairing]) -> set[int]:
-    ids = [p.id for p in pairings] or [0]
-    return set(
-        db.session.scalars(
-            select(PlannedMeeting.pairing_id).where(
-                PlannedMeeting.pairing_id.in_(ids),
-                PlannedMeeting.status == MeetingStatus.accepted,
-                PlannedMeeting.starts_at > run.now,
-            )
-        )
-    )
+    """Pairs with an agreed meeting ahead, however it was agreed."""
+    return set(next_meetings([p.id for p in pairings], run.now))
 
 
 def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
@@ -159,7 +162,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             today = run.today(person)
             if held is None:
                 kind = "no_first_meeting"
-                days = run.nudge(pairing.program, kind).days or 14
+                days = KINDS[kind].days_or_default(run.nudge(pairing.program, kind).days)
                 approved = (pairing.approved_at or pairing.created_at).date()
                 if today < add_days(approved, days) or not run.on(pairing, kind, person):
                     continue
@@ -167,8 +170,8 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                     kind=kind,
                     key=f"no_first_meeting:{pairing.id}:{person.id}",
                     recipient=person,
-                    subject=f"Time for a first meeting with {partner.name}",
-                    notice=f"You and {partner.name} have not logged a first meeting yet.",
+                    subject=KINDS[kind].subject_for(),
+                    notice=KINDS[kind].notice_for(partner=partner.name),
                     endpoint="kickoff.schedule",
                     values={"pairing_id": pairing.id},
                     context={"partner": partner, "since": approved},
@@ -176,7 +179,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 )
                 continue
             kind = "meeting_overdue"
-            grace = run.nudge(pairing.program, kind).days or 7
+            grace = KINDS[kind].days_or_default(run.nudge(pairing.program, kind).days)
             due = add_days(held, pairing.program.cadence.days + grace)
             if today < due or not run.on(pairing, kind, person):
                 continue
@@ -184,8 +187,8 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind=kind,
                 key=f"meeting_overdue:{pairing.id}:{held.isoformat()}:{person.id}",
                 recipient=person,
-                subject=f"A gentle nudge: time to meet {partner.name} again",
-                notice=f"Your last meeting with {partner.name} was on {held:%-d %B}.",
+                subject=KINDS[kind].subject_for(held=held),
+                notice=KINDS[kind].notice_for(partner=partner.name, held=held),
                 endpoint="kickoff.schedule",
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "held": held, "cadence": pairing.program.cadence},
@@ -209,7 +212,8 @@ def unsigned_agreements(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         pairing = by_id[agreement.pairing_id]
         if version.signed_at is not None:
             continue
-        days = run.nudge(pairing.program, "unsigned_agreement").days or 7
+        kind = KINDS["unsigned_agreement"]
+        days = kind.days_or_default(run.nudge(pairing.program, kind.key).days)
         if run.now < version.saved_at + timedelta(days=days):
             continue
         unsigned = [
@@ -227,8 +231,8 @@ def unsigned_agreements(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind="unsigned_agreement",
                 key=f"unsigned_agreement:{pairing.id}:v{version.version}:{person.id}",
                 recipient=person,
-                subject="Your mentoring agreement is waiting for your signature",
-                notice=f"Your agreement with {pairing.partner_of(person).name} is not signed yet.",
+                subject=kind.subject_for(),
+                notice=kind.notice_for(partner=pairing.partner_of(person).name),
                 endpoint="kickoff.agreement",
                 values={"pairing_id": pairing.id},
                 context={"partner": pairing.partner_of(person), "version": version.version},
@@ -262,7 +266,8 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
     for practice, last_day in rows:
         pairing, person = pairing_of[practice.owner_id]
         since = last_day or practice.starts_on
-        days = run.nudge(pairing.program, "quiet_practice").days or 7
+        kind = KINDS["quiet_practice"]
+        days = kind.days_or_default(run.nudge(pairing.program, kind.key).days)
         if run.today(person) < add_days(since, days):
             continue
         if not run.on(pairing, "quiet_practice", person):
@@ -271,8 +276,9 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             kind="quiet_practice",
             key=f"quiet_practice:{practice.id}:{since.isoformat()}:{person.id}",
             recipient=person,
-            subject=f"How is '{practice.title}' going?",
-            notice=f"No check-in on '{practice.title}' since {since:%-d %B}.",
+            subject=kind.subject_for(since=since),
+            # The notice reaches the practice's owner only; the subject names no title.
+            notice=kind.notice_for(title=practice.title, since=since),
             endpoint="practice.detail",
             values={"practice_id": practice.id},
             context={"practice": practice, "since": since},
@@ -318,10 +324,11 @@ def weekly_digests(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind="weekly_digest",
                 key=f"weekly_digest:{pairing.id}:{year}-W{week:02d}:{person.id}",
                 recipient=person,
-                subject=f"This week from {partner.name}",
-                notice=(
-                    f"This week {partner.name} shared {len(entries)} "
-                    f"{'entry' if len(entries) == 1 else 'entries'} and {check_ins} check-ins."
+                subject=KINDS["weekly_digest"].subject_for(),
+                notice=KINDS["weekly_digest"].notice_for(
+                    partner=partner.name,
+                    entries=f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}",
+                    check_ins=check_ins,
                 ),
                 endpoint="journal.index",
                 context={"partner": partner, "titles": entries, "check_ins": check_ins},
@@ -360,8 +367,8 @@ def survey_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind="survey",
                 key=f"survey:{program.id}:{round_}:{person.id}",
                 recipient=person,
-                subject=f"{round_.label}: how is {program.name} going?",
-                notice=f"{round_.label} for {program.name}: three questions, two minutes.",
+                subject=KINDS["survey"].subject_for(round=round_, program=program.name),
+                notice=KINDS["survey"].notice_for(round=round_, program=program.name),
                 endpoint="guide.survey",
                 values={"slug": program.slug, "round_name": round_.value},
                 context={"program": program, "round": round_},
@@ -388,8 +395,8 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind="meeting_rating",
                 key=f"meeting_rating:{meeting.id}:{person.id}",
                 recipient=person,
-                subject=f"How useful was your meeting of {meeting.held_on:%-d %B}?",
-                notice=f"How useful was your meeting of {meeting.held_on:%-d %B}? One question.",
+                subject=KINDS["meeting_rating"].subject_for(held=meeting.held_on),
+                notice=KINDS["meeting_rating"].notice_for(held=meeting.held_on),
                 endpoint="guide.rate_meeting",
                 values={"pairing_id": pairing.id, "meeting_id": meeting.id},
                 context={"partner": pairing.partner_of(person), "meeting": meeting},
@@ -414,11 +421,8 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind="closing",
                 key=f"closing:{pairing.id}:{person.id}",
                 recipient=person,
-                subject="Closing the year: the path forward",
-                notice=(
-                    f"The year with {pairing.partner_of(person).name} is closing: "
-                    "write your reflection."
-                ),
+                subject=KINDS["closing"].subject_for(),
+                notice=KINDS["closing"].notice_for(partner=pairing.partner_of(person).name),
                 endpoint="guide.closing",
                 values={"pairing_id": pairing.id},
                 context={"partner": pairing.partner_of(person), "program": pairing.program},

@@ -19,13 +19,14 @@ from portal.models import Program, User
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
 from portal.models.meetings import Meeting
 from portal.services.guide import GuideError, settings
+from portal.services.insights import suppression
 from portal.validation import add_days
 
 # A round is open this long (days) from the day it opens.
 ROUND_DAYS = 21
 CLOSE_OPENS_BEFORE_END = 14
 COMMENT_MAX = 2000
-MIN_GROUP = 5
+MIN_GROUP = suppression.MIN_PEOPLE
 
 
 def window(program: Program, round_: SurveyRound) -> tuple[date, date]:
@@ -177,16 +178,19 @@ def comments(program: Program, round_: SurveyRound) -> list[str]:
     return sorted(rows, key=str.casefold)
 
 
-def meeting_rating_summary(program: Program) -> tuple[int, float | None]:
-    """How many meeting ratings the programme has, and their mean (None below five)."""
+def meeting_rating_summary(program: Program) -> tuple[int | str, float | None]:
+    """How many meeting ratings the programme has, and their mean; both suppressed when
+    fewer than five distinct people rated (five ratings by one mentor are one person)."""
     from portal.models.pairings import Pairing
 
-    count, mean = db.session.execute(
-        select(func.count(MeetingRating.id), func.avg(MeetingRating.rating))
+    count, people, mean = db.session.execute(
+        select(
+            func.count(MeetingRating.id),
+            func.count(func.distinct(MeetingRating.user_id)),
+            func.avg(MeetingRating.rating),
+        )
         .join(Meeting, Meeting.id == MeetingRating.meeting_id)
         .join(Pairing, Pairing.id == Meeting.pairing_id)
         .where(Pairing.program_id == program.id)
     ).one()
-    if (count or 0) < MIN_GROUP:
-        return count or 0, None
-    return count, round(float(mean), 1)
+    return suppression.count(count or 0, people or 0), suppression.mean(mean, people or 0)

@@ -28,10 +28,11 @@ from portal.models.practice import (
     PracticeStatus,
     PracticeTemplate,
 )
-from portal.services.insights import snapshots
-from portal.services.insights.exports import MIN_GROUP, SUPPRESSED, is_small
+from portal.services.insights import snapshots, suppression
 from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
+from portal.services.insights.suppression import MIN_PEOPLE as MIN_GROUP
+from portal.services.insights.suppression import SUPPRESSED, is_small
 from portal.validation import add_days
 
 FIGURES = (
@@ -143,12 +144,13 @@ def funnel_figure(data: Funnel) -> Figure:
     )
     previous = None
     for label, n in data.steps():
+        # No rate beside a suppressed count, nor over a suppressed step: either gives it back.
         figure.rows.append(
             [
                 label,
                 _count(n),
-                _pct(n, previous) if previous is not None else "–",
-                _pct(n, data.applied),
+                suppression.rate(n, previous) if previous is not None else "–",
+                suppression.rate(n, data.applied),
             ]
         )
         previous = n
@@ -604,6 +606,7 @@ def goals(programs: list[Program]) -> Figure:
         ).all()
     )
     total = sum(counts.values())
+    shown = suppression.breakdown({step: counts.get(step, 0) for step in GoalProgress})
     figure = Figure(
         "goals",
         "Goal progress",
@@ -613,10 +616,7 @@ def goals(programs: list[Program]) -> Figure:
     )
     if total:
         for step in GoalProgress:
-            n = counts.get(step, 0)
-            figure.rows.append(
-                [step.label, _count(n), SUPPRESSED if is_small(n) else _pct(n, total)]
-            )
+            figure.rows.append([step.label, shown.shown(step), shown.rate(step)])
     return figure
 
 
@@ -714,13 +714,16 @@ def departments_figure(health: HealthBreakdown) -> Figure:
         HealthStatus.at_risk,
         HealthStatus.too_early,
     ]
-    for name in sorted(health.departments, key=str.lower):
+    # A small department is suppressed, and so is a second one, since the pairs list gives
+    # the total: one hidden department could be worked back by subtraction.
+    names = sorted(health.departments, key=str.lower)
+    sizes = suppression.breakdown({name: sum(health.departments[name].values()) for name in names})
+    for name in names:
         counts = health.departments[name]
-        pairs = sum(counts.values())
-        if is_small(pairs):
+        if name in sizes.suppressed:
             figure.rows.append([name] + [SUPPRESSED] * 5)
             continue
-        figure.rows.append([name, pairs] + [counts.get(s, 0) for s in order])
+        figure.rows.append([name, sizes.cells[name]] + [counts.get(s, 0) for s in order])
     return figure
 
 

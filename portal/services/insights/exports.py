@@ -7,18 +7,12 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-# A cell starting with one of these is read as a formula by Excel, LibreOffice or Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-MIN_GROUP = 5
-SUPPRESSED = "fewer than 5"
+from portal.services.csv_files import FORMULA_STARTS, neutralise  # noqa: F401  (one home)
+from portal.services.insights import suppression
+from portal.services.insights.suppression import MIN_PEOPLE, SUPPRESSED, is_small  # noqa: F401
 
-
-def neutralise(value: Any) -> str:
-    """The cell as text, with a leading apostrophe when it could start a formula (OWASP)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
+# The suppression rule lives in suppression.py; these names stay for existing callers.
+MIN_GROUP = MIN_PEOPLE
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -33,11 +27,4 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def suppress(count: int | None, people: int | None = None) -> int | str | None:
     """A count describing fewer than 5 people is shown as "fewer than 5"."""
-    if count is None:
-        return None
-    group = count if people is None else people
-    return SUPPRESSED if 0 < group < MIN_GROUP else count
-
-
-def is_small(people: int) -> bool:
-    return 0 < people < MIN_GROUP
+    return suppression.count(count, people)

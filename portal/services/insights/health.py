@@ -25,18 +25,34 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 
 from portal.extensions import db
-from portal.models import Membership, Pairing, PairingStatus, Program, User
+from portal.models import Cadence, Membership, Pairing, PairingStatus, Program, User
 from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment
+from portal.services.next_meeting import next_meetings
 
-ACTIVITY_DAYS = 30
-RATING_DAYS = 60
-LOW_RATING = 2
-SETTLING_DAYS = 30
-MISSED_GRACE_DAYS = 3
+# The formula's numbers live here only: the page (`insights/_formula.html`, through FORMULA)
+# and docs/analytics.md read them, and a test holds the doc to these values.
+ACTIVITY_DAYS = 30  # the activity window, per partner
+RATING_DAYS = 60  # how far back a low rating or survey answer counts
+LOW_RATING = 2  # a rating or satisfaction this low (of 5) or lower puts a pair at risk
+SETTLING_DAYS = 30  # days after approval before a missing agreement or goal counts
+MISSED_GRACE_DAYS = 3  # days a planned meeting may pass before it counts as missed
+AT_RISK_GAP_TIMES = 2  # a gap of more than this many cadences is at risk
+
+
+FORMULA = {
+    "activity_days": ACTIVITY_DAYS,
+    "rating_days": RATING_DAYS,
+    "low_rating": LOW_RATING,
+    "settling_days": SETTLING_DAYS,
+    "missed_grace_days": MISSED_GRACE_DAYS,
+    "at_risk_gap_times": AT_RISK_GAP_TIMES,
+    "monthly_days": Cadence.monthly.days,
+    "biweekly_days": Cadence.biweekly.days,
+}
 
 
 class HealthStatus(StrEnum):
@@ -122,11 +138,11 @@ def assess(facts: PairFacts, today: date) -> Health:
     if facts.concern:
         kind = "re-match" if facts.concern == "rematch" else "end the pairing"
         risks.append(f"a partner asked confidentially to {kind}")
-    if gap > 2 * cadence:
+    if gap > AT_RISK_GAP_TIMES * cadence:
         risks.append(gap_words)
     if facts.lowest_rating is not None and facts.lowest_rating <= LOW_RATING:
         risks.append(f"a rating of {facts.lowest_rating} of 5 in the last {RATING_DAYS} days")
-    if gap > cadence and gap <= 2 * cadence and quiet_both:
+    if gap > cadence and gap <= AT_RISK_GAP_TIMES * cadence and quiet_both:
         risks.append(f"{gap_words}, and neither partner active in {ACTIVITY_DAYS} days")
     if risks:
         return Health(HealthStatus.at_risk, tuple(risks))
@@ -287,6 +303,9 @@ def pair_rows(
         .group_by(PlannedMeeting.pairing_id)
     ).all()
     planned = {pid: (_as_date(past), _as_date(future)) for pid, past, future in planned_rows}
+    # The next meeting is the one every page shows (services/next_meeting.py), as of the
+    # start of `today` on the programme team's UTC calendar.
+    ahead = next_meetings([row[0] for row in pairs], _start_of(today))
 
     people = (
         select(Pairing.mentor_id.label("uid"))
@@ -425,16 +444,16 @@ def pair_rows(
         dept,
     ) in pairs:
         program = by_id[prog_id]
-        past_planned, next_planned = planned.get(pid, (None, None))
+        past_planned, _ = planned.get(pid, (None, None))
         plan = plans.get(pid)
-        upcoming = [d for d in (next_planned, plan if plan and plan >= today else None) if d]
         passed = [d for d in (past_planned, plan if plan and plan < today else None) if d]
+        upcoming = ahead.get(pid)
         facts = PairFacts(
             approved_on=approved.date(),
             cadence_days=program.cadence.days,
             cadence_label=program.cadence.label,
             last_met_on=met.get(pid),
-            next_meeting_on=min(upcoming) if upcoming else None,
+            next_meeting_on=upcoming.day if upcoming else None,
             last_planned_on=max(passed) if passed else None,
             mentor=activity(pid, mentor_id),
             mentee=activity(pid, mentee_id),

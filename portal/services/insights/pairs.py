@@ -9,18 +9,19 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, distinct, func, select
 
 from portal.extensions import db
-from portal.models import Pairing, PairingStatus, Program, User
+from portal.models import Pairing, PairingStatus, Program, User, utcnow
 from portal.models.insights import PairHealthSnapshot as Snapshot
 from portal.services.insights import snapshots
 from portal.services.insights.exports import neutralise
 from portal.services.insights.health import HealthStatus, PairRow, pair_rows
+from portal.services.next_meeting import next_meetings
 
 PAGE_SIZE = 25
 # An id or a page number: ASCII digits that fit the database's integer.
@@ -185,7 +186,7 @@ def _computed_list(program: Program, filters: PairFilters, rows: list[PairRow]) 
     pages = max((len(chosen) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(filters.page, pages)
     return PairList(
-        rows=chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        rows=_with_next_meetings(chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]),
         total=len(chosen),
         page=page,
         pages=pages,
@@ -193,6 +194,16 @@ def _computed_list(program: Program, filters: PairFilters, rows: list[PairRow]) 
         mentors=sorted({(r.mentor_id, r.mentor_name) for r in rows}, key=lambda m: m[1].lower()),
         departments=sorted({r.department for r in rows if r.department}, key=str.lower),
     )
+
+
+def _with_next_meetings(rows: list[PairRow]) -> list[PairRow]:
+    """The page's rows with the next meeting as it stands now (one function answers it for
+    every page), not as the morning's snapshot had it: a meeting agreed since shows at once."""
+    upcoming = next_meetings([row.pairing_id for row in rows], utcnow())
+    for row in rows:
+        found = upcoming.get(row.pairing_id)
+        row.facts = replace(row.facts, next_meeting_on=found.day if found else None)
+    return rows
 
 
 def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
@@ -220,8 +231,9 @@ def pair_list(program: Program, filters: PairFilters, today: date) -> PairList:
     departments = db.session.scalars(
         mine.with_only_columns(distinct(Snapshot.department)).where(Snapshot.department != "")
     ).all()
+    rows = [snapshots.to_row(r) for r in db.session.execute(query)]
     return PairList(
-        rows=[snapshots.to_row(r) for r in db.session.execute(query)],
+        rows=_with_next_meetings(rows),
         total=total,
         page=page,
         pages=pages,
@@ -277,10 +289,17 @@ def csv_chunks(program: Program, filters: PairFilters, today: date) -> Iterator[
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in CSV_HEADER])
-    for n, row in enumerate(filtered_rows(program, filters, today), start=1):
-        writer.writerow([neutralise(cell) for cell in _csv_cells(row)])
-        if n % CSV_CHUNK == 0:
+    batch: list[PairRow] = []
+    for row in filtered_rows(program, filters, today):
+        batch.append(row)
+        if len(batch) == CSV_CHUNK:
+            # The next meeting as the list page shows it (live), a chunk at a time.
+            writer.writerows(
+                [neutralise(c) for c in _csv_cells(r)] for r in _with_next_meetings(batch)
+            )
+            batch = []
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
+    writer.writerows([neutralise(c) for c in _csv_cells(r)] for r in _with_next_meetings(batch))
     yield buffer.getvalue()

@@ -20,7 +20,8 @@ from portal.models.insights import OutcomeGroup, OutcomeRecord
 from portal.services import audit
 from portal.services.csv_files import open_csv
 from portal.services.csv_files import rows as csv_rows
-from portal.services.insights.exports import MIN_GROUP, SUPPRESSED
+from portal.services.insights import suppression
+from portal.services.insights.exports import SUPPRESSED
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REQUIRED_COLUMNS = {"email", "hire_date"}
@@ -183,7 +184,10 @@ class Rate:
 
     @property
     def suppressed(self) -> bool:
-        return 0 < self.n < MIN_GROUP
+        """Fewer than 5 people, or fewer than 5 with (or without) the outcome: the yes and
+        no counts are a breakdown of HR outcomes, suppressed by the one rule."""
+        cells = suppression.breakdown({"yes": self.successes, "no": self.n - self.successes})
+        return bool(cells.suppressed) or cells.total is None
 
     @property
     def value(self) -> float | None:
@@ -209,6 +213,14 @@ class GroupOutcome:
     still_observed: int
     retention: Rate
     promotion: Rate
+
+    @property
+    def shown_people(self) -> int | str:
+        return suppression.count(self.people)
+
+    @property
+    def shown_still_observed(self) -> int | str:
+        return suppression.count(self.still_observed)
 
 
 @dataclass

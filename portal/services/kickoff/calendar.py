@@ -17,7 +17,7 @@ from portal.models.kickoff import MeetingStatus, PlannedMeeting
 from portal.services import access
 from portal.services.kickoff import EARLIEST, LATEST, KickoffError
 from portal.services.kickoff.mail import base_url, send
-from portal.services.meetings import set_next_meeting
+from portal.services.meetings import plan_of, set_next_meeting
 from portal.services.notifications import notify
 
 PRODID = "-//Horizon mentoring portal//horizon//EN"
@@ -93,7 +93,8 @@ def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> 
         payload = ics_bytes([meeting], method, viewer=person) if attach else None
         local = in_zone(meeting.starts_at, person.zone)
         subject = {
-            "proposed": f"{actor.name} proposes a meeting on {local:%a %-d %b, %H:%M}",
+            # Subjects are listed on the outbox page: no names people typed (see guide.kinds).
+            "proposed": f"A mentoring meeting is proposed: {local:%a %-d %b, %H:%M}",
             "accepted": f"Meeting agreed: {local:%a %-d %b, %H:%M}",
             "cancelled": f"Meeting called off: {local:%a %-d %b, %H:%M}",
         }[what]
@@ -145,8 +146,14 @@ def accept(meeting: PlannedMeeting, user: User, today: date) -> PlannedMeeting:
     meeting.status = MeetingStatus.accepted
     meeting.sequence += 1
     meeting.updated_at = utcnow()
-    # The meeting log's "next meeting" follows the agreed date, in the acceptor's calendar.
-    set_next_meeting(meeting.pairing, user, in_zone(meeting.starts_at, user.zone).date())
+    # The meeting log's plan learns the agreed date (so a missed meeting is noticed), but an
+    # earlier date still ahead stays: accepting a later meeting never hides an earlier one.
+    # Pages read the next meeting from `next_meeting`, which looks at both.
+    day = in_zone(meeting.starts_at, user.zone).date()
+    plan = plan_of(meeting.pairing)
+    kept = plan.next_meeting_on if plan else None
+    if kept is None or kept < today or day < kept:
+        set_next_meeting(meeting.pairing, user, day)
     _tell(meeting.pairing, meeting, user, "accepted")
     return meeting
 
@@ -334,16 +341,3 @@ def feed(user: User, now: datetime) -> bytes:
         .limit(500)
     )
     return ics_bytes(list(db.session.scalars(query)), viewer=user)
-
-
-def next_agreed(pairing: Pairing, now: datetime) -> PlannedMeeting | None:
-    return db.session.scalar(
-        db.select(PlannedMeeting)
-        .where(
-            PlannedMeeting.pairing_id == pairing.id,
-            PlannedMeeting.status == MeetingStatus.accepted,
-            PlannedMeeting.starts_at >= now,
-        )
-        .order_by(PlannedMeeting.starts_at)
-        .limit(1)
-    )

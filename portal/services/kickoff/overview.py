@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import abort
 from sqlalchemy import func, select
@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User
-from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
+from portal.models.kickoff import Agreement, AgreementVersion, Goal
 from portal.services import access
 from portal.services.kickoff.steps import FirstSteps, first_steps
+from portal.services.next_meeting import next_meetings
 
 
 def steps_for(user: User, pairing: Pairing) -> FirstSteps | None:
@@ -26,7 +27,7 @@ class PairStart:
     pairing: Pairing
     signed_on: datetime | None
     goals: int
-    next_meeting_at: datetime | None
+    next_meeting_at: datetime | date | None  # a time when scheduled, a date when only planned
 
 
 def program_overview(user: User, program: Program, now: datetime) -> list[PairStart]:
@@ -69,17 +70,9 @@ def program_overview(user: User, program: Program, now: datetime) -> list[PairSt
             .group_by(Goal.pairing_id)
         ).all()
     )
-    meetings = dict(
-        db.session.execute(
-            select(PlannedMeeting.pairing_id, func.min(PlannedMeeting.starts_at))
-            .where(
-                PlannedMeeting.pairing_id.in_(ids),
-                PlannedMeeting.status == MeetingStatus.accepted,
-                PlannedMeeting.starts_at >= now,
-            )
-            .group_by(PlannedMeeting.pairing_id)
-        ).all()
-    )
+    # The same next meeting the pair's own pages show, on the programme team's (UTC) calendar.
+    upcoming = next_meetings(ids, now)
+    meetings = {pid: nm.starts_at or nm.day for pid, nm in upcoming.items()}
     return [
         PairStart(p, signed.get(p.id), goals.get(p.id, 0), meetings.get(p.id)) for p in pairings
     ]

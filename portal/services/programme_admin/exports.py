@@ -17,26 +17,21 @@ from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, Program, User
+from portal.services.csv_files import FORMULA_STARTS, neutralise  # noqa: F401  (one home)
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORTS = ("participants", "pairs")
 BATCH = 1000
 
 
 def safe_cell(value: Any) -> str:
     """The cell as text, neutralised when a spreadsheet would read it as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise(value)
 
 
 def _csv_lines(header: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([safe_cell(h) for h in header])
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
         if buffer.tell() > 64_000:
