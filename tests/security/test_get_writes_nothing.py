@@ -38,6 +38,7 @@ TABLES = {
     "mentee_id": ["users"],
     "pairing_id": ["pairings"],
     "practice_id": ["practices"],
+    "request_id": ["pairing_requests"],
     "template_id": ["practice_templates"],
 }
 
