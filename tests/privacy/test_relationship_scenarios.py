@@ -141,6 +141,11 @@ def test_does_a_finished_mentee_keep_her_pairings_material_and_get_nothing_new(c
     auth.logout()
 
     # The mentor cannot send new material into the finished pairing either.
+    from portal.services import journal
+
+    with pytest.raises(ValueError):
+        journal.share_entry(new_story, [past.id])
+    db.session.rollback()
     sharable = set(
         db.session.scalars(access.sharable_pairings(mentor).with_only_columns(Pairing.id))
     )
@@ -183,8 +188,9 @@ def test_does_a_new_partner_see_earlier_material_only_once_it_is_shared_with_the
     assert not access.can_read_entry(first.mentor, lonely)
 
     # Cleo shares the old entry and the practice in her new pairing: now they reach him.
-    journal.share_entry(with_first, [first.id, second.id])
-    practice.share_practice(shared_practice, [first.id, second.id])
+    # (Sharing adds the new pairing; what was shared in the past pairing stays there.)
+    journal.share_entry(with_first, [second.id])
+    practice.share_practice(shared_practice, [second.id])
     db.session.commit()
     assert f"First {BEFORE}" in client.get(f"/journal/{with_first.id}").text
     assert client.get(f"/practice/{shared_practice.id}").status_code == 200
