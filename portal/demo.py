@@ -220,6 +220,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
                 status=PairingStatus.active,
                 created_at=approved,
                 approved_at=approved,
+                opens_at=approved,  # both were told long ago
             )
         )
 
