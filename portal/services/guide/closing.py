@@ -13,6 +13,7 @@ from portal.models import Pairing, PairingStatus, User, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.meetings import Meeting
+from portal.services import journal
 from portal.services.guide import GuideError
 from portal.services.notifications import notify
 from portal.validation import add_days
@@ -117,6 +118,16 @@ def write_reflection(
     )
     db.session.add(entry)
     db.session.flush()
+    if visibility is Visibility.shared:
+        # A closing reflection speaks about this relationship: its own pairing reads it, no
+        # other (not next year's partner).
+        try:
+            journal.share_entry(entry, [pairing.id])
+        except journal.SharingError as error:
+            db.session.rollback()
+            raise GuideError(
+                "This pairing no longer takes new shared notes.", "visibility"
+            ) from error
     reflection = ClosingReflection(pairing_id=pairing.id, user_id=user.id, entry_id=entry.id)
     db.session.add(reflection)
     partner = pairing.partner_of(user)

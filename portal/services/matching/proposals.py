@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
@@ -330,6 +332,9 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
         raise MatchingError("Only a proposed pairing can be approved.")
     undo_key = undo_key or new_undo_key()
     pairing.activate()
+    # The partners are told after the undo window; until then neither sees the pairing.
+    window = timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
+    pairing.opens_at = pairing.approved_at + window
     program = pairing.program
     notify(
         pairing.mentee,

@@ -163,6 +163,7 @@ def _revert(event: AuditEvent) -> None:
             raise UndoError("The pairing changed since; it cannot be undone here.")
         pairing.status = PairingStatus.proposed
         pairing.approved_at = None
+        pairing.opens_at = None
 
 
 def _is_paired(membership: Membership) -> bool:
