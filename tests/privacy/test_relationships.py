@@ -25,7 +25,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import PairingStatus, utcnow
+from portal.models import PairingStatus, Program, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import Visibility
 from portal.services import journal, practice
@@ -161,8 +161,9 @@ def build_world() -> dict:
     }
 
 
-# Each id argument takes the ids of its own table, so the walk stays short while it still
-# reaches every object of the world (the general sweep tries every id everywhere).
+# Each argument takes the values of its own kind (a pairing id the pairings' ids, a slug the
+# programmes' slugs), so the walk stays short while it still reaches every object of the
+# world (the general sweep tries every id and every word everywhere).
 TABLES_BY_ARGUMENT = {
     "entry_id": ("journal_entries",),
     "goal_id": ("goals",),
@@ -181,7 +182,14 @@ TABLES_BY_ARGUMENT = {
 }
 
 
+WORDS_BY_ARGUMENT = {"round_name": ["midpoint", "close"], "what": ["participants", "pairs"]}
+
+
 def _values(rule, argument: str) -> list:
+    if argument == "slug":
+        return sorted(db.session.scalars(select(Program.slug)).all())
+    if argument in WORDS_BY_ARGUMENT:
+        return WORDS_BY_ARGUMENT[argument]
     tables = TABLES_BY_ARGUMENT.get(argument)
     if tables is None:
         return _candidate_values(rule._converters[argument].__class__.__name__, argument)
