@@ -168,7 +168,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
 
     # The completed pair: the demo mentor and last year's mentee, with their year in review.
     mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-    alumna = person("alumna@example.org", "Priya Raman", "Europe/Berlin")
+    alumna = person("alumna@example.org", "Sofia Lind", "Europe/Berlin")
     join(mentor, past, Role.mentor)
     join(alumna, past, Role.mentee)
     approved = datetime.combine(past.starts_on + timedelta(days=5), time(9))
