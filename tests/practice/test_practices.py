@@ -90,9 +90,7 @@ def test_creating_a_practice_from_a_template_keeps_the_link(client, auth):
     assert [p.id for p in access.practice_audience(practice)] == [pairing.id]
 
 
-def test_sharing_a_practice_without_a_current_partner_is_refused_and_the_text_kept(
-    client, auth
-):
+def test_sharing_a_practice_without_a_current_partner_is_refused_and_the_text_kept(client, auth):
     auth.login(make_user())
     response = client.post("/practice/new", data=_form(title="Keep this title"))
     assert response.status_code == 422
