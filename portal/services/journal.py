@@ -38,6 +38,7 @@ from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's
     AudienceOption,
     SharingError,
     audience_options,
+    audience_sentence,
     resolve_audience,
 )
 from portal.validation import page_number
@@ -295,6 +296,20 @@ def unshare_entry(entry: JournalEntry) -> None:
 def audience_of(entry: JournalEntry) -> list[Pairing]:
     """The pairings the entry is shared in, for the author's "who can read this" line."""
     return access.entry_audience(entry) if entry.is_shared else []
+
+
+def audience_line(entry: JournalEntry) -> str:
+    """For the author: exactly who can read the entry."""
+    return audience_sentence(entry.author, audience_of(entry))
+
+
+def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> str:
+    """The ``audience`` form value matching the entry's current audience, or ""."""
+    if not entry.is_shared:
+        return ""
+    current = _audience_ids(entry)
+    matching = [o for o in options if set(o.pairing_ids) <= current]
+    return max(matching, key=lambda o: len(o.pairing_ids)).value if matching else ""
 
 
 def _notify_shared(entry: JournalEntry, pairing_ids: list[int]) -> None:

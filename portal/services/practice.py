@@ -305,9 +305,7 @@ def create_practice(owner: User, **values) -> Practice:
 
 
 def _practice_audience_ids(practice: Practice) -> set[int]:
-    query = select(PracticeAudience.pairing_id).where(
-        PracticeAudience.practice_id == practice.id
-    )
+    query = select(PracticeAudience.pairing_id).where(PracticeAudience.practice_id == practice.id)
     return set(db.session.scalars(query))
 
 
@@ -347,9 +345,7 @@ def share_practice(practice: Practice, pairing_ids: list[int]) -> list[int]:
 def unshare_practice(practice: Practice) -> None:
     """Make the practice private: every audience row goes. The caller commits."""
     db.session.flush()
-    db.session.execute(
-        delete(PracticeAudience).where(PracticeAudience.practice_id == practice.id)
-    )
+    db.session.execute(delete(PracticeAudience).where(PracticeAudience.practice_id == practice.id))
     practice.visibility = Visibility.private
 
 

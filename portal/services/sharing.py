@@ -83,12 +83,17 @@ def resolve_audience(
     raise SharingError("Choose whom to share it with.")
 
 
-def audience_label(user: User, pairings: list[Pairing]) -> str:
-    """Who reads an item besides its author, in words: "Marcus in Leadership 2026"."""
-    names = [f"{p.partner_of(user).name} in {p.program.name}" for p in pairings]
+def audience_sentence(user: User, pairings: list[Pairing]) -> str:
+    """Exactly who reads an item besides its author, for the author:
+    "Shared with Marcus in Leadership 2026; nobody else." (a past pairing says so)."""
+    names = []
+    for pairing in pairings:
+        name = f"{pairing.partner_of(user).name} in {pairing.program.name}"
+        names.append(f"{name} (past pairing, read-only)" if pairing.is_past else name)
     if not names:
-        return "nobody but you"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return "Only you can read it."
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Shared with {listed}; nobody else."
 
 
 # Demo data is written row by row, like old data: it gets its audience the way migration

@@ -59,14 +59,17 @@ def _comment_pairing(comments: str, items: str, item_key: str, owner: str) -> st
     """5/6. A reader's comment gets the pairing joining commenter and item author that was
     live when it was written, else the latest approved one between them; the item author's
     own comments keep NULL."""
-    return (
-        f"UPDATE {comments} SET pairing_id = ("
+    between = (
         f"SELECT p.id FROM pairings p JOIN {items} i ON i.id = {comments}.{item_key} "
         f"WHERE p.status IN {READABLE} AND p.approved_at IS NOT NULL AND ("
         f"(p.mentor_id = {comments}.author_id AND p.mentee_id = i.{owner}) OR "
-        f"(p.mentee_id = {comments}.author_id AND p.mentor_id = i.{owner})) "
-        f"ORDER BY CASE WHEN {_live_at(f'{comments}.created_at')} THEN 0 ELSE 1 END, "
-        "p.approved_at DESC, p.id DESC LIMIT 1) "
+        f"(p.mentee_id = {comments}.author_id AND p.mentor_id = i.{owner}))"
+    )
+    live = f" AND {_live_at(f'{comments}.created_at')}"
+    latest = " ORDER BY p.approved_at DESC, p.id DESC LIMIT 1"
+    return (
+        f"UPDATE {comments} SET pairing_id = COALESCE(({between}{live}{latest}), "
+        f"({between}{latest})) "
         f"WHERE author_id <> (SELECT i.{owner} FROM {items} i WHERE i.id = {comments}.{item_key})"
     )
 

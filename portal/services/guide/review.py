@@ -57,9 +57,7 @@ def year_in_review(user: User, pairing: Pairing) -> YearInReview:
                 Practice.owner_id.in_(pair),
                 (Practice.owner_id == user.id)
                 | Practice.id.in_(
-                    access.practices_shared_in_pairing(user, pairing).with_only_columns(
-                        Practice.id
-                    )
+                    access.practices_shared_in_pairing(user, pairing).with_only_columns(Practice.id)
                 ),
             )
             .order_by(Practice.starts_on)
@@ -90,9 +88,7 @@ def year_in_review(user: User, pairing: Pairing) -> YearInReview:
         goal_lines.append(GoalLine(goal, first, goal.progress.label, steps))
     entries = list(
         db.session.scalars(
-            access.shared_in_pairing(user, pairing)
-            .order_by(JournalEntry.published_at)
-            .limit(300)
+            access.shared_in_pairing(user, pairing).order_by(JournalEntry.published_at).limit(300)
         )
     )
     reflections = []
