@@ -102,15 +102,26 @@ def _audience_table(name: str, item_table: str, item_column: str) -> None:
     )
 
 
+def _triggers_of(table: str) -> list[str]:
+    """The CREATE TRIGGER statements on a SQLite table: a batch rebuild drops them."""
+    rows = op.get_bind().execute(
+        sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": table},
+    )
+    return [sql for (sql,) in rows]
+
+
 def _add_comment_pairing(table: str) -> None:
-    """A nullable pairing_id with its foreign key and index. On SQLite an inline ADD COLUMN,
-    so the table is not rebuilt (a rebuild would drop the counting triggers of 0009)."""
+    """A nullable pairing_id with its foreign key and index. SQLite rebuilds the table
+    (batch mode) and gets its counting triggers (0009_performance) back afterwards."""
     fk = f"fk_{table}_pairing_id_pairings"
     if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            f"ALTER TABLE {table} ADD COLUMN pairing_id INTEGER "
-            f"CONSTRAINT {fk} REFERENCES pairings (id) ON DELETE CASCADE"
-        )
+        triggers = _triggers_of(table)
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.add_column(sa.Column("pairing_id", sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(fk, "pairings", ["pairing_id"], ["id"], ondelete="CASCADE")
+        for sql in triggers:
+            op.execute(sql)
     else:
         op.add_column(table, sa.Column("pairing_id", sa.Integer(), nullable=True))
         op.create_foreign_key(fk, table, "pairings", ["pairing_id"], ["id"], ondelete="CASCADE")
@@ -119,17 +130,11 @@ def _add_comment_pairing(table: str) -> None:
 
 def _drop_comment_pairing(table: str) -> None:
     op.drop_index(f"ix_{table}_pairing_id", table_name=table)
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
+    if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint(f"fk_{table}_pairing_id_pairings", table, type_="foreignkey")
         op.drop_column(table, "pairing_id")
         return
-    # SQLite cannot drop a column with a foreign key: rebuild the table, keeping its triggers.
-    triggers = bind.execute(
-        sa.text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
-        {"t": table},
-    ).scalars()
-    triggers = list(triggers)
+    triggers = _triggers_of(table)
     with op.batch_alter_table(table) as batch_op:
         batch_op.drop_constraint(f"fk_{table}_pairing_id_pairings", type_="foreignkey")
         batch_op.drop_column("pairing_id")
