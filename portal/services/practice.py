@@ -27,7 +27,12 @@ from portal.models.practice import (
 from portal.services import access
 from portal.services.notifications import notify
 from portal.services.paging import after_key, key_token
-from portal.services.sharing import SharingError, resolve_audience
+from portal.services.sharing import (
+    SharingError,
+    audience_options,
+    audience_sentence,
+    resolve_audience,
+)
 from portal.validation import add_days
 
 # The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
@@ -361,6 +366,13 @@ def set_practice_visibility(practice: Practice, shared: bool, choice: str | None
     share_practice(practice, audience or [])
 
 
+def audience_line(practice: Practice) -> str:
+    """For the owner: exactly who sees the practice and its check-ins."""
+    owner = practice.owner or db.session.get(User, practice.owner_id)
+    pairings = access.practice_audience(practice) if practice.is_shared else []
+    return audience_sentence(owner, pairings)
+
+
 def _live_reader_ids(practice: Practice) -> list[int]:
     """The partners of the sharable pairings the practice is shared in."""
     owner = practice.owner or db.session.get(User, practice.owner_id)
@@ -646,8 +658,14 @@ def dashboard_panel(
 
 
 def fill_source_choices(form, user: User) -> None:
-    """Offer the journal entries and meetings a practice may come from."""
+    """Offer the journal entries and meetings a practice may come from, and the partners
+    it may be shared with."""
     from portal.models.meetings import Meeting
+
+    form.audience_options = audience_options(user)
+    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
+    if not form.audience_options and not form.is_submitted():
+        form.visibility.data = "private"  # nobody to share with: do not offer a failing default
 
     form.source_entry_id.choices = [SelectChoice(None, "None")] + [
         SelectChoice(

@@ -91,6 +91,9 @@ def _detail_page(practice: Practice, status: int = 200, **forms):
         view=service.practice_detail(current_user, practice),
         today=today,
         is_owner=practice.owner_id == current_user.id,
+        audience_line=(
+            service.audience_line(practice) if practice.owner_id == current_user.id else ""
+        ),
         encouragements=service.ENCOURAGEMENTS,
         **forms,
     )
