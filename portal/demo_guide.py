@@ -10,6 +10,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.demo_sharing import share_in
 from portal.extensions import db
 from portal.models import (
     Cadence,
@@ -113,6 +114,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
             status=PairingStatus.active,
             created_at=approved,
             approved_at=approved,
+            opens_at=approved,
         )
         db.session.add(pairing)
         people += [mentor, mentee]
@@ -166,18 +168,20 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
 
     # The completed pair: the demo mentor and last year's mentee, with their year in review.
     mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-    alumna = person("alumna@example.org", "Priya Raman", "Europe/Berlin")
+    alumna = person("alumna@example.org", "Sofia Lind", "Europe/Berlin")
     join(mentor, past, Role.mentor)
     join(alumna, past, Role.mentee)
     approved = datetime.combine(past.starts_on + timedelta(days=5), time(9))
+    # Their year is told as it happened: material shared in the pairing while it ran (so its
+    # audience is this pairing alone), then the pairing completed.
     done = Pairing(
         program=past,
         mentor=mentor,
         mentee=alumna,
-        status=PairingStatus.completed,
+        status=PairingStatus.active,
         created_at=approved,
         approved_at=approved,
-        ended_at=datetime.combine(past.ends_on - timedelta(days=3), time(17)),
+        opens_at=approved,
     )
     db.session.add(done)
     db.session.flush()
@@ -226,6 +230,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
     )
     db.session.add(practice)
     db.session.flush()
+    share_in(done, practice)
     for day in range(0, 21, 3):
         db.session.add(
             CheckIn(practice_id=practice.id, day=practice.starts_on + timedelta(days=day), note="")
@@ -235,18 +240,18 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
         (alumna, "What the first retro taught me", "I talked too much. Next time I ask first."),
         (mentor, "The reorg I got wrong", "A story about moving too fast, and what I would keep."),
     ):
-        db.session.add(
-            JournalEntry(
-                author_id=author.id,
-                title=title,
-                body=body,
-                visibility=Visibility.shared,
-                status=EntryStatus.published,
-                created_at=published,
-                updated_at=published,
-                published_at=published,
-            )
+        story = JournalEntry(
+            author_id=author.id,
+            title=title,
+            body=body,
+            visibility=Visibility.shared,
+            status=EntryStatus.published,
+            created_at=published,
+            updated_at=published,
+            published_at=published,
         )
+        db.session.add(story)
+        share_in(done, story)
     closing_day = datetime.combine(past.ends_on - timedelta(days=10), time(19))
     for author, visibility, body in (
         (
@@ -274,5 +279,8 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
         )
         db.session.add(entry)
         db.session.flush()
+        share_in(done, entry)
         db.session.add(ClosingReflection(pairing_id=done.id, user_id=author.id, entry_id=entry.id))
+    done.status = PairingStatus.completed
+    done.ended_at = datetime.combine(past.ends_on - timedelta(days=3), time(17))
     return {"survey_answers": 9, "completed_pairs": 1}

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal.demo_sharing import share_in
 from portal.extensions import db
 from portal.models import (
     Membership,
@@ -122,6 +123,7 @@ def _activity(
             status=rng.choice([PracticeStatus.open, PracticeStatus.done, PracticeStatus.done]),
         )
         db.session.add(practice)
+        shared = [practice]
         day = start
         while day <= last_day:
             if rng.random() < 0.3:
@@ -137,10 +139,14 @@ def _activity(
                     published_at=_at(day, 18),
                 )
                 db.session.add(entry)
+                shared.append(entry)
                 if rng.random() < 0.6:
                     entry.comments.append(
                         EntryComment(
-                            author=partner, body="Thank you for this.", created_at=_at(day, 20)
+                            author=partner,
+                            body="Thank you for this.",
+                            created_at=_at(day, 20),
+                            pairing_id=pairing.id,  # written in their relationship
                         )
                     )
             if rng.random() < 0.03:
@@ -153,6 +159,7 @@ def _activity(
                     )
                 )
             day += timedelta(days=1)
+        share_in(pairing, *shared)
 
 
 def _meetings(
@@ -223,6 +230,7 @@ def seed_insights_demo(today: date, password_hash: str) -> None:
             status=PairingStatus.active,
             created_at=_at(approved, 9),
             approved_at=_at(approved, 9),
+            opens_at=_at(approved, 9),
             score=round(rng.uniform(48, 92), 1),
         )
         db.session.add(pairing)

@@ -38,6 +38,47 @@ def _default_hash() -> str:
 _sequence = itertools.count(1)
 
 
+# --- audiences: whom a shared entry or practice is shared with --------------------------------
+
+
+def _open_active_pairing_ids(user_id: int) -> list[int]:
+    """The author's open active pairings now: a shared item's audience by default."""
+    from sqlalchemy import or_, select
+
+    query = select(Pairing.id).where(
+        or_(Pairing.mentor_id == user_id, Pairing.mentee_id == user_id),
+        Pairing.status == PairingStatus.active,
+        Pairing.opens_at.is_not(None),
+        Pairing.opens_at <= utcnow(),
+    )
+    return list(db.session.scalars(query))
+
+
+def _audience_ids(audience: Any, author_id: int) -> list[int]:
+    if audience is None:
+        return _open_active_pairing_ids(author_id)
+    return [p if isinstance(p, int) else p.id for p in audience]
+
+
+def _pairing_between(a: int, b: int, audience_ids: list[int]) -> int | None:
+    """The pairing joining two people, preferring one the item is shared in."""
+    from sqlalchemy import and_, or_, select
+
+    query = (
+        select(Pairing.id)
+        .where(
+            or_(
+                and_(Pairing.mentor_id == a, Pairing.mentee_id == b),
+                and_(Pairing.mentor_id == b, Pairing.mentee_id == a),
+            ),
+            Pairing.status != PairingStatus.proposed,
+        )
+        .order_by(Pairing.approved_at.desc(), Pairing.id.desc())
+    )
+    ids = list(db.session.scalars(query))
+    return next((i for i in ids if i in audience_ids), ids[0] if ids else None)
+
+
 def _next() -> int:
     return next(_sequence)
 
@@ -121,6 +162,9 @@ def make_pairing(**overrides: Any) -> Pairing:
             )
     values: dict[str, Any] = {"status": PairingStatus.active, "approved_at": utcnow()}
     values.update(overrides)
+    # An approved pairing opens at once in tests (no undo window) unless told otherwise.
+    if "opens_at" not in values and values["status"] != PairingStatus.proposed:
+        values["opens_at"] = values["approved_at"]
     pairing = Pairing(program=program, mentor=mentor, mentee=mentee, **values)
     db.session.add(pairing)
     db.session.commit()
@@ -197,12 +241,21 @@ def make_practice(**overrides: Any) -> Any:
         "per_week": 3,
         "visibility": Visibility.shared,
     }
+    audience = overrides.pop("audience", None)
+    if audience and "visibility" not in overrides:
+        overrides["visibility"] = Visibility.shared
     values.update(overrides)
     if "owner" not in values and "owner_id" not in values:
         values["owner"] = make_user()
     practice = Practice(**values)
     db.session.add(practice)
     db.session.commit()
+    if practice.visibility is Visibility.shared:
+        from portal.models.practice import PracticeAudience
+
+        for pairing_id in _audience_ids(audience, practice.owner_id):
+            db.session.add(PracticeAudience(practice_id=practice.id, pairing_id=pairing_id))
+        db.session.commit()
     return practice
 
 
@@ -218,9 +271,19 @@ def make_check_in(practice: Any, **overrides: Any) -> Any:
 
 
 def make_practice_comment(practice: Any, author: User, **overrides: Any) -> Any:
-    from portal.models.practice import PracticeComment
+    """A comment; a reader's comment is written in the pairing joining them and the owner."""
+    from sqlalchemy import select
+
+    from portal.models.practice import PracticeAudience, PracticeComment
 
     values: dict[str, Any] = {"body": f"Keep going {_next()}"}
+    if "pairing" in overrides:
+        overrides["pairing_id"] = overrides.pop("pairing").id
+    if "pairing_id" not in overrides and author.id != practice.owner_id:
+        shared_in = db.session.scalars(
+            select(PracticeAudience.pairing_id).where(PracticeAudience.practice_id == practice.id)
+        ).all()
+        values["pairing_id"] = _pairing_between(author.id, practice.owner_id, list(shared_in))
     values.update(overrides)
     comment = PracticeComment(practice_id=practice.id, author_id=author.id, **values)
     db.session.add(comment)
@@ -264,16 +327,36 @@ def make_practice_entry(author: User, **overrides: Any) -> Any:
         "updated_at": now,
         "published_at": now,
     }
+    audience = overrides.pop("audience", None)
+    if audience and "visibility" not in overrides:
+        overrides["visibility"] = Visibility.shared
     values.update(overrides)
     entry = JournalEntry(author_id=author.id, **values)
     db.session.add(entry)
     db.session.commit()
+    _add_entry_audience(entry, audience)
     return entry
 
 
+def _add_entry_audience(entry: JournalEntry, audience: Any) -> None:
+    from portal.models.journal import EntryAudience
+
+    if entry.visibility is not Visibility.shared:
+        return
+    for pairing_id in _audience_ids(audience, entry.author_id):
+        db.session.add(EntryAudience(entry_id=entry.id, pairing_id=pairing_id))
+    db.session.commit()
+
+
 def make_entry(**overrides: Any) -> JournalEntry:
-    """A published journal entry (private unless told otherwise), with optional tags."""
+    """A published journal entry (private unless told otherwise), with optional tags.
+
+    A shared entry is shared in ``audience`` (pairings), by default in the author's open
+    active pairings at creation."""
     tags = overrides.pop("tags", [])
+    audience = overrides.pop("audience", None)
+    if audience and "visibility" not in overrides:
+        overrides["visibility"] = Visibility.shared
     values: dict[str, Any] = {
         "title": f"Entry {_next()}",
         "body": "What I noticed this week.",
@@ -288,6 +371,7 @@ def make_entry(**overrides: Any) -> JournalEntry:
     entry.tags = [EntryTag(name=name) for name in tags]
     db.session.add(entry)
     db.session.commit()
+    _add_entry_audience(entry, audience)
     return entry
 
 
@@ -298,6 +382,19 @@ def make_comment(**overrides: Any) -> EntryComment:
         values["entry"] = make_entry()
     if "author" not in values and "author_id" not in values:
         values["author"] = values["entry"].author
+    if "pairing" in values:
+        values["pairing_id"] = values.pop("pairing").id
+    entry = values.get("entry") or db.session.get(JournalEntry, values["entry_id"])
+    author_id = values["author"].id if "author" in values else values["author_id"]
+    if "pairing_id" not in values and author_id != entry.author_id:
+        from sqlalchemy import select
+
+        from portal.models.journal import EntryAudience
+
+        shared_in = db.session.scalars(
+            select(EntryAudience.pairing_id).where(EntryAudience.entry_id == entry.id)
+        ).all()
+        values["pairing_id"] = _pairing_between(author_id, entry.author_id, list(shared_in))
     comment = EntryComment(**values)
     db.session.add(comment)
     db.session.commit()

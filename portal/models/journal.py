@@ -132,9 +132,28 @@ class EntryComment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The relationship a reader's comment was written in; NULL for the entry author's own.
+    pairing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), index=True
+    )
 
     entry: Mapped[JournalEntry] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class EntryAudience(db.Model):
+    """One pairing a shared entry is shared in, fixed when it is shared (see docs/sharing.md)."""
+
+    __tablename__ = "entry_audiences"
+    __table_args__ = (Index("ix_entry_audiences_pairing_entry", "pairing_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EntryTag(db.Model):

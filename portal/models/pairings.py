@@ -26,6 +26,9 @@ class PairingStatus(StrEnum):
 
 # Partners see each other's shared material while a pairing runs and after it completes.
 SHARING_STATUSES = (PairingStatus.active, PairingStatus.completed)
+# A pairing whose partners read what was shared in it (once it is open, see opens_at):
+# after it ends or completes, both keep reading, read-only.
+READABLE_STATUSES = (PairingStatus.active, PairingStatus.completed, PairingStatus.ended)
 
 
 class Pairing(db.Model):
@@ -54,6 +57,9 @@ class Pairing(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None]
+    # When both partners were told (approval + the undo window): before it, neither partner
+    # sees the pairing or anything in it. NULL while proposed, and again after an undo.
+    opens_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(Text)
     # What the matcher said when it proposed the pair: the score (0-100), the three factors
@@ -77,6 +83,22 @@ class Pairing(db.Model):
 
     def role_of(self, user: User) -> str:
         return "mentor" if user.id == self.mentor_id else "mentee"
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        """True once both partners were told, after the undo window."""
+        return self.opens_at is not None and self.opens_at <= (now or utcnow())
+
+    def is_readable(self) -> bool:
+        """Its partners read what was shared in it: approved, open, ended or not."""
+        return self.status in READABLE_STATUSES and self.is_open()
+
+    def is_sharable(self) -> bool:
+        """New material may be shared in it: active and open."""
+        return self.status is PairingStatus.active and self.is_open()
+
+    @property
+    def is_past(self) -> bool:
+        return self.status in (PairingStatus.completed, PairingStatus.ended)
 
     def activate(self) -> None:
         self.status = PairingStatus.active

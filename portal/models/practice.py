@@ -136,6 +136,21 @@ class Practice(db.Model):
         return start, start + timedelta(days=7 * weeks - 1)
 
 
+class PracticeAudience(db.Model):
+    """One pairing a shared practice is shared in (its check-ins follow it)."""
+
+    __tablename__ = "practice_audiences"
+    __table_args__ = (Index("ix_practice_audiences_pairing_practice", "pairing_id", "practice_id"),)
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    pairing_id: Mapped[int] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CheckIn(db.Model):
     """One time the owner practised, on a day in their own time zone, with what they noticed."""
 
@@ -173,6 +188,10 @@ class PracticeComment(db.Model):
     kind: Mapped[CommentKind] = mapped_column(enum_column(CommentKind), default=CommentKind.comment)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The relationship a reader's comment was written in; NULL for the owner's own.
+    pairing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pairings.id", ondelete="CASCADE"), index=True
+    )
 
     practice: Mapped[Practice] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()

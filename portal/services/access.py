@@ -4,10 +4,12 @@ Views never write their own filters. They ask this module for a query of what th
 current user may see (``visible_*``) or for a yes/no check (``can_*``), and a denied read
 answers 404 through ``get_visible_or_404`` so that nobody can probe what exists.
 
-The rules:
+The rules (docs/sharing.md says them in plain words):
 - A person sees their own things.
-- Partners in an active or completed pairing see what the other chose to share.
-- A proposed pairing is invisible to both participants until an admin approves it.
+- A shared item has an audience: the pairings it was shared in. A partner reads it only
+  through such a pairing, once that pairing is open (both were told, after the undo
+  window), while it is active, and read-only after it completed or ended.
+- A proposed pairing, or one still in its undo window, is invisible to both participants.
 - A portal admin sees programme structure (programs, memberships, pairings) and counts,
   never the text of anything private.
 """
@@ -20,53 +22,95 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Select, and_, or_, select, union
+from sqlalchemy import Select, and_, exists, func, or_, select, union
 
 from portal.extensions import db, login_manager
 from portal.models import (
     Membership,
     Notification,
     Pairing,
+    PairingStatus,
     Program,
     ProgramStatus,
     User,
     utcnow,
 )
 from portal.models.enrollment import AuditEvent
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import (
+    EntryAudience,
+    EntryComment,
+    EntryStatus,
+    JournalEntry,
+    Visibility,
+)
 from portal.models.leads import ProgramLead
 from portal.models.meetings import AgendaPoint, Meeting
-from portal.models.pairings import SHARING_STATUSES
-from portal.models.practice import CheckIn, Practice, PracticeComment
+from portal.models.pairings import READABLE_STATUSES, SHARING_STATUSES
+from portal.models.practice import CheckIn, Practice, PracticeAudience, PracticeComment
 
 T = TypeVar("T")
 
 
 # --- pairings and partners -------------------------------------------------------------
+# The relationship is the unit of sharing. A pairing is *readable* by its two partners once
+# it is open (both were told, after the undo window) and while it is active, completed or
+# ended: they read what was shared in it. It is *sharable* (new material may be shared or
+# commented in it) only while it is active. See docs/sharing.md.
 
 
-def visible_pairings(user: User) -> Select[tuple[Pairing]]:
-    """Pairings the user may look at: their own approved ones; an admin sees all."""
-    query = select(Pairing)
-    if user.is_portal_admin:
-        return query
-    return query.where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status.in_([*SHARING_STATUSES, "ended"]),
+def _involves(user: User, pairing: Any = Pairing) -> Any:
+    return or_(pairing.mentor_id == user.id, pairing.mentee_id == user.id)
+
+
+def _open(pairing: Any = Pairing) -> Any:
+    return and_(pairing.opens_at.is_not(None), pairing.opens_at <= utcnow())
+
+
+def _readable(user: User, pairing: Any = Pairing) -> Any:
+    """SQL: ``pairing`` is one the user reads in (involves them, open, not proposed)."""
+    return and_(_involves(user, pairing), pairing.status.in_(READABLE_STATUSES), _open(pairing))
+
+
+def readable_pairings(user: User) -> Select[tuple[Pairing]]:
+    """The user's pairings whose shared material they read: open, active, completed or ended."""
+    return select(Pairing).where(_readable(user))
+
+
+def sharable_pairings(user: User) -> Select[tuple[Pairing]]:
+    """The user's pairings in which new material may be shared: open and active."""
+    return select(Pairing).where(
+        _involves(user), Pairing.status == PairingStatus.active, _open(Pairing)
     )
 
 
+def is_readable_pairing(user: User, pairing: Pairing) -> bool:
+    return pairing.involves(user) and pairing.is_readable()
+
+
+def is_sharable_pairing(user: User, pairing: Pairing) -> bool:
+    return pairing.involves(user) and pairing.is_sharable()
+
+
+def visible_pairings(user: User) -> Select[tuple[Pairing]]:
+    """Pairings the user may look at: their own readable ones; an admin sees all."""
+    if user.is_portal_admin:
+        return select(Pairing)
+    return readable_pairings(user)
+
+
 def sharing_pairings(user: User) -> Select[tuple[Pairing]]:
-    """The user's pairings in which partners share material (active or completed)."""
+    """The user's open pairings that are active or completed: the dashboard's partners."""
     return select(Pairing).where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status.in_(SHARING_STATUSES),
+        _involves(user), Pairing.status.in_(SHARING_STATUSES), _open(Pairing)
     )
 
 
 def partner_ids(user: User) -> Select[tuple[int]]:
-    """A subquery of the ids of everyone the user shares with through a pairing."""
-    live = Pairing.status.in_(SHARING_STATUSES)
+    """A subquery of the ids of everyone the user is paired with in a readable pairing.
+
+    Only a narrowing device: being someone's partner never by itself opens an item, the
+    item's audience does (see ``visible_entries``)."""
+    live = and_(Pairing.status.in_(READABLE_STATUSES), _open(Pairing))
     as_mentor = select(Pairing.mentee_id).where(Pairing.mentor_id == user.id, live)
     as_mentee = select(Pairing.mentor_id).where(Pairing.mentee_id == user.id, live)
     return select(union(as_mentor, as_mentee).subquery().c[0])
@@ -84,29 +128,26 @@ def _self_and_partner_ids(user: User) -> Select[tuple[int]]:
 
 
 def is_partner(user: User, other_id: int) -> bool:
-    """True when the two people are partners in an active or completed pairing."""
+    """True when the two people are partners in a readable pairing."""
     if user.id == other_id:
         return False
     query = select(Pairing.id).where(
-        Pairing.status.in_(SHARING_STATUSES),
-        or_(
-            (Pairing.mentor_id == user.id) & (Pairing.mentee_id == other_id),
-            (Pairing.mentee_id == user.id) & (Pairing.mentor_id == other_id),
-        ),
+        _readable(user),
+        or_(Pairing.mentor_id == other_id, Pairing.mentee_id == other_id),
     )
     return db.session.scalar(query.limit(1)) is not None
 
 
 def can_view_pairing(user: User, pairing: Pairing) -> bool:
-    """Participants of an approved pairing, and admins, may look at it."""
+    """Partners of a readable pairing, and admins, may look at it."""
     if user.is_portal_admin:
         return True
-    return pairing.involves(user) and pairing.status != "proposed"
+    return is_readable_pairing(user, pairing)
 
 
 def can_work_in_pairing(user: User, pairing: Pairing) -> bool:
-    """Only the two partners, while the pairing shares, may add material to it."""
-    return pairing.involves(user) and pairing.status in SHARING_STATUSES
+    """Only the two partners, while the pairing is sharable, may add material to it."""
+    return is_sharable_pairing(user, pairing)
 
 
 # --- programs and memberships ----------------------------------------------------------
@@ -134,23 +175,57 @@ def visible_memberships(user: User) -> Select[tuple[Membership]]:
 # The journal's privacy rules, used by every list, dashboard panel, search, notification,
 # export, admin view, direct URL and htmx fragment that touches an entry or a comment:
 # - a private entry, and every draft, is its author's alone (admins get no exception);
-# - a published shared entry is also readable by the author's partners in an active or
-#   completed pairing, and by nobody else;
-# - a comment is seen by its author always, by others only while its entry is shared.
+# - a published shared entry is also readable by the partner of each pairing it is shared
+#   in (its audience, ``entry_audiences``), while that pairing is readable, and by nobody else;
+# - a reader's comment is seen by its author, and by the entry's author while the entry is
+#   still shared in the comment's pairing; the entry author's own comments are seen by every
+#   reader the entry currently has.
+
+
+def entry_shared_clause() -> Any:
+    """SQL: the entry is published and marked shared (necessary, never sufficient)."""
+    return and_(
+        JournalEntry.visibility == Visibility.shared,
+        JournalEntry.status == EntryStatus.published,
+    )
+
+
+def entry_private_clause() -> Any:
+    """SQL: a published entry the author kept private (the author's own list filter)."""
+    return and_(
+        JournalEntry.visibility == Visibility.private,
+        JournalEntry.status == EntryStatus.published,
+    )
+
+
+def _entry_audience_in(pairings: Any, author: Any = JournalEntry.author_id) -> Any:
+    """SQL EXISTS: the entry has an audience row in a pairing matching ``pairings`` (an SQL
+    condition on Pairing) that also involves the entry's author. A primary-key lookup."""
+    return exists(
+        select(EntryAudience.pairing_id)
+        .join(Pairing, Pairing.id == EntryAudience.pairing_id)
+        .where(
+            EntryAudience.entry_id == JournalEntry.id,
+            or_(Pairing.mentor_id == author, Pairing.mentee_id == author),
+            pairings,
+        )
+        .correlate(JournalEntry)
+    )
+
+
+def _entry_readable_by(user: User) -> Any:
+    return and_(entry_shared_clause(), _entry_audience_in(_readable(user)))
 
 
 def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
-    """Entries the user may read: their own (drafts included) and partners' shared ones.
+    """Entries the user may read: their own (drafts included) and the shared entries whose
+    audience holds a pairing the user reads in.
 
     Admins get no exception: a private entry is its author's alone.
     """
     return select(JournalEntry).where(
         JournalEntry.author_id.in_(_self_and_partner_ids(user)),
-        or_(
-            JournalEntry.author_id == user.id,
-            (JournalEntry.visibility == Visibility.shared)
-            & (JournalEntry.status == EntryStatus.published),
-        ),
+        or_(JournalEntry.author_id == user.id, _entry_readable_by(user)),
     )
 
 
@@ -160,43 +235,64 @@ def own_entries(user: User) -> Select[tuple[JournalEntry]]:
 
 
 def shared_with(user: User) -> Select[tuple[JournalEntry]]:
-    """Partners' published, shared entries: what the user reviews or reads, never their own."""
+    """Partners' entries shared with the user: what they review or read, never their own."""
     return select(JournalEntry).where(
-        JournalEntry.visibility == Visibility.shared,
-        JournalEntry.status == EntryStatus.published,
+        entry_shared_clause(),
         JournalEntry.author_id.in_(partner_ids(user)),
+        _entry_audience_in(_readable(user)),
+    )
+
+
+def shared_in_pairing(user: User, pairing: Pairing) -> Select[tuple[JournalEntry]]:
+    """Entries shared in one pairing that the user reads in (both partners' entries).
+
+    Starts from the audience index by pairing; empty unless the pairing is readable."""
+    if not is_readable_pairing(user, pairing):
+        return select(JournalEntry).where(JournalEntry.id.is_(None))
+    in_pairing = select(EntryAudience.entry_id).where(EntryAudience.pairing_id == pairing.id)
+    return select(JournalEntry).where(
+        JournalEntry.id.in_(in_pairing),
+        JournalEntry.author_id.in_((pairing.mentor_id, pairing.mentee_id)),
+        entry_shared_clause(),
     )
 
 
 def _mentee_ids(user: User) -> Select[tuple[int]]:
-    """Ids of the people the user mentors in an active or completed pairing."""
-    return select(Pairing.mentee_id).where(
-        Pairing.mentor_id == user.id, Pairing.status.in_(SHARING_STATUSES)
-    )
+    """Ids of the people the user mentors in a readable pairing."""
+    return select(Pairing.mentee_id).where(Pairing.mentor_id == user.id, _readable(user))
 
 
 def _mentor_ids(user: User) -> Select[tuple[int]]:
-    """Ids of the user's mentors in an active or completed pairing."""
-    return select(Pairing.mentor_id).where(
-        Pairing.mentee_id == user.id, Pairing.status.in_(SHARING_STATUSES)
-    )
+    """Ids of the user's mentors in a readable pairing."""
+    return select(Pairing.mentor_id).where(Pairing.mentee_id == user.id, _readable(user))
 
 
 def review_queue(user: User) -> Select[tuple[JournalEntry]]:
-    """Shared entries of the user's mentees: the mentor's review queue."""
-    return shared_with(user).where(JournalEntry.author_id.in_(_mentee_ids(user)))
+    """Entries the user's mentees shared in a pairing where the user is their mentor."""
+    return select(JournalEntry).where(
+        entry_shared_clause(),
+        JournalEntry.author_id.in_(_mentee_ids(user)),
+        _entry_audience_in(and_(_readable(user), Pairing.mentor_id == user.id)),
+    )
 
 
 def mentor_stories(user: User) -> Select[tuple[JournalEntry]]:
-    """Shared entries of the user's mentors: the stories a mentee may read."""
-    return shared_with(user).where(JournalEntry.author_id.in_(_mentor_ids(user)))
+    """Entries the user's mentors shared in a pairing where the user is their mentee."""
+    return select(JournalEntry).where(
+        entry_shared_clause(),
+        JournalEntry.author_id.in_(_mentor_ids(user)),
+        _entry_audience_in(and_(_readable(user), Pairing.mentee_id == user.id)),
+    )
 
 
 def can_read_entry(user: User, entry: JournalEntry) -> bool:
-    """The author always; a partner only while the entry is published and shared."""
+    """The author always; a partner only while the entry is shared in a pairing they read in."""
     if entry.author_id == user.id:
         return True
-    return entry.is_shared and is_partner(user, entry.author_id)
+    if not entry.is_shared:
+        return False
+    query = visible_entries(user).where(JournalEntry.id == entry.id)
+    return db.session.scalar(query.with_only_columns(JournalEntry.id)) is not None
 
 
 def can_edit_entry(user: User, entry: JournalEntry) -> bool:
@@ -204,47 +300,102 @@ def can_edit_entry(user: User, entry: JournalEntry) -> bool:
     return entry.author_id == user.id
 
 
-def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
-    """The author and the partners who can read it may comment."""
-    return can_read_entry(user, entry)
+def entry_audience(entry: JournalEntry) -> list[Pairing]:
+    """The pairings an entry is shared in (for its author's "who can read this" line)."""
+    query = (
+        select(Pairing)
+        .join(EntryAudience, EntryAudience.pairing_id == Pairing.id)
+        .where(EntryAudience.entry_id == entry.id)
+        .order_by(Pairing.approved_at, Pairing.id)
+    )
+    return list(db.session.scalars(query))
 
 
-def can_review_entry(user: User, entry: JournalEntry) -> bool:
-    """The author's mentor marks a shared entry reviewed; the author never reviews their own."""
-    if entry.author_id == user.id or not entry.is_shared:
-        return False
-    query = _mentee_ids(user).where(Pairing.mentee_id == entry.author_id)
+def entry_comment_pairing(user: User, entry: JournalEntry) -> Pairing | None:
+    """The sharable pairing a reader's comment on the entry is written in, or None."""
+    query = (
+        sharable_pairings(user)
+        .join(EntryAudience, EntryAudience.pairing_id == Pairing.id)
+        .where(
+            EntryAudience.entry_id == entry.id,
+            or_(Pairing.mentor_id == entry.author_id, Pairing.mentee_id == entry.author_id),
+        )
+        .order_by(Pairing.approved_at.desc(), Pairing.id.desc())
+    )
+    return db.session.scalar(query.limit(1))
+
+
+def _entry_has_sharable_audience(entry: JournalEntry) -> bool:
+    query = (
+        select(EntryAudience.pairing_id)
+        .join(Pairing, Pairing.id == EntryAudience.pairing_id)
+        .where(
+            EntryAudience.entry_id == entry.id,
+            Pairing.status == PairingStatus.active,
+            _open(Pairing),
+        )
+    )
     return db.session.scalar(query.limit(1)) is not None
 
 
+def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
+    """A reader comments only within a sharable pairing the entry is shared in; the author
+    replies on a private entry, or while the entry still reaches a sharable pairing."""
+    if entry.author_id == user.id:
+        return not entry.is_shared or _entry_has_sharable_audience(entry)
+    return entry.is_shared and entry_comment_pairing(user, entry) is not None
+
+
+def can_review_entry(user: User, entry: JournalEntry) -> bool:
+    """The author's mentor marks a shared entry reviewed, in a pairing it is shared in."""
+    if entry.author_id == user.id or not entry.is_shared:
+        return False
+    query = review_queue(user).where(JournalEntry.id == entry.id)
+    return db.session.scalar(query.with_only_columns(JournalEntry.id)) is not None
+
+
 def visible_comments(user: User) -> Select[tuple[EntryComment]]:
-    """Who reads a comment: its author; and, while the entry is shared, the entry's author
-    and readers who are the comment author's partners.
+    """Who reads a comment: its author; a reader's comment (``pairing_id`` set) also the
+    entry's author while the entry is still shared in that pairing; the entry author's own
+    comments (``pairing_id`` NULL) every reader the entry currently has.
 
     So a mentor's story shared with two mentees shows each mentee only their own comments
     and the mentor's replies, never the other mentee's. When an entry is unshared, every
     comment on it stays visible to its own author only.
     """
-    shared_readable = (
-        visible_entries(user)
+    still_shared_there = exists(
+        select(EntryAudience.pairing_id)
         .where(
-            JournalEntry.visibility == Visibility.shared,
-            JournalEntry.status == EntryStatus.published,
+            EntryAudience.entry_id == EntryComment.entry_id,
+            EntryAudience.pairing_id == EntryComment.pairing_id,
         )
-        .with_only_columns(JournalEntry.id)
+        .correlate(EntryComment)
     )
-    return select(EntryComment).where(
-        or_(
-            EntryComment.author_id == user.id,
-            and_(
-                EntryComment.entry_id.in_(shared_readable),
-                or_(
-                    EntryComment.entry.has(JournalEntry.author_id == user.id),
-                    EntryComment.author_id.in_(partner_ids(user)),
+    return (
+        select(EntryComment)
+        .join(JournalEntry, JournalEntry.id == EntryComment.entry_id)
+        .where(
+            or_(
+                EntryComment.author_id == user.id,
+                and_(
+                    JournalEntry.author_id == user.id,
+                    EntryComment.pairing_id.is_not(None),
+                    entry_shared_clause(),
+                    still_shared_there,
                 ),
-            ),
+                and_(
+                    EntryComment.pairing_id.is_(None),
+                    EntryComment.author_id == JournalEntry.author_id,
+                    _entry_readable_by(user),
+                ),
+            )
         )
     )
+
+
+def entry_counts_clause() -> Any:
+    """SQL for activity counts (admins see numbers, never text): a published shared entry."""
+    return entry_shared_clause()
 
 
 # --- notifications ---------------------------------------------------------------------
@@ -377,24 +528,65 @@ def can_apply(user: User, program: Program, today: Any) -> bool:
 
 # --- practices, meetings and session prep ----------------------------------------------
 # The journal's rules, applied to practices: a private practice is its owner's alone; a
-# shared one is seen by the owner and their partners in an active or completed pairing.
-# Check-ins follow their practice; a comment stays its author's, as in the journal.
-# Admins get no exception. A pairing's meeting log, next date and agenda are for its two
-# partners only (they hold shared text).
+# shared one is seen by the owner and by the partner of each pairing it is shared in
+# (``practice_audiences``), while that pairing is readable. Check-ins follow their
+# practice; comments follow the journal's comment rule. Admins get no exception. A
+# pairing's meeting log, agenda, goals, agreement and planned meetings are for its two
+# partners while it is readable (they hold shared text).
+
+
+def practice_shared_clause() -> Any:
+    """SQL: the practice is marked shared (necessary, never sufficient)."""
+    return Practice.visibility == Visibility.shared
+
+
+def _practice_audience_in(pairings: Any) -> Any:
+    return exists(
+        select(PracticeAudience.pairing_id)
+        .join(Pairing, Pairing.id == PracticeAudience.pairing_id)
+        .where(
+            PracticeAudience.practice_id == Practice.id,
+            or_(Pairing.mentor_id == Practice.owner_id, Pairing.mentee_id == Practice.owner_id),
+            pairings,
+        )
+        .correlate(Practice)
+    )
+
+
+def _practice_readable_by(user: User) -> Any:
+    return and_(practice_shared_clause(), _practice_audience_in(_readable(user)))
 
 
 def visible_practices(user: User) -> Select[tuple[Practice]]:
-    """The user's own practices and their partners' shared ones."""
+    """The user's own practices and those shared in a pairing they read in."""
     return select(Practice).where(
         Practice.owner_id.in_(_self_and_partner_ids(user)),
-        or_(Practice.owner_id == user.id, Practice.visibility == Visibility.shared),
+        or_(Practice.owner_id == user.id, _practice_readable_by(user)),
+    )
+
+
+def practices_shared_in_pairing(user: User, pairing: Pairing) -> Select[tuple[Practice]]:
+    """Practices shared in one pairing the user reads in (both partners'), by the audience
+    index; empty unless the pairing is readable."""
+    if not is_readable_pairing(user, pairing):
+        return select(Practice).where(Practice.id.is_(None))
+    in_pairing = select(PracticeAudience.practice_id).where(
+        PracticeAudience.pairing_id == pairing.id
+    )
+    return select(Practice).where(
+        Practice.id.in_(in_pairing),
+        Practice.owner_id.in_((pairing.mentor_id, pairing.mentee_id)),
+        practice_shared_clause(),
     )
 
 
 def can_read_practice(user: User, practice: Practice) -> bool:
     if practice.owner_id == user.id:
         return True
-    return practice.is_shared and is_partner(user, practice.owner_id)
+    if not practice.is_shared:
+        return False
+    query = visible_practices(user).where(Practice.id == practice.id)
+    return db.session.scalar(query.with_only_columns(Practice.id)) is not None
 
 
 def can_edit_practice(user: User, practice: Practice) -> bool:
@@ -402,9 +594,50 @@ def can_edit_practice(user: User, practice: Practice) -> bool:
     return practice.owner_id == user.id
 
 
+def practice_audience(practice: Practice) -> list[Pairing]:
+    """The pairings a practice is shared in."""
+    query = (
+        select(Pairing)
+        .join(PracticeAudience, PracticeAudience.pairing_id == Pairing.id)
+        .where(PracticeAudience.practice_id == practice.id)
+        .order_by(Pairing.approved_at, Pairing.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def practice_comment_pairing(user: User, practice: Practice) -> Pairing | None:
+    """The sharable pairing a reader's comment on the practice is written in, or None."""
+    query = (
+        sharable_pairings(user)
+        .join(PracticeAudience, PracticeAudience.pairing_id == Pairing.id)
+        .where(
+            PracticeAudience.practice_id == practice.id,
+            or_(Pairing.mentor_id == practice.owner_id, Pairing.mentee_id == practice.owner_id),
+        )
+        .order_by(Pairing.approved_at.desc(), Pairing.id.desc())
+    )
+    return db.session.scalar(query.limit(1))
+
+
+def _practice_has_sharable_audience(practice: Practice) -> bool:
+    query = (
+        select(PracticeAudience.pairing_id)
+        .join(Pairing, Pairing.id == PracticeAudience.pairing_id)
+        .where(
+            PracticeAudience.practice_id == practice.id,
+            Pairing.status == PairingStatus.active,
+            _open(Pairing),
+        )
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def can_comment_on_practice(user: User, practice: Practice) -> bool:
-    """The owner and the partners who can read it may comment or encourage."""
-    return can_read_practice(user, practice)
+    """A reader comments or encourages only within a sharable pairing it is shared in; the
+    owner replies on a private practice or while it still reaches a sharable pairing."""
+    if practice.owner_id == user.id:
+        return not practice.is_shared or _practice_has_sharable_audience(practice)
+    return practice.is_shared and practice_comment_pairing(user, practice) is not None
 
 
 def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
@@ -414,36 +647,56 @@ def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
 
 
 def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
-    """As in the journal: a comment is seen by its author; and, while its practice is
-    shared, by the practice's owner and by readers who are the comment author's partners.
-    On a practice made private, each comment stays with its author."""
-    shared_readable = (
-        visible_practices(user)
-        .where(Practice.visibility == Visibility.shared)
-        .with_only_columns(Practice.id)
+    """As in the journal: a comment is seen by its author; a reader's comment also by the
+    practice's owner while the practice is still shared in the comment's pairing; the
+    owner's own comments by every reader the practice currently has."""
+    still_shared_there = exists(
+        select(PracticeAudience.pairing_id)
+        .where(
+            PracticeAudience.practice_id == PracticeComment.practice_id,
+            PracticeAudience.pairing_id == PracticeComment.pairing_id,
+        )
+        .correlate(PracticeComment)
     )
-    return select(PracticeComment).where(
-        or_(
-            PracticeComment.author_id == user.id,
-            and_(
-                PracticeComment.practice_id.in_(shared_readable),
-                or_(
-                    PracticeComment.practice_id.in_(
-                        select(Practice.id).where(Practice.owner_id == user.id)
-                    ),
-                    PracticeComment.author_id.in_(partner_ids(user)),
+    return (
+        select(PracticeComment)
+        .join(Practice, Practice.id == PracticeComment.practice_id)
+        .where(
+            or_(
+                PracticeComment.author_id == user.id,
+                and_(
+                    Practice.owner_id == user.id,
+                    PracticeComment.pairing_id.is_not(None),
+                    practice_shared_clause(),
+                    still_shared_there,
                 ),
-            ),
+                and_(
+                    PracticeComment.pairing_id.is_(None),
+                    PracticeComment.author_id == Practice.owner_id,
+                    _practice_readable_by(user),
+                ),
+            )
         )
     )
 
 
+def shared_check_in_count(reader: User, author_id: int, pairing: Pairing, since: Any) -> int:
+    """How many check-ins ``author_id`` made since ``since`` on practices shared in the
+    pairing and readable by ``reader`` (the weekly digest's count)."""
+    practices = practices_shared_in_pairing(reader, pairing).where(Practice.owner_id == author_id)
+    query = select(func.count(CheckIn.id)).where(
+        CheckIn.practice_id.in_(practices.with_only_columns(Practice.id)),
+        CheckIn.created_at >= since,
+    )
+    return db.session.scalar(query) or 0
+
+
 def can_open_pairing_log(user: User, pairing: Pairing) -> bool:
-    """The meeting log and prep page are for the two partners of an approved pairing.
+    """The meeting log and prep page are for the two partners of a readable pairing.
 
     Unlike the pairing itself, admins may not open them: they hold the pair's shared notes.
     """
-    return pairing.involves(user) and pairing.status != "proposed"
+    return is_readable_pairing(user, pairing)
 
 
 def pairing_log_or_404(user: User, pairing_id: int) -> Pairing:
@@ -455,15 +708,12 @@ def pairing_log_or_404(user: User, pairing_id: int) -> Pairing:
 
 
 def _own_approved_pairing_ids(user: User) -> Select[tuple[int]]:
-    """The ids of the pairings the user takes part in once approved (any status but proposed)."""
-    return select(Pairing.id).where(
-        or_(Pairing.mentor_id == user.id, Pairing.mentee_id == user.id),
-        Pairing.status != "proposed",
-    )
+    """The ids of the pairings the user reads in (open; active, completed or ended)."""
+    return select(Pairing.id).where(_readable(user))
 
 
 def visible_meetings(user: User) -> Select[tuple[Meeting]]:
-    """Meetings of pairings the user takes part in (approved), admins included as people."""
+    """Meetings of pairings the user reads in, admins included as people."""
     mine = _own_approved_pairing_ids(user)
     return select(Meeting).where(Meeting.pairing_id.in_(mine))
 
@@ -489,22 +739,22 @@ from portal.models.kickoff import (  # noqa: E402  (kept beside its section, for
 
 
 def kickoff_pairing_or_404(user: User, pairing_id: int) -> Pairing:
-    """The pairing whose kick-off pages the user may open (a partner, approved), or 404."""
+    """The pairing whose kick-off pages the user may open (a partner, readable), or 404."""
     return pairing_log_or_404(user, pairing_id)
 
 
 def can_see_partner_email(user: User, pairing: Pairing) -> bool:
-    """A partner's e-mail address is shown only inside an active pairing."""
-    return pairing.involves(user) and pairing.status == "active"
+    """A partner's e-mail address is shown only inside an active, open pairing."""
+    return is_sharable_pairing(user, pairing)
 
 
 def visible_goals(user: User) -> Select[tuple[Goal]]:
-    """The user's own goals, and the shared goals of pairings the user shares material in."""
-    sharing = sharing_pairings(user).with_only_columns(Pairing.id)
+    """The user's own goals, and the shared goals of the pairings the user reads in."""
+    readable = _own_approved_pairing_ids(user)
     return select(Goal).where(
         or_(
             Goal.owner_id == user.id,
-            (Goal.visibility == Visibility.shared) & Goal.pairing_id.in_(sharing),
+            (Goal.visibility == Visibility.shared) & Goal.pairing_id.in_(readable),
         )
     )
 
@@ -515,7 +765,7 @@ def can_read_goal(user: User, goal: Goal) -> bool:
     if not goal.is_shared:
         return False
     pairing = db.session.get(Pairing, goal.pairing_id)
-    return pairing is not None and pairing.involves(user) and pairing.status in SHARING_STATUSES
+    return pairing is not None and is_readable_pairing(user, pairing)
 
 
 def can_edit_goal(user: User, goal: Goal) -> bool:
@@ -530,13 +780,13 @@ def visible_goal_ratings(user: User) -> Select[tuple[GoalRating]]:
 
 
 def visible_planned_meetings(user: User) -> Select[tuple[PlannedMeeting]]:
-    """Planned meetings of the user's own approved pairings; admins get no exception here."""
+    """Planned meetings of the pairings the user reads in; admins get no exception here."""
     mine = _own_approved_pairing_ids(user)
     return select(PlannedMeeting).where(PlannedMeeting.pairing_id.in_(mine))
 
 
 def visible_agreements(user: User) -> Select[tuple[Agreement]]:
-    """The agreements of the user's own approved pairings; text is for the two partners only."""
+    """The agreements of the pairings the user reads in; text is for the two partners only."""
     mine = _own_approved_pairing_ids(user)
     return select(Agreement).where(Agreement.pairing_id.in_(mine))
 
@@ -575,7 +825,7 @@ def visible_outbox(user: User) -> Select:
 def guide_pairing_or_404(user: User, pairing_id: int) -> Pairing:
     """The pairing whose closing and year in review the user may open (a partner), or 404."""
     pairing = db.session.get(Pairing, pairing_id)
-    if pairing is None or not pairing.involves(user) or pairing.status not in SHARING_STATUSES:
+    if pairing is None or not is_readable_pairing(user, pairing):
         abort(404)
     return pairing
 

@@ -14,13 +14,14 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import abort, url_for
-from sqlalchemy import case, func, select, tuple_, union_all, update
+from sqlalchemy import case, delete, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, Role, User, utcnow
 from portal.models.journal import (
+    EntryAudience,
     EntryComment,
     EntryStatus,
     EntryTag,
@@ -29,10 +30,17 @@ from portal.models.journal import (
     JournalEntry,
     Visibility,
 )
-from portal.models.pairings import SHARING_STATUSES
 from portal.services import access, search
 from portal.services.notifications import notify
 from portal.services.paging import after_key, clean_text, key_token
+from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's form uses them)
+    ALL_MENTEES,
+    AudienceOption,
+    SharingError,
+    audience_options,
+    audience_sentence,
+    resolve_audience,
+)
 from portal.validation import page_number
 
 if TYPE_CHECKING:
@@ -195,6 +203,9 @@ class EntryFields:
     visibility: Visibility = Visibility.private
     tags: list[str] = field(default_factory=list)
     prompt_key: str | None = None
+    # The pairings to share in (ids); None: the author's one current pairing for a new
+    # entry, the audience it already has for a shared one. See ``resolve_audience``.
+    audience: list[int] | None = None
 
 
 class EditConflict(Exception):
@@ -234,46 +245,137 @@ def _clear_pending_draft(entry: JournalEntry) -> None:
     entry.draft_saved_at = None
 
 
-def _notify_shared(entry: JournalEntry) -> None:
-    """Tell the author's partners that something new was shared with them."""
-    partner_ids = db.session.scalars(access.partner_ids(entry.author)).all()
+# --- sharing: the audience of an entry --------------------------------------------------
+
+
+def _audience_ids(entry: JournalEntry) -> set[int]:
+    query = select(EntryAudience.pairing_id).where(EntryAudience.entry_id == entry.id)
+    return set(db.session.scalars(query))
+
+
+def share_entry(entry: JournalEntry, pairing_ids: list[int]) -> list[int]:
+    """Share the entry in exactly these of its author's sharable pairings, keeping what it
+    was shared in past pairings (their partners keep reading); no ids unshares it.
+
+    Keeps ``visibility`` in step; returns the pairing ids newly added. The caller commits.
+    Raises SharingError for a pairing that is not the author's sharable one.
+    """
+    wanted = set(pairing_ids)
+    if not wanted:
+        unshare_entry(entry)
+        return []
+    sharable = set(
+        db.session.scalars(access.sharable_pairings(entry.author).with_only_columns(Pairing.id))
+    )
+    if not wanted <= sharable:
+        raise SharingError("You can only share with a current partner.")
+    db.session.flush()
+    existing = _audience_ids(entry)
+    stale = (existing & sharable) - wanted
+    if stale:
+        db.session.execute(
+            delete(EntryAudience).where(
+                EntryAudience.entry_id == entry.id, EntryAudience.pairing_id.in_(stale)
+            )
+        )
+    added = sorted(wanted - existing)
+    for pairing_id in added:
+        db.session.add(EntryAudience(entry_id=entry.id, pairing_id=pairing_id))
+    entry.visibility = Visibility.shared
+    db.session.flush()
+    return added
+
+
+def unshare_entry(entry: JournalEntry) -> None:
+    """Make the entry private: every audience row goes. The caller commits."""
+    db.session.flush()
+    db.session.execute(delete(EntryAudience).where(EntryAudience.entry_id == entry.id))
+    entry.visibility = Visibility.private
+
+
+def audience_of(entry: JournalEntry) -> list[Pairing]:
+    """The pairings the entry is shared in, for the author's "who can read this" line."""
+    return access.entry_audience(entry) if entry.is_shared else []
+
+
+def audience_line(entry: JournalEntry) -> str:
+    """For the author: exactly who can read the entry."""
+    return audience_sentence(entry.author, audience_of(entry))
+
+
+def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> str:
+    """The ``audience`` form value matching the entry's current audience, or ""."""
+    if not entry.is_shared:
+        return ""
+    current = _audience_ids(entry)
+    matching = [o for o in options if set(o.pairing_ids) <= current]
+    return max(matching, key=lambda o: len(o.pairing_ids)).value if matching else ""
+
+
+def _notify_shared(entry: JournalEntry, pairing_ids: list[int]) -> None:
+    """Tell the partner of each newly added pairing that something was shared with them."""
+    if not pairing_ids or not entry.is_shared:
+        return
     link = url_for("journal.detail", entry_id=entry.id)
-    for partner_id in partner_ids:
+    pairings = db.session.scalars(select(Pairing).where(Pairing.id.in_(pairing_ids)))
+    for partner_id in sorted({p.partner_of(entry.author).id for p in pairings}):
         notify(partner_id, "journal_shared", f"{entry.author.name} shared a journal entry.", link)
 
 
+def _wanted_audience(
+    author: User, fields: EntryFields, entry: JournalEntry | None
+) -> list[int] | None:
+    """What the save will share in, resolved before anything is written (may raise)."""
+    if fields.visibility is not Visibility.shared:
+        return []
+    if fields.audience is not None:
+        return fields.audience
+    return resolve_audience(author, None, already_shared=entry is not None and entry.is_shared)
+
+
+def _settle_audience(entry: JournalEntry, audience: list[int] | None) -> None:
+    """After publishing: set the audience (None keeps it) and tell those newly added."""
+    if audience is None:
+        return
+    _notify_shared(entry, share_entry(entry, audience))
+
+
 def create_entry(author: User, fields: EntryFields, publish: bool = True) -> JournalEntry:
-    """Write a new entry, published or kept as a private draft."""
+    """Write a new entry, published or kept as a private draft; raises SharingError (and
+    writes nothing) when it cannot be shared as asked."""
+    audience = _wanted_audience(author, fields, None) if publish else None
     entry = JournalEntry(author=author, title="", body="")
     _apply(entry, fields)
     db.session.add(entry)
     if publish:
-        _publish(entry, was_shared=False)
+        _publish(entry)
+        _settle_audience(entry, audience)
     else:
         entry.status = EntryStatus.draft
     db.session.commit()
     return entry
 
 
-def _publish(entry: JournalEntry, was_shared: bool) -> None:
+def _publish(entry: JournalEntry) -> None:
     if entry.status is not EntryStatus.published or entry.published_at is None:
         entry.status = EntryStatus.published
         entry.published_at = utcnow()
     db.session.flush()
-    if entry.is_shared and not was_shared:
-        _notify_shared(entry)
 
 
 def save_entry(
     entry: JournalEntry, fields: EntryFields, version: int | None, publish: bool = True
 ) -> JournalEntry:
-    """Save the author's edit if nobody saved in between; raises EditConflict otherwise."""
-    was_shared = entry.is_shared
+    """Save the author's edit if nobody saved in between; raises EditConflict otherwise,
+    and SharingError (writing nothing) when it cannot be shared as asked."""
+    publishing = publish or not entry.is_draft
+    audience = _wanted_audience(entry.author, fields, entry) if publishing else None
     _claim_version(entry, version)
     _apply(entry, fields)
     _clear_pending_draft(entry)
-    if publish or not entry.is_draft:
-        _publish(entry, was_shared)
+    if publishing:
+        _publish(entry)
+        _settle_audience(entry, audience)
     db.session.commit()
     return entry
 
@@ -300,15 +402,23 @@ def autosave(
     return entry
 
 
-def set_visibility(entry: JournalEntry, visibility: Visibility) -> JournalEntry:
-    """Share or unshare at any time; the version moves on so open edit forms notice."""
-    was_shared = entry.is_shared
+def set_visibility(
+    entry: JournalEntry, visibility: Visibility, audience: list[int] | None = None
+) -> JournalEntry:
+    """Share or unshare at any time; the version moves on so open edit forms notice.
+
+    Sharing without ``audience`` goes to the author's one current pairing (SharingError
+    when there is none, or several to choose from)."""
+    if visibility is Visibility.shared and audience is None:
+        audience = resolve_audience(entry.author, None)
     _claim_version(entry, entry.version)
-    entry.visibility = visibility
     entry.updated_at = utcnow()
-    db.session.flush()
-    if entry.is_shared and not was_shared:
-        _notify_shared(entry)
+    if visibility is Visibility.shared:
+        added = share_entry(entry, audience or [])
+        if entry.status is EntryStatus.published:
+            _notify_shared(entry, added)
+    else:
+        unshare_entry(entry)
     db.session.commit()
     return entry
 
@@ -403,11 +513,10 @@ def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) 
         query = query.where(JournalEntry.id.in_(tagged))
     if filters.visibility == "draft":
         query = query.where(JournalEntry.status == EntryStatus.draft)
+    elif filters.visibility == "shared":
+        query = query.where(access.entry_shared_clause())
     elif filters.visibility:
-        query = query.where(
-            JournalEntry.visibility == filters.visibility,
-            JournalEntry.status == EntryStatus.published,
-        )
+        query = query.where(access.entry_private_clause())
     rows = db.session.scalars(
         query.options(selectinload(JournalEntry.tags))
         .order_by(*order)
@@ -459,18 +568,28 @@ def comments_for(user: User, entry: JournalEntry) -> list[EntryComment]:
 
 def add_comment(user: User, entry: JournalEntry, body: str) -> EntryComment:
     """Comment, and tell the other side; the notification never quotes the entry."""
-    comment = EntryComment(entry=entry, author=user, body=body.strip())
+    pairing = None if user.id == entry.author_id else access.entry_comment_pairing(user, entry)
+    comment = EntryComment(
+        entry=entry, author=user, body=body.strip(), pairing_id=pairing and pairing.id
+    )
     db.session.add(comment)
     link = url_for("journal.detail", entry_id=entry.id, _anchor="entry-comments")
     if user.id == entry.author_id:
         if entry.is_shared:
             message = f"{user.name} replied on a shared entry."
-            for partner_id in db.session.scalars(access.partner_ids(user)).all():
+            for partner_id in _current_reader_ids(entry):
                 notify(partner_id, "journal_comment", message, link)
     else:
         notify(entry.author_id, "journal_comment", f"{user.name} commented on your entry.", link)
     db.session.commit()
     return comment
+
+
+def _current_reader_ids(entry: JournalEntry) -> list[int]:
+    """The partners of the sharable pairings the entry is shared in (its live readers)."""
+    author = entry.author
+    pairings = [p for p in access.entry_audience(entry) if access.is_sharable_pairing(author, p)]
+    return sorted({p.partner_of(author).id for p in pairings})
 
 
 def mark_reviewed(user: User, entry: JournalEntry) -> JournalEntry:
@@ -597,8 +716,10 @@ def latest_mentor_stories(
 
 def reviewer_ids(user: User) -> set[int]:
     """Ids of the user's mentees: entries by them carry a review state for this user."""
-    query = select(Pairing.mentee_id).where(
-        Pairing.mentor_id == user.id, Pairing.status.in_(SHARING_STATUSES)
+    query = (
+        access.readable_pairings(user)
+        .where(Pairing.mentor_id == user.id)
+        .with_only_columns(Pairing.mentee_id)
     )
     return set(db.session.scalars(query))
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from portal.demo_sharing import share_in, written_in
 from portal.extensions import db
-from portal.models import User, utcnow
+from portal.models import Pairing, User, utcnow
 from portal.models.journal import EntryComment, EntryStatus, EntryTag, JournalEntry, Visibility
 
 # (days ago, title, prompt, visibility, tags, body)
@@ -122,20 +123,28 @@ def seed_journal_demo() -> None:
         return
     now = utcnow()
     lena = _write(mentee, MENTEE_ENTRIES, now)
-    _write(mentor, MENTOR_ENTRIES, now)
+    marcus = _write(mentor, MENTOR_ENTRIES, now)
     goals, demo = lena[0], lena[1]
     db.session.flush()  # gives the mentor an id
+    # Everything marked shared is shared in their pairing: Marcus's stories reach Lena, not
+    # the mentee he had last year (see demo_guide).
+    pairing = db.session.scalar(
+        select(Pairing).where(Pairing.mentor_id == mentor.id, Pairing.mentee_id == mentee.id)
+    )
+    share_in(pairing, *(e for e in lena + marcus if e.visibility is Visibility.shared))
     for entry in (goals, demo):
         entry.reviewed_at = entry.published_at + timedelta(days=2)
         entry.reviewed_by_id = mentor.id
+    remark = EntryComment(
+        entry=demo,
+        author=mentor,
+        body="Rehearsing the failure path is exactly right. Which part froze you?",
+        created_at=demo.published_at + timedelta(days=1),
+    )
+    written_in(pairing, remark)
     db.session.add_all(
         [
-            EntryComment(
-                entry=demo,
-                author=mentor,
-                body="Rehearsing the failure path is exactly right. Which part froze you?",
-                created_at=demo.published_at + timedelta(days=1),
-            ),
+            remark,
             EntryComment(
                 entry=demo,
                 author=mentee,

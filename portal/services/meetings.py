@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User, utcnow
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryComment, JournalEntry, Visibility
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment, PracticeStatus
 from portal.services import access
@@ -200,6 +200,7 @@ def log_meeting(
                 ends_on=starts + timedelta(days=20),
                 per_week=2,
                 visibility=Visibility.shared,
+                audience=str(pairing.id),
             )
     # Only an explicit date moves the plan: an agreed next meeting is never replaced by a guess.
     if next_on is not None:
@@ -269,7 +270,6 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
     Every item must be shared: the user's own private entries and practices are left out
     as well, so both partners see exactly the same page.
     """
-    pair = (pairing.mentor_id, pairing.mentee_id)
     last = _last_meeting(pairing)
     since = last.held_on if last else None
     since_at = datetime.combine(since, time.min) if since else datetime.min
@@ -282,10 +282,7 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
         next_meeting=next_meetings([pairing.id], utcnow(), user.zone).get(pairing.id),
     )
 
-    shared_since = access.visible_entries(user).where(
-        JournalEntry.visibility == Visibility.shared,
-        JournalEntry.status == EntryStatus.published,
-        JournalEntry.author_id.in_(pair),
+    shared_since = access.shared_in_pairing(user, pairing).where(
         JournalEntry.created_at >= since_at,
     )
     # A prolific writer may share hundreds of entries between two meetings: the page lists
@@ -300,10 +297,8 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
     prep.entry_count = rows[0][1] if rows else 0
     practices = list(
         db.session.scalars(
-            access.visible_practices(user)
+            access.practices_shared_in_pairing(user, pairing)
             .where(
-                Practice.visibility == Visibility.shared,
-                Practice.owner_id.in_(pair),
                 (Practice.status == PracticeStatus.open) | (Practice.closed_at >= since_at),
                 Practice.starts_on <= today,
             )
@@ -335,13 +330,7 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
         prep.practices.append(PrepPractice(practice, progress, recent, comments))
 
     shared_entry_ids = (
-        select(JournalEntry.id)
-        .where(
-            JournalEntry.visibility == Visibility.shared,
-            JournalEntry.status == EntryStatus.published,
-            JournalEntry.author_id.in_(pair),
-        )
-        .scalar_subquery()
+        access.shared_in_pairing(user, pairing).with_only_columns(JournalEntry.id).scalar_subquery()
     )
     prep.entry_comments = list(
         db.session.scalars(

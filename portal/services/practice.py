@@ -8,17 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import delete, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, User, utcnow
+from portal.models import Membership, MembershipStatus, Pairing, User, utcnow
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.practice import (
     CheckIn,
     CommentKind,
     Practice,
+    PracticeAudience,
     PracticeComment,
     PracticeStatus,
     PracticeTemplate,
@@ -26,6 +27,12 @@ from portal.models.practice import (
 from portal.services import access
 from portal.services.notifications import notify
 from portal.services.paging import after_key, key_token
+from portal.services.sharing import (
+    SharingError,
+    audience_options,
+    audience_sentence,
+    resolve_audience,
+)
 from portal.validation import add_days
 
 # The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
@@ -274,13 +281,105 @@ def validate_window(starts_on: date, ends_on: date) -> None:
         raise PracticeError("Keep a practice to sixteen weeks at most.", "ends_on")
 
 
+def _wanted_audience(owner: User, values: dict, practice: Practice | None) -> list[int] | None:
+    """The pairing ids a save shares in ([] keeps it private; None keeps a shared practice's
+    audience), from ``visibility`` and the optional ``audience`` choice; may raise."""
+    choice = values.pop("audience", None)
+    if values.get("visibility", Visibility.shared) is not Visibility.shared:
+        return []
+    already = practice is not None and practice.is_shared
+    try:
+        return resolve_audience(owner, choice or None, already_shared=already)
+    except SharingError as error:
+        raise PracticeError(str(error), "visibility") from error
+
+
 def create_practice(owner: User, **values) -> Practice:
-    """A new practice for its owner; the caller commits."""
+    """A new practice for its owner, shared in the pairing(s) chosen by ``audience`` (by
+    default the owner's one current pairing); the caller commits."""
     validate_window(values["starts_on"], values["ends_on"])
+    audience = _wanted_audience(owner, values, None)
     practice = Practice(owner_id=owner.id, **values)
     db.session.add(practice)
     db.session.flush()
+    if audience:
+        share_practice(practice, audience)
+    else:
+        practice.visibility = Visibility.private
     return practice
+
+
+def _practice_audience_ids(practice: Practice) -> set[int]:
+    query = select(PracticeAudience.pairing_id).where(PracticeAudience.practice_id == practice.id)
+    return set(db.session.scalars(query))
+
+
+def share_practice(practice: Practice, pairing_ids: list[int]) -> list[int]:
+    """Share the practice (and its check-ins) in exactly these of its owner's sharable
+    pairings, keeping past pairings' rows; no ids unshares it. Keeps ``visibility`` in step
+    and returns the pairing ids newly added. The caller commits. Raises PracticeError for a
+    pairing that is not the owner's sharable one."""
+    wanted = set(pairing_ids)
+    if not wanted:
+        unshare_practice(practice)
+        return []
+    owner = practice.owner or db.session.get(User, practice.owner_id)
+    sharable = set(
+        db.session.scalars(access.sharable_pairings(owner).with_only_columns(Pairing.id))
+    )
+    if not wanted <= sharable:
+        raise PracticeError("You can only share with a current partner.", "visibility")
+    db.session.flush()
+    existing = _practice_audience_ids(practice)
+    stale = (existing & sharable) - wanted
+    if stale:
+        db.session.execute(
+            delete(PracticeAudience).where(
+                PracticeAudience.practice_id == practice.id,
+                PracticeAudience.pairing_id.in_(stale),
+            )
+        )
+    added = sorted(wanted - existing)
+    for pairing_id in added:
+        db.session.add(PracticeAudience(practice_id=practice.id, pairing_id=pairing_id))
+    practice.visibility = Visibility.shared
+    db.session.flush()
+    return added
+
+
+def unshare_practice(practice: Practice) -> None:
+    """Make the practice private: every audience row goes. The caller commits."""
+    db.session.flush()
+    db.session.execute(delete(PracticeAudience).where(PracticeAudience.practice_id == practice.id))
+    practice.visibility = Visibility.private
+
+
+def set_practice_visibility(practice: Practice, shared: bool, choice: str | None = None) -> None:
+    """The share/unshare switch on a practice's page; the caller commits."""
+    if not shared:
+        unshare_practice(practice)
+        return
+    try:
+        audience = resolve_audience(practice.owner, choice)
+    except SharingError as error:
+        raise PracticeError(str(error), "visibility") from error
+    share_practice(practice, audience or [])
+
+
+def audience_line(practice: Practice) -> str:
+    """For the owner: exactly who sees the practice and its check-ins."""
+    owner = practice.owner or db.session.get(User, practice.owner_id)
+    pairings = access.practice_audience(practice) if practice.is_shared else []
+    return audience_sentence(owner, pairings)
+
+
+def _live_reader_ids(practice: Practice) -> list[int]:
+    """The partners of the sharable pairings the practice is shared in."""
+    owner = practice.owner or db.session.get(User, practice.owner_id)
+    pairings = [
+        p for p in access.practice_audience(practice) if access.is_sharable_pairing(owner, p)
+    ]
+    return sorted({p.partner_of(owner).id for p in pairings})
 
 
 def linkable_entries(user: User, limit: int = 30) -> list[JournalEntry]:
@@ -389,10 +488,6 @@ def practice_detail(user: User, practice: Practice) -> PracticeDetail:
 # --- check-ins, comments, closing ------------------------------------------------------
 
 
-def _partners_of(user: User) -> list[int]:
-    return list(db.session.scalars(access.partner_ids(user)))
-
-
 def check_in(
     practice: Practice, user: User, note: str = "", day: date | None = None, now=None
 ) -> CheckIn:
@@ -408,7 +503,7 @@ def check_in(
     entry = CheckIn(practice_id=practice.id, day=day, note=(note or "").strip())
     db.session.add(entry)
     if practice.is_shared:
-        for partner_id in _partners_of(user):
+        for partner_id in _live_reader_ids(practice):
             notify(
                 partner_id,
                 "practice-check-in",
@@ -437,12 +532,18 @@ def add_comment(
         )
         if owned is None:
             raise PracticeError("That check-in is not part of this practice.", "body")
+    pairing = None
+    if author.id != practice.owner_id:
+        pairing = access.practice_comment_pairing(author, practice)
+        if pairing is None:
+            raise PracticeError("This practice is no longer shared with you.", "body")
     comment = PracticeComment(
         practice_id=practice.id,
         author_id=author.id,
         body=body[:1000],
         kind=kind,
         check_in_id=check_in_id,
+        pairing_id=pairing and pairing.id,
     )
     db.session.add(comment)
     verb = "encouraged you on" if kind is CommentKind.encouragement else "commented on"
@@ -450,7 +551,7 @@ def add_comment(
     if author.id != practice.owner_id:
         notify(practice.owner_id, "practice-comment", f"{author.name} {verb} “{title}”.", link)
     elif practice.is_shared:
-        for partner_id in _partners_of(author):
+        for partner_id in _live_reader_ids(practice):
             notify(partner_id, "practice-comment", f"{author.name} replied on “{title}”.", link)
     db.session.flush()
     return comment
@@ -557,8 +658,14 @@ def dashboard_panel(
 
 
 def fill_source_choices(form, user: User) -> None:
-    """Offer the journal entries and meetings a practice may come from."""
+    """Offer the journal entries and meetings a practice may come from, and the partners
+    it may be shared with."""
     from portal.models.meetings import Meeting
+
+    form.audience_options = audience_options(user)
+    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
+    if not form.audience_options and not form.is_submitted():
+        form.visibility.data = "private"  # nobody to share with: do not offer a failing default
 
     form.source_entry_id.choices = [SelectChoice(None, "None")] + [
         SelectChoice(
@@ -605,6 +712,7 @@ def practice_values(form, library: list[PracticeTemplate]) -> dict:
         "ends_on": form.ends_on.data,
         "per_week": form.per_week.data,
         "visibility": Visibility(form.visibility.data or "shared"),
+        "audience": getattr(form, "audience", None) and form.audience.data,
     }
 
 
@@ -644,5 +752,8 @@ def update_practice(practice: Practice, values: dict) -> None:
     """Apply an edit from its owner; the template a practice came from stays."""
     validate_window(values["starts_on"], values["ends_on"])
     values.pop("template_id", None)
+    audience = _wanted_audience(practice.owner, values, practice)
     for name, value in values.items():
         setattr(practice, name, value)
+    if audience is not None:
+        share_practice(practice, audience)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal.demo_sharing import share_in, written_in
 from portal.extensions import db
 from portal.models import Pairing, User
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
@@ -161,7 +162,7 @@ def seed_practice_demo(today: date) -> None:
         created_at=_at(d(66), 10),
     )
     _check_ins(vision, [d(64), d(60), d(55), d(50), d(45), d(41)], VISION_NOTES)
-    _practice(
+    interview = _practice(
         mentee,
         templates.get("interview-colleague"),
         starts_on=today + timedelta(days=3),
@@ -188,25 +189,30 @@ def seed_practice_demo(today: date) -> None:
         visibility=Visibility.shared,
     )
     _check_ins(certification, [d(14), d(9), d(3)], CERTIFICATION_NOTES)
+    share_in(pairing, listening, vision, interview, certification)
 
+    mentor_says = [
+        PracticeComment(
+            practice_id=listening.id,
+            check_in_id=listening_checks[2].id,
+            author_id=mentor.id,
+            kind=CommentKind.encouragement,
+            body="Great noticing.",
+            created_at=_at(d(12), 9),
+        ),
+        PracticeComment(
+            practice_id=listening.id,
+            author_id=mentor.id,
+            kind=CommentKind.comment,
+            created_at=_at(d(7), 9),
+            body="Tired afternoons are real. What if you moved the hardest "
+            "one-to-one to the morning?",
+        ),
+    ]
+    written_in(pairing, *mentor_says)
     db.session.add_all(
         [
-            PracticeComment(
-                practice_id=listening.id,
-                check_in_id=listening_checks[2].id,
-                author_id=mentor.id,
-                kind=CommentKind.encouragement,
-                body="Great noticing.",
-                created_at=_at(d(12), 9),
-            ),
-            PracticeComment(
-                practice_id=listening.id,
-                author_id=mentor.id,
-                kind=CommentKind.comment,
-                created_at=_at(d(7), 9),
-                body="Tired afternoons are real. What if you moved the hardest "
-                "one-to-one to the morning?",
-            ),
+            *mentor_says,
             PracticeComment(
                 practice_id=listening.id,
                 author_id=mentee.id,
@@ -217,20 +223,21 @@ def seed_practice_demo(today: date) -> None:
         ]
     )
     now = _at(d(5), 21)
+    noticed = JournalEntry(
+        author_id=mentee.id,
+        title="What I noticed when I stopped interrupting",
+        body="Two weeks in, people finish their thoughts more often. I also notice "
+        "how often I used to jump in with a fix.",
+        visibility=Visibility.shared,
+        status=EntryStatus.published,
+        prompt_key="practice-reflection",
+        created_at=now,
+        updated_at=now,
+        published_at=now,
+    )
     db.session.add_all(
         [
-            JournalEntry(
-                author_id=mentee.id,
-                title="What I noticed when I stopped interrupting",
-                body="Two weeks in, people finish their thoughts more often. I also notice "
-                "how often I used to jump in with a fix.",
-                visibility=Visibility.shared,
-                status=EntryStatus.published,
-                prompt_key="practice-reflection",
-                created_at=now,
-                updated_at=now,
-                published_at=now,
-            ),
+            noticed,
             JournalEntry(
                 author_id=mentee.id,
                 title="Doubts I have not shared yet",
@@ -257,4 +264,5 @@ def seed_practice_demo(today: date) -> None:
             ),
         ]
     )
+    share_in(pairing, noticed)
     db.session.flush()

@@ -44,8 +44,13 @@ def world(app) -> World:
     private = make_entry(
         author=author, title=PRIVATE_TITLE, body=PRIVATE_SECRET, tags=["secret-tag"]
     )
-    shared = make_entry(author=author, title="Shared title", body=SHARED_TEXT, tags=["open"])
-    shared.visibility = Visibility.shared
+    shared = make_entry(
+        author=author,
+        title="Shared title",
+        body=SHARED_TEXT,
+        tags=["open"],
+        visibility=Visibility.shared,  # shared in the author's pairing (the factory's default)
+    )
     draft = make_entry(
         author=author,
         title="Draft title",
@@ -292,8 +297,13 @@ def test_a_proposed_or_ended_pairing_shares_nothing(client, auth, app):
 
 
 def test_a_completed_pairing_still_shares(client, auth, app):
-    pairing = make_pairing(status="completed")
+    """What was shared while the pairing ran stays readable after it completes."""
+    pairing = make_pairing()
     entry = make_entry(author=pairing.mentee, visibility=Visibility.shared, body="kept")
+    pairing.status = "completed"
+    from portal.extensions import db
+
+    db.session.commit()
     auth.login(pairing.mentor)
     assert client.get(f"/journal/{entry.id}").status_code == 200
 

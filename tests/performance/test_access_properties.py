@@ -8,7 +8,7 @@ narrow) what anyone sees.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,10 +22,11 @@ from portal.models import (
     Program,
     Role,
     User,
+    utcnow,
 )
-from portal.models.journal import EntryStatus, JournalEntry, Visibility
-from portal.models.pairings import SHARING_STATUSES
-from portal.models.practice import CheckIn, Practice
+from portal.models.journal import EntryAudience, EntryStatus, JournalEntry, Visibility
+from portal.models.pairings import READABLE_STATUSES, SHARING_STATUSES
+from portal.models.practice import CheckIn, Practice, PracticeAudience
 from portal.services import access
 from tests.conftest import _empty_all_tables
 
@@ -50,21 +51,43 @@ def _build(pairing_rows, entry_rows, practice_rows):
     db.session.add_all([program, *users])
     db.session.flush()
     actively_mentored = set()
-    for mentor, mentee, status in pairing_rows:
+    opened = utcnow() - timedelta(minutes=1)
+    for n, (mentor, mentee, status) in enumerate(pairing_rows):
         if status is PairingStatus.active and mentee in actively_mentored:
             continue  # one active mentor per mentee in a programme (a database rule)
         if status is PairingStatus.active:
             actively_mentored.add(mentee)
+        # Every third approved pairing is still in its undo window (opens later).
+        opens = None if status is PairingStatus.proposed else opened
+        if opens is not None and n % 3 == 2:
+            opens = utcnow() + timedelta(minutes=5)
         db.session.add(
-            Pairing(program=program, mentor=users[mentor], mentee=users[mentee], status=status)
-        )
-    for author, visibility, status in entry_rows:
-        db.session.add(
-            JournalEntry(
-                author=users[author], title="t", body="b", visibility=visibility, status=status
+            Pairing(
+                program=program,
+                mentor=users[mentor],
+                mentee=users[mentee],
+                status=status,
+                opens_at=opens,
             )
         )
-    for owner, visibility, check_ins in practice_rows:
+    db.session.flush()
+    all_pairings = db.session.query(Pairing).order_by(Pairing.id).all()
+
+    def audience(owner: int, n: int) -> list[int]:
+        """A varied subset of the owner's pairings (any status): where it was shared."""
+        own = [p for p in all_pairings if users[owner].id in (p.mentor_id, p.mentee_id)]
+        return [p.id for k, p in enumerate(own) if (n + k) % 2 == 0]
+
+    for n, (author, visibility, status) in enumerate(entry_rows):
+        entry = JournalEntry(
+            author=users[author], title="t", body="b", visibility=visibility, status=status
+        )
+        db.session.add(entry)
+        db.session.flush()
+        if visibility is Visibility.shared:
+            for pairing_id in audience(author, n):
+                db.session.add(EntryAudience(entry_id=entry.id, pairing_id=pairing_id))
+    for n, (owner, visibility, check_ins) in enumerate(practice_rows):
         practice = Practice(
             owner=users[owner],
             title="p",
@@ -74,27 +97,63 @@ def _build(pairing_rows, entry_rows, practice_rows):
         )
         practice.check_ins = [CheckIn(day=date(2026, 1, 1 + n)) for n in range(check_ins)]
         db.session.add(practice)
+        db.session.flush()
+        if visibility is Visibility.shared:
+            for pairing_id in audience(owner, n + 1):
+                db.session.add(PracticeAudience(practice_id=practice.id, pairing_id=pairing_id))
     db.session.commit()
     return users
 
 
+def _readable(viewer: User, pairing: Pairing) -> bool:
+    """The plain rule: the viewer's pairing, approved (not proposed), and open."""
+    return (
+        viewer.id in (pairing.mentor_id, pairing.mentee_id)
+        and pairing.status in READABLE_STATUSES
+        and pairing.opens_at is not None
+        and pairing.opens_at <= utcnow()
+    )
+
+
+def _audience_pairings(item) -> list[Pairing]:
+    model, key = (
+        (EntryAudience, EntryAudience.entry_id)
+        if isinstance(item, JournalEntry)
+        else (PracticeAudience, PracticeAudience.practice_id)
+    )
+    ids = [row.pairing_id for row in db.session.query(model).filter(key == item.id)]
+    return [db.session.get(Pairing, i) for i in ids]
+
+
+def _reads_through(viewer: User, item, role: str | None = None) -> bool:
+    """A partner reads a shared item through an audience pairing they read in (as ``role``:
+    "mentor" when the viewer is that pairing's mentor)."""
+    owner = item.author_id if isinstance(item, JournalEntry) else item.owner_id
+    if owner == viewer.id or not item.is_shared:
+        return False
+    for pairing in _audience_pairings(item):
+        if not _readable(viewer, pairing) or owner not in (pairing.mentor_id, pairing.mentee_id):
+            continue
+        if role is None or pairing.role_of(viewer) == role:
+            return True
+    return False
+
+
 def _partners(viewer: User) -> set[int]:
-    """The plain rule: the other side of every active or completed pairing."""
+    """The plain rule: the other side of every pairing the viewer reads in."""
     found = set()
     for pairing in db.session.query(Pairing):
-        if pairing.status in SHARING_STATUSES and viewer.id in (
-            pairing.mentor_id,
-            pairing.mentee_id,
-        ):
+        if _readable(viewer, pairing):
             found.add(pairing.mentee_id if pairing.mentor_id == viewer.id else pairing.mentor_id)
     return found
 
 
-def _mentees(viewer: User) -> set[int]:
+def _dashboard_partners(viewer: User, role: str) -> set[int]:
+    """Partners in the open active or completed pairings the dashboard lists."""
     return {
-        p.mentee_id
+        p.partner_of(viewer).id
         for p in db.session.query(Pairing)
-        if p.mentor_id == viewer.id and p.status in SHARING_STATUSES
+        if _readable(viewer, p) and p.status in SHARING_STATUSES and p.role_of(viewer) == role
     }
 
 
@@ -116,27 +175,19 @@ def test_do_the_journal_and_practice_helpers_match_the_plain_rules(
         all_check_ins = db.session.query(CheckIn).all()
         for viewer in users:
             partners = _partners(viewer)
-            mentees = _mentees(viewer)
-            mentors = {
-                p.mentor_id
-                for p in db.session.query(Pairing)
-                if p.mentee_id == viewer.id and p.status in SHARING_STATUSES
-            }
-            shared = {e.id for e in all_entries if e.is_shared and e.author_id in partners}
+            shared = {e.id for e in all_entries if _reads_through(viewer, e)}
             readable = {e.id for e in all_entries if e.author_id == viewer.id} | shared
             assert set(db.session.scalars(access.partner_ids(viewer))) == partners
             assert _ids(access.visible_entries(viewer)) == readable
             assert _ids(access.shared_with(viewer)) == shared
             assert _ids(access.review_queue(viewer)) == {
-                e.id for e in all_entries if e.id in shared and e.author_id in mentees
+                e.id for e in all_entries if _reads_through(viewer, e, "mentor")
             }
             assert _ids(access.mentor_stories(viewer)) == {
-                e.id for e in all_entries if e.id in shared and e.author_id in mentors
+                e.id for e in all_entries if _reads_through(viewer, e, "mentee")
             }
             practice_ids = {
-                p.id
-                for p in all_practices
-                if p.owner_id == viewer.id or (p.is_shared and p.owner_id in partners)
+                p.id for p in all_practices if p.owner_id == viewer.id or _reads_through(viewer, p)
             }
             assert _ids(access.visible_practices(viewer)) == practice_ids
             assert _ids(access.visible_check_ins(viewer)) == {
@@ -212,24 +263,26 @@ def test_do_the_narrowed_dashboard_panels_match_the_plain_rules(
         all_entries = db.session.query(JournalEntry).all()
         all_check_ins = db.session.query(CheckIn).all()
         for viewer in users:
-            partners, mentees = _partners(viewer), _mentees(viewer)
-            mentors = {
-                p.mentor_id
-                for p in db.session.query(Pairing)
-                if p.mentee_id == viewer.id and p.status in SHARING_STATUSES
-            }
-            shared = [e for e in all_entries if e.is_shared and e.author_id in partners]
-            newest = sorted(shared, key=lambda e: (e.published_at, e.id), reverse=True)
+            mentees = _dashboard_partners(viewer, "mentor")
+            mentors = _dashboard_partners(viewer, "mentee")
+            newest = sorted(all_entries, key=lambda e: (e.published_at, e.id), reverse=True)
             queue = sorted(
-                (e for e in newest if e.author_id in mentees),
+                (
+                    e
+                    for e in newest
+                    if e.author_id in mentees and _reads_through(viewer, e, "mentor")
+                ),
                 key=lambda e: e.reviewed_at is not None,  # stable: newest first within each
             )
-            stories = [e for e in newest if e.author_id in mentors]
+            stories = [
+                e for e in newest if e.author_id in mentors and _reads_through(viewer, e, "mentee")
+            ]
             partner_check_ins = sorted(
                 (
                     c
                     for c in all_check_ins
-                    if c.practice.is_shared and c.practice.owner_id in partners
+                    if c.practice.owner_id in mentees | mentors
+                    and _reads_through(viewer, c.practice)
                 ),
                 key=lambda c: (c.created_at, c.id),
                 reverse=True,

@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, insert, select, text, tuple_
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User, utcnow
-from portal.models.journal import EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.practice import CheckIn, Practice
 from portal.services import access, search
 
@@ -43,7 +43,14 @@ def seeded(app) -> dict[str, User]:
     db.session.execute(
         insert(Pairing),
         [
-            {"program_id": 1, "mentor_id": i, "mentee_id": i + 1, "status": PairingStatus.active}
+            {
+                "program_id": 1,
+                "mentor_id": i,
+                "mentee_id": i + 1,
+                "status": PairingStatus.active,
+                "approved_at": now - timedelta(days=400),
+                "opens_at": now - timedelta(days=400),
+            }
             for i in range(1, PEOPLE, 2)
         ],
     )
@@ -85,6 +92,19 @@ def seeded(app) -> dict[str, User]:
             for k in range(CHECK_INS_EACH)
         ],
     )
+    # Every shared item is shared in its author's pairing (as the migration would give it).
+    for table, key, owner, items in (
+        ("entry_audiences", "entry_id", "author_id", "journal_entries"),
+        ("practice_audiences", "practice_id", "owner_id", "practices"),
+    ):
+        db.session.execute(
+            text(
+                f"INSERT INTO {table} ({key}, pairing_id, created_at) "
+                f"SELECT x.id, p.id, x.created_at FROM {items} x JOIN pairings p "
+                f"ON (p.mentor_id = x.{owner} OR p.mentee_id = x.{owner}) "
+                "WHERE x.visibility = 'shared'"
+            )
+        )
     db.session.commit()
     db.session.execute(text("ANALYZE"))
     db.session.commit()
@@ -100,16 +120,15 @@ def _review_count(user: User) -> Select:
     return select(func.count()).select_from(query.subquery())
 
 
+def _pairing_of(user: User) -> Pairing:
+    return db.session.scalar(select(Pairing).where(Pairing.mentee_id == user.id))
+
+
 def _prep_entries(user: User) -> Select:
-    pair = (user.id - 1, user.id)
+    """The prep page: what was shared in this pairing lately, by the audience index."""
     return (
-        access.visible_entries(user)
-        .where(
-            JournalEntry.visibility == Visibility.shared,
-            JournalEntry.status == EntryStatus.published,
-            JournalEntry.author_id.in_(pair),
-            JournalEntry.created_at >= utcnow() - timedelta(days=30),
-        )
+        access.shared_in_pairing(user, _pairing_of(user))
+        .where(JournalEntry.created_at >= utcnow() - timedelta(days=30))
         .add_columns(func.count().over())
         .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
         .limit(20)
@@ -150,6 +169,14 @@ HOT_QUERIES: dict[str, tuple[str, Callable[[User], Select]]] = {
     ),
     "unreviewed count": ("mentor", _review_count),
     "practice list": ("mentee", lambda u: access.visible_practices(u)),
+    "prep page practices": (
+        "mentee",
+        lambda u: access.practices_shared_in_pairing(u, _pairing_of(u)).order_by(Practice.id),
+    ),
+    "entry comments": (
+        "mentee",
+        lambda u: access.visible_comments(u).where(EntryComment.entry_id == 3),
+    ),
     "dashboard check-ins": ("mentee", _mentee_dashboard_check_ins),
     "practice check-ins": (
         "mentee",

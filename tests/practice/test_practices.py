@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import Notification
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.practice import Practice, PracticeComment, PracticeStatus, PracticeTemplate
+from portal.services import access
 from portal.services.practice import ensure_built_in_templates
 from tests.conftest import hx_headers
 from tests.factories import (
@@ -76,7 +77,8 @@ def test_creating_a_practice_from_a_template_keeps_the_link(client, auth):
     ensure_built_in_templates()
     db.session.commit()
     template = db.session.scalars(select(PracticeTemplate)).first()
-    user = make_user()
+    pairing = make_pairing()
+    user = pairing.mentee
     auth.login(user)
     response = client.post("/practice/new", data=_form(template_id=str(template.id)))
     assert response.status_code == 303
@@ -84,6 +86,17 @@ def test_creating_a_practice_from_a_template_keeps_the_link(client, auth):
     assert response.headers["Location"].endswith(f"/practice/{practice.id}")
     assert practice.owner_id == user.id and practice.template_id == template.id
     assert practice.visibility is Visibility.shared and practice.per_week == 3
+    # shared in the owner's one current pairing
+    assert [p.id for p in access.practice_audience(practice)] == [pairing.id]
+
+
+def test_sharing_a_practice_without_a_current_partner_is_refused_and_the_text_kept(client, auth):
+    auth.login(make_user())
+    response = client.post("/practice/new", data=_form(title="Keep this title"))
+    assert response.status_code == 422
+    assert "You have no current partner to share with" in response.text
+    assert 'value="Keep this title"' in response.text
+    assert db.session.scalar(select(func.count(Practice.id))) == 0
 
 
 def test_a_practice_can_come_from_a_journal_entry_the_user_may_read(client, auth):
@@ -92,7 +105,7 @@ def test_a_practice_can_come_from_a_journal_entry_the_user_may_read(client, auth
     user = make_user()
     entry = make_practice_entry(user, title="My own story")
     auth.login(user)
-    client.post("/practice/new", data=_form(source_entry_id=str(entry.id)))
+    client.post("/practice/new", data=_form(source_entry_id=str(entry.id), visibility="private"))
     practice = db.session.scalars(select(Practice)).one()
     assert practice.source_entry_id == entry.id
     assert f'href="/journal/{entry.id}"' in client.get(f"/practice/{practice.id}").text

@@ -184,7 +184,9 @@ def test_writing_to_a_practice(client, auth, role, visibility, route):
 
 
 @pytest.mark.parametrize("visibility", VISIBILITIES)
-def test_an_ended_pairing_hides_shared_practices_from_the_former_partner(visibility):
+def test_an_ended_pairing_keeps_what_was_shared_readable_and_closed_to_comments(visibility):
+    """The sharing model (docs/sharing.md): after a pairing ends both partners keep reading
+    what was shared in it, read-only; a private practice stays private."""
     world = _world(visibility)
     from portal.models import Pairing
 
@@ -194,8 +196,11 @@ def test_an_ended_pairing_hides_shared_practices_from_the_former_partner(visibil
     pairing.end("moved teams")
     db.session.commit()
     partner = world.people["partner"]
-    assert world.practice not in db.session.scalars(access.visible_practices(partner)).all()
-    assert access.can_read_practice(partner, world.practice) is False
+    shared = visibility == "shared"
+    readable = db.session.scalars(access.visible_practices(partner)).all()
+    assert (world.practice in readable) is shared
+    assert access.can_read_practice(partner, world.practice) is shared
+    assert access.can_comment_on_practice(partner, world.practice) is False
 
 
 def test_a_completed_pairing_still_shares():

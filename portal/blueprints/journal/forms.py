@@ -24,6 +24,9 @@ class EntryForm(FlaskForm):
     visibility = RadioField("Who can read it", choices=VISIBILITY_CHOICES, default="private")
     tags = StringField("Tags", validators=[Length(max=400)])
     prompt_key = SelectField("Guiding prompt", choices=[], default="")
+    # Which relationship a shared entry goes to (a pairing id, or "all-mentees"); offered
+    # when the author has more than one current pairing. Checked by ``check_sharing``.
+    audience = SelectField("Shared with", choices=[], default="", validate_choice=False)
     # The version the writer started from: a save on an older version is a conflict.
     version = HiddenField()
     # The autosaved draft row this form writes to (empty until the first autosave).
@@ -35,6 +38,26 @@ class EntryForm(FlaskForm):
         self.prompt_key.choices = [SelectChoice("", "No prompt: a free entry")] + [
             SelectChoice(p.key, p.text, optgroup=s.label) for s in sets for p in s.prompts
         ]
+
+    def set_audiences(self, options: list[journal.AudienceOption]) -> None:
+        """Offer the author's current partners (see ``journal.audience_options``)."""
+        self.audience_options = options
+        self.audience.choices = [SelectChoice(o.value, o.label) for o in options]
+        self.audience_ids: list[int] | None = None
+
+    def check_sharing(self, user, entry=None) -> bool:
+        """Resolve "shared" into pairings; False, with the reason beside the field and the
+        writer's text kept, when there is nobody (or no one chosen) to share with."""
+        self.audience_ids = None
+        if self.visibility.data != "shared":
+            return True
+        already = entry is not None and entry.is_shared
+        try:
+            self.audience_ids = journal.resolve_audience(user, self.audience.data, already)
+        except journal.SharingError as error:
+            self.visibility.errors = [*self.visibility.errors, str(error)]
+            return False
+        return True
 
     def validate_tags(self, field) -> None:
         try:
@@ -53,6 +76,7 @@ class EntryForm(FlaskForm):
             visibility=Visibility(self.visibility.data),
             tags=journal.parse_tags(self.tags.data),
             prompt_key=self.prompt_key.data or None,
+            audience=getattr(self, "audience_ids", None),
         )
 
     def lenient_fields(self) -> EntryFields:
@@ -77,3 +101,4 @@ class CommentForm(FlaskForm):
 
 class VisibilityForm(FlaskForm):
     visibility = RadioField("Who can read it", choices=VISIBILITY_CHOICES)
+    audience = SelectField("Shared with", choices=[], default="", validate_choice=False)

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.journal import bp
 from portal.blueprints.journal.forms import CommentForm, EntryForm, VisibilityForm
+from portal.extensions import db
 from portal.models.journal import JournalEntry, Visibility
 from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.services import access, journal
@@ -75,6 +76,7 @@ def index():
 def _entry_form(entry: JournalEntry | None = None) -> EntryForm:
     form = EntryForm(obj=entry) if entry is not None and request.method == "GET" else EntryForm()
     form.set_prompts(journal.prompt_sets_for(current_user, keep=entry and entry.prompt_key))
+    form.set_audiences(journal.audience_options(current_user))
     if request.method == "GET":
         if entry is None:
             form.prompt_key.data = request.args.get("prompt", "")
@@ -85,6 +87,7 @@ def _entry_form(entry: JournalEntry | None = None) -> EntryForm:
 
 def _fill_from_entry(form: EntryForm, entry: JournalEntry) -> None:
     form.visibility.data = entry.visibility.value
+    form.audience.data = journal.audience_choice_of(entry, form.audience_options)
     form.prompt_key.data = entry.prompt_key or ""
     form.tags.data = ", ".join(entry.tag_names)
     form.version.data = str(entry.version)
@@ -119,7 +122,7 @@ def _conflict_page(form: EntryForm, current: JournalEntry):
 def new():
     form = _entry_form()
     draft = _draft_from_form(form)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not form.check_sharing(current_user, draft):
         return _form_page(form, entry=draft, status=422 if request.method == "POST" else 200)
     publish = request.form.get("action") != "draft"
     try:
@@ -167,6 +170,10 @@ def _detail_context(entry: JournalEntry) -> dict:
         "can_comment": access.can_comment_on_entry(current_user, entry),
         "can_review": access.can_review_entry(current_user, entry),
         "is_author": access.can_edit_entry(current_user, entry),
+        "audience_line": journal.audience_line(entry) if entry.author_id == current_user.id else "",
+        "audience_options": (
+            journal.audience_options(current_user) if entry.author_id == current_user.id else []
+        ),
         "comment_poll_seconds": current_app.config.get("JOURNAL_COMMENT_POLL_SECONDS", 10),
     }
 
@@ -183,7 +190,7 @@ def detail(entry_id: int):
 def edit(entry_id: int):
     entry = journal.get_writable_entry(current_user, entry_id)
     form = _entry_form(entry)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not form.check_sharing(current_user, entry):
         return _form_page(form, entry=entry, status=422 if request.method == "POST" else 200)
     publish = request.form.get("action") != "draft"
     try:
@@ -202,7 +209,15 @@ def set_visibility(entry_id: int):
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
-    journal.set_visibility(entry, Visibility(form.visibility.data))
+    try:
+        audience = None
+        if form.visibility.data == "shared" and form.audience.data:
+            audience = journal.resolve_audience(current_user, form.audience.data)
+        journal.set_visibility(entry, Visibility(form.visibility.data), audience)
+    except journal.SharingError as error:
+        db.session.rollback()
+        flash(f"{error} The entry stays {entry.visibility.value}.", "error")
+        return redirect(url_for("journal.detail", entry_id=entry.id), 303)
     flash(f"This entry is now {entry.visibility.value}.", "success")
     return redirect(url_for("journal.detail", entry_id=entry.id), 303)
 

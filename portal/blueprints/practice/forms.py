@@ -54,6 +54,9 @@ class PracticeForm(FlaskForm):
         ],
     )
     visibility = RadioField("Who sees it", choices=VISIBILITY_CHOICES, default="shared")
+    # The relationship a shared practice goes to (a pairing id or "all-mentees"), offered
+    # when the owner has more than one current pairing; see services.sharing.
+    audience = SelectField("Shared with", choices=[], default="", validate_choice=False)
 
 
 class CheckInForm(FlaskForm):

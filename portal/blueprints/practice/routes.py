@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from portal.blueprints.practice import bp
 from portal.blueprints.practice.forms import CheckInForm, CloseForm, CommentForm, PracticeForm
 from portal.extensions import db
-from portal.models.journal import Visibility
 from portal.models.practice import CommentKind, Practice, PracticeStatus
 from portal.rendering import render, wants_fragment
 from portal.services import access
@@ -92,6 +91,9 @@ def _detail_page(practice: Practice, status: int = 200, **forms):
         view=service.practice_detail(current_user, practice),
         today=today,
         is_owner=practice.owner_id == current_user.id,
+        audience_line=(
+            service.audience_line(practice) if practice.owner_id == current_user.id else ""
+        ),
         encouragements=service.ENCOURAGEMENTS,
         **forms,
     )
@@ -196,7 +198,12 @@ def visibility(practice_id: int):
     """Share a private practice with the partner, or make a shared one private again."""
     practice = _owned_or_403(practice_id)
     shared = request.form.get("visibility") == "shared"
-    practice.visibility = Visibility.shared if shared else Visibility.private
+    try:
+        service.set_practice_visibility(practice, shared, request.form.get("audience"))
+    except PracticeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("practice.detail", practice_id=practice.id), 303)
     db.session.commit()
     flash("Shared with your partner." if shared else "Now private: only you see it.", "info")
     return redirect(url_for("practice.detail", practice_id=practice.id), 303)

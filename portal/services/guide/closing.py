@@ -14,6 +14,7 @@ from portal.models import Pairing, PairingStatus, User, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.meetings import Meeting
+from portal.services import journal
 from portal.services.guide import GuideError
 from portal.services.notifications import notify
 from portal.validation import add_days
@@ -130,6 +131,16 @@ def write_reflection(
     except IntegrityError as error:  # the same person's other tab got there first
         db.session.rollback()
         raise GuideError(ALREADY_WRITTEN, "understand") from error
+    if visibility is Visibility.shared:
+        # A closing reflection speaks about this relationship: its own pairing reads it, no
+        # other (not next year's partner).
+        try:
+            journal.share_entry(entry, [pairing.id])
+        except journal.SharingError as error:
+            db.session.rollback()
+            raise GuideError(
+                "This pairing no longer takes new shared notes.", "visibility"
+            ) from error
     partner = pairing.partner_of(user)
     if visibility is Visibility.shared:
         link = url_for("journal.detail", entry_id=entry.id)

@@ -18,11 +18,12 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
-from portal.models.journal import EntryStatus, JournalEntry, Visibility
+from portal.models.journal import JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership, MembershipStatus
+from portal.services import access
 from portal.services.guide import closing, settings, surveys
 from portal.services.guide.dispatch import Message, dispatch
 from portal.services.guide.kinds import KINDS
@@ -295,28 +296,20 @@ def weekly_digests(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 continue
             partner = pairing.partner_of(person)
             since = run.now - timedelta(days=7)
+            # Only what the partner shared in this pairing, through the access rules.
             entries = list(
                 db.session.scalars(
-                    select(JournalEntry.title)
+                    access.shared_in_pairing(person, pairing)
                     .where(
                         JournalEntry.author_id == partner.id,
-                        JournalEntry.visibility == Visibility.shared,
-                        JournalEntry.status == EntryStatus.published,
                         JournalEntry.published_at >= since,
                     )
+                    .with_only_columns(JournalEntry.title)
                     .order_by(JournalEntry.published_at)
                     .limit(20)
                 )
             )
-            check_ins = db.session.scalar(
-                select(func.count(CheckIn.id))
-                .join(Practice, Practice.id == CheckIn.practice_id)
-                .where(
-                    Practice.owner_id == partner.id,
-                    Practice.visibility == Visibility.shared,
-                    CheckIn.created_at >= since,
-                )
-            )
+            check_ins = access.shared_check_in_count(person, partner.id, pairing, since)
             if not entries and not check_ins:
                 continue
             year, week, _ = today.isocalendar()

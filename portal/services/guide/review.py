@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.models import Pairing, User
 from portal.models.guide import ClosingReflection
-from portal.models.journal import EntryStatus, JournalEntry, Visibility
+from portal.models.journal import JournalEntry
 from portal.models.kickoff import Goal
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice
@@ -53,7 +53,13 @@ def year_in_review(user: User, pairing: Pairing) -> YearInReview:
     practices = list(
         db.session.scalars(
             access.visible_practices(user)
-            .where(Practice.owner_id.in_(pair))
+            .where(
+                Practice.owner_id.in_(pair),
+                (Practice.owner_id == user.id)
+                | Practice.id.in_(
+                    access.practices_shared_in_pairing(user, pairing).with_only_columns(Practice.id)
+                ),
+            )
             .order_by(Practice.starts_on)
             .limit(200)
         )
@@ -82,14 +88,7 @@ def year_in_review(user: User, pairing: Pairing) -> YearInReview:
         goal_lines.append(GoalLine(goal, first, goal.progress.label, steps))
     entries = list(
         db.session.scalars(
-            access.visible_entries(user)
-            .where(
-                JournalEntry.author_id.in_(pair),
-                JournalEntry.visibility == Visibility.shared,
-                JournalEntry.status == EntryStatus.published,
-            )
-            .order_by(JournalEntry.published_at)
-            .limit(300)
+            access.shared_in_pairing(user, pairing).order_by(JournalEntry.published_at).limit(300)
         )
     )
     reflections = []

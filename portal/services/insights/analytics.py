@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
 from portal.models.insights import InsightFigure, InsightWeek, PairHealthSnapshot
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryComment, JournalEntry
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import Meeting
 from portal.models.practice import (
@@ -28,6 +28,7 @@ from portal.models.practice import (
     PracticeStatus,
     PracticeTemplate,
 )
+from portal.services import access
 from portal.services.insights import snapshots, suppression
 from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
@@ -210,8 +211,7 @@ def engagement(programs: list[Program], today: date) -> list[WeekRow]:
             literal("entries").label("kind"),
             _week_index(JournalEntry.created_at, start).label("wk"),
         ).where(
-            JournalEntry.visibility == Visibility.shared,
-            JournalEntry.status == EntryStatus.published,
+            access.entry_counts_clause(),
             JournalEntry.created_at >= lo,
             JournalEntry.created_at < hi,
         ),

@@ -27,10 +27,11 @@ from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from portal.extensions import db
 from portal.models import Cadence, Membership, Pairing, PairingStatus, Program, User
 from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryComment, JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment
+from portal.services import access
 from portal.services.next_meeting import next_meetings
 
 # The formula's numbers live here only: the page (`insights/_formula.html`, through FORMULA)
@@ -318,8 +319,7 @@ def pair_rows(
             select(JournalEntry.author_id, func.count())
             .join(people, people.c.uid == JournalEntry.author_id)
             .where(
-                JournalEntry.visibility == Visibility.shared,
-                JournalEntry.status == EntryStatus.published,
+                access.entry_counts_clause(),
                 JournalEntry.created_at >= window,
                 JournalEntry.created_at < end,
             )

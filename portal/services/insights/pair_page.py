@@ -12,11 +12,11 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User
 from portal.models.enrollment import AuditEvent
 from portal.models.guide import PairingRequest, RequestStatus
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryComment, JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.practice import CheckIn, Practice, PracticeComment
-from portal.services import audit
+from portal.services import access, audit
 from portal.services.insights.health import PairRow, pair_rows
 from portal.services.notifications import notify
 
@@ -113,8 +113,7 @@ def timeline(pairing: Pairing) -> list[Event]:
         select(JournalEntry.author_id, entry_day, func.count())
         .where(
             JournalEntry.author_id.in_(people),
-            JournalEntry.visibility == Visibility.shared,
-            JournalEntry.status == EntryStatus.published,
+            access.entry_counts_clause(),
             JournalEntry.created_at >= since,
         )
         .group_by(JournalEntry.author_id, entry_day)

@@ -38,7 +38,7 @@ from portal.services.matching.explain import (
 from portal.services.matching.scoring import pair_factors, score_cohort
 from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
-from portal.services.notifications import notify
+from portal.services.notifications import held_until, notify
 from portal.services.programme_admin.holds import ALREADY_DECIDED, new_undo_key
 
 END_REASON_MAX = 500
@@ -361,12 +361,14 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     if staff:
         raise MatchingError(staff)
     approved_at = utcnow()
+    # The partners are told after the undo window; until then neither sees the pairing.
+    opens_at = held_until(approved_at)
     try:
         with db.session.begin_nested():
             claimed = db.session.execute(
                 update(Pairing)
                 .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.proposed)
-                .values(status=PairingStatus.active, approved_at=approved_at)
+                .values(status=PairingStatus.active, approved_at=approved_at, opens_at=opens_at)
                 .execution_options(synchronize_session=False)
             )
     except IntegrityError as error:  # another pairing of this mentee became active meanwhile
@@ -378,6 +380,7 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
         raise MatchingError(ALREADY_DECIDED)
     set_committed_value(pairing, "status", PairingStatus.active)
     set_committed_value(pairing, "approved_at", approved_at)
+    set_committed_value(pairing, "opens_at", opens_at)
     undo_key = undo_key or new_undo_key()
     program = pairing.program
     notify(

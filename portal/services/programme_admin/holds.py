@@ -72,7 +72,8 @@ def pairing_told(pairing: Pairing, now: datetime | None = None) -> Told:
     """
     if pairing.approved_at is None or pairing.status is PairingStatus.proposed:
         return Told([], None, False)
-    at = tell_time(pairing.approved_at)
+    # The pairing opens to its partners as they are told (set at approval: Pairing.opens_at).
+    at = pairing.opens_at or tell_time(pairing.approved_at)
     done = (now or utcnow()) >= at
     return Told([pairing.mentee, pairing.mentor] if done else [], at, done)
 
@@ -217,7 +218,7 @@ def _revert(event: AuditEvent) -> None:
         claimed = db.session.execute(
             update(Pairing)
             .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.active)
-            .values(status=PairingStatus.proposed, approved_at=None)
+            .values(status=PairingStatus.proposed, approved_at=None, opens_at=None)
             .execution_options(synchronize_session=False)
         )
         row = pairing

@@ -1,7 +1,7 @@
 """race constraints: one open confidential request per person and pairing
 
-Revision ID: 0019_race_constraints
-Revises: 0016_membership_counts
+Revision ID: 0018_race_constraints
+Revises: 0017_relationship_audiences
 Create Date: 2026-12-05 22:00:00
 
 Two tabs sending the same confidential request both passed the "no open request yet" check
@@ -14,8 +14,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0019_race_constraints"
-down_revision = "0016_membership_counts"
+revision = "0018_race_constraints"
+down_revision = "0017_relationship_audiences"
 branch_labels = None
 depends_on = None
 
