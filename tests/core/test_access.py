@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus
-from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
+from portal.models.journal import EntryStatus, Visibility
 from portal.services import access
 from tests.factories import make_admin, make_notification, make_pairing, make_user
 
@@ -58,11 +58,11 @@ def test_is_a_proposed_pairing_hidden_from_its_participants(who):
     [
         (PairingStatus.active, True),
         (PairingStatus.completed, True),
-        (PairingStatus.ended, False),
+        (PairingStatus.ended, True),  # read-only, but what was shared in it stays readable
         (PairingStatus.proposed, False),
     ],
 )
-def test_do_partners_share_only_in_an_active_or_completed_pairing(status, shares):
+def test_are_partners_those_of_an_approved_open_pairing(status, shares):
     pairing = make_pairing(status=status)
     assert access.is_partner(pairing.mentor, pairing.mentee.id) is shares
     assert access.is_partner(pairing.mentee, pairing.mentor.id) is shares
@@ -76,16 +76,16 @@ def test_is_nobody_their_own_partner():
 
 
 def _entry(author, visibility=Visibility.private, status=EntryStatus.published, **kw):
-    entry = JournalEntry(
+    """An entry; a shared one is shared in the author's current pairing (the factory)."""
+    from tests.factories import make_entry
+
+    return make_entry(
         author=author,
         title=kw.get("title", "t"),
         body=kw.get("body", "b"),
         visibility=visibility,
         status=status,
     )
-    db.session.add(entry)
-    db.session.commit()
-    return entry
 
 
 ENTRY_MATRIX = [
@@ -125,13 +125,16 @@ def test_does_shared_with_list_only_partners_shared_entries(cast):
 
 def test_does_a_comment_stay_with_its_author_after_unsharing(cast):
     entry = _entry(cast["mentee"], Visibility.shared)
-    comment = EntryComment(entry=entry, author=cast["mentor"], body="Well noticed.")
-    db.session.add(comment)
-    db.session.commit()
+    from tests.factories import make_comment
+
+    comment = make_comment(entry=entry, author=cast["mentor"], body="Well noticed.")
+    assert comment.pairing_id == cast["pairing"].id
     assert comment.id in _ids(access.visible_comments(cast["mentee"]))
     assert comment.id in _ids(access.visible_comments(cast["mentor"]))
 
-    entry.visibility = Visibility.private
+    from portal.services import journal
+
+    journal.unshare_entry(entry)
     db.session.commit()
     assert comment.id in _ids(access.visible_comments(cast["mentor"]))
     assert comment.id not in _ids(access.visible_comments(cast["mentee"]))
