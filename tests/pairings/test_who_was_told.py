@@ -55,13 +55,14 @@ def test_is_nobody_told_before_the_window_closes_and_both_after(client, auth):
     matcher.approve(pairing, make_admin())
     window = timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
     told = holds.pairing_told(pairing)
-    assert told.at == pairing.approved_at + window
+    assert told.at == pairing.approved_at + window == pairing.opens_at
     assert not told.done and told.people == []
     # What the partners can see agrees with the answer, on either side of the moment.
     assert unread_count(pairing.mentee) == 0
     later = holds.pairing_told(pairing, now=told.at)
     assert later.done and {p.id for p in later.people} == {pairing.mentee_id, pairing.mentor_id}
     pairing.approved_at = utcnow() - window - timedelta(seconds=1)
+    pairing.opens_at = pairing.approved_at + window
     for notice in db.session.scalars(select(Notification)):
         notice.deliver_after = pairing.approved_at + window
     db.session.commit()
