@@ -11,6 +11,8 @@ migrations. Then:
 - tests marked `committed` (by path, see COMMITTED, or by hand) need data that another
   connection, thread or process can see: they get a fresh app on the real engine and every
   table is emptied after them, as before;
+- tests marked `own_app` change the app itself (add a route): they get an app of their
+  own, still rolled back;
 - tests marked `pure` touch no database and get no app at all;
 - tests under tests/e2e run their own live servers (marked `e2e`).
 """
@@ -36,12 +38,11 @@ from tests.factories import DEFAULT_PASSWORD
 
 TESTS = Path(__file__).parent
 # Tests that need committed data seen by another connection, thread or process: a live
-# server, a real Huey consumer, a real SMTP server, two app instances sharing one store.
+# server, a real Huey consumer, two app instances sharing one rate-limit store.
 # A new file under one of these folders is committed automatically.
 COMMITTED = (
     "worker/",
     "guide/test_workers.py",
-    "guide/test_delivery.py",
     "auth/test_rate_limit.py",
 )
 
@@ -240,7 +241,8 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
     """The app with an app context pushed; whatever the test wrote is gone afterwards.
 
     Tests marked `committed` get a fresh app on the real engine and emptied tables; all
-    others share a cached app and run inside a transaction that is rolled back.
+    others run inside a transaction that is rolled back, on the cached app for their
+    `app_config` (or, marked `own_app`, on one built for them alone).
     """
     if request.node.get_closest_marker("committed"):
         app = make_test_app(database_url, **app_config)
@@ -251,7 +253,10 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
             db.session.remove()
             db.engine.dispose()
         return
-    app = _cached_app(request.getfixturevalue("_cached_apps"), database_url, app_config)
+    if request.node.get_closest_marker("own_app"):
+        app = _cached_app({}, database_url, app_config)
+    else:
+        app = _cached_app(request.getfixturevalue("_cached_apps"), database_url, app_config)
     config = dict(app.config)
     _reset_process_state(app)
     with app.app_context():
@@ -263,7 +268,8 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
             yield app
         finally:
             db.session.remove()
-            db.session.configure(bind=None, join_transaction_mode="conservative_savepoint")
+            for option in ("bind", "join_transaction_mode"):
+                db.session.session_factory.kw.pop(option, None)
             if outer.is_active:
                 outer.rollback()
             connection.close()
