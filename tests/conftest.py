@@ -65,8 +65,9 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
-def _admin_sql(server_url: str, statement: str) -> None:
-    engine = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+def _admin_sql(url: sa.URL, statement: str) -> None:
+    """Run one statement on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(text(statement))
@@ -84,15 +85,15 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     url = os.environ.get("DATABASE_URL")
     worker = _worker()
-    created = None
+    created: sa.URL | None = None
     if url:
         url = url.replace("postgresql://", "postgresql+psycopg://", 1)
         if worker:
-            server, name = url.rsplit("/", 1)
-            created = (server, f"{name}_{worker}")
-            _admin_sql(server, f'DROP DATABASE IF EXISTS "{created[1]}" WITH (FORCE)')
-            _admin_sql(server, f'CREATE DATABASE "{created[1]}"')
-            url = f"{server}/{created[1]}"
+            base = sa.make_url(url)
+            created = base.set(database=f"{base.database}_{worker}")
+            _admin_sql(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
+            _admin_sql(created, f'CREATE DATABASE "{created.database}"')
+            url = created.render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'horizon-test.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "t"})
@@ -103,8 +104,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         db.engine.dispose()
     yield url
-    if created:
-        _admin_sql(created[0], f'DROP DATABASE IF EXISTS "{created[1]}" WITH (FORCE)')
+    if created is not None:
+        _admin_sql(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
 
 
 def _empty_all_tables() -> None:
