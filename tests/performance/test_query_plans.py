@@ -30,9 +30,11 @@ PEOPLE, ENTRIES_EACH, PRACTICES_EACH, CHECK_INS_EACH = 300, 100, 10, 10
 def seeded(app) -> dict[str, User]:
     """A database big enough that a full scan would show, with a mentor and a mentee."""
     now = utcnow()
-    db.session.add(
-        Program(name="P", slug="p", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
-    )
+    # The users get ids 1..PEOPLE; the programme takes whatever id its sequence gives
+    # (PostgreSQL sequences do not roll back with the test before).
+    program = Program(name="P", slug="p", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    db.session.add(program)
+    db.session.flush()
     db.session.execute(
         insert(User),
         [
@@ -43,7 +45,12 @@ def seeded(app) -> dict[str, User]:
     db.session.execute(
         insert(Pairing),
         [
-            {"program_id": 1, "mentor_id": i, "mentee_id": i + 1, "status": PairingStatus.active}
+            {
+                "program_id": program.id,
+                "mentor_id": i,
+                "mentee_id": i + 1,
+                "status": PairingStatus.active,
+            }
             for i in range(1, PEOPLE, 2)
         ],
     )
