@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
 export FLASK_APP := portal
 
 .PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java bench clean
@@ -57,14 +59,14 @@ java:
 	  else echo "Java is missing: run 'sudo apt-get install -y default-jre-headless'"; exit 1; fi; }
 
 test: install-test npm chromium java
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything except the browser tests.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 e2e: install-test npm chromium java
-	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m e2e $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

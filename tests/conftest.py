@@ -1,7 +1,20 @@
 """Fixtures shared by every test: the app, a client, signing in, and counting queries.
 
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL names one. The
-schema is built once per run by the real migrations; each test then empties every table.
+schema is built once per run (per xdist worker: each has its own database) by the real
+migrations. Then:
+
+- most tests run on an app built once per distinct `app_config` and cached for the run;
+  each test runs inside one outer transaction on one connection, and the session joins it
+  with savepoints, so the code's own commit() and rollback() work and everything the test
+  wrote vanishes with one ROLLBACK at the end (triggers' count rows included);
+- tests marked `committed` (by path, see COMMITTED, or by hand) need data that another
+  connection, thread or process can see: they get a fresh app on the real engine and every
+  table is emptied after them, as before;
+- tests marked `own_app` change the app itself (add a route): they get an app of their
+  own, still rolled back;
+- tests marked `pure` touch no database and get no app at all;
+- tests under tests/e2e run their own live servers (marked `e2e`).
 """
 
 from __future__ import annotations
@@ -9,36 +22,80 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event, text
 
 from portal import MIGRATIONS_DIR, create_app
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests.factories import DEFAULT_PASSWORD
+
+TESTS = Path(__file__).parent
+# Tests that need committed data seen by another connection, thread or process: a live
+# server, a real Huey consumer, two app instances sharing one rate-limit store.
+# A new file under one of these folders is committed automatically.
+COMMITTED = (
+    "worker/",
+    "guide/test_workers.py",
+    "auth/test_rate_limit.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is a browser test."""
+    """Everything under tests/e2e is a browser test; COMMITTED paths get committed data."""
     for item in items:
-        if "e2e" in item.path.parts:
+        try:
+            relative = item.path.relative_to(TESTS).as_posix()
+        except ValueError:
+            continue
+        if relative.startswith("e2e/"):
             item.add_marker(pytest.mark.e2e)
+        elif relative.startswith(COMMITTED):
+            item.add_marker(pytest.mark.committed)
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'horizon-test.db'}"
+def _worker() -> str:
+    """The pytest-xdist worker id ("gw0", "gw1", ...), or "" without xdist."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _admin_sql(url: sa.URL, statement: str) -> None:
+    """Run one statement on the server's `postgres` database (CREATE/DROP DATABASE)."""
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The test database, migrated to the newest schema once per run."""
-    url = _database_url(tmp_path_factory)
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The test database, migrated to the newest schema once per run (per xdist worker).
+
+    SQLite: a file in the worker's own temporary folder. PostgreSQL: DATABASE_URL itself
+    without xdist; under xdist each worker creates `<database>_<worker>` beside it and
+    drops it at the end.
+    """
+    url = os.environ.get("DATABASE_URL")
+    worker = _worker()
+    created: sa.URL | None = None
+    if url:
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if worker:
+            base = sa.make_url(url)
+            created = base.set(database=f"{base.database}_{worker}")
+            _admin_sql(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
+            _admin_sql(created, f'CREATE DATABASE "{created.database}"')
+            url = created.render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'horizon-test.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "t"})
     with app.app_context():
         db.drop_all()
@@ -46,7 +103,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         db.session.commit()
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         db.engine.dispose()
-    return url
+    yield url
+    if created is not None:
+        _admin_sql(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
 
 
 def _empty_all_tables() -> None:
@@ -107,22 +166,125 @@ def app_config() -> dict:
     return {}
 
 
+class _SessionOnTestConnection(FlaskSession):
+    """Flask-SQLAlchemy's session, but bound to the test's connection when it has one.
+
+    Flask-SQLAlchemy picks the app's engine even when the session was given a `bind`; this
+    keeps its choice for any other app (a test may build one on another database).
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        on_test_connection = isinstance(self.bind, sa.Connection)
+        if bind is None and on_test_connection and self.bind.engine is self._db.engine:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db.session.session_factory.class_ = _SessionOnTestConnection
+
+
+def _transactional_sqlite(engine: sa.Engine) -> None:
+    """Make pysqlite honour BEGIN and SAVEPOINT (its own transaction handling does not).
+
+    The recipe from SQLAlchemy's SQLite dialect notes: the driver stays in autocommit and
+    SQLAlchemy emits BEGIN itself, so a SAVEPOINT nests inside the test's transaction.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _no_driver_transactions(dbapi_connection, connection_record) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def _cached_apps(database_url: str) -> Iterator[dict[str, object]]:
+    """One app per distinct `app_config`, built on first use and kept for the run."""
+    apps: dict[str, object] = {}
+    yield apps
+    for cached in apps.values():
+        with cached.app_context():
+            db.engine.dispose()
+
+
+def _cached_app(apps: dict, database_url: str, app_config: dict):
+    key = repr(sorted(app_config.items()))
+    if key not in apps:
+        app = make_test_app(database_url, **app_config)
+        with app.app_context():
+            if db.engine.dialect.name == "sqlite":
+                _transactional_sqlite(db.engine)
+        apps[key] = app
+    return apps[key]
+
+
+def _reset_process_state(app) -> None:
+    """Point the process-wide extension state back at `app`, as building it did.
+
+    The task queue and the rate limiter are module-level objects that each create_app()
+    configures; another test may have built an app with other settings since.
+    """
+    from portal.tasks import init_tasks
+
+    init_tasks(app)
+    limiter.enabled = app.config.get("RATELIMIT_ENABLED", True)
+    if limiter.enabled:
+        limiter.init_app(app)  # fresh counters (its hooks are registered only once)
+    mailman = app.extensions["mailman"]
+    if hasattr(mailman, "outbox"):
+        del mailman.outbox  # the locmem backend makes a new, empty one
+
+
 @pytest.fixture
-def app(database_url: str, app_config: dict) -> Iterator:
-    """A fresh app with an app context pushed and empty tables afterwards."""
-    app = make_test_app(database_url, **app_config)
+def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> Iterator:
+    """The app with an app context pushed; whatever the test wrote is gone afterwards.
+
+    Tests marked `committed` get a fresh app on the real engine and emptied tables; all
+    others run inside a transaction that is rolled back, on the cached app for their
+    `app_config` (or, marked `own_app`, on one built for them alone).
+    """
+    if request.node.get_closest_marker("committed"):
+        app = make_test_app(database_url, **app_config)
+        with app.app_context():
+            yield app
+            db.session.rollback()
+            _empty_all_tables()
+            db.session.remove()
+            db.engine.dispose()
+        return
+    if request.node.get_closest_marker("own_app"):
+        app = _cached_app({}, database_url, app_config)
+    else:
+        app = _cached_app(request.getfixturevalue("_cached_apps"), database_url, app_config)
+    config = dict(app.config)
+    _reset_process_state(app)
     with app.app_context():
-        yield app
-        db.session.rollback()
-        _empty_all_tables()
+        connection = db.engine.connect()
+        outer = connection.begin()
         db.session.remove()
-        db.engine.dispose()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            for option in ("bind", "join_transaction_mode"):
+                db.session.session_factory.kw.pop(option, None)
+            if outer.is_active:
+                outer.rollback()
+            connection.close()
+            app.config.clear()
+            app.config.update(config)
 
 
 @pytest.fixture(autouse=True)
 def _app_for_every_unit_test(request: pytest.FixtureRequest) -> None:
-    """Every test outside tests/e2e runs inside a fresh app, so factories just work."""
-    if "e2e" not in request.keywords:
+    """Every test outside tests/e2e runs inside an app, so factories just work.
+
+    A test marked `pure` (no database, no app) gets none.
+    """
+    if "e2e" not in request.keywords and "pure" not in request.keywords:
         request.getfixturevalue("app")
 
 
@@ -169,6 +331,9 @@ def auth(client) -> AuthActions:
     return AuthActions(client)
 
 
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
+
+
 class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
@@ -187,7 +352,9 @@ def count_queries(app):
         counter = QueryCounter()
 
         def record(conn, cursor, statement, parameters, context, executemany):
-            counter.statements.append(statement)
+            # The test's savepoints stand in for BEGIN and COMMIT, which are not counted.
+            if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+                counter.statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", record)
         try:

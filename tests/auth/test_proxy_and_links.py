@@ -23,6 +23,7 @@ def _seen(app) -> dict:
     return app.test_client().get("/_test/seen", headers=FORGED).get_json()
 
 
+@pytest.mark.own_app  # adds a route
 @pytest.mark.parametrize("app_config", [{"SERVER_NAME": None}])
 def test_are_forwarded_headers_ignored_by_default(app):
     seen = _seen(app)
@@ -30,6 +31,7 @@ def test_are_forwarded_headers_ignored_by_default(app):
     assert seen["scheme"] == "http"
 
 
+@pytest.mark.own_app  # adds a route
 @pytest.mark.parametrize("app_config", [{"SERVER_NAME": None, "TRUSTED_PROXIES": 1}])
 def test_are_forwarded_headers_believed_behind_a_configured_proxy(app):
     seen = _seen(app)

@@ -1,5 +1,6 @@
 """Do the flask commands create admins and load demo data safely?"""
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.demo import DEMO_PASSWORD
@@ -73,6 +74,10 @@ def test_does_seed_demo_fill_an_empty_database_once(app, client):
     assert response.status_code == 303
 
 
+# Committed: PostgreSQL checks the foreign keys of rows inserted by the deleting transaction
+# itself even when their keys did not change, so deleting a user seeded inside the test's
+# one transaction trips over its own ON DELETE cascades; in real life the seed came earlier.
+@pytest.mark.committed
 def test_does_the_login_page_mention_demo_accounts_only_while_they_exist(app, client):
     assert "Demo accounts" not in client.get("/auth/login").text
     app.test_cli_runner().invoke(args=["seed-demo"])

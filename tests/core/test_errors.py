@@ -20,6 +20,7 @@ def app_config():
     return {"PROPAGATE_EXCEPTIONS": False}
 
 
+@pytest.mark.own_app  # adds a route
 def test_does_a_crash_answer_500_and_roll_back(app, client):
     @app.get("/boom")
     def boom():
@@ -33,6 +34,7 @@ def test_does_a_crash_answer_500_and_roll_back(app, client):
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
+@pytest.mark.own_app  # adds a route
 def test_is_a_forbidden_action_a_friendly_403(app, client):
     from flask import abort
 

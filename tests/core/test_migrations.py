@@ -12,6 +12,8 @@ from portal import MIGRATIONS_DIR, create_app
 from portal.extensions import db
 from portal.models.journal import is_search_structure
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 

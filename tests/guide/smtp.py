@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import socket
 import threading
 from email import policy
 
@@ -28,6 +29,13 @@ class Inbox:
 
     def to(self, address: str) -> list:
         return [m for m in self.messages if address in m["To"]]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (asked of the OS), so parallel runs never collide."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def smtp_config(port: int, base_url: str = "https://horizon.example.test") -> dict:

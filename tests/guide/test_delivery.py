@@ -1,6 +1,5 @@
 """Reminder e-mails through a real SMTP server: attachments, refusals and retries lose nothing."""
 
-import os
 from datetime import date, datetime
 
 import pytest
@@ -13,10 +12,10 @@ from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.mail import deliver_email, failed_messages
 from tests.factories import make_meeting, make_pairing, make_planned_meeting, make_user
 from tests.guide.helpers import keys, run_at
-from tests.guide.smtp import smtp_config
+from tests.guide.smtp import free_port, smtp_config
 
-# Two suites may run side by side (SQLite and PostgreSQL): each picks its own port.
-PORT = int(os.environ.get("HORIZON_TEST_SMTP_PORT", "5605")) + 0
+# A free port per run (and per xdist worker): parallel suites never collide.
+PORT = free_port()
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from portal.models.guide import GuideDispatch
 from portal.models.kickoff import MeetingStatus
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from tests.factories import make_meeting, make_pairing, make_planned_meeting, make_user
-from tests.guide.smtp import smtp_config
+from tests.guide.smtp import free_port, smtp_config
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
-# Two suites may run side by side (SQLite and PostgreSQL): each picks its own port.
-PORT = int(os.environ.get("HORIZON_TEST_SMTP_PORT", "5605")) + 1
+# A free port per run (and per xdist worker): parallel suites never collide.
+PORT = free_port()
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -7,6 +7,8 @@ import pytest
 
 from portal.services.insights.exports import neutralise, suppress, to_csv
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_is_a_cell_starting_a_formula_neutralised(start):

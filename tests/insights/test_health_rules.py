@@ -8,6 +8,8 @@ import pytest
 
 from portal.services.insights.health import Activity, HealthStatus, PairFacts, assess
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 TODAY = date(2026, 6, 15)
 BUSY = Activity(check_ins=3, entries_shared=1, comments=2, agenda_points=1)
 QUIET = Activity()

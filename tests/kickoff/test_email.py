@@ -11,8 +11,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.kickoff import PlannedMeeting
 from tests.factories import make_pairing, make_user
+from tests.guide.smtp import free_port
 
-SMTP_PORT = 5403
+SMTP_PORT = free_port()  # per run and per xdist worker: parallel suites never collide
 BASE_URL = "https://horizon.example.test"
 
 

@@ -11,6 +11,8 @@ from portal.services.matching.scoring import ScoreMatrix, score_cohort
 from portal.services.matching.solver import Mode, candidates, solve, solve_greedy, solve_slots
 from portal.services.matching.synthetic import random_cohort
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 
 def brute_force(matrix: ScoreMatrix, capacity: np.ndarray, mode: Mode) -> tuple[int, float]:
     """Try every assignment; the best (pairs, total) for the mode."""

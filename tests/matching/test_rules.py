@@ -1,6 +1,7 @@
 """Can any proposal break a hard rule? Property tests over random cohorts."""
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -8,6 +9,8 @@ from portal.services.matching.cohort import Person, build_cohort
 from portal.services.matching.scoring import score_cohort
 from portal.services.matching.solver import Mode, solve, solve_slots
 from portal.services.matching.synthetic import random_cohort
+
+pytestmark = pytest.mark.pure  # no database: runs without an app
 
 
 @st.composite

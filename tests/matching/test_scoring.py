@@ -11,6 +11,8 @@ from portal.services.matching.scoring import (
     score_cohort,
 )
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 
 def mentee(uid=1, **profile):
     return Person(user_id=uid, name=f"Mentee {uid}", profile=profile)

@@ -12,6 +12,8 @@ from portal.services.matching.scoring import ScoreMatrix, score_cohort
 from portal.services.matching.solver import GAP, Mode, candidates, solve, solve_slots
 from portal.services.matching.synthetic import random_cohort
 
+pytestmark = pytest.mark.pure  # no database: runs without an app
+
 SHAPES = ("fewer", "equal", "more", "capacity_1")
 
 

@@ -30,9 +30,11 @@ PEOPLE, ENTRIES_EACH, PRACTICES_EACH, CHECK_INS_EACH = 300, 100, 10, 10
 def seeded(app) -> dict[str, User]:
     """A database big enough that a full scan would show, with a mentor and a mentee."""
     now = utcnow()
-    db.session.add(
-        Program(name="P", slug="p", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
-    )
+    # The users get ids 1..PEOPLE; the programme takes whatever id its sequence gives
+    # (PostgreSQL sequences do not roll back with the test before).
+    program = Program(name="P", slug="p", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    db.session.add(program)
+    db.session.flush()
     db.session.execute(
         insert(User),
         [
@@ -44,7 +46,7 @@ def seeded(app) -> dict[str, User]:
         insert(Pairing),
         [
             {
-                "program_id": 1,
+                "program_id": program.id,
                 "mentor_id": i,
                 "mentee_id": i + 1,
                 "status": PairingStatus.active,

@@ -24,9 +24,10 @@ from portal.extensions import db
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.mail import deliver_email
 from tests.factories import make_admin, make_user
+from tests.guide.smtp import free_port
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
-SMTP_PORT = int(os.environ.get("HORIZON_TEST_SMTP_PORT", "5102"))
+SMTP_PORT = free_port()  # per run and per xdist worker: parallel suites never collide
 DOWN = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1, "MAIL_TIMEOUT": 2}
 
 
