@@ -29,7 +29,6 @@ from portal.services.journal_demo import seed_journal_demo
 from portal.services.matching.synthetic import LOCATIONS, random_profile
 from portal.services.notifications import notify
 from portal.services.practice_demo import seed_practice_demo
-from portal.services.sharing import fill_demo_audiences
 
 DEMO_PASSWORD = "horizon-demo"  # noqa: S105 (published on the login page on purpose)
 DEMO_ACCOUNTS = {
@@ -238,7 +237,5 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     seed_kickoff_demo(today)
     seed_guide_demo(today, person, password_hash)
     seed_insights_demo(today, password_hash)
-    # The demo writes its rows directly, as old data: give them their audiences.
-    fill_demo_audiences()
     db.session.commit()
     return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

@@ -41,6 +41,8 @@ TESTS = Path(__file__).parent
 # server, a real Huey consumer, two app instances sharing one rate-limit store.
 # A new file under one of these folders is committed automatically.
 COMMITTED = (
+    "concurrency/",
+    "privacy/test_relationships.py",
     "worker/",
     "guide/test_workers.py",
     "auth/test_rate_limit.py",

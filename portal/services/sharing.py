@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -94,37 +93,3 @@ def audience_sentence(user: User, pairings: list[Pairing]) -> str:
         return "Only you can read it."
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"Shared with {listed}; nobody else."
-
-
-# Demo data is written row by row, like old data: it gets its audience the way migration
-# 0017_relationship_audiences gave existing rows theirs (see docs/sharing.md).
-DEMO_AUDIENCES = [
-    "UPDATE pairings SET opens_at = approved_at "
-    "WHERE opens_at IS NULL AND approved_at IS NOT NULL AND status <> 'proposed'",
-    "INSERT INTO entry_audiences (entry_id, pairing_id, created_at) "
-    "SELECT e.id, p.id, e.created_at FROM journal_entries e "
-    "JOIN pairings p ON (p.mentor_id = e.author_id OR p.mentee_id = e.author_id) "
-    "WHERE e.visibility = 'shared' AND p.status IN ('active', 'completed', 'ended') "
-    "AND p.approved_at IS NOT NULL AND p.approved_at <= e.created_at "
-    "AND (p.ended_at IS NULL OR p.ended_at > e.created_at)"
-    " AND NOT EXISTS (SELECT 1 FROM closing_reflections r WHERE r.entry_id = e.id)"
-    " AND NOT EXISTS (SELECT 1 FROM entry_audiences a WHERE a.entry_id = e.id)",
-    "INSERT INTO entry_audiences (entry_id, pairing_id, created_at) "
-    "SELECT e.id, r.pairing_id, e.created_at FROM closing_reflections r "
-    "JOIN journal_entries e ON e.id = r.entry_id WHERE e.visibility = 'shared' "
-    "AND NOT EXISTS (SELECT 1 FROM entry_audiences a WHERE a.entry_id = e.id)",
-    "INSERT INTO practice_audiences (practice_id, pairing_id, created_at) "
-    "SELECT x.id, p.id, x.created_at FROM practices x "
-    "JOIN pairings p ON (p.mentor_id = x.owner_id OR p.mentee_id = x.owner_id) "
-    "WHERE x.visibility = 'shared' AND p.status IN ('active', 'completed', 'ended') "
-    "AND p.approved_at IS NOT NULL AND p.approved_at <= x.created_at "
-    "AND (p.ended_at IS NULL OR p.ended_at > x.created_at)"
-    " AND NOT EXISTS (SELECT 1 FROM practice_audiences a WHERE a.practice_id = x.id)",
-]
-
-
-def fill_demo_audiences() -> None:
-    """Give the demo's shared rows the audience they were written in; the caller commits."""
-    db.session.flush()
-    for statement in DEMO_AUDIENCES:
-        db.session.execute(text(statement))

@@ -94,7 +94,13 @@ def test_participants_see_nothing_until_approval_then_each_other(client, auth, c
     assert 'id="matching-board"' in response.text and "<html" not in response.text
     assert len(pairings(program, PairingStatus.active)) == 2
     auth.logout()
-    auth.login(people["ana"])
+    auth.login(people["ana"])  # inside the undo window: nobody was told, nothing opens
+    assert people["marta"].name not in client.get("/dashboard/").text
+    for pairing in pairings(program, PairingStatus.active):  # the window closes
+        pairing.opens_at = pairing.approved_at
+    for notice in db.session.scalars(select(Notification)):
+        notice.deliver_after = None
+    db.session.commit()
     assert people["marta"].name in client.get("/dashboard/").text
     auth.logout()
     auth.login(people["marta"])
