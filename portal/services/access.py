@@ -300,49 +300,66 @@ def can_edit_entry(user: User, entry: JournalEntry) -> bool:
     return entry.author_id == user.id
 
 
-def entry_audience(entry: JournalEntry) -> list[Pairing]:
-    """The pairings an entry is shared in (for its author's "who can read this" line)."""
+# An item's audience rows, for entries and practices alike: (link table, its item column).
+_AUDIENCE_LINKS = {
+    JournalEntry: (EntryAudience, EntryAudience.entry_id),
+    Practice: (PracticeAudience, PracticeAudience.practice_id),
+}
+
+
+def _audience_of(item: JournalEntry | Practice) -> list[Pairing]:
+    """The pairings an item is shared in, oldest first."""
+    link, item_column = _AUDIENCE_LINKS[type(item)]
     query = (
         select(Pairing)
-        .join(EntryAudience, EntryAudience.pairing_id == Pairing.id)
-        .where(EntryAudience.entry_id == entry.id)
+        .join(link, link.pairing_id == Pairing.id)
+        .where(item_column == item.id)
         .order_by(Pairing.approved_at, Pairing.id)
     )
     return list(db.session.scalars(query))
 
 
-def entry_comment_pairing(user: User, entry: JournalEntry) -> Pairing | None:
-    """The sharable pairing a reader's comment on the entry is written in, or None."""
+def _comment_pairing_of(user: User, item: JournalEntry | Practice, owner_id: int) -> Pairing | None:
+    """The sharable pairing joining a reader and the item's owner that the item is shared in."""
+    link, item_column = _AUDIENCE_LINKS[type(item)]
     query = (
         sharable_pairings(user)
-        .join(EntryAudience, EntryAudience.pairing_id == Pairing.id)
+        .join(link, link.pairing_id == Pairing.id)
         .where(
-            EntryAudience.entry_id == entry.id,
-            or_(Pairing.mentor_id == entry.author_id, Pairing.mentee_id == entry.author_id),
+            item_column == item.id,
+            or_(Pairing.mentor_id == owner_id, Pairing.mentee_id == owner_id),
         )
         .order_by(Pairing.approved_at.desc(), Pairing.id.desc())
     )
     return db.session.scalar(query.limit(1))
 
 
-def _entry_has_sharable_audience(entry: JournalEntry) -> bool:
+def _has_sharable_audience(item: JournalEntry | Practice) -> bool:
+    """True while the item is shared in at least one active, open pairing."""
+    link, item_column = _AUDIENCE_LINKS[type(item)]
     query = (
-        select(EntryAudience.pairing_id)
-        .join(Pairing, Pairing.id == EntryAudience.pairing_id)
-        .where(
-            EntryAudience.entry_id == entry.id,
-            Pairing.status == PairingStatus.active,
-            _open(Pairing),
-        )
+        select(link.pairing_id)
+        .join(Pairing, Pairing.id == link.pairing_id)
+        .where(item_column == item.id, Pairing.status == PairingStatus.active, _open(Pairing))
     )
     return db.session.scalar(query.limit(1)) is not None
+
+
+def entry_audience(entry: JournalEntry) -> list[Pairing]:
+    """The pairings an entry is shared in (for its author's "who can read this" line)."""
+    return _audience_of(entry)
+
+
+def entry_comment_pairing(user: User, entry: JournalEntry) -> Pairing | None:
+    """The sharable pairing a reader's comment on the entry is written in, or None."""
+    return _comment_pairing_of(user, entry, entry.author_id)
 
 
 def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
     """A reader comments only within a sharable pairing the entry is shared in; the author
     replies on a private entry, or while the entry still reaches a sharable pairing."""
     if entry.author_id == user.id:
-        return not entry.is_shared or _entry_has_sharable_audience(entry)
+        return not entry.is_shared or _has_sharable_audience(entry)
     return entry.is_shared and entry_comment_pairing(user, entry) is not None
 
 
@@ -596,47 +613,19 @@ def can_edit_practice(user: User, practice: Practice) -> bool:
 
 def practice_audience(practice: Practice) -> list[Pairing]:
     """The pairings a practice is shared in."""
-    query = (
-        select(Pairing)
-        .join(PracticeAudience, PracticeAudience.pairing_id == Pairing.id)
-        .where(PracticeAudience.practice_id == practice.id)
-        .order_by(Pairing.approved_at, Pairing.id)
-    )
-    return list(db.session.scalars(query))
+    return _audience_of(practice)
 
 
 def practice_comment_pairing(user: User, practice: Practice) -> Pairing | None:
     """The sharable pairing a reader's comment on the practice is written in, or None."""
-    query = (
-        sharable_pairings(user)
-        .join(PracticeAudience, PracticeAudience.pairing_id == Pairing.id)
-        .where(
-            PracticeAudience.practice_id == practice.id,
-            or_(Pairing.mentor_id == practice.owner_id, Pairing.mentee_id == practice.owner_id),
-        )
-        .order_by(Pairing.approved_at.desc(), Pairing.id.desc())
-    )
-    return db.session.scalar(query.limit(1))
-
-
-def _practice_has_sharable_audience(practice: Practice) -> bool:
-    query = (
-        select(PracticeAudience.pairing_id)
-        .join(Pairing, Pairing.id == PracticeAudience.pairing_id)
-        .where(
-            PracticeAudience.practice_id == practice.id,
-            Pairing.status == PairingStatus.active,
-            _open(Pairing),
-        )
-    )
-    return db.session.scalar(query.limit(1)) is not None
+    return _comment_pairing_of(user, practice, practice.owner_id)
 
 
 def can_comment_on_practice(user: User, practice: Practice) -> bool:
     """A reader comments or encourages only within a sharable pairing it is shared in; the
     owner replies on a private practice or while it still reaches a sharable pairing."""
     if practice.owner_id == user.id:
-        return not practice.is_shared or _practice_has_sharable_audience(practice)
+        return not practice.is_shared or _has_sharable_audience(practice)
     return practice.is_shared and practice_comment_pairing(user, practice) is not None
 
 
