@@ -216,3 +216,18 @@ def test_does_the_confirm_page_of_an_ended_pairing_offer_nothing_to_end(client, 
     auth.login(make_admin())
     page = client.get(f"/admin/matching/{program.slug}/pairings/{pairing.id}/end").text
     assert "there is nothing to end" in page and 'name="confirm"' not in page
+
+
+def test_can_a_pairing_be_ended_inside_its_undo_window():
+    """Nobody was told of it yet: ending would announce a pairing that never opened."""
+    program = make_program()
+    pairing = make_pairing(program=program, status=PairingStatus.proposed, approved_at=None)
+    admin = make_admin()
+    matcher.approve(pairing, admin)
+    assert pairing.opens_at > utcnow()
+    with pytest.raises(matcher.MatchingError, match="undo the approval instead"):
+        matcher.end_pairing(pairing, REASON, admin)
+    db.session.rollback()
+    assert db.session.get(Pairing, pairing.id).status is PairingStatus.active
+    ended = select(Notification).where(Notification.message.contains("has ended"))
+    assert db.session.scalars(ended).first() is None

@@ -462,15 +462,20 @@ def end_pairing(pairing: Pairing, reason: str, actor: User, commit: bool = True)
         raise MatchingError("Say why the pairing ends.")
     if len(reason) > END_REASON_MAX:
         raise MatchingError(f"Keep the reason under {END_REASON_MAX} characters.")
-    locked = db.session.scalar(
-        select(Pairing)
-        .where(Pairing.id == pairing.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    if pairing.opens_at is not None and pairing.opens_at > utcnow():
+        # Its partners have not been told they are paired: ending now would tell them of a
+        # pairing that never opened. The undo takes the approval back without a word.
+        raise MatchingError("Nobody has been told of this pairing yet: undo the approval instead.")
+    # Claimed by a conditional UPDATE (on both databases): of two ends at once, one ends it.
+    claimed = db.session.execute(
+        update(Pairing)
+        .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.active)
+        .values(status=PairingStatus.ended, ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session=False)
     )
-    if locked is None or locked.status is not PairingStatus.active:
+    locked = db.session.get(Pairing, pairing.id, populate_existing=True)
+    if claimed.rowcount != 1:
         raise MatchingError("Only an active pairing can be ended.")
-    locked.end(reason)
     called_off = close_schedule(locked, actor)
     message = f"Your pairing in {locked.program.name} has ended."
     notify(locked.mentee, "pairing", message, "/dashboard/")
