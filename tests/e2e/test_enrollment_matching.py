@@ -3,10 +3,10 @@
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
-from portal.models import Pairing, PairingStatus, User
+from portal.models import Notification, Pairing, PairingStatus, User, utcnow
 from tests.e2e.conftest import PHONE, sign_in
 
 
@@ -19,6 +19,19 @@ def _active_pair(server, mentee_name: str) -> tuple[str, str, str]:
         )
         assert pairing is not None
         return pairing.mentee.email, pairing.mentor.email, pairing.mentor.name
+
+
+def _close_undo_window(server) -> None:
+    """What the clock and the worker do once the undo window passes: pairings open, notices show."""
+    with server.app.app_context():
+        now = utcnow()
+        db.session.execute(update(Pairing).where(Pairing.opens_at > now).values(opens_at=now))
+        db.session.execute(
+            update(Notification)
+            .where(Notification.deliver_after.is_not(None))
+            .values(deliver_after=None, hold_key=None)
+        )
+        db.session.commit()
 
 
 def test_admin_proposes_swaps_approves_and_partners_see_each_other(live_server, new_page):
@@ -56,6 +69,10 @@ def test_admin_proposes_swaps_approves_and_partners_see_each_other(live_server, 
     assert mentor_name == new_mentor
     mentee_page = new_page()
     sign_in(mentee_page, live_server, mentee_email)
+    # Inside the undo window nobody was told, so the pairing has not opened yet.
+    expect(mentee_page.locator("#mentee-panel")).not_to_contain_text(new_mentor)
+    _close_undo_window(live_server)
+    mentee_page.reload()
     expect(mentee_page.locator("#mentee-panel")).to_contain_text(new_mentor)
     mentor_page = new_page(viewport=PHONE)
     sign_in(mentor_page, live_server, mentor_email)

@@ -31,6 +31,7 @@ def _pair(server) -> int:
             )
         pairing = Pairing(program=program, mentor=mentor, mentee=mentee)
         pairing.activate()
+        pairing.opens_at = pairing.approved_at  # both were told
         db.session.add(pairing)
         db.session.flush()
         db.session.add(Meeting(pairing_id=pairing.id, held_on=date.today() - timedelta(days=14)))

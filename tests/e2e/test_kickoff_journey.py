@@ -35,7 +35,7 @@ def _new_pair(server) -> int:
             )
         pairing = Pairing(program=program, mentor=mentor, mentee=mentee)
         pairing.activate()
-        pairing.approved_at = utcnow()
+        pairing.approved_at = pairing.opens_at = utcnow()  # approved, and both were told
         db.session.add(pairing)
         db.session.commit()
         return pairing.id
