@@ -14,14 +14,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import abort, url_for
-from sqlalchemy import case, delete, func, select, tuple_, union_all, update
+from sqlalchemy import case, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, Role, User, utcnow
 from portal.models.journal import (
-    EntryAudience,
     EntryComment,
     EntryStatus,
     EntryTag,
@@ -30,7 +29,7 @@ from portal.models.journal import (
     JournalEntry,
     Visibility,
 )
-from portal.services import access, search
+from portal.services import access, search, sharing
 from portal.services.notifications import notify
 from portal.services.paging import after_key, clean_text, key_token
 from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's form uses them)
@@ -248,49 +247,15 @@ def _clear_pending_draft(entry: JournalEntry) -> None:
 # --- sharing: the audience of an entry --------------------------------------------------
 
 
-def _audience_ids(entry: JournalEntry) -> set[int]:
-    query = select(EntryAudience.pairing_id).where(EntryAudience.entry_id == entry.id)
-    return set(db.session.scalars(query))
-
-
 def share_entry(entry: JournalEntry, pairing_ids: list[int]) -> list[int]:
-    """Share the entry in exactly these of its author's sharable pairings, keeping what it
-    was shared in past pairings (their partners keep reading); no ids unshares it.
-
-    Keeps ``visibility`` in step; returns the pairing ids newly added. The caller commits.
-    Raises SharingError for a pairing that is not the author's sharable one.
-    """
-    wanted = set(pairing_ids)
-    if not wanted:
-        unshare_entry(entry)
-        return []
-    sharable = set(
-        db.session.scalars(access.sharable_pairings(entry.author).with_only_columns(Pairing.id))
-    )
-    if not wanted <= sharable:
-        raise SharingError("You can only share with a current partner.")
-    db.session.flush()
-    existing = _audience_ids(entry)
-    stale = (existing & sharable) - wanted
-    if stale:
-        db.session.execute(
-            delete(EntryAudience).where(
-                EntryAudience.entry_id == entry.id, EntryAudience.pairing_id.in_(stale)
-            )
-        )
-    added = sorted(wanted - existing)
-    for pairing_id in added:
-        db.session.add(EntryAudience(entry_id=entry.id, pairing_id=pairing_id))
-    entry.visibility = Visibility.shared
-    db.session.flush()
-    return added
+    """Share the entry in exactly these of its author's sharable pairings (see
+    ``sharing.set_audience``); returns the pairing ids newly added. The caller commits."""
+    return sharing.set_audience(entry, pairing_ids)
 
 
 def unshare_entry(entry: JournalEntry) -> None:
     """Make the entry private: every audience row goes. The caller commits."""
-    db.session.flush()
-    db.session.execute(delete(EntryAudience).where(EntryAudience.entry_id == entry.id))
-    entry.visibility = Visibility.private
+    sharing.clear_audience(entry)
 
 
 def audience_of(entry: JournalEntry) -> list[Pairing]:
@@ -307,7 +272,7 @@ def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> st
     """The ``audience`` form value matching the entry's current audience, or ""."""
     if not entry.is_shared:
         return ""
-    current = _audience_ids(entry)
+    current = sharing.audience_ids(entry)
     matching = [o for o in options if set(o.pairing_ids) <= current]
     return max(matching, key=lambda o: len(o.pairing_ids)).value if matching else ""
 

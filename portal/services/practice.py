@@ -8,23 +8,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Pairing, User, utcnow
+from portal.models import Membership, MembershipStatus, User, utcnow
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.practice import (
     CheckIn,
     CommentKind,
     Practice,
-    PracticeAudience,
     PracticeComment,
     PracticeStatus,
     PracticeTemplate,
 )
-from portal.services import access
+from portal.services import access, sharing
 from portal.services.notifications import notify
 from portal.services.paging import after_key, key_token
 from portal.services.sharing import (
@@ -309,49 +308,19 @@ def create_practice(owner: User, **values) -> Practice:
     return practice
 
 
-def _practice_audience_ids(practice: Practice) -> set[int]:
-    query = select(PracticeAudience.pairing_id).where(PracticeAudience.practice_id == practice.id)
-    return set(db.session.scalars(query))
-
-
 def share_practice(practice: Practice, pairing_ids: list[int]) -> list[int]:
     """Share the practice (and its check-ins) in exactly these of its owner's sharable
-    pairings, keeping past pairings' rows; no ids unshares it. Keeps ``visibility`` in step
-    and returns the pairing ids newly added. The caller commits. Raises PracticeError for a
-    pairing that is not the owner's sharable one."""
-    wanted = set(pairing_ids)
-    if not wanted:
-        unshare_practice(practice)
-        return []
-    owner = practice.owner or db.session.get(User, practice.owner_id)
-    sharable = set(
-        db.session.scalars(access.sharable_pairings(owner).with_only_columns(Pairing.id))
-    )
-    if not wanted <= sharable:
-        raise PracticeError("You can only share with a current partner.", "visibility")
-    db.session.flush()
-    existing = _practice_audience_ids(practice)
-    stale = (existing & sharable) - wanted
-    if stale:
-        db.session.execute(
-            delete(PracticeAudience).where(
-                PracticeAudience.practice_id == practice.id,
-                PracticeAudience.pairing_id.in_(stale),
-            )
-        )
-    added = sorted(wanted - existing)
-    for pairing_id in added:
-        db.session.add(PracticeAudience(practice_id=practice.id, pairing_id=pairing_id))
-    practice.visibility = Visibility.shared
-    db.session.flush()
-    return added
+    pairings (see ``sharing.set_audience``); returns the pairing ids newly added. The caller
+    commits. Raises PracticeError for a pairing that is not the owner's sharable one."""
+    try:
+        return sharing.set_audience(practice, pairing_ids)
+    except sharing.SharingError as error:
+        raise PracticeError(str(error), "visibility") from error
 
 
 def unshare_practice(practice: Practice) -> None:
     """Make the practice private: every audience row goes. The caller commits."""
-    db.session.flush()
-    db.session.execute(delete(PracticeAudience).where(PracticeAudience.practice_id == practice.id))
-    practice.visibility = Visibility.private
+    sharing.clear_audience(practice)
 
 
 def set_practice_visibility(practice: Practice, shared: bool, choice: str | None = None) -> None:

@@ -2,18 +2,22 @@
 
 Every shared item (journal entry, practice) has an audience: the pairings it is shared
 in. This module turns the sharing control of a form (``visibility`` and ``audience``) into
-pairing ids; the journal and practice services store them (``share_entry``,
-``share_practice``) and ``portal.services.access`` decides every read from them.
+pairing ids; ``set_audience`` stores them for either kind of item (the journal and practice
+services call it through ``share_entry`` and ``share_practice``), and
+``portal.services.access`` decides every read from them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Pairing, User
+from portal.models.journal import EntryAudience, JournalEntry, Visibility
+from portal.models.practice import Practice, PracticeAudience
 from portal.services import access
 
 ALL_MENTEES = "all-mentees"
@@ -93,3 +97,57 @@ def audience_sentence(user: User, pairings: list[Pairing]) -> str:
         return "Only you can read it."
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"Shared with {listed}; nobody else."
+
+
+# Each kind of shared item: its audience table, the table's item column, and who owns it.
+_LINKS = {
+    JournalEntry: (EntryAudience, "entry_id", "author_id"),
+    Practice: (PracticeAudience, "practice_id", "owner_id"),
+}
+
+
+def audience_ids(item: JournalEntry | Practice) -> set[int]:
+    """The ids of the pairings the item is shared in, past ones included."""
+    link, key, _ = _LINKS[type(item)]
+    return set(db.session.scalars(select(link.pairing_id).where(getattr(link, key) == item.id)))
+
+
+def set_audience(item: JournalEntry | Practice, pairing_ids: list[int]) -> list[int]:
+    """Share the item in exactly these of its owner's sharable pairings, keeping the rows of
+    past pairings (their partners keep reading); no ids makes it private.
+
+    Keeps ``visibility`` in step and returns the pairing ids newly added. The caller commits.
+    Raises SharingError for a pairing that is not the owner's sharable one.
+    """
+    link, key, owner_key = _LINKS[type(item)]
+    wanted = set(pairing_ids)
+    if not wanted:
+        clear_audience(item)
+        return []
+    owner = db.session.get(User, getattr(item, owner_key))
+    sharable = set(
+        db.session.scalars(access.sharable_pairings(owner).with_only_columns(Pairing.id))
+    )
+    if not wanted <= sharable:
+        raise SharingError("You can only share with a current partner.")
+    db.session.flush()
+    existing = audience_ids(item)
+    stale = (existing & sharable) - wanted
+    if stale:
+        db.session.execute(
+            delete(link).where(getattr(link, key) == item.id, link.pairing_id.in_(stale))
+        )
+    added = sorted(wanted - existing)
+    for pairing_id in added:
+        db.session.add(link(**{key: item.id, "pairing_id": pairing_id}))
+    item.visibility = Visibility.shared
+    db.session.flush()
+    return added
+
+
+def clear_audience(item: JournalEntry | Practice) -> None:
+    """Make the item private: every audience row goes. The caller commits."""
+    link, key, _ = _LINKS[type(item)]
+    db.session.flush()
+    db.session.execute(delete(link).where(getattr(link, key) == item.id))
+    item.visibility = Visibility.private

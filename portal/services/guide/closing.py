@@ -14,7 +14,7 @@ from portal.models import Pairing, PairingStatus, User, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.meetings import Meeting
-from portal.services import journal
+from portal.services import sharing
 from portal.services.guide import GuideError
 from portal.services.notifications import notify
 from portal.validation import add_days
@@ -135,8 +135,8 @@ def write_reflection(
         # A closing reflection speaks about this relationship: its own pairing reads it, no
         # other (not next year's partner).
         try:
-            journal.share_entry(entry, [pairing.id])
-        except journal.SharingError as error:
+            sharing.set_audience(entry, [pairing.id])
+        except sharing.SharingError as error:
             db.session.rollback()
             raise GuideError(
                 "This pairing no longer takes new shared notes.", "visibility"
