@@ -214,6 +214,10 @@ def test_end_early_then_rematch_with_someone_else(client, auth, cohort):
     client.post(f"/admin/matching/{program.slug}/approve-all", data={"confirm": "yes"})
     ana_pair = next(p for p in pairings(program) if p.mentee_id == people["ana"].id)
     url = f"/admin/matching/{program.slug}/pairings/{ana_pair.id}/end"
+    inside_window = client.post(url, data={"reason": "Too soon.", "confirm": "yes"})
+    assert "undo the approval instead" in inside_window.text  # nobody was told yet
+    ana_pair.opens_at = ana_pair.approved_at  # the undo window closes: both were told
+    db.session.commit()
     asked = client.post(url, data={"reason": "Schedules never lined up."})
     assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text  # asks first
     no_reason = client.post(url, data={"reason": " ", "confirm": "yes"})
