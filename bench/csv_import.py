@@ -19,7 +19,7 @@ from support import migrated_app  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
 from portal.models import Program, User  # noqa: E402
-from portal.services import enrollment  # noqa: E402
+from portal.services.programmes import enrollment  # noqa: E402
 from portal.tasks import init_tasks  # noqa: E402
 
 HEADER = "email,name,role,department,seniority,timezone,format,values,goals,strengths,capacity"

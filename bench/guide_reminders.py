@@ -23,7 +23,7 @@ from portal.extensions import db  # noqa: E402
 from portal.models import Pairing, PairingStatus, Program, User  # noqa: E402
 from portal.models.kickoff import MeetingStatus, PlannedMeeting  # noqa: E402
 from portal.models.meetings import Meeting  # noqa: E402
-from portal.services.guide import reminders  # noqa: E402
+from portal.services.reminders import due as reminders  # noqa: E402
 
 PAIRS = 2000
 

@@ -49,7 +49,7 @@ from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models.users import _HASHERS  # noqa: E402
 from portal.services.insights import rollups  # noqa: E402
-from portal.services.paging import key_token  # noqa: E402
+from portal.services.platform.paging import key_token  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "5301"))

@@ -13,7 +13,7 @@ def register(app: Flask) -> None:
     @click.option("--force", is_flag=True, help="Seed even when the database has users.")
     def seed_demo_command(force: bool) -> None:
         """Load demo data into an empty database."""
-        from portal.demo import database_is_empty, seed_demo
+        from portal.demo.seed import database_is_empty, seed_demo
 
         if not force and not database_is_empty():
             click.echo("The database already has data; demo data was not loaded.")

@@ -107,7 +107,7 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def layout_globals() -> dict:
-        from portal.services.notifications import unread_count
+        from portal.services.platform.notifications import unread_count
 
         def unread_notifications() -> int:
             # Lazy, so a fragment that shows no badge costs no query.

@@ -447,7 +447,7 @@ def make_planned_meeting(pairing: Pairing, **overrides: Any) -> Any:
 
 def make_agreement(pairing: Pairing, **sections: str) -> Any:
     """The pair's agreement, started from the programme template, with section overrides."""
-    from portal.services.kickoff.agreements import start_agreement
+    from portal.services.pairings.agreement import start_agreement
 
     agreement = start_agreement(pairing)
     if sections:

@@ -22,11 +22,11 @@ from portal.models import (
 )
 from portal.models.journal import JournalEntry
 from portal.services import access, journal, practice
-from portal.services.guide import panel as guide_panel
 from portal.services.insights import panel as insights_panel
-from portal.services.kickoff import steps as kickoff_steps
-from portal.services.meetings import MeetingDue
-from portal.services.notifications import latest
+from portal.services.pairings import panel as guide_panel
+from portal.services.pairings import steps as kickoff_steps
+from portal.services.pairings.meetings import MeetingDue
+from portal.services.platform.notifications import latest
 from portal.services.practice import PracticePanel
 
 
@@ -66,9 +66,9 @@ class Dashboard:
     review_count: int = 0
     mentor_stories: list[JournalEntry] = field(default_factory=list)
     journal_activity: journal.JournalActivity | None = None
-    # Filled by portal.services.kickoff.steps.fill_dashboard: pairs still getting started.
+    # Filled by portal.services.pairings.steps.fill_dashboard: pairs still getting started.
     first_steps: list[kickoff_steps.FirstSteps] = field(default_factory=list)
-    # Filled by portal.services.guide.panel.fill_dashboard: surveys, closing, year in review.
+    # Filled by portal.services.pairings.panel.fill_dashboard: surveys, closing, year in review.
     guide: Any = None
     # Filled by portal.services.insights.panel.fill_dashboard: (slug, pair row) at risk anew.
     turned_at_risk: list = field(default_factory=list)

@@ -29,9 +29,10 @@ from portal.models.journal import (
     JournalEntry,
     Visibility,
 )
-from portal.services import access, search, sharing
-from portal.services.notifications import notify
-from portal.services.paging import after_key, clean_text, key_token
+from portal.services import access, sharing
+from portal.services.platform import search
+from portal.services.platform.notifications import notify
+from portal.services.platform.paging import after_key, clean_text, key_token
 from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's form uses them)
     ALL_MENTEES,
     AudienceOption,

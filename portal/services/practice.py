@@ -24,8 +24,8 @@ from portal.models.practice import (
     PracticeTemplate,
 )
 from portal.services import access, sharing
-from portal.services.notifications import notify
-from portal.services.paging import after_key, key_token
+from portal.services.platform.notifications import notify
+from portal.services.platform.paging import after_key, key_token
 from portal.services.sharing import (
     SharingError,
     audience_options,
@@ -706,7 +706,7 @@ def save_template(template: PracticeTemplate, form) -> None:
 
 def fill_dashboard(dashboard) -> None:
     """Add the practice panel and the meeting due dates to a person's dashboard."""
-    from portal.services.meetings import meeting_dues
+    from portal.services.pairings.meetings import meeting_dues
 
     roles = dashboard.roles()
     if not roles & {"mentor", "mentee"}:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import MembershipStatus, Notification, Pairing, PairingStatus
 from portal.models.enrollment import AuditEvent
-from portal.services.programme_admin.holds import release_due_notifications
+from portal.services.programmes.holds import release_due_notifications
 from tests.concurrency.conftest import at_once
 from tests.factories import make_admin, make_membership, make_pairing
 

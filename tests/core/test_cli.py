@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo.seed import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User
 from portal.services.accounts import find_by_email

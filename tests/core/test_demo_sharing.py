@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.demo import DEMO_PASSWORD
+from portal.demo.seed import DEMO_PASSWORD
 from portal.extensions import db
 from portal.models import Pairing, User
 from portal.models.journal import JournalEntry

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from portal import MIGRATIONS_DIR, create_app
-from portal.demo import DEMO_PASSWORD, seed_demo
+from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 
 AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -12,7 +12,7 @@ from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, 
 from portal.models.guide import SurveyResponse
 from portal.models.meetings import Meeting
 from portal.services.accounts import create_user
-from portal.services.guide.tasks import send_due_reminders
+from portal.services.reminders.tasks import send_due_reminders
 from tests.e2e.conftest import DESKTOP, PHONE, accessibility_violations, sign_in
 
 PASSWORD = "guide-pair-password"

@@ -54,7 +54,7 @@ def _running_job(app) -> tuple[str, int]:
         )
         db.session.add(job)
         db.session.commit()
-        from portal.services import jobs
+        from portal.services.platform import jobs
 
         jobs.huey.storage.put_data(
             f"horizon-job-progress:{job.id}", jobs.huey.serializer.serialize(500)
@@ -64,7 +64,7 @@ def _running_job(app) -> tuple[str, int]:
 
 def _finish(app, job_id: int) -> None:
     with app.app_context():
-        from portal.services import jobs
+        from portal.services.platform import jobs
 
         job = db.session.get(BackgroundJob, job_id)
         job.status, job.done = JobStatus.done, 2000

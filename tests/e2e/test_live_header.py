@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.services.accounts import find_by_email
-from portal.services.notifications import notify
+from portal.services.platform.notifications import notify
 from tests.e2e.conftest import sign_in
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, ProgramStatus, User
-from portal.services.enrollment import check_csv
+from portal.services.programmes.enrollment import check_csv
 from tests.factories import make_admin, make_participant, make_program
 
 HEADER = (

@@ -154,7 +154,7 @@ def test_does_the_job_page_poll_while_running_and_reload_without_js(
     )
     db.session.add(job)
     db.session.commit()
-    from portal.services import jobs
+    from portal.services.platform import jobs
 
     jobs.huey.storage.put_data(
         f"horizon-job-progress:{job.id}", jobs.huey.serializer.serialize(750)

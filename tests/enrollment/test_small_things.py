@@ -4,9 +4,9 @@ import io
 import re
 from datetime import date
 
+from portal.core.timezones import canonical_zones, grouped_choices
 from portal.models import ProgramStatus, Role
-from portal.services.enrollment import default_dates
-from portal.services.timezones import canonical_zones, grouped_choices
+from portal.services.programmes.enrollment import default_dates
 from tests.factories import make_admin, make_participant, make_program, make_user
 
 

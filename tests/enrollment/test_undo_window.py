@@ -17,7 +17,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enrollment import AuditEvent
-from portal.services.programme_admin.holds import release_due_notifications
+from portal.services.programmes.holds import release_due_notifications
 from tests.factories import make_admin, make_pairing, make_participant, make_program
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Notification
 from portal.models.guide import GuideDispatch
-from portal.services.guide.tasks import send_due_reminders
+from portal.services.reminders.tasks import send_due_reminders
 
 
 def run_at(moment: datetime) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.kickoff import MeetingStatus
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.services.mail import deliver_email, failed_messages
+from portal.services.platform.mail import deliver_email, failed_messages
 from tests.factories import make_meeting, make_pairing, make_planned_meeting, make_user
 from tests.guide.helpers import keys, run_at
 from tests.guide.smtp import free_port, smtp_config

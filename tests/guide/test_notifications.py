@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Notification, utcnow
-from portal.services.notifications import notify
+from portal.services.platform.notifications import notify
 from tests.conftest import open_session
 from tests.factories import make_pairing, make_practice
 

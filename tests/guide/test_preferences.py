@@ -12,9 +12,9 @@ from portal.extensions import db
 from portal.models import Notification
 from portal.models.guide import GuideDispatch
 from portal.models.outbox import OutboxMessage
-from portal.services.guide import preferences
-from portal.services.guide.dispatch import Message, dispatch
-from portal.services.guide.kinds import KINDS
+from portal.services.reminders import preferences
+from portal.services.reminders.dispatch import Message, dispatch
+from portal.services.reminders.kinds import KINDS
 from tests.conftest import open_session
 from tests.factories import make_pairing, make_user
 

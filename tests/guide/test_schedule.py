@@ -8,7 +8,7 @@ from icalendar import Calendar
 from portal.extensions import db
 from portal.models import PairingStatus
 from portal.models.kickoff import MeetingStatus
-from portal.services.guide import preferences
+from portal.services.reminders import preferences
 from tests.factories import (
     make_agreement,
     make_meeting,
@@ -182,7 +182,7 @@ def test_do_ended_pairings_and_ended_programmes_get_nothing():
 
 
 def test_does_a_programme_switch_a_nudge_off():
-    from portal.services.guide import settings
+    from portal.services.reminders import settings
 
     pairing = _pair()
     make_meeting(pairing, held_on=date(2026, 1, 1))

@@ -20,10 +20,10 @@ from portal.models.journal import Visibility
 from portal.models.kickoff import MeetingStatus
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services import accounts
-from portal.services.guide import preferences
-from portal.services.guide.kinds import KINDS, SUBJECT_FIELDS, Kind
-from portal.services.guide.preview import preview
-from portal.services.kickoff import calendar
+from portal.services.pairings import schedule as calendar
+from portal.services.reminders import preferences
+from portal.services.reminders.kinds import KINDS, SUBJECT_FIELDS, Kind
+from portal.services.reminders.preview import preview
 from tests.factories import (
     make_admin,
     make_agreement,

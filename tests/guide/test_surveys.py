@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
-from portal.services.guide import settings, surveys
+from portal.services import surveys
+from portal.services.reminders import settings
 from tests.conftest import hx_headers, open_session
 from tests.factories import (
     make_meeting,

@@ -19,7 +19,7 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from portal.demo_guide import morning_zone
+from portal.demo.guide import morning_zone
 from portal.extensions import db
 from portal.models import utcnow
 from portal.models.guide import GuideDispatch

@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from portal.services.insights.exports import neutralise, suppress, to_csv
+from portal.services.insights.exports import suppress, to_csv
+from portal.services.platform.csv_files import neutralise
 
 pytestmark = pytest.mark.pure  # no database: runs without an app
 

@@ -18,7 +18,7 @@ from portal.models import Notification, Pairing, PairingStatus, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import EntryAudience, EntryComment, JournalEntry, Visibility
 from portal.services import access, journal
-from portal.services.guide.reminders import Run, weekly_digests
+from portal.services.reminders.due import Run, weekly_digests
 from tests.factories import (
     make_admin,
     make_comment,
@@ -158,7 +158,7 @@ def test_after_a_pairing_ends_both_keep_reading_and_nothing_new_flows(client, au
 
 def test_during_the_undo_window_the_pairing_shows_nothing(client, auth, app):
     from portal.services.matching import proposals
-    from portal.services.programme_admin import holds
+    from portal.services.programmes import holds
 
     admin = make_admin()
     pairing = make_pairing(status=PairingStatus.proposed)

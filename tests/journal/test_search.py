@@ -8,8 +8,9 @@ import pytest
 
 from portal.extensions import db
 from portal.models.journal import Visibility
-from portal.services import access, search
+from portal.services import access
 from portal.services.journal import EntryFilters, list_entries
+from portal.services.platform import search
 from tests.factories import make_entry, make_pairing, make_user
 
 

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.models.journal import Visibility
-from portal.services.markdown import render_markdown
+from portal.services.platform.markdown import render_markdown
 from tests.conftest import hx_headers
 from tests.factories import make_comment, make_entry, make_pairing
 

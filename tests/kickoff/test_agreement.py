@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Membership, Role, utcnow
 from portal.models.kickoff import Agreement, AgreementVersion
-from portal.services.kickoff import agreements as service
+from portal.services.pairings import agreement as service
 from tests.conftest import hx_headers
 from tests.factories import make_admin, make_agreement, make_pairing, make_user
 

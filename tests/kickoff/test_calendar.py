@@ -10,9 +10,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models.kickoff import MeetingStatus, PlannedMeeting
 from portal.models.meetings import MeetingPlan
-from portal.services.kickoff import KickoffError
-from portal.services.kickoff import calendar as cal
-from portal.services.kickoff.profiles import renew_feed_token
+from portal.services.accounts.profiles import renew_feed_token
+from portal.services.pairings import KickoffError
+from portal.services.pairings import schedule as cal
 from tests.conftest import hx_headers
 from tests.factories import (
     make_check_in,
@@ -247,7 +247,7 @@ def test_does_the_feed_reject_a_wrong_or_revoked_token(client, auth):
     pairing = _pair()
     auth.login(pairing.mentee)
     client.post("/profile/calendar/renew")
-    from portal.services.kickoff.profiles import profile_of
+    from portal.services.accounts.profiles import profile_of
 
     first = profile_of(pairing.mentee).feed_token
     assert client.get(f"/profile/calendar/{first}.ics").status_code == 200

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models.journal import Visibility
 from portal.models.kickoff import Goal, GoalPractice, GoalProgress, GoalRating
-from portal.services.kickoff.goals import goals_since
+from portal.services.pairings.goals import goals_since
 from tests.conftest import hx_headers
 from tests.factories import make_check_in, make_goal, make_meeting, make_pairing, make_practice
 

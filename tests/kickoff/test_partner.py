@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Membership, PairingStatus, utcnow
 from portal.models.kickoff import MeetingStatus, PartnerProfile
 from portal.models.meetings import Meeting
-from portal.services.kickoff.steps import first_steps
+from portal.services.pairings.steps import first_steps
 from tests.factories import (
     make_agreement,
     make_goal,

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.models import Membership, utcnow
 from portal.models.kickoff import MeetingStatus
 from portal.services import matching as matcher
-from portal.services.kickoff import calendar as cal
+from portal.services.pairings import schedule as cal
 from tests.factories import (
     make_admin,
     make_agreement,

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models.journal import Visibility
 from portal.models.kickoff import GoalProgress
 from portal.services import access
-from portal.services.kickoff.goals import rate_goal
+from portal.services.pairings.goals import rate_goal
 from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.kickoff import Goal, GoalProgress, GoalRating, MeetingStatus
-from portal.services.kickoff.agreements import AgreementTerms, save_agreement, state_of
+from portal.services.pairings.agreement import AgreementTerms, save_agreement, state_of
 from tests.factories import make_agreement, make_goal, make_pairing, make_planned_meeting
 
 

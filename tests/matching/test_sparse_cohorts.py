@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.models import ProgramStatus, Role
-from portal.services.enrollment import check_csv
 from portal.services.matching.cohort import Person, build_cohort
 from portal.services.matching.explain import explain
 from portal.services.matching.proposals import proposed_pairings
 from portal.services.matching.scoring import score_cohort
 from portal.services.matching.solver import Mode, solve, solve_slots
+from portal.services.programmes.enrollment import check_csv
 from tests.factories import make_admin, make_participant, make_program, mentee_profile
 
 # Text a person might type: accents, emoji, quotes, separators and formula-looking cells.

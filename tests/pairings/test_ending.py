@@ -18,7 +18,7 @@ from portal.models.guide import RequestKind, RequestStatus
 from portal.models.kickoff import MeetingStatus, PlannedMeeting
 from portal.models.outbox import OutboxMessage
 from portal.services import matching as matcher
-from portal.services.guide.reminders import due_messages
+from portal.services.reminders.due import due_messages
 from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,

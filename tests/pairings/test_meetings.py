@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.models import Cadence, PairingStatus
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import Practice
-from portal.services.meetings import meeting_due
+from portal.services.pairings.meetings import meeting_due
 from tests.conftest import hx_headers
 from tests.factories import (
     make_admin,

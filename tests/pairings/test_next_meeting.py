@@ -11,9 +11,9 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.models.guide import GuideDispatch
 from portal.models.kickoff import MeetingStatus
-from portal.services.kickoff import calendar
-from portal.services.meetings import set_next_meeting
-from portal.services.next_meeting import next_meeting, next_meetings
+from portal.services.pairings import schedule as calendar
+from portal.services.pairings.meetings import set_next_meeting
+from portal.services.pairings.next_meeting import next_meeting, next_meetings
 from tests.factories import (
     make_admin,
     make_meeting,

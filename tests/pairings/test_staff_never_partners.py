@@ -264,7 +264,7 @@ def test_may_a_lead_of_another_programme_be_paired_here(client, auth, program):
 
 
 def test_is_staff_never_offered_to_a_mentee_who_picks_mentors(program):
-    from portal.services.enrollment import pickable_mentors
+    from portal.services.programmes.enrollment import pickable_mentors
 
     program.matching = {"self_selection": True}
     db.session.commit()

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Notification, PairingStatus, utcnow
 from portal.services import matching as matcher
-from portal.services.notifications import unread_count
-from portal.services.programme_admin import holds
+from portal.services.platform.notifications import unread_count
+from portal.services.programmes import holds
 from tests.conftest import hx_headers
 from tests.factories import make_admin, make_pairing, make_program, make_user
 

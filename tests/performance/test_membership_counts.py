@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 from portal.extensions import db
 from portal.models import Membership, MembershipCount, MembershipStatus, Program, Role, User
 from portal.services.dashboard import programs_health
-from portal.services.programme_admin.queue import waiting_count
+from portal.services.programmes.queue import waiting_count
 from tests.conftest import _empty_all_tables
 from tests.factories import make_user
 

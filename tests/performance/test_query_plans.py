@@ -20,7 +20,8 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User, utcnow
 from portal.models.journal import EntryComment, EntryStatus, JournalEntry, Visibility
 from portal.models.practice import CheckIn, Practice
-from portal.services import access, search
+from portal.services import access
+from portal.services.platform import search
 
 BIG_TABLES = {"journal_entries", "practices", "practice_check_ins"}
 PEOPLE, ENTRIES_EACH, PRACTICES_EACH, CHECK_INS_EACH = 300, 100, 10, 10

@@ -12,7 +12,7 @@ from portal.models import PairingStatus, utcnow
 from portal.models.practice import Practice, PracticeAudience, PracticeComment
 from portal.services import access
 from portal.services import practice as service
-from portal.services.guide.reminders import Run, weekly_digests
+from portal.services.reminders.due import Run, weekly_digests
 from tests.factories import (
     make_check_in,
     make_pairing,

@@ -127,7 +127,7 @@ def plant_insights(pairing) -> None:
 def plant_kickoff(pairing) -> None:
     """The kick-off: agreement text, goals and their history, a planned meeting, a profile."""
     from portal.models.kickoff import PartnerProfile
-    from portal.services.kickoff.goals import rate_goal
+    from portal.services.pairings.goals import rate_goal
 
     mentee, mentor = pairing.mentee, pairing.mentor
     make_agreement(pairing, sharing=f"Agreement {PAIR}")
@@ -286,8 +286,8 @@ def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app
     from datetime import time
 
     from portal.models import utcnow
-    from portal.services.kickoff import calendar
-    from portal.services.kickoff.agreements import start_agreement
+    from portal.services.pairings import schedule as calendar
+    from portal.services.pairings.agreement import start_agreement
 
     pairing = make_pairing()
     plant(pairing)
@@ -316,8 +316,8 @@ def test_do_guide_emails_carry_titles_and_counts_never_private_or_shared_text(ap
     from datetime import datetime, timedelta
 
     from portal.models.outbox import OutboxMessage
-    from portal.services.guide import preferences
-    from portal.services.guide.tasks import send_due_reminders
+    from portal.services.reminders import preferences
+    from portal.services.reminders.tasks import send_due_reminders
 
     today = date.today()
     program = make_program(

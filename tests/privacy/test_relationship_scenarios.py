@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, utcnow
 from portal.models.journal import EntryComment, JournalEntry, Visibility
 from portal.services import access
-from portal.services.guide import closing
+from portal.services.pairings import closing
 from tests.factories import (
     make_admin,
     make_entry,

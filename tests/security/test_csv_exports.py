@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Membership
-from portal.services.csv_files import neutralise
+from portal.services.platform.csv_files import neutralise
 from tests.factories import make_admin, make_pairing, make_program, make_user
 
 # Each would run in a spreadsheet: at the start, or after a list separator (",", ";", tab,

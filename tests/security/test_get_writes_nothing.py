@@ -44,9 +44,9 @@ TABLES = {
 
 
 def _values(argument: str) -> list:
-    from portal.services.guide.kinds import KINDS
-    from portal.services.guide.preferences import unsubscribe_token
     from portal.services.insights.analytics import FIGURES
+    from portal.services.reminders.kinds import KINDS
+    from portal.services.reminders.preferences import unsubscribe_token
 
     if argument in TABLES:
         ids: set[int] = set()

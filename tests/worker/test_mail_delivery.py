@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.services.mail import deliver_email
+from portal.services.platform.mail import deliver_email
 from tests.factories import make_admin, make_user
 from tests.guide.smtp import free_port
 
@@ -185,7 +185,7 @@ def test_can_an_admin_retry_a_failed_message(client, auth, app):
 def test_is_a_key_sent_only_once(app):
     from flask_mailman import EmailMessage
 
-    from portal.services.mail import send_email
+    from portal.services.platform.mail import send_email
 
     for _ in range(3):
         send_email(EmailMessage(subject="Hi", body="x", to=["a@example.org"]), key="k-1")
@@ -197,7 +197,7 @@ def test_is_a_key_sent_only_once(app):
 def test_does_a_rolled_back_request_send_nothing(app):
     from flask_mailman import EmailMessage
 
-    from portal.services.mail import send_email
+    from portal.services.platform.mail import send_email
 
     send_email(EmailMessage(subject="Hi", body="x", to=["a@example.org"]))
     db.session.rollback()
@@ -223,7 +223,7 @@ def test_does_the_sweeper_requeue_a_message_whose_enqueue_was_lost(app):
     from datetime import timedelta
 
     from portal.models import utcnow
-    from portal.services.mail import requeue_stalled
+    from portal.services.platform.mail import requeue_stalled
 
     row = OutboxMessage(key="lost", to=["a@example.org"], subject="Hi", body="x")
     db.session.add(row)

@@ -6,11 +6,12 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from portal.blueprints.admin import bp
+from portal.blueprints.admin.common import program_or_404
 from portal.models.jobs import BackgroundJob
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.rendering import render
-from portal.services import access, jobs, mail
-from portal.services.admin_views import program_or_404
+from portal.services import access
+from portal.services.platform import jobs, mail
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")

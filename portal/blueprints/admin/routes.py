@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 
 from portal.blueprints.admin import bp, ending
+from portal.blueprints.admin.common import apply_program_form, fill_program_form, program_or_404
 from portal.blueprints.admin.forms import (
     EndPairingForm,
     ImportForm,
@@ -36,19 +37,15 @@ from portal.models.enrollment import ProgramQuestion
 from portal.models.leads import ProgramLead
 from portal.rendering import hx_redirect_or, is_local_url, render, wants_fragment
 from portal.request_guards import allows_upload
-from portal.services import access, audit, enrollment
+from portal.services import access
 from portal.services import matching as matcher
-from portal.services.admin_views import (
-    apply_program_form,
-    fill_program_form,
-    program_or_404,
-)
 from portal.services.dashboard import programs_health
-from portal.services.enrollment import count_words
 from portal.services.matching import background as matching_background
 from portal.services.matching import swaps
 from portal.services.matching.board import SORTS, BoardQuery, board_for, pairing_in
-from portal.services.programme_admin import applicants, exports, holds, leads, queue
+from portal.services.platform import audit
+from portal.services.programmes import applicants, enrollment, exports, holds, leads, queue
+from portal.services.programmes.enrollment import count_words
 from portal.templating import localtime, plural
 from portal.validation import optional_id, parse_id
 

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from portal.services.timezones import grouped_choices
+from portal.core.timezones import grouped_choices
 
 PASSWORD_RULE = Length(min=10, max=200, message="Use at least 10 characters.")
 

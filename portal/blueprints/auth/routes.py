@@ -11,7 +11,7 @@ from portal.blueprints.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from portal.demo import demo_accounts_present
+from portal.demo.seed import demo_accounts_present
 from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.rendering import is_local_url

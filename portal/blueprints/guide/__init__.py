@@ -3,4 +3,4 @@ from flask import Blueprint
 bp = Blueprint("guide", __name__)
 
 from portal.blueprints.guide import admin_routes, routes  # noqa: E402,F401
-from portal.services.guide import tasks  # noqa: E402,F401  (registers the worker's schedules)
+from portal.services.reminders import tasks

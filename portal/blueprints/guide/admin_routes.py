@@ -12,11 +12,11 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.models.guide import PairingRequest, SurveyRound
 from portal.rendering import render
-from portal.services import access
-from portal.services.guide import GuideError, settings, surveys
-from portal.services.guide import requests as pairing_requests
-from portal.services.guide.kinds import KINDS
-from portal.services.guide.preview import preview
+from portal.services import access, surveys
+from portal.services.pairings import requests as pairing_requests
+from portal.services.reminders import GuideError, settings
+from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.preview import preview
 
 
 def _settings_data(program) -> dict:

@@ -7,12 +7,12 @@ from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.services.guide.closing import ANSWER_MAX, PROMPTS
-from portal.services.guide.kinds import KINDS
-from portal.services.guide.requests import REASON_MAX
-from portal.services.guide.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
-from portal.services.guide.surveys import COMMENT_MAX
-from portal.services.kickoff import no_nul
+from portal.services.pairings import no_nul
+from portal.services.pairings.closing import ANSWER_MAX, PROMPTS
+from portal.services.pairings.requests import REASON_MAX
+from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
+from portal.services.surveys import COMMENT_MAX
 from portal.validation import IntegerField
 
 CHOOSE = "Choose an answer."

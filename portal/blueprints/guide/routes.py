@@ -20,13 +20,14 @@ from portal.models import utcnow
 from portal.models.guide import SurveyRound
 from portal.models.journal import Visibility
 from portal.rendering import render
-from portal.services import access
-from portal.services.guide import GuideError, closing, preferences, surveys
-from portal.services.guide import requests as pairing_requests
-from portal.services.guide.kinds import KINDS
-from portal.services.guide.reminders import local_now
-from portal.services.guide.review import year_in_review
-from portal.services.guide.settings import questions
+from portal.services import access, surveys
+from portal.services.pairings import closing
+from portal.services.pairings import requests as pairing_requests
+from portal.services.pairings.review import year_in_review
+from portal.services.reminders import GuideError, preferences
+from portal.services.reminders.due import local_now
+from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.settings import questions
 
 
 def _today() -> date:

@@ -12,6 +12,7 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.blueprints.admin import ending
+from portal.blueprints.admin.common import program_or_404
 from portal.blueprints.insights import bp
 from portal.blueprints.insights.forms import EndForm, MessageForm, NudgeForm, OutcomesForm
 from portal.extensions import db
@@ -19,7 +20,6 @@ from portal.models import Program
 from portal.rendering import render, wants_fragment
 from portal.services import access
 from portal.services import matching as matcher
-from portal.services.admin_views import program_or_404
 from portal.services.insights import analytics, charts, pair_page, roi, rollups
 from portal.services.insights.exports import to_csv
 from portal.services.insights.health import FORMULA, STATUS_LABELS

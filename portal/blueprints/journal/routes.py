@@ -24,7 +24,7 @@ from portal.models.journal import JournalEntry, Visibility
 from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.services import access, journal
 from portal.services.journal import EditConflict
-from portal.services.markdown import render_markdown
+from portal.services.platform.markdown import render_markdown
 from portal.validation import optional_id
 
 

@@ -15,8 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.models.kickoff import GOAL_PROGRESS_LABELS
-from portal.services.kickoff import no_nul
-from portal.services.kickoff.agreements import FORMATS, SECTION_LIMIT, SECTION_TITLES
+from portal.services.pairings import no_nul
+from portal.services.pairings.agreement import FORMATS, SECTION_LIMIT, SECTION_TITLES
 
 VISIBILITY = [
     SelectChoice("shared", "Shared with my partner"),

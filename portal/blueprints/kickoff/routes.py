@@ -20,13 +20,13 @@ from portal.models import Pairing, utcnow
 from portal.models.kickoff import AGREEMENT_SECTIONS, Goal, PlannedMeeting
 from portal.rendering import render, wants_fragment
 from portal.services import access
-from portal.services.kickoff import KickoffError
-from portal.services.kickoff import agreements as agreement_service
-from portal.services.kickoff import calendar as calendar_service
-from portal.services.kickoff import goals as goal_service
-from portal.services.kickoff import overview as overview_service
-from portal.services.kickoff.profiles import is_past, partner_card
-from portal.services.next_meeting import next_meeting
+from portal.services.accounts.profiles import is_past, partner_card
+from portal.services.pairings import KickoffError
+from portal.services.pairings import agreement as agreement_service
+from portal.services.pairings import goals as goal_service
+from portal.services.pairings import overview as overview_service
+from portal.services.pairings import schedule as calendar_service
+from portal.services.pairings.next_meeting import next_meeting
 from portal.services.practice import local_today
 
 AGREEMENT_ID, GOALS_ID, PROGRESS_ID, SCHEDULE_ID = "agreement", "goals", "goal-progress", "schedule"

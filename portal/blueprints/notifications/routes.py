@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.models import Notification, utcnow
 from portal.rendering import is_local_url, render, wants_fragment
 from portal.services import access
-from portal.services import notifications as service
+from portal.services.platform import notifications as service
 
 
 def _list_page():

@@ -12,8 +12,8 @@ from portal.models import Pairing
 from portal.models.meetings import AgendaPoint
 from portal.rendering import render, wants_fragment
 from portal.services import access
-from portal.services import meetings as service
-from portal.services.kickoff.goals import goals_since
+from portal.services.pairings import meetings as service
+from portal.services.pairings.goals import goals_since
 from portal.services.practice import PracticeError, local_today
 
 AGENDA_ID = "agenda"

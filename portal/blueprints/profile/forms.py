@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.models.users import TIME_ZONES
-from portal.services.kickoff import no_nul
+from portal.services.pairings import no_nul
 
 
 def _text(label: str) -> TextAreaField:

@@ -10,9 +10,10 @@ from portal.blueprints.profile.forms import ProfileForm
 from portal.extensions import db
 from portal.models import utcnow
 from portal.rendering import render, wants_fragment
-from portal.services.kickoff import KickoffError, profiles
-from portal.services.kickoff import calendar as calendar_service
-from portal.services.kickoff.mail import base_url
+from portal.services.accounts import profiles
+from portal.services.pairings import KickoffError
+from portal.services.pairings import schedule as calendar_service
+from portal.services.pairings.mail import base_url
 
 FEED_ID = "calendar-feed"
 

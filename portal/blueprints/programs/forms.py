@@ -14,15 +14,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.services.enrollment import (
+from portal.core.timezones import grouped_choices
+from portal.services.matching.cohort import STYLE_QUESTIONS
+from portal.services.programmes.enrollment import (
     EMAIL,
     FORMAT_LABELS,
     SENIORITY_LEVELS,
     VALUE_CHOICES,
     split_list,
 )
-from portal.services.matching.cohort import STYLE_QUESTIONS
-from portal.services.timezones import grouped_choices
 from portal.validation import IntegerField
 
 

@@ -9,10 +9,11 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.programs import bp
 from portal.blueprints.programs.forms import application_form
+from portal.core.timezones import canonical_zones
 from portal.extensions import db
 from portal.rendering import render
-from portal.services import access, enrollment
-from portal.services.timezones import canonical_zones
+from portal.services import access
+from portal.services.programmes import enrollment
 
 
 def _viewer():

@@ -7,9 +7,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from portal.services.csv_files import FORMULA_STARTS, neutralise  # noqa: F401  (one home)
 from portal.services.insights import suppression
 from portal.services.insights.suppression import MIN_PEOPLE, SUPPRESSED, is_small  # noqa: F401
+from portal.services.platform.csv_files import neutralise
 
 # The suppression rule lives in suppression.py; these names stay for existing callers.
 MIN_GROUP = MIN_PEOPLE

@@ -32,7 +32,7 @@ from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStat
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment
 from portal.services import access
-from portal.services.next_meeting import next_meetings
+from portal.services.pairings.next_meeting import next_meetings
 
 # The formula's numbers live here only: the page (`insights/_formula.html`, through FORMULA)
 # and docs/analytics.md read them, and a test holds the doc to these values.

@@ -16,9 +16,10 @@ from portal.models.journal import EntryComment, JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.practice import CheckIn, Practice, PracticeComment
-from portal.services import access, audit
+from portal.services import access
 from portal.services.insights.health import PairRow, pair_rows
-from portal.services.notifications import notify
+from portal.services.platform import audit
+from portal.services.platform.notifications import notify
 
 TIMELINE_LIMIT = 200
 NUDGE_TEXT = (

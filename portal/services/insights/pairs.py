@@ -19,9 +19,9 @@ from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User, utcnow
 from portal.models.insights import PairHealthSnapshot as Snapshot
 from portal.services.insights import snapshots
-from portal.services.insights.exports import neutralise
 from portal.services.insights.health import HealthStatus, PairRow, pair_rows
-from portal.services.next_meeting import next_meetings
+from portal.services.pairings.next_meeting import next_meetings
+from portal.services.platform.csv_files import neutralise
 
 PAGE_SIZE = 25
 # An id or a page number: ASCII digits that fit the database's integer.

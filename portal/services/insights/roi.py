@@ -17,11 +17,11 @@ from sqlalchemy import case, delete, func, select
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, User, utcnow
 from portal.models.insights import OutcomeGroup, OutcomeRecord
-from portal.services import audit
-from portal.services.csv_files import open_csv
-from portal.services.csv_files import rows as csv_rows
 from portal.services.insights import suppression
 from portal.services.insights.exports import SUPPRESSED
+from portal.services.platform import audit
+from portal.services.platform.csv_files import open_csv
+from portal.services.platform.csv_files import rows as csv_rows
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REQUIRED_COLUMNS = {"email", "hire_date"}

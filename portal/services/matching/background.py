@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, User
-from portal.services import jobs
 from portal.services.matching.proposals import propose, save_proposal
 from portal.services.matching.solver import Mode
+from portal.services.platform import jobs
 
 # Steps a run reports: cohort loaded and scored, solved, saved.
 STEPS = 3

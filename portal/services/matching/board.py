@@ -25,7 +25,7 @@ from portal.models import (
 from portal.models.enrollment import AuditEvent
 from portal.services.matching.proposals import mentor_capacity
 from portal.services.matching.settings import MatchingSettings
-from portal.services.paging import Page, clean_text, paginate
+from portal.services.platform.paging import Page, clean_text, paginate
 from portal.validation import page_number
 
 SORTS = {

@@ -26,8 +26,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.services import access, audit
-from portal.services.kickoff.calendar import close_schedule
+from portal.services import access
 from portal.services.matching.cohort import Cohort, Person, build_cohort
 from portal.services.matching.explain import (
     ProposedPair,
@@ -38,8 +37,10 @@ from portal.services.matching.explain import (
 from portal.services.matching.scoring import pair_factors, score_cohort
 from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
-from portal.services.notifications import held_until, notify
-from portal.services.programme_admin.holds import ALREADY_DECIDED, new_undo_key
+from portal.services.pairings.schedule import close_schedule
+from portal.services.platform import audit
+from portal.services.platform.notifications import held_until, notify
+from portal.services.programmes.holds import ALREADY_DECIDED, new_undo_key
 
 END_REASON_MAX = 500
 

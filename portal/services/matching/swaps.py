@@ -22,7 +22,7 @@ from portal.models import (
     Role,
     User,
 )
-from portal.services import access, audit
+from portal.services import access
 from portal.services.matching.cohort import build_cohort
 from portal.services.matching.proposals import (
     MatchingError,
@@ -34,7 +34,8 @@ from portal.services.matching.proposals import (
 )
 from portal.services.matching.scoring import score_cohort
 from portal.services.matching.settings import MatchingSettings
-from portal.services.paging import clean_text
+from portal.services.platform import audit
+from portal.services.platform.paging import clean_text
 
 # How many mentors a search looks at, and how many compatible ones it lists.
 SEARCH_WINDOW = 300

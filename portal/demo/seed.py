@@ -1,0 +1,241 @@
+"""Demo data: a running programme with live pairings, and a cohort waiting to be matched."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal.demo.guide import seed_guide_demo
+from portal.demo.insights import seed_insights_demo
+from portal.demo.journal import seed_journal_demo
+from portal.demo.kickoff import seed_kickoff_demo
+from portal.demo.practice import seed_practice_demo
+from portal.extensions import db
+from portal.models import (
+    Cadence,
+    Membership,
+    MembershipStatus,
+    Pairing,
+    PairingStatus,
+    Program,
+    ProgramStatus,
+    Role,
+    User,
+    utcnow,
+)
+from portal.models.leads import ProgramLead
+from portal.models.users import password_hasher
+from portal.services.matching.synthetic import LOCATIONS, random_profile
+from portal.services.platform.notifications import notify
+
+DEMO_PASSWORD = "horizon-demo"  # noqa: S105 (published on the login page on purpose)
+DEMO_ACCOUNTS = {
+    "admin@example.org": ("Priya Raman", "Programme lead (admin)"),
+    "mentor@example.org": ("Marcus Bell", "Mentor"),
+    "mentee@example.org": ("Lena Ortiz", "Mentee"),
+    "lead@example.org": ("Noor Haddad", "Co-lead of the Spring 2027 Cohort"),
+}
+
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jules",
+    "Kofi",
+    "Lea",
+    "Mina",
+    "Noah",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Yara",
+    "Zeno",
+]
+LAST = [
+    "Adler",
+    "Brooks",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kowalski",
+    "Lopez",
+    "Mensah",
+    "Novak",
+    "Okoro",
+    "Petrov",
+    "Quist",
+    "Rossi",
+]
+
+
+def demo_accounts_present() -> bool:
+    """True while the demo logins exist, so the login page may mention them."""
+    query = select(func.count(User.id)).where(User.email.in_(list(DEMO_ACCOUNTS)))
+    return (db.session.scalar(query) or 0) == len(DEMO_ACCOUNTS)
+
+
+def database_is_empty() -> bool:
+    return (db.session.scalar(select(func.count(User.id))) or 0) == 0
+
+
+COHORT_MENTORS = 6
+COHORT_MENTEES = 16  # the last COHORT_APPLIED of them still wait for review
+COHORT_APPLIED = 4
+
+
+def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
+    """The spring cohort: mentors and mentees with full application answers.
+
+    One mentee reports to a cohort mentor (the matcher never pairs them) and one asked to
+    avoid another mentor, so the demo shows the hard rules at work.
+    """
+    mentors = []
+    for i in range(COHORT_MENTORS):
+        profile = random_profile(rng, "mentor", max_capacity=3)
+        profile["capacity"] = 2 + i % 2  # fifteen places for the twelve approved mentees
+        user = person(f"cohort.mentor{i + 1}@example.org", next(names), profile["timezone"])
+        mentors.append(user)
+        db.session.add(
+            Membership(
+                user=user,
+                program=cohort,
+                role=Role.mentor,
+                status=MembershipStatus.active,
+                profile=profile,
+                decided_at=utcnow(),
+            )
+        )
+    for i in range(COHORT_MENTEES):
+        applied = i >= COHORT_MENTEES - COHORT_APPLIED
+        profile = random_profile(rng, "mentee")
+        if i == 0:
+            profile["manager"] = "cohort.mentor1@example.org"
+        if i == 1:
+            profile["avoid"] = ["cohort.mentor2@example.org"]
+        user = person(f"cohort.mentee{i + 1}@example.org", next(names), profile["timezone"])
+        db.session.add(
+            Membership(
+                user=user,
+                program=cohort,
+                role=Role.mentee,
+                status=MembershipStatus.applied if applied else MembershipStatus.active,
+                profile=profile,
+                decided_at=None if applied else utcnow(),
+            )
+        )
+    return COHORT_MENTORS + COHORT_MENTEES
+
+
+def seed_demo(today: date | None = None) -> dict[str, int]:
+    """Fill an empty database with the demo programmes; returns what it made."""
+    rng = random.Random(2026)
+    today = today or date.today()
+    password_hash = password_hasher().hash(DEMO_PASSWORD)  # one hash serves every demo login
+    names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25) * 2, rng.choices(LAST, k=50)))  # noqa: B905,E741
+
+    def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:
+        user = User(email=email, name=name, timezone=tz, is_portal_admin=admin)
+        user.password_hash = password_hash
+        db.session.add(user)
+        return user
+
+    admin = person("admin@example.org", DEMO_ACCOUNTS["admin@example.org"][0], admin=True)
+    mentor = person("mentor@example.org", DEMO_ACCOUNTS["mentor@example.org"][0])
+    mentee = person("mentee@example.org", DEMO_ACCOUNTS["mentee@example.org"][0])
+
+    running = Program(
+        name="Horizon Leadership 2026",
+        slug="leadership-2026",
+        description=(
+            "A year of monthly conversations for people stepping into leadership. "
+            "Share honestly, learn in your own way, and work one idea at a time."
+        ),
+        starts_on=today - timedelta(days=120),
+        ends_on=Program.default_end(today - timedelta(days=120)),
+        cadence=Cadence.monthly,
+        status=ProgramStatus.running,
+    )
+    cohort = Program(
+        name="Spring 2027 Cohort",
+        slug="spring-2027",
+        description="Our next cohort: applications are open for mentors and mentees.",
+        starts_on=today + timedelta(days=45),
+        ends_on=Program.default_end(today + timedelta(days=45)),
+        cadence=Cadence.biweekly,
+        status=ProgramStatus.enrolling,
+        enrollment_opens_on=today - timedelta(days=14),
+        enrollment_closes_on=today + timedelta(days=30),
+    )
+    db.session.add_all([running, cohort])
+    # A co-lead runs enrollment and matching for the new cohort only.
+    co_lead = person("lead@example.org", DEMO_ACCOUNTS["lead@example.org"][0])
+    db.session.add(ProgramLead(program=cohort, user=co_lead))
+
+    def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
+        db.session.add(
+            Membership(
+                user=user,
+                program=program,
+                role=role,
+                status=status,
+                profile=random_profile(rng, role.value, max_capacity=3),
+                decided_at=utcnow() if status is MembershipStatus.active else None,
+            )
+        )
+
+    # The running programme: four pairs, the demo mentor and mentee among them.
+    pairs = [(mentor, mentee)]
+    for i in range(3):
+        m = person(f"mentor{i + 1}@example.org", next(names), rng.choice(LOCATIONS)[1])
+        e = person(f"mentee{i + 1}@example.org", next(names), rng.choice(LOCATIONS)[1])
+        pairs.append((m, e))
+    approved = utcnow() - timedelta(days=110)
+    for m, e in pairs:
+        join(m, running, Role.mentor)
+        join(e, running, Role.mentee)
+        db.session.add(
+            Pairing(
+                program=running,
+                mentor=m,
+                mentee=e,
+                status=PairingStatus.active,
+                created_at=approved,
+                approved_at=approved,
+                opens_at=approved,  # both were told long ago
+            )
+        )
+
+    # The next cohort: approved applicants waiting to be matched, and a few still to review.
+    cohort_people = seed_cohort(rng, cohort, person, names)
+    db.session.flush()
+    notify(
+        mentee, "welcome", f"You are paired with {mentor.name} in {running.name}.", "/dashboard/"
+    )
+    notify(mentor, "welcome", f"You are mentoring {mentee.name} in {running.name}.", "/dashboard/")
+    notify(admin, "cohort", f"{cohort.name}: 4 applications wait for review.", "/admin/enrollment")
+    seed_journal_demo()
+    seed_practice_demo(today)
+    seed_kickoff_demo(today)
+    seed_guide_demo(today, person, password_hash)
+    seed_insights_demo(today, password_hash)
+    db.session.commit()
+    return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}

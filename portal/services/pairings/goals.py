@@ -1,0 +1,208 @@
+"""Goals on a pairing: what, why, how we will know, and a dated history of progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.models import Pairing, User, utcnow
+from portal.models.journal import Visibility
+from portal.models.kickoff import Goal, GoalPractice, GoalProgress, GoalRating
+from portal.models.practice import CheckIn, Practice
+from portal.services import access
+from portal.services.pairings import KickoffError
+
+TITLE_LIMIT = 200
+TEXT_LIMIT = 2000
+GOALS_PER_PERSON = 8
+
+
+def goals_of(user: User, pairing: Pairing) -> list[Goal]:
+    """The pairing's goals the user may read, the mentee's first, oldest first."""
+    query = (
+        access.visible_goals(user)
+        .where(Goal.pairing_id == pairing.id)
+        .options(joinedload(Goal.owner), selectinload(Goal.ratings))
+        .order_by((Goal.owner_id == pairing.mentee_id).desc(), Goal.created_at, Goal.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _clean(title: str, why: str, measure: str) -> tuple[str, str, str]:
+    title = " ".join((title or "").split())
+    if not title:
+        raise KickoffError("Write the goal in a few words.", "title")
+    if len(title) > TITLE_LIMIT:
+        raise KickoffError(f"Keep the goal under {TITLE_LIMIT} characters.", "title")
+    for name, text in (("why", why), ("measure", measure)):
+        if len((text or "").strip()) > TEXT_LIMIT:
+            raise KickoffError(f"Keep this under {TEXT_LIMIT:,} characters.", name)
+    return title, (why or "").strip(), (measure or "").strip()
+
+
+def add_goal(
+    pairing: Pairing,
+    owner: User,
+    *,
+    title: str,
+    why: str,
+    measure: str,
+    visibility: str,
+    today: date,
+) -> Goal:
+    """A new goal, with its first point of history: not started, today."""
+    title, why, measure = _clean(title, why, measure)
+    count = db.session.scalar(
+        select(db.func.count(Goal.id)).where(
+            Goal.pairing_id == pairing.id, Goal.owner_id == owner.id
+        )
+    )
+    if count >= GOALS_PER_PERSON:
+        raise KickoffError(
+            f"Keep to {GOALS_PER_PERSON} goals or fewer: a few goals are easier to work on.",
+            "title",
+        )
+    goal = Goal(
+        pairing_id=pairing.id,
+        owner_id=owner.id,
+        title=title,
+        why=why,
+        measure=measure,
+        visibility=Visibility(visibility),
+        progress=GoalProgress.not_started,
+    )
+    db.session.add(goal)
+    db.session.flush()
+    db.session.add(GoalRating(goal_id=goal.id, progress=GoalProgress.not_started, rated_on=today))
+    db.session.flush()
+    return goal
+
+
+def edit_goal(goal: Goal, *, title: str, why: str, measure: str, visibility: str) -> Goal:
+    goal.title, goal.why, goal.measure = _clean(title, why, measure)
+    goal.visibility = Visibility(visibility)
+    goal.updated_at = utcnow()
+    return goal
+
+
+def rate_goal(goal: Goal, progress: str, note: str, today: date) -> GoalRating:
+    """Record where the goal stands today; the goal keeps its newest rating."""
+    try:
+        value = GoalProgress(progress)
+    except ValueError:
+        raise KickoffError("Choose how far along the goal is.", "progress") from None
+    note = (note or "").strip()
+    if len(note) > TEXT_LIMIT:
+        raise KickoffError(f"Keep the note under {TEXT_LIMIT:,} characters.", "note")
+    rating = GoalRating(goal_id=goal.id, progress=value, note=note, rated_on=today)
+    db.session.add(rating)
+    goal.progress = value
+    goal.updated_at = utcnow()
+    db.session.flush()
+    return rating
+
+
+def linkable_practices(user: User, goal: Goal) -> list[Practice]:
+    """The owner's own practices, which may serve this goal."""
+    return list(
+        db.session.scalars(
+            select(Practice).where(Practice.owner_id == user.id).order_by(Practice.starts_on.desc())
+        )
+    )
+
+
+def link_practice(goal: Goal, user: User, practice_id: int | None) -> None:
+    """Say which goal one of your own practices serves (a practice serves one goal)."""
+    practice = db.session.get(Practice, practice_id) if practice_id else None
+    if practice is None or practice.owner_id != user.id:
+        raise KickoffError("Choose one of your own practices.", "practice_id")
+    link = db.session.get(GoalPractice, practice.id) or GoalPractice(practice_id=practice.id)
+    link.goal_id = goal.id
+    db.session.add(link)
+
+
+def unlink_practice(goal: Goal, user: User, practice_id: int) -> None:
+    link = db.session.get(GoalPractice, practice_id)
+    practice = db.session.get(Practice, practice_id)
+    if link is None or link.goal_id != goal.id or practice is None or practice.owner_id != user.id:
+        raise PermissionError("not your practice on this goal")
+    db.session.delete(link)
+
+
+@dataclass
+class GoalDetail:
+    goal: Goal
+    ratings: list[GoalRating]
+    practices: list[Practice] = field(default_factory=list)
+    check_ins: dict[int, list[CheckIn]] = field(default_factory=dict)
+
+
+def goal_detail(user: User, goal: Goal) -> GoalDetail:
+    """The goal, its history, and the practices serving it that the viewer may read."""
+    ratings = list(
+        db.session.scalars(
+            access.visible_goal_ratings(user)
+            .where(GoalRating.goal_id == goal.id)
+            .order_by(GoalRating.rated_on, GoalRating.id)
+        )
+    )
+    linked = select(GoalPractice.practice_id).where(GoalPractice.goal_id == goal.id)
+    practices = list(
+        db.session.scalars(
+            access.visible_practices(user)
+            .where(Practice.id.in_(linked))
+            .options(joinedload(Practice.owner))
+            .order_by(Practice.starts_on.desc())
+        )
+    )
+    check_ins: dict[int, list[CheckIn]] = {p.id: [] for p in practices}
+    if practices:
+        rows = db.session.scalars(
+            access.visible_check_ins(user)
+            .where(CheckIn.practice_id.in_(list(check_ins)))
+            .order_by(CheckIn.day.desc(), CheckIn.id.desc())
+        )
+        for row in rows:
+            check_ins[row.practice_id].append(row)
+    return GoalDetail(goal, ratings, practices, check_ins)
+
+
+@dataclass
+class GoalSince:
+    """A goal on the prep page: where it stood at the last meeting and where it stands now."""
+
+    goal: Goal
+    then: GoalProgress | None
+    now: GoalProgress
+
+    @property
+    def moved(self) -> int:
+        return self.now.step - (self.then.step if self.then else 0)
+
+
+def goals_since(user: User, pairing: Pairing, since: date | None) -> list[GoalSince]:
+    """The pair's shared goals with their progress since the last meeting (never private ones)."""
+    goals = [g for g in goals_of(user, pairing) if g.is_shared]
+    result = []
+    for goal in goals:
+        before = [r for r in goal.ratings if since is not None and r.rated_on <= since]
+        result.append(GoalSince(goal, before[-1].progress if before else None, goal.progress))
+    return result
+
+
+def progress_points(ratings: list[GoalRating], width: int = 560, height: int = 120) -> list[tuple]:
+    """(x, y, rating) points of the progress line, scaled to the chart's drawing area."""
+    if not ratings:
+        return []
+    first, last = ratings[0].rated_on, ratings[-1].rated_on
+    span = max((last - first).days, 1)
+    points = []
+    for rating in ratings:
+        x = 30 + (width - 40) * (rating.rated_on - first).days / span
+        y = height - 20 - (height - 40) * rating.progress.step / 4
+        points.append((round(x, 1), round(y, 1), rating))
+    return points
