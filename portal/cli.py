@@ -45,6 +45,22 @@ def register(app: Flask) -> None:
             click.echo(f"Created portal admin {user.email}.")
         db.session.commit()
 
+    @app.cli.group("insights")
+    def insights_group() -> None:
+        """Programme analytics: rollups, pair health and figures."""
+
+    @insights_group.command("refresh")
+    def refresh_command() -> None:
+        """Recompute the weekly rollups, today's pair health and the figures (the worker's job)."""
+        from portal.services.insights import rollups
+
+        written = rollups.refresh_rollups()
+        click.echo(f"Refreshed {written} programme weeks.")
+        pairs = rollups.refresh_pair_health()
+        click.echo(f"Refreshed the health of {pairs} pairs.")
+        figures = rollups.refresh_figures()
+        click.echo(f"Refreshed {figures} analytics figures.")
+
     @app.cli.command("match")
     @click.argument("program_slug")
     @click.option("--dry-run", is_flag=True, help="Print the proposal without saving it.")

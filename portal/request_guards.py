@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 # The largest value of a 4-byte signed integer column (PostgreSQL INTEGER).
-MAX_DB_INT = 2**31 - 1
+from portal.core.bounds import MAX_DB_INT  # noqa: E402
 
 
 def _digits_up_to(limit: int) -> str:

@@ -8,15 +8,17 @@ from flask import Flask, current_app
 from flask_login import current_user
 from markupsafe import Markup
 
+from portal.core.text import count_words, plural
+from portal.core.time import in_zone
+
 
 def to_local(value: datetime | None) -> datetime | None:
     """A stored naive-UTC datetime in the signed-in user's time zone."""
     if value is None:
         return None
-    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
     if current_user and current_user.is_authenticated:
-        return aware.astimezone(current_user.zone)
-    return aware
+        return in_zone(value, current_user.zone)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def localtime(value: datetime | None, fmt: str = "%-d %b %Y, %H:%M") -> str:
@@ -32,9 +34,6 @@ def localdate(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
     return value.strftime(fmt)
 
 
-def plural(word: str, count: int | None, plural_form: str | None = None) -> str:
-    """The word for this many things: 1 mentor, 2 mentors (or the given plural)."""
-    return word if count == 1 else (plural_form or f"{word}s")
 
 
 def timeago(value: datetime | None) -> Markup:
@@ -50,7 +49,7 @@ def timeago(value: datetime | None) -> Markup:
         label = f"{int(seconds // 3600)} h ago"
     elif seconds < 86400 * 7:
         days = int(seconds // 86400)
-        label = f"{days} day{'s' if days > 1 else ''} ago"
+        label = f"{count_words(days, 'day')} ago"
     else:
         label = localdate(value)
     # Whole seconds: the HTML standard allows at most three fractional digits.

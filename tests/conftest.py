@@ -44,7 +44,7 @@ COMMITTED = (
     "concurrency/",
     "privacy/test_relationships.py",
     "worker/",
-    "guide/test_workers.py",
+    "reminders/test_workers.py",
     "auth/test_rate_limit.py",
     # Thousands of commits: as savepoints of one PostgreSQL transaction they overflow its
     # subtransaction cache and every query slows down (30+ minutes instead of a few).

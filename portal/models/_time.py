@@ -1,14 +1,10 @@
 """Time helpers: Horizon stores naive UTC datetimes and converts only for display."""
 
-from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 
-
-def utcnow() -> datetime:
-    """The current time in UTC, without tzinfo, as every column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from portal.core.time import utcnow  # noqa: F401  (models and services import it from here)
 
 
 def enum_column(enum_cls: type[StrEnum], length: int = 20) -> sa.Enum:

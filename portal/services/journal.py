@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.core.bounds import page_number
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, Role, User, utcnow
 from portal.models.journal import (
@@ -41,7 +42,6 @@ from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's
     audience_sentence,
     resolve_audience,
 )
-from portal.validation import page_number
 
 if TYPE_CHECKING:
     from portal.services.dashboard import Dashboard

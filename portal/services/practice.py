@@ -6,12 +6,14 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
+from portal.core.errors import FieldError
+from portal.core.time import add_days, local_today
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, User, utcnow
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
@@ -32,7 +34,6 @@ from portal.services.sharing import (
     audience_sentence,
     resolve_audience,
 )
-from portal.validation import add_days
 
 # The built-in library (also seeded by migration 0004_practice, which keeps its own copy).
 BUILT_IN_TEMPLATES = [
@@ -88,21 +89,13 @@ REFLECTION_PROMPT_KEY = "practice-reflection"
 MAX_WINDOW_DAYS = 7 * 16
 
 
-class PracticeError(ValueError):
-    """Input that cannot be saved; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class PracticeError(FieldError):
+    """Bad input for one form field of this domain; nothing was written."""
 
 
 # --- time ------------------------------------------------------------------------------
 
 
-def local_today(user: User, now: datetime | None = None) -> date:
-    """Today's date where the user lives: a check-in's day is its local date, not UTC's."""
-    now = now or utcnow()
-    return now.replace(tzinfo=UTC).astimezone(user.zone).date()
 
 
 # --- weekly progress -------------------------------------------------------------------

@@ -14,13 +14,13 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Program, User
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
 from portal.models.meetings import Meeting
 from portal.services.insights import suppression
 from portal.services.reminders import GuideError, settings
-from portal.validation import add_days
 
 # A round is open this long (days) from the day it opens.
 ROUND_DAYS = 21

@@ -1,10 +1,11 @@
 """The worker's entry point: `huey_consumer portal.tasks.worker.huey`.
 
-Building the app registers every blueprint, and with them every service and its tasks.
+It builds the app (the database and settings every job uses) and imports the schedule, which
+lists every job explicitly.
 """
 
 from portal import create_app
-from portal.tasks import huey
+from portal.tasks.schedule import huey
 
 app = create_app()
 

@@ -90,11 +90,21 @@ def world(app):
     return people, values
 
 
+# The admin areas this matrix covers; insights, guide, requests and kick-off pages have their
+# own matrices (tests/insights/test_privacy.py, tests/reminders/test_access.py, tests/pairings/).
+PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs"}
+
+
+def _area(app, rule) -> str:
+    """The admin module that serves a rule: portal.blueprints.admin.<area>."""
+    return app.view_functions[rule.endpoint].__module__.rsplit(".", 1)[-1]
+
+
 def admin_urls(app, values, with_endpoint=False):
     """(method, url) for every rule of the admin blueprint."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin."):
+        if not rule.endpoint.startswith("admin.") or _area(app, rule) not in PROGRAMME_WORK:
             continue
         path = rule.rule
         for name in rule.arguments:

@@ -26,7 +26,7 @@ def insights_urls(app, values):
     """(method, url) for every rule of the insights blueprint."""
     urls = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("insights."):
+        if app.view_functions[rule.endpoint].__module__ != "portal.blueprints.admin.insights":
             continue
         path = rule.rule
         for name in rule.arguments:

@@ -22,7 +22,7 @@ from tests.factories import (
     make_program,
     make_user,
 )
-from tests.guide.helpers import run_at
+from tests.reminders.helpers import run_at
 
 
 def _pair():

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portal.core.time import local_today
 from portal.models.practice import CheckIn, Practice
-from portal.services.practice import check_in, local_today, weekly_progress
+from portal.services.practice import check_in, weekly_progress
 from tests.factories import make_check_in, make_practice, make_user
 
 

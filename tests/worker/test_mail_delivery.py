@@ -24,7 +24,7 @@ from portal.extensions import db
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.platform.mail import deliver_email
 from tests.factories import make_admin, make_user
-from tests.guide.smtp import free_port
+from tests.reminders.smtp import free_port
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 SMTP_PORT = free_port()  # per run and per xdist worker: parallel suites never collide

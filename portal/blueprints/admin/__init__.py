@@ -2,4 +2,14 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from portal.blueprints.admin import background, routes  # noqa: E402,F401
+from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its routes)
+    enrollment,
+    guide,
+    insights,
+    jobs,
+    kickoff,
+    matching,
+    overview,
+    programs,
+    requests,
+)

@@ -1,5 +1,7 @@
 """Admin forms: programmes, their questions and matching settings, CSV import, pairings."""
 
+from __future__ import annotations
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -9,13 +11,24 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from portal.blueprints.fields import DateField, IntegerField
+from portal.blueprints.pairings.forms import agreement_section
 from portal.models import Cadence, ProgramStatus
 from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
-from portal.validation import DateField, IntegerField
+from portal.services.pairings import no_nul
+from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
 
 WEIGHT_FIELDS = [name for name in DEFAULT_WEIGHTS if name not in ("cross_department", "picks")]
 
@@ -92,4 +105,78 @@ class LeadForm(FlaskForm):
             DataRequired(message="Write the e-mail address of the person."),
             Length(max=254),
         ],
+    )
+
+
+class TemplateForm(FlaskForm):
+    meeting = agreement_section("meeting")
+    sharing = agreement_section("sharing")
+    feedback = agreement_section("feedback")
+    ending = agreement_section("ending")
+
+
+class GuideSettingsForm(FlaskForm):
+    """Per programme: each nudge on or off, its timing, and the survey's question texts."""
+
+
+def _days_between(form, field) -> None:
+    """Compared as integers: a number of any length gets this message, never an overflow."""
+    if field.data is not None and not _low <= field.data <= _high:
+        raise ValidationError(f"Choose between {_low} and {_high} days.")
+
+
+class NudgeForm(FlaskForm):
+    """Nothing to fill in: the CSRF token is the whole form."""
+
+
+class MessageForm(FlaskForm):
+    message = TextAreaField(
+        "Message to both partners",
+        validators=[DataRequired(message="Write the message first."), Length(max=280)],
+    )
+
+
+class EndForm(FlaskForm):
+    reason = TextAreaField(
+        "Why it ends (kept in the audit log, not shown to the pair)",
+        validators=[DataRequired(message="Say why the pairing ends."), Length(max=500)],
+    )
+
+
+class OutcomesForm(FlaskForm):
+    file = FileField("Outcomes file (CSV)", validators=[FileRequired("Choose a CSV file.")])
+
+
+_low, _high = DAYS_RANGE
+
+
+for _key, _kind in KINDS.items():
+    setattr(GuideSettingsForm, f"on_{_key}", BooleanField(_kind.label))
+    if _kind.days is not None:
+        setattr(
+            GuideSettingsForm,
+            f"days_{_key}",
+            IntegerField(
+                _kind.days_label,
+                validators=[
+                    InputRequired(message="Enter a number of days."),
+                    _days_between,
+                ],
+            ),
+        )
+
+
+for _key, _text in DEFAULT_QUESTIONS.items():
+    setattr(
+        GuideSettingsForm,
+        f"q_{_key}",
+        TextAreaField(
+            f"Question: {_key}",
+            validators=[
+                InputRequired(message="A question cannot be empty."),
+                Length(max=QUESTION_MAX, message="Keep a question under 300 characters."),
+            ],
+            filters=[no_nul],
+            render_kw={"rows": 2},
+        ),
     )

@@ -11,6 +11,7 @@ from portal.blueprints.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from portal.core.text import count_words
 from portal.demo.seed import demo_accounts_present
 from portal.extensions import db, limiter
 from portal.models import utcnow
@@ -77,7 +78,7 @@ def logout():
 def end_all_sessions():
     """Sign out on every device, this one included."""
     ended = accounts.end_all_sessions(current_user)
-    flash(f"You have signed out everywhere ({ended} session{'s' if ended != 1 else ''}).", "info")
+    flash(f"You have signed out everywhere ({count_words(ended, 'session')}).", "info")
     return redirect(url_for("auth.login"), 303)
 
 

@@ -7,10 +7,10 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.core.bounds import optional_id
 from portal.models.journal import Visibility
 from portal.services import journal
 from portal.services.journal import EntryFields, PromptSet, TagError
-from portal.validation import optional_id
 
 VISIBILITY_CHOICES = [
     SelectChoice("private", "Private: only you"),

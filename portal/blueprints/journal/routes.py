@@ -19,13 +19,13 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.journal import bp
 from portal.blueprints.journal.forms import CommentForm, EntryForm, VisibilityForm
+from portal.core.bounds import optional_id
 from portal.extensions import db
 from portal.models.journal import JournalEntry, Visibility
 from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.services import access, journal
 from portal.services.journal import EditConflict
 from portal.services.platform.markdown import render_markdown
-from portal.validation import optional_id
 
 
 @bp.app_context_processor

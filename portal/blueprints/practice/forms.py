@@ -12,7 +12,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.validation import DateField, IntegerField, optional_id
+from portal.blueprints.fields import DateField, IntegerField
+from portal.core.bounds import optional_id
 
 VISIBILITY_CHOICES = [
     SelectChoice("shared", "Shared with my partner"),

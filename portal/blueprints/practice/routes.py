@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from portal.blueprints.practice import bp
 from portal.blueprints.practice.forms import CheckInForm, CloseForm, CommentForm, PracticeForm
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models.practice import CommentKind, Practice, PracticeStatus
 from portal.rendering import render, wants_fragment
@@ -31,7 +32,7 @@ def _owned_or_403(practice_id: int) -> Practice:
 @bp.get("/")
 @login_required
 def index():
-    today = service.local_today(current_user)
+    today = local_today(current_user)
     listing = service.practice_list(current_user, today, older=request.args.get("older"))
     return render("practice/index.html", listing=listing, today=today)
 
@@ -44,7 +45,7 @@ def new():
     service.fill_source_choices(form, current_user)
     if request.method == "GET":
         template = service.template_for(current_user, request.args.get("template", type=int))
-        service.prefill(form, template, service.local_today(current_user))
+        service.prefill(form, template, local_today(current_user))
     elif form.validate_on_submit():
         try:
             values = service.practice_values(form, library)
@@ -79,7 +80,7 @@ def edit(practice_id: int):
 
 
 def _detail_page(practice: Practice, status: int = 200, **forms):
-    today = service.local_today(current_user)
+    today = local_today(current_user)
     forms.setdefault("checkin_form", CheckInForm(formdata=None))
     forms.setdefault("comment_form", CommentForm(formdata=None))
     forms.setdefault("close_form", CloseForm(formdata=None))

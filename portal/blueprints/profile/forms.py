@@ -1,11 +1,14 @@
 """The profile form: time zone, bio, and what partners may see."""
 
+from __future__ import annotations
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from portal.models.users import TIME_ZONES
 from portal.services.pairings import no_nul
+from portal.services.reminders.kinds import KINDS
 
 
 def _text(label: str) -> TextAreaField:
@@ -27,3 +30,12 @@ class ProfileForm(FlaskForm):
     show_hopes = BooleanField("Partners may see what I hope to get")
     offers = _text("What I can offer")
     show_offers = BooleanField("Partners may see what I can offer")
+
+
+class PreferencesForm(FlaskForm):
+    """Two switches per kind of message: in the portal, and by e-mail."""
+
+
+for _key in KINDS:
+    setattr(PreferencesForm, f"in_app_{_key}", BooleanField("In Horizon"))
+    setattr(PreferencesForm, f"email_{_key}", BooleanField("By e-mail"))

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from portal.blueprints.fields import IntegerField
 from portal.core.timezones import grouped_choices
 from portal.services.matching.cohort import STYLE_QUESTIONS
 from portal.services.programmes.enrollment import (
@@ -23,7 +24,6 @@ from portal.services.programmes.enrollment import (
     VALUE_CHOICES,
     split_list,
 )
-from portal.validation import IntegerField
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, select, union_all
 
+from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, PairingStatus, Program, Role
 from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
@@ -34,7 +35,6 @@ from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
 from portal.services.insights.suppression import MIN_PEOPLE as MIN_GROUP
 from portal.services.insights.suppression import SUPPRESSED, is_small
-from portal.validation import add_days
 
 FIGURES = (
     "funnel",

@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 
+from portal.core.text import count_words
 from portal.extensions import db
 from portal.models import Cadence, Membership, Pairing, PairingStatus, Program, User
 from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
@@ -34,7 +35,7 @@ from portal.models.practice import CheckIn, Practice, PracticeComment
 from portal.services import access
 from portal.services.pairings.next_meeting import next_meetings
 
-# The formula's numbers live here only: the page (`insights/_formula.html`, through FORMULA)
+# The formula's numbers live here only: the page (`admin/insights/_formula.html`, through FORMULA)
 # and docs/analytics.md read them, and a test holds the doc to these values.
 ACTIVITY_DAYS = 30  # the activity window, per partner
 RATING_DAYS = 60  # how far back a low rating or survey answer counts
@@ -119,7 +120,7 @@ class Health:
 
 
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return count_words(n, "day")
 
 
 def assess(facts: PairFacts, today: date) -> Health:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from portal.core.bounds import page_number
 from portal.extensions import db
 from portal.models import (
     Membership,
@@ -26,7 +27,6 @@ from portal.models.enrollment import AuditEvent
 from portal.services.matching.proposals import mentor_capacity
 from portal.services.matching.settings import MatchingSettings
 from portal.services.platform.paging import Page, clean_text, paginate
-from portal.validation import page_number
 
 SORTS = {
     "score": "Best score first",

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-# Date fields accept only this range (a shared validator replaces it at merge).
+from portal.core.errors import FieldError
+
+# Date fields accept only this range (the same bounds as portal.core.bounds).
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 
 
-class KickoffError(Exception):
-    """Bad input for one form field; nothing was written."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+class KickoffError(FieldError):
+    """Bad input for one form field of this domain; nothing was written."""
 
 
 def no_nul(value):

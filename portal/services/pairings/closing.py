@@ -9,6 +9,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User, utcnow
 from portal.models.guide import ClosingReflection
@@ -17,7 +18,6 @@ from portal.models.meetings import Meeting
 from portal.services import sharing
 from portal.services.platform.notifications import notify
 from portal.services.reminders import GuideError
-from portal.validation import add_days
 
 PROMPTS = {
     "understand": "What I now understand about myself",
@@ -165,7 +165,7 @@ def complete_if_ready(pairing: Pairing) -> bool:
         return False
     pairing.status = PairingStatus.completed
     pairing.ended_at = utcnow()
-    link = url_for("guide.review", pairing_id=pairing.id)
+    link = url_for("pairings.review", pairing_id=pairing.id)
     for person in (pairing.mentor_id, pairing.mentee_id):
         notify(
             person, "closing", "Your mentoring year is complete: open your year in review.", link

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User, utcnow
 from portal.models.journal import EntryComment, JournalEntry, Visibility
@@ -18,7 +19,6 @@ from portal.services import access
 from portal.services.pairings.next_meeting import NextMeeting, next_meetings
 from portal.services.platform.notifications import notify
 from portal.services.practice import PracticeError, Progress, create_practice, weekly_progress
-from portal.validation import add_days
 
 NOTES_LIMIT = 2000
 # Who a chosen agenda point becomes a practice for, as the log form offers it.

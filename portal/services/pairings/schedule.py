@@ -11,6 +11,7 @@ from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy.orm import joinedload
 
+from portal.core.time import in_zone
 from portal.extensions import db
 from portal.models import Pairing, User, utcnow
 from portal.models.kickoff import MeetingStatus, PlannedMeeting
@@ -36,9 +37,6 @@ def to_utc(day: date, start: time, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def in_zone(value: datetime, zone: ZoneInfo) -> datetime:
-    """A stored naive-UTC time in a person's zone."""
-    return value.replace(tzinfo=UTC).astimezone(zone)
 
 
 @dataclass
@@ -102,7 +100,7 @@ def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> 
         send(
             person,
             subject,
-            "kickoff/email/meeting.txt",
+            "pairings/email/meeting.txt",
             attachment=attachment,
             key=f"meeting:{meeting.uid}:{meeting.sequence}:{what}:{person.id}",
             meeting=meeting,
@@ -232,7 +230,7 @@ def _mail_cancel(pairing: Pairing, meeting: PlannedMeeting, actor: User) -> None
         send(
             person,
             f"Meeting called off: {local:%a %-d %b, %H:%M}",
-            "kickoff/email/meeting.txt",
+            "pairings/email/meeting.txt",
             attachment=("invite.ics", payload, "text/calendar; method=CANCEL"),
             key=f"meeting:{meeting.uid}:{meeting.sequence}:cancelled:{person.id}",
             meeting=meeting,

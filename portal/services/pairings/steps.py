@@ -67,9 +67,9 @@ def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
     )
     done = {row[0]: row[1:] for row in rows}
     labels = [
-        ("Meet your partner and sign your agreement", "kickoff.agreement"),
-        ("Write the mentee's goals", "kickoff.goals"),
-        ("Plan the first meeting", "kickoff.schedule"),
+        ("Meet your partner and sign your agreement", "pairings.agreement"),
+        ("Write the mentee's goals", "pairings.goals"),
+        ("Plan the first meeting", "pairings.schedule"),
         ("Hold it, and log it", "pairings.detail"),
     ]
     return [

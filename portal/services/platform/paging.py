@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from portal.core.bounds import parse_id
 from portal.extensions import db
-from portal.validation import parse_id
 
 PAGE_SIZE = 50
 

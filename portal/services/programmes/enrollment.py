@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.core.text import count_words
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
 from portal.models.enrollment import ProgramQuestion
@@ -57,9 +58,6 @@ def unique_slug(name: str, program: Program | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
-def count_words(count: int, word: str, plural_form: str | None = None) -> str:
-    """'1 participant', '2 participants': the count with the word that fits it."""
-    return f"{count} {word if count == 1 else (plural_form or word + 's')}"
 
 
 def normalise_format(text: str | None) -> str:

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.bounds import page_number
 from portal.extensions import db
 from portal.models import Membership, MembershipCount, MembershipStatus, Program, Role, User
 from portal.services import access
 from portal.services.platform.paging import Page, clean_text, paginate
-from portal.validation import page_number
 
 STATUSES = {
     "applied": "Waiting for a decision",

@@ -6,10 +6,8 @@ blueprint. Every "who may see what" decision is asked of portal.services.access.
 
 from __future__ import annotations
 
+from portal.core.errors import FieldError
 
-class GuideError(ValueError):
-    """Bad input for a guide form; `field` names the form field the message belongs next to."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
+class GuideError(FieldError):
+    """Bad input for one form field of this domain; nothing was written."""

@@ -50,9 +50,9 @@ class Message:
 def render_email(message: Message) -> EmailMessage:
     """The plain-text e-mail, with its one-click unsubscribe link and List-Unsubscribe header."""
     token = preferences.unsubscribe_token(message.recipient, message.kind)
-    unsubscribe_url = external_url("guide.unsubscribe", token=token)
+    unsubscribe_url = external_url("main.unsubscribe", token=token)
     body = render_template(
-        f"guide/email/{message.kind}.txt",
+        f"reminders/email/{message.kind}.txt",
         recipient=message.recipient,
         link=external_url(message.endpoint, **message.values),
         unsubscribe_url=unsubscribe_url,

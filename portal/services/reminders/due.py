@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.time import add_days, local_now
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
@@ -29,14 +30,10 @@ from portal.services.pairings.next_meeting import next_meetings
 from portal.services.reminders import settings
 from portal.services.reminders.dispatch import Message, dispatch
 from portal.services.reminders.kinds import KINDS
-from portal.validation import add_days
 
 log = logging.getLogger(__name__)
 
 
-def local_now(user: User, now: datetime) -> datetime:
-    """The person's wall-clock time for a naive-UTC `now`."""
-    return now.replace(tzinfo=UTC).astimezone(user.zone)
 
 
 def is_morning(user: User, now: datetime) -> bool:
@@ -174,7 +171,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                     recipient=person,
                     subject=KINDS[kind].subject_for(),
                     notice=KINDS[kind].notice_for(partner=partner.name),
-                    endpoint="kickoff.schedule",
+                    endpoint="pairings.schedule",
                     values={"pairing_id": pairing.id},
                     context={"partner": partner, "since": approved},
                     pairing_id=pairing.id,
@@ -191,7 +188,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 recipient=person,
                 subject=KINDS[kind].subject_for(held=held),
                 notice=KINDS[kind].notice_for(partner=partner.name, held=held),
-                endpoint="kickoff.schedule",
+                endpoint="pairings.schedule",
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "held": held, "cadence": pairing.program.cadence},
                 pairing_id=pairing.id,
@@ -235,7 +232,7 @@ def unsigned_agreements(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 recipient=person,
                 subject=kind.subject_for(),
                 notice=kind.notice_for(partner=pairing.partner_of(person).name),
-                endpoint="kickoff.agreement",
+                endpoint="pairings.agreement",
                 values={"pairing_id": pairing.id},
                 context={"partner": pairing.partner_of(person), "version": version.version},
                 pairing_id=pairing.id,
@@ -363,7 +360,7 @@ def survey_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 recipient=person,
                 subject=KINDS["survey"].subject_for(round=round_, program=program.name),
                 notice=KINDS["survey"].notice_for(round=round_, program=program.name),
-                endpoint="guide.survey",
+                endpoint="surveys.survey",
                 values={"slug": program.slug, "round_name": round_.value},
                 context={"program": program, "round": round_},
             )
@@ -391,7 +388,7 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 recipient=person,
                 subject=KINDS["meeting_rating"].subject_for(held=meeting.held_on),
                 notice=KINDS["meeting_rating"].notice_for(held=meeting.held_on),
-                endpoint="guide.rate_meeting",
+                endpoint="pairings.rate_meeting",
                 values={"pairing_id": pairing.id, "meeting_id": meeting.id},
                 context={"partner": pairing.partner_of(person), "meeting": meeting},
                 pairing_id=pairing.id,
@@ -417,7 +414,7 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 recipient=person,
                 subject=KINDS["closing"].subject_for(),
                 notice=KINDS["closing"].notice_for(partner=pairing.partner_of(person).name),
-                endpoint="guide.closing",
+                endpoint="pairings.closing",
                 values={"pairing_id": pairing.id},
                 context={"partner": pairing.partner_of(person), "program": pairing.program},
                 pairing_id=pairing.id,

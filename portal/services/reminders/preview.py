@@ -70,7 +70,7 @@ def preview(program: Program, kind: str, today: date) -> tuple[str, str]:
     subject_fields, context = samples[kind]
     subject = KINDS[kind].subject_for(**subject_fields)
     body = render_template(
-        f"guide/email/{kind}.txt",
+        f"reminders/email/{kind}.txt",
         recipient=you,
         link="https://horizon.example.org/…",
         unsubscribe_url="https://horizon.example.org/unsubscribe/…",

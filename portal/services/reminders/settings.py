@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Program
 from portal.models.guide import ProgramGuide
 from portal.services.reminders import GuideError
 from portal.services.reminders.kinds import KINDS
-from portal.validation import add_days
 
 DEFAULT_QUESTIONS = {
     "satisfaction": "How satisfied are you with the programme so far?",

@@ -1,0 +1,27 @@
+"""Every background job Horizon runs, in one list.
+
+A job is declared beside the code it runs (`@task`, `@periodic_task` or a `jobs.runner`), but it
+exists for the worker only once its module is imported. The worker imports this module, and
+`tests/core/test_task_schedule.py` fails when a module that declares a job is missing here, so
+no job can stop running because some unrelated import went away.
+
+- platform.mail: send one e-mail (with retries); requeue stalled outbox rows every 10 minutes
+- platform.jobs: run a long job (CSV import, matching run) and report its progress
+- programmes.enrollment: the CSV import runner; matching.background: the large matching run
+- programmes.holds: release decisions whose undo window closed (every minute)
+- accounts: forget expired sessions (hourly)
+- reminders.tasks: reminders, surveys and digests (every 15 minutes, and at start-up)
+- insights.rollups: the nightly rollups, pair health and figures
+"""
+
+from portal.services import accounts
+from portal.services.insights import rollups
+from portal.services.matching import background as matching_runs
+from portal.services.platform import jobs, mail
+from portal.services.programmes import enrollment, holds
+from portal.services.reminders import tasks as reminders
+from portal.tasks import huey
+
+MODULES = (mail, jobs, enrollment, matching_runs, holds, accounts, reminders, rollups)
+
+__all__ = ["MODULES", "huey"]
