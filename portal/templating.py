@@ -34,8 +34,6 @@ def localdate(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
     return value.strftime(fmt)
 
 
-
-
 def timeago(value: datetime | None) -> Markup:
     """A <time> element with the exact local time as its title and a relative label."""
     if value is None:

@@ -48,11 +48,11 @@ class Saved:
 def saving(form=None) -> Iterator[Saved]:
     """Commit the block's writes; on a `FieldError`, roll back and attach the message.
 
-        with saving(form) as saved:
-            goals.add_goal(pairing, current_user, ...)
-        if saved:
-            return done(...)
-        return page(422, form)
+    with saving(form) as saved:
+        goals.add_goal(pairing, current_user, ...)
+    if saved:
+        return done(...)
+    return page(422, form)
     """
     saved = Saved()
     try:

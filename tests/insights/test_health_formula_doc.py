@@ -11,7 +11,11 @@ from tests.factories import make_admin, make_pairing
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "analytics.md"
 TEMPLATE = (
-    Path(__file__).resolve().parents[2] / "portal" / "templates" / "admin" / "insights"
+    Path(__file__).resolve().parents[2]
+    / "portal"
+    / "templates"
+    / "admin"
+    / "insights"
     / "_formula.html"
 )
 

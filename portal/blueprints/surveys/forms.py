@@ -39,4 +39,3 @@ class SurveyForm(FlaskForm):
 
 class MeetingRatingForm(FlaskForm):
     rating = _scale("How useful was this meeting?", 1, 5)
-

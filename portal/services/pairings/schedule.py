@@ -37,8 +37,6 @@ def to_utc(day: date, start: time, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-
-
 @dataclass
 class MeetingTerms:
     day: date | None

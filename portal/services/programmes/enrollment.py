@@ -58,8 +58,6 @@ def unique_slug(name: str, program: Program | None = None) -> str:
         slug, n = f"{base}-{n}", n + 1
 
 
-
-
 def normalise_format(text: str | None) -> str:
     """'In person', 'in-person' and 'in_person' all mean in_person; blank means either."""
     return re.sub(r"[\s-]+", "_", (text or "").strip().lower()) or "either"

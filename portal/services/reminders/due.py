@@ -34,8 +34,6 @@ from portal.services.reminders.kinds import KINDS
 log = logging.getLogger(__name__)
 
 
-
-
 def is_morning(user: User, now: datetime) -> bool:
     """True in the person's own morning window, whatever the offset or the season."""
     start, end = current_app.config["GUIDE_MORNING_HOURS"]
