@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
+from portal.core.errors import NotAllowed, NotVisible
 from portal.extensions import db
 
 
@@ -67,6 +68,10 @@ def init_errors(app: Flask) -> None:
 
     for status in ERROR_PAGES:
         app.register_error_handler(status, handler)
+
+    # Services never abort: they raise these, and every page answers the same way.
+    app.register_error_handler(NotVisible, lambda error: render_error(404))
+    app.register_error_handler(NotAllowed, lambda error: render_error(403))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -27,16 +27,11 @@ from portal.models import (
 )
 from portal.models.leads import ProgramLead
 from portal.models.users import password_hasher
+from portal.services.accounts.demo_logins import DEMO_ACCOUNTS
 from portal.services.matching.synthetic import LOCATIONS, random_profile
 from portal.services.platform.notifications import notify
 
 DEMO_PASSWORD = "horizon-demo"  # noqa: S105 (published on the login page on purpose)
-DEMO_ACCOUNTS = {
-    "admin@example.org": ("Priya Raman", "Programme lead (admin)"),
-    "mentor@example.org": ("Marcus Bell", "Mentor"),
-    "mentee@example.org": ("Lena Ortiz", "Mentee"),
-    "lead@example.org": ("Noor Haddad", "Co-lead of the Spring 2027 Cohort"),
-}
 
 FIRST = [
     "Ana",
@@ -85,12 +80,6 @@ LAST = [
     "Quist",
     "Rossi",
 ]
-
-
-def demo_accounts_present() -> bool:
-    """True while the demo logins exist, so the login page may mention them."""
-    query = select(func.count(User.id)).where(User.email.in_(list(DEMO_ACCOUNTS)))
-    return (db.session.scalar(query) or 0) == len(DEMO_ACCOUNTS)
 
 
 def database_is_empty() -> bool:

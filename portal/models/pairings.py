@@ -84,6 +84,17 @@ class Pairing(db.Model):
     def role_of(self, user: User) -> str:
         return "mentor" if user.id == self.mentor_id else "mentee"
 
+    @staticmethod
+    def partner_ids(user: User, pairings: list[Pairing], role: str | None = None) -> list[int]:
+        """Ids of the user's partners in these pairings; with ``role``, only partners in that
+        role ("mentor": the user's mentors). Panels narrow their queries with these; the access
+        rule stays in each query, so this can never widen what anyone sees."""
+        return [
+            p.mentee_id if p.mentor_id == user.id else p.mentor_id
+            for p in pairings
+            if role is None or p.role_of(user) != role
+        ]
+
     def is_open(self, now: datetime | None = None) -> bool:
         """True once both partners were told, after the undo window."""
         return self.opens_at is not None and self.opens_at <= (now or utcnow())

@@ -16,15 +16,12 @@ The rules (docs/sharing.md says them in plain words):
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort
-from flask_login import current_user
 from sqlalchemy import Select, and_, exists, func, or_, select, union
 
-from portal.extensions import db, login_manager
+from portal.core.errors import NotVisible
+from portal.extensions import db
 from portal.models import (
     Membership,
     Notification,
@@ -433,22 +430,8 @@ def get_visible_or_404(query: Select[tuple[T]], ident: Any, model: type[T]) -> T
     """Load one object by id from a visibility query, or answer 404."""
     obj = db.session.scalar(query.where(model.id == ident))  # type: ignore[attr-defined]
     if obj is None:
-        abort(404)
+        raise NotVisible
     return obj
-
-
-def admin_required(view: Callable) -> Callable:
-    """Only portal admins reach the view; anyone else gets a 404, as for a hidden object."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not current_user.is_portal_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # --- programme leads ----------------------------------------------------------------------
@@ -459,6 +442,17 @@ def admin_required(view: Callable) -> Callable:
 def led_program_ids(user: User) -> Select[tuple[int]]:
     """A subquery of the ids of the programmes the user leads."""
     return select(ProgramLead.program_id).where(ProgramLead.user_id == user.id)
+
+
+def can_open_admin_pages(user: User) -> bool:
+    """Portal-wide admin pages (programme set-up, all analytics) are for portal admins only."""
+    return bool(getattr(user, "is_portal_admin", False))
+
+
+def can_do_programme_work(user: User) -> bool:
+    """Enrollment, matching, approval and the audit log: portal admins and programme leads
+    (each page then checks the programme with `run_program_by_slug`)."""
+    return can_open_admin_pages(user) or leads_any_program(user)
 
 
 def leads_any_program(user: User) -> bool:
@@ -496,22 +490,8 @@ def run_program_by_slug(user: User, slug: str) -> Program:
     """A programme the user runs, by its slug; 404 for every other (and unknown) slug."""
     program = db.session.scalar(run_programs(user).where(Program.slug == slug))
     if program is None:
-        abort(404)
+        raise NotVisible
     return program
-
-
-def programme_work_required(view: Callable) -> Callable:
-    """Portal admins and programme leads reach the view (which then checks the programme)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return login_manager.unauthorized()
-        if not (current_user.is_portal_admin or leads_any_program(current_user)):
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # --- enrollment, matching and the audit log ----------------------------------------------
@@ -529,7 +509,7 @@ def visible_program_by_slug(user: User | None, slug: str) -> Program:
     """A programme by its slug, if the person may see it; 404 otherwise."""
     program = db.session.scalar(visible_programs(user).where(Program.slug == slug))
     if program is None:
-        abort(404)
+        raise NotVisible
     return program
 
 
@@ -692,7 +672,7 @@ def pairing_log_or_404(user: User, pairing_id: int) -> Pairing:
     """The pairing whose meeting log the user may open, or 404."""
     pairing = db.session.get(Pairing, pairing_id)
     if pairing is None or not can_open_pairing_log(user, pairing):
-        abort(404)
+        raise NotVisible
     return pairing
 
 
@@ -815,7 +795,7 @@ def guide_pairing_or_404(user: User, pairing_id: int) -> Pairing:
     """The pairing whose closing and year in review the user may open (a partner), or 404."""
     pairing = db.session.get(Pairing, pairing_id)
     if pairing is None or not is_readable_pairing(user, pairing):
-        abort(404)
+        raise NotVisible
     return pairing
 
 
@@ -832,7 +812,7 @@ def can_answer_survey(user: User, program: Program) -> bool:
 def survey_program_or_404(user: User, slug: str) -> Program:
     program = db.session.scalar(select(Program).where(Program.slug == slug))
     if program is None or not can_answer_survey(user, program):
-        abort(404)
+        raise NotVisible
     return program
 
 
@@ -848,7 +828,7 @@ def rateable_meeting_or_404(user: User, pairing_id: int, meeting_id: int) -> Mee
     pairing = guide_pairing_or_404(user, pairing_id)
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or meeting.pairing_id != pairing.id or not meeting.happened:
-        abort(404)
+        raise NotVisible
     return meeting
 
 
@@ -886,7 +866,7 @@ def can_see_programme_insights(user: User) -> bool:
 def insights_pairing_or_404(user: User, program: Program, pairing_id: int) -> Pairing:
     """An approved pairing of the programme, for the admin's pair page; 404 for anything else."""
     if not can_see_programme_insights(user):
-        abort(404)
+        raise NotVisible
     pairing = db.session.scalar(
         select(Pairing).where(
             Pairing.id == pairing_id,
@@ -895,7 +875,7 @@ def insights_pairing_or_404(user: User, program: Program, pairing_id: int) -> Pa
         )
     )
     if pairing is None:
-        abort(404)
+        raise NotVisible
     return pairing
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import (
     Membership,
@@ -20,12 +20,11 @@ from portal.models import (
     Role,
     User,
 )
-from portal.models.journal import JournalEntry
 from portal.services import access, journal, practice
 from portal.services.insights import panel as insights_panel
 from portal.services.pairings import panel as guide_panel
-from portal.services.pairings import steps as kickoff_steps
-from portal.services.pairings.meetings import MeetingDue
+from portal.services.pairings import steps
+from portal.services.pairings.meetings import MeetingDue, meeting_dues
 from portal.services.platform.notifications import latest
 from portal.services.practice import PracticePanel
 
@@ -53,24 +52,19 @@ class ProgramHealth:
 
 @dataclass
 class Dashboard:
+    """One person's dashboard: what the dashboard itself loads, and the panel each domain
+    returns when asked (`<domain>.panel(...)`); no domain imports this module."""
+
     user: User
     memberships: list[Membership] = field(default_factory=list)
     pairings: list[Pairing] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     programs_health: list[ProgramHealth] = field(default_factory=list)
-    # Filled by portal.services.practice.fill_dashboard: practices and meeting due dates.
+    journal: journal.JournalPanel = field(default_factory=journal.JournalPanel)
     practice: PracticePanel | None = None
     meeting_dues: list[MeetingDue] = field(default_factory=list)
-    # Journal panels (filled by portal.services.journal.fill_dashboard).
-    review_queue: list[JournalEntry] = field(default_factory=list)
-    review_count: int = 0
-    mentor_stories: list[JournalEntry] = field(default_factory=list)
-    journal_activity: journal.JournalActivity | None = None
-    # Filled by portal.services.pairings.steps.fill_dashboard: pairs still getting started.
-    first_steps: list[kickoff_steps.FirstSteps] = field(default_factory=list)
-    # Filled by portal.services.pairings.panel.fill_dashboard: surveys, closing, year in review.
-    guide: Any = None
-    # Filled by portal.services.insights.panel.fill_dashboard: (slug, pair row) at risk anew.
+    first_steps: list[steps.FirstSteps] = field(default_factory=list)
+    guide: guide_panel.GuidePanel = field(default_factory=guide_panel.GuidePanel)
     turned_at_risk: list = field(default_factory=list)
 
     def roles(self) -> set[str]:
@@ -82,24 +76,14 @@ class Dashboard:
     def pairings_as(self, role: str) -> list[Pairing]:
         return [p for p in self.pairings if p.role_of(self.user) == role]
 
-    def partner_ids(self, role: str | None = None) -> list[int]:
-        """Ids of the user's partners in the pairings shown; with ``role``, only partners in
-        that role ("mentor": the user's mentors). Panels narrow their queries with these;
-        the access rule stays in each query, so this can never widen what anyone sees."""
-        ids = []
-        for pairing in self.pairings:
-            partner_is_mentee = pairing.mentor_id == self.user.id
-            if role in (None, "mentee" if partner_is_mentee else "mentor"):
-                ids.append(pairing.mentee_id if partner_is_mentee else pairing.mentor_id)
-        return ids
-
     @property
     def pending_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.status is MembershipStatus.applied]
 
 
 def dashboard_for(user: User) -> Dashboard:
-    """Gather one person's dashboard: memberships, partners, notifications, admin health."""
+    """Gather one person's dashboard: memberships, partners, notifications, then each domain's
+    panel from the pairings loaded here (a fixed number of queries whatever the size)."""
     memberships = db.session.scalars(
         access.visible_memberships(user)
         .where(Membership.user_id == user.id)
@@ -113,20 +97,23 @@ def dashboard_for(user: User) -> Dashboard:
         )
         .order_by(Pairing.approved_at.desc())
     ).all()
-    dashboard = Dashboard(
+    board = Dashboard(
         user=user,
         memberships=list(memberships),
         pairings=list(pairings),
         notifications=latest(user, limit=5),
     )
+    roles = board.roles()
     if user.is_portal_admin:
-        dashboard.programs_health = programs_health(user)
-    journal.fill_dashboard(dashboard)
-    practice.fill_dashboard(dashboard)
-    kickoff_steps.fill_dashboard(dashboard)
-    guide_panel.fill_dashboard(dashboard)
-    insights_panel.fill_dashboard(dashboard)
-    return dashboard
+        board.programs_health = programs_health(user)
+    board.journal = journal.panel(user, roles, board.pairings)
+    board.practice = practice.panel(user, roles, board.pairings)
+    if roles & {"mentor", "mentee"}:
+        board.meeting_dues = meeting_dues(board.pairings, local_today(user), user.zone)
+    board.first_steps = steps.panel(user, board.pairings)
+    board.guide = guide_panel.panel(user, board.pairings)
+    board.turned_at_risk = insights_panel.panel(user)
+    return board
 
 
 def programs_health(user: User) -> list[ProgramHealth]:

@@ -11,14 +11,13 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
-from flask import abort, url_for
 from sqlalchemy import case, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.core.bounds import page_number
+from portal.core.errors import NotAllowed
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, Role, User, utcnow
 from portal.models.journal import (
@@ -32,6 +31,7 @@ from portal.models.journal import (
 )
 from portal.services import access, sharing
 from portal.services.platform import search
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.platform.paging import after_key, clean_text, key_token
 from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's form uses them)
@@ -42,9 +42,6 @@ from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's
     audience_sentence,
     resolve_audience,
 )
-
-if TYPE_CHECKING:
-    from portal.services.dashboard import Dashboard
 
 PAGE_SIZE = 20
 MAX_TAGS = 8
@@ -282,7 +279,7 @@ def _notify_shared(entry: JournalEntry, pairing_ids: list[int]) -> None:
     """Tell the partner of each newly added pairing that something was shared with them."""
     if not pairing_ids or not entry.is_shared:
         return
-    link = url_for("journal.detail", entry_id=entry.id)
+    link = path_for("journal.detail", entry_id=entry.id)
     pairings = db.session.scalars(select(Pairing).where(Pairing.id.in_(pairing_ids)))
     for partner_id in sorted({p.partner_of(entry.author).id for p in pairings}):
         notify(partner_id, "journal_shared", f"{entry.author.name} shared a journal entry.", link)
@@ -514,7 +511,7 @@ def get_writable_entry(user: User, entry_id: int) -> JournalEntry:
     """An entry the user may change: 404 when they cannot read it, 403 when they only read it."""
     entry = get_entry_or_404(user, entry_id)
     if not access.can_edit_entry(user, entry):
-        abort(403)
+        raise NotAllowed
     return entry
 
 
@@ -539,7 +536,7 @@ def add_comment(user: User, entry: JournalEntry, body: str) -> EntryComment:
         entry=entry, author=user, body=body.strip(), pairing_id=pairing and pairing.id
     )
     db.session.add(comment)
-    link = url_for("journal.detail", entry_id=entry.id, _anchor="entry-comments")
+    link = path_for("journal.detail", entry_id=entry.id) + "#entry-comments"
     if user.id == entry.author_id:
         if entry.is_shared:
             message = f"{user.name} replied on a shared entry."
@@ -561,7 +558,7 @@ def _current_reader_ids(entry: JournalEntry) -> list[int]:
 def mark_reviewed(user: User, entry: JournalEntry) -> JournalEntry:
     entry.reviewed_at = utcnow()
     entry.reviewed_by_id = user.id
-    link = url_for("journal.detail", entry_id=entry.id)
+    link = path_for("journal.detail", entry_id=entry.id)
     notify(entry.author_id, "journal_review", f"{user.name} reviewed your shared entry.", link)
     db.session.commit()
     return entry
@@ -715,20 +712,6 @@ def journal_activity(days: int = 30) -> JournalActivity:
     return JournalActivity(*(int(value) for value in row))
 
 
-def fill_dashboard(dashboard: Dashboard) -> None:
-    """The journal's dashboard panels: a mentor's review queue, a mentee's mentor stories."""
-    roles = dashboard.roles()
-    if "admin" in roles:
-        dashboard.journal_activity = journal_activity()
-    if "mentor" in roles:
-        mentees = dashboard.partner_ids("mentee")
-        dashboard.review_queue = review_queue(dashboard.user, limit=6, mentee_ids=mentees)
-        dashboard.review_count = unreviewed_count(dashboard.user)
-    if "mentee" in roles:
-        mentors = dashboard.partner_ids("mentor")
-        dashboard.mentor_stories = latest_mentor_stories(dashboard.user, mentor_ids=mentors)
-
-
 def excerpt(text: str, length: int = 180) -> str:
     """A plain-text preview of Markdown: marks removed, cut at a word."""
     plain = re.sub(r"(?m)^\s*(?:[-*+]|\d+[.)])\s+", "", text or "")  # list markers
@@ -788,3 +771,29 @@ def export_zip(user: User) -> bytes:
             name = f"entries/{entry.created_at:%Y-%m-%d}-{entry.id}-{_slug(entry.title)}.md"
             archive.writestr(name, entry_markdown(entry))
     return buffer.getvalue()
+
+
+@dataclass
+class JournalPanel:
+    """The journal's part of a dashboard: a mentor's review queue, a mentee's mentor stories,
+    and for admins the portal-wide counts."""
+
+    review_queue: list[JournalEntry] = field(default_factory=list)
+    review_count: int = 0
+    mentor_stories: list[JournalEntry] = field(default_factory=list)
+    activity: JournalActivity | None = None
+
+
+def panel(user: User, roles: set[str], pairings: list[Pairing]) -> JournalPanel:
+    """What the journal shows on this person's dashboard (the dashboard asks; this answers)."""
+    result = JournalPanel()
+    if "admin" in roles:
+        result.activity = journal_activity()
+    if "mentor" in roles:
+        mentees = Pairing.partner_ids(user, pairings, "mentee")
+        result.review_queue = review_queue(user, limit=6, mentee_ids=mentees)
+        result.review_count = unreviewed_count(user)
+    if "mentee" in roles:
+        mentors = Pairing.partner_ids(user, pairings, "mentor")
+        result.mentor_stories = latest_mentor_stories(user, mentor_ids=mentors)
+    return result

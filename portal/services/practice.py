@@ -10,12 +10,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import or_, select, tuple_
 from sqlalchemy.orm import joinedload
-from wtforms.fields.choices import SelectChoice
 
 from portal.core.errors import FieldError
 from portal.core.time import add_days, local_today
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, User, utcnow
+from portal.models import Membership, MembershipStatus, Pairing, User, utcnow
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.practice import (
     CheckIn,
@@ -26,11 +25,11 @@ from portal.models.practice import (
     PracticeTemplate,
 )
 from portal.services import access, sharing
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.platform.paging import after_key, key_token
 from portal.services.sharing import (
     SharingError,
-    audience_options,
     audience_sentence,
     resolve_audience,
 )
@@ -468,7 +467,7 @@ def check_in(
                 partner_id,
                 "practice-check-in",
                 f"{user.name} checked in on the practice “{practice.title}”.",
-                f"/practice/{practice.id}",
+                path_for("practice.detail", practice_id=practice.id),
                 group=True,
             )
     db.session.flush()
@@ -507,7 +506,7 @@ def add_comment(
     )
     db.session.add(comment)
     verb = "encouraged you on" if kind is CommentKind.encouragement else "commented on"
-    link, title = f"/practice/{practice.id}", practice.title
+    link, title = path_for("practice.detail", practice_id=practice.id), practice.title
     if author.id != practice.owner_id:
         notify(practice.owner_id, "practice-comment", f"{author.name} {verb} “{title}”.", link)
     elif practice.is_shared:
@@ -617,95 +616,23 @@ def dashboard_panel(
 # --- the new-practice form ------------------------------------------------------------
 
 
-def fill_source_choices(form, user: User) -> None:
-    """Offer the journal entries and meetings a practice may come from, and the partners
-    it may be shared with."""
-    from portal.models.meetings import Meeting
-
-    form.audience_options = audience_options(user)
-    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
-    if not form.audience_options and not form.is_submitted():
-        form.visibility.data = "private"  # nobody to share with: do not offer a failing default
-
-    form.source_entry_id.choices = [SelectChoice(None, "None")] + [
-        SelectChoice(
-            e.id, f"{e.title} ({'yours' if e.author_id == user.id else e.author.first_name})"
-        )
-        for e in linkable_entries(user)
-    ]
-    meetings = db.session.scalars(
-        access.visible_meetings(user)
-        .where(Meeting.happened.is_(True))
-        .order_by(Meeting.held_on.desc())
-        .limit(12)
-    )
-    form.source_meeting_id.choices = [SelectChoice(None, "None")] + [
-        SelectChoice(m.id, f"Meeting of {m.held_on:%-d %b %Y}") for m in meetings
-    ]
-
-
-def prefill(form, template: PracticeTemplate | None, today: date) -> None:
-    """Defaults for a new practice: starting today for three weeks, or the template's."""
-    weeks = template.weeks if template else 3
-    form.starts_on.data, form.ends_on.data = Practice.default_window(today, weeks)
-    if template is not None:
-        form.template_id.data = template.id
-        form.title.data = template.title
-        form.idea.data = template.idea
-        form.action.data = template.action
-        form.per_week.data = template.per_week
-
-
-def practice_values(form, library: list[PracticeTemplate]) -> dict:
-    """The practice's columns from a validated form; a template must be one the user may use."""
-    template_id = form.template_id.data
-    if template_id not in {t.id for t in library}:
-        template_id = None
-    return {
-        "title": form.title.data.strip(),
-        "idea": (form.idea.data or "").strip(),
-        "action": (form.action.data or "").strip(),
-        "source_entry_id": form.source_entry_id.data,
-        "source_meeting_id": form.source_meeting_id.data,
-        "template_id": template_id,
-        "starts_on": form.starts_on.data,
-        "ends_on": form.ends_on.data,
-        "per_week": form.per_week.data,
-        "visibility": Visibility(form.visibility.data or "shared"),
-        "audience": getattr(form, "audience", None) and form.audience.data,
-    }
-
-
 def program_choices() -> list[tuple[int | None, str]]:
     from portal.models import Program
 
     programs = db.session.scalars(select(Program).order_by(Program.starts_on.desc()))
-    return [SelectChoice(None, "Every programme (built-in)")] + [
-        SelectChoice(p.id, p.name) for p in programs
-    ]
+    return [(None, "Every programme (built-in)")] + [(p.id, p.name) for p in programs]
 
 
-def save_template(template: PracticeTemplate, form) -> None:
-    template.program_id = form.program_id.data
-    template.title = form.title.data.strip()
-    template.idea = (form.idea.data or "").strip()
-    template.action = form.action.data.strip()
-    template.weeks = form.weeks.data
-    template.per_week = form.per_week.data
+def save_template(template: PracticeTemplate, values: dict) -> None:
+    """Store a library template from plain values (programme id, title, idea, action, weeks,
+    per week)."""
+    template.program_id = values["program_id"]
+    template.title = values["title"].strip()
+    template.idea = (values.get("idea") or "").strip()
+    template.action = values["action"].strip()
+    template.weeks = values["weeks"]
+    template.per_week = values["per_week"]
     db.session.add(template)
-
-
-def fill_dashboard(dashboard) -> None:
-    """Add the practice panel and the meeting due dates to a person's dashboard."""
-    from portal.services.pairings.meetings import meeting_dues
-
-    roles = dashboard.roles()
-    if not roles & {"mentor", "mentee"}:
-        return
-    today = local_today(dashboard.user)
-    partners = dashboard.partner_ids()
-    dashboard.practice = dashboard_panel(dashboard.user, today, partner_ids=partners)
-    dashboard.meeting_dues = meeting_dues(dashboard.pairings, today, dashboard.user.zone)
 
 
 def update_practice(practice: Practice, values: dict) -> None:
@@ -717,3 +644,27 @@ def update_practice(practice: Practice, values: dict) -> None:
         setattr(practice, name, value)
     if audience is not None:
         share_practice(practice, audience)
+
+
+def panel(user: User, roles: set[str], pairings: list[Pairing]) -> PracticePanel | None:
+    """The practice panel of a partner's dashboard (the dashboard asks; this answers)."""
+    if not roles & {"mentor", "mentee"}:
+        return None
+    return dashboard_panel(user, local_today(user), partner_ids=Pairing.partner_ids(user, pairings))
+
+
+def source_choices(user: User) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The journal entries and the meetings a practice may come from, as (id, label)."""
+    from portal.models.meetings import Meeting
+
+    entries = [
+        (e.id, f"{e.title} ({'yours' if e.author_id == user.id else e.author.first_name})")
+        for e in linkable_entries(user)
+    ]
+    meetings = db.session.scalars(
+        access.visible_meetings(user)
+        .where(Meeting.happened.is_(True))
+        .order_by(Meeting.held_on.desc())
+        .limit(12)
+    )
+    return entries, [(m.id, f"Meeting of {m.held_on:%-d %b %Y}") for m in meetings]

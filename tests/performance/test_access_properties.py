@@ -289,9 +289,11 @@ def test_do_the_narrowed_dashboard_panels_match_the_plain_rules(
             )
             dashboard = dashboard_for(viewer)
             if "mentor" in dashboard.roles():
-                assert [e.id for e in dashboard.review_queue] == [e.id for e in queue[:6]]
+                assert [e.id for e in dashboard.journal.review_queue] == [e.id for e in queue[:6]]
             if "mentee" in dashboard.roles():
-                assert [e.id for e in dashboard.mentor_stories] == [e.id for e in stories[:3]]
+                assert [e.id for e in dashboard.journal.mentor_stories] == [
+                    e.id for e in stories[:3]
+                ]
             if dashboard.practice is not None:
                 assert [c.id for c in dashboard.practice.partner_check_ins] == [
                     c.id for c in partner_check_ins[:5]

@@ -188,7 +188,7 @@ def test_does_a_programme_switch_a_nudge_off():
     make_meeting(pairing, held_on=date(2026, 1, 1))
     chosen = settings.nudges(pairing.program)
     chosen["meeting_overdue"] = settings.Nudge(on=False, days=7)
-    settings.save(pairing.program, chosen, settings.questions(pairing.program), date(2026, 3, 1))
+    settings.save(pairing.program, chosen, settings.questions(pairing.program), survey_open=False)
     db.session.commit()
     run_at(datetime(2026, 3, 1, 9, 0))
     assert keys("meeting_overdue") == []

@@ -1,8 +1,8 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+Programme set-up is for portal admins (`guards.admin_required`); enrollment, matching,
 approval, import, exports and the audit log are also open to a programme's leads
-(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+(`guards.programme_work_required`, then `program_or_404` checks the programme). Anyone
 else gets 404.
 """
 
@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import program_or_404
 from portal.core.bounds import optional_id
@@ -52,13 +53,13 @@ def _queue_page(status: int = 200):
 
 
 @bp.get("/enrollment")
-@access.programme_work_required
+@guards.programme_work_required
 def enrollment_queue():
     return _queue_page()
 
 
 @bp.get("/enrollment/<int:membership_id>")
-@access.programme_work_required
+@guards.programme_work_required
 def applicant(membership_id: int):
     membership = access.get_visible_or_404(
         access.run_memberships(current_user), membership_id, Membership
@@ -67,7 +68,7 @@ def applicant(membership_id: int):
 
 
 @bp.route("/enrollment/<int:membership_id>/decide", methods=["GET", "POST"])
-@access.programme_work_required
+@guards.programme_work_required
 def decide(membership_id: int):
     membership = access.get_visible_or_404(
         access.run_memberships(current_user), membership_id, Membership
@@ -90,7 +91,7 @@ def decide(membership_id: int):
 
 
 @bp.post("/enrollment/bulk")
-@access.programme_work_required
+@guards.programme_work_required
 def decide_bulk():
     query = queue.QueueQuery.from_values(request.form)
     program = program_or_404(query.program) if query.program else None
@@ -125,7 +126,7 @@ def _after_decision(message: str | None):
 
 
 @bp.post("/undo/<key>")
-@access.programme_work_required
+@guards.programme_work_required
 def undo(key: str):
     try:
         summary = holds.undo(current_user, key)

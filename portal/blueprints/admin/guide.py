@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import GuideSettingsForm
 from portal.extensions import db
@@ -28,7 +29,7 @@ def _settings_data(program) -> dict:
 
 
 @bp.route("/programs/<slug>/guide", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def program_guide(slug: str):
     program = access.visible_program_by_slug(current_user, slug[:80])
     if request.method == "GET":
@@ -45,7 +46,8 @@ def program_guide(slug: str):
         }
         texts = {key: form[f"q_{key}"].data or "" for key in settings.DEFAULT_QUESTIONS}
         try:
-            settings.save(program, chosen, texts, utcnow().date())
+            survey_open = surveys.open_round(program, utcnow().date()) is not None
+            settings.save(program, chosen, texts, survey_open)
             db.session.commit()
             flash("The programme's reminders and survey are saved.", "success")
             return redirect(url_for("admin.program_guide", slug=program.slug), 303)
@@ -67,7 +69,7 @@ def program_guide(slug: str):
 
 
 @bp.get("/programs/<slug>/surveys/<round_name>/comments")
-@access.admin_required
+@guards.admin_required
 def survey_comments(slug: str, round_name: str):
     program = access.visible_program_by_slug(current_user, slug[:80])
     try:
@@ -86,7 +88,7 @@ def survey_comments(slug: str, round_name: str):
 
 
 @bp.get("/programs/<slug>/guide/preview/<kind>")
-@access.admin_required
+@guards.admin_required
 def preview_message(slug: str, kind: str):
     program = access.visible_program_by_slug(current_user, slug[:80])
     if kind not in KINDS:

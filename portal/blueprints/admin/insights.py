@@ -1,6 +1,6 @@
 """Programme insights for portal admins: pair health, analytics, ROI.
 
-Every view is for portal admins only (`access.admin_required`, 404 for anyone else) and
+Every view is for portal admins only (`guards.admin_required`, 404 for anyone else) and
 shows dates, kinds, counts and rates, never text a participant wrote.
 """
 
@@ -11,6 +11,7 @@ from datetime import date
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp, ending
 from portal.blueprints.admin.common import program_or_404
 from portal.blueprints.admin.forms import EndForm, MessageForm, NudgeForm, OutcomesForm
@@ -45,7 +46,7 @@ def _csv(text: str, filename: str) -> Response:
 
 
 @bp.get("/programs/<slug>/pairs")
-@access.admin_required
+@guards.admin_required
 def pairs(slug: str):
     program = program_or_404(slug)
     filters = PairFilters.from_args(request.args)
@@ -62,7 +63,7 @@ def pairs(slug: str):
 
 
 @bp.get("/programs/<slug>/pairs.csv")
-@access.admin_required
+@guards.admin_required
 def pairs_csv(slug: str):
     program = program_or_404(slug)
     # Rows are read from SQL a few hundred at a time; the file is sent whole, inside the request
@@ -89,13 +90,13 @@ def _pair_page(program: Program, pairing_id: int, status: int = 200, **forms):
 
 
 @bp.get("/programs/<slug>/pairs/<int:pairing_id>")
-@access.admin_required
+@guards.admin_required
 def pair(slug: str, pairing_id: int):
     return _pair_page(program_or_404(slug), pairing_id)
 
 
 @bp.post("/programs/<slug>/pairs/<int:pairing_id>/<action>")
-@access.admin_required
+@guards.admin_required
 def pair_action(slug: str, pairing_id: int, action: str):
     program = program_or_404(slug)
     pairing = access.insights_pairing_or_404(current_user, program, pairing_id)
@@ -205,43 +206,43 @@ def _svg(figure) -> Response:
 
 
 @bp.get("/programs/<slug>/analytics")
-@access.admin_required
+@guards.admin_required
 def program_analytics(slug: str):
     return _analytics_page(slug)
 
 
 @bp.get("/analytics")
-@access.admin_required
+@guards.admin_required
 def all_analytics():
     return _analytics_page(None)
 
 
 @bp.get("/programs/<slug>/analytics/<key>.csv")
-@access.admin_required
+@guards.admin_required
 def program_figure_csv(slug: str, key: str):
     return _csv(_figure(slug, key).csv(), f"{slug}-{key}.csv")
 
 
 @bp.get("/programs/<slug>/analytics/<key>.svg")
-@access.admin_required
+@guards.admin_required
 def program_figure_svg(slug: str, key: str):
     return _svg(_figure(slug, key))
 
 
 @bp.get("/analytics/<key>.csv")
-@access.admin_required
+@guards.admin_required
 def all_figure_csv(key: str):
     return _csv(_figure(None, key).csv(), f"all-programmes-{key}.csv")
 
 
 @bp.get("/analytics/<key>.svg")
-@access.admin_required
+@guards.admin_required
 def all_figure_svg(key: str):
     return _svg(_figure(None, key))
 
 
 @bp.get("/programs/<slug>/roi")
-@access.admin_required
+@guards.admin_required
 def roi_page(slug: str):
     program = program_or_404(slug)
     comparison = roi.compare(program, date.today())
@@ -258,7 +259,7 @@ def roi_page(slug: str):
 
 
 @bp.get("/programs/<slug>/roi.csv")
-@access.admin_required
+@guards.admin_required
 def roi_csv(slug: str):
     program = program_or_404(slug)
     rows = roi.outcomes_csv_rows(roi.compare(program, date.today()))
@@ -266,7 +267,7 @@ def roi_csv(slug: str):
 
 
 @bp.route("/programs/<slug>/roi/outcomes", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def roi_outcomes(slug: str):
     program = program_or_404(slug)
     form = OutcomesForm()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import program_or_404
 from portal.models.jobs import BackgroundJob
@@ -15,7 +16,7 @@ from portal.services.platform import jobs, mail
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")
-@access.admin_required
+@guards.admin_required
 def job(slug: str, job_id: int):
     """A job's progress; the fragment polls itself while the job runs (reload without JS)."""
     program = program_or_404(slug)
@@ -32,7 +33,7 @@ def job(slug: str, job_id: int):
 
 
 @bp.get("/outbox")
-@access.admin_required
+@guards.admin_required
 def outbox():
     """Counts by status and the messages that failed (recipients and subjects only)."""
     return render(
@@ -45,7 +46,7 @@ def outbox():
 
 
 @bp.post("/outbox/<int:message_id>/retry")
-@access.admin_required
+@guards.admin_required
 def retry_message(message_id: int):
     message = access.get_visible_or_404(
         access.visible_outbox(current_user).where(OutboxMessage.status == OutboxStatus.failed),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import (
     TemplateForm,
@@ -18,7 +19,7 @@ from portal.services.pairings import overview as overview_service
 
 
 @bp.route("/programs/<slug>/agreement", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def agreement_template(slug: str):
     """The programme's agreement template, which every new pair starts from."""
     program = access.visible_program_by_slug(current_user, slug)
@@ -39,7 +40,7 @@ def agreement_template(slug: str):
 
 
 @bp.get("/programs/<slug>/kickoff")
-@access.admin_required
+@guards.admin_required
 def overview(slug: str):
     """Per pair: signed on <date> or not yet, how many goals, when they next meet."""
     program = access.visible_program_by_slug(current_user, slug)

@@ -1,8 +1,8 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+Programme set-up is for portal admins (`guards.admin_required`); enrollment, matching,
 approval, import, exports and the audit log are also open to a programme's leads
-(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+(`guards.programme_work_required`, then `program_or_404` checks the programme). Anyone
 else gets 404.
 """
 
@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp, ending
 from portal.blueprints.admin.common import program_or_404
 from portal.blueprints.admin.forms import (
@@ -26,7 +27,6 @@ from portal.core.bounds import parse_id
 from portal.core.text import plural
 from portal.models import PairingStatus, utcnow
 from portal.rendering import hx_redirect_or, render, wants_fragment
-from portal.services import access
 from portal.services import matching as matcher
 from portal.services.matching import background as matching_background
 from portal.services.matching import swaps
@@ -64,13 +64,13 @@ def _board_args() -> dict:
 
 
 @bp.get("/matching/<slug>")
-@access.programme_work_required
+@guards.programme_work_required
 def matching(slug: str):
     return _board(slug)
 
 
 @bp.post("/matching/<slug>/propose")
-@access.programme_work_required
+@guards.programme_work_required
 def propose(slug: str):
     program = program_or_404(slug)
     mode = request.form.get("mode")
@@ -88,7 +88,7 @@ def propose(slug: str):
 
 
 @bp.route("/matching/<slug>/approve-all", methods=["GET", "POST"])
-@access.programme_work_required
+@guards.programme_work_required
 def approve_all(slug: str):
     program = program_or_404(slug)
     count = matcher.proposed_count(program)
@@ -112,7 +112,7 @@ def _told_at(when) -> str:
 
 
 @bp.post("/matching/<slug>/pair")
-@access.programme_work_required
+@guards.programme_work_required
 def hand_pair(slug: str):
     program = program_or_404(slug)
     try:
@@ -126,7 +126,7 @@ def hand_pair(slug: str):
 
 
 @bp.get("/matching/<slug>/mentees/<int:mentee_id>/mentors")
-@access.programme_work_required
+@guards.programme_work_required
 def mentor_search(slug: str, mentee_id: int):
     program = program_or_404(slug)
     try:
@@ -143,7 +143,7 @@ def mentor_search(slug: str, mentee_id: int):
 
 
 @bp.get("/matching/<slug>/pairings/<int:pairing_id>/preview")
-@access.programme_work_required
+@guards.programme_work_required
 def swap_preview(slug: str, pairing_id: int):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id, PairingStatus.proposed) or _missing()
@@ -158,7 +158,7 @@ def swap_preview(slug: str, pairing_id: int):
 
 
 @bp.post("/matching/<slug>/pairings/<int:pairing_id>/<action>")
-@access.programme_work_required
+@guards.programme_work_required
 def pairing_action(slug: str, pairing_id: int, action: str):
     program = program_or_404(slug)
     pairing = pairing_in(program, pairing_id) or _missing()
@@ -196,7 +196,7 @@ def pairing_action(slug: str, pairing_id: int, action: str):
 
 
 @bp.route("/matching/<slug>/pairings/<int:pairing_id>/end", methods=["GET", "POST"])
-@access.programme_work_required
+@guards.programme_work_required
 def end_pairing(slug: str, pairing_id: int):
     """Confirm, with a reason, then end an approved pair (see blueprints/admin/ending.py)."""
     program = program_or_404(slug)

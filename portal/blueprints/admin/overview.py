@@ -1,8 +1,8 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+Programme set-up is for portal admins (`guards.admin_required`); enrollment, matching,
 approval, import, exports and the audit log are also open to a programme's leads
-(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+(`guards.programme_work_required`, then `program_or_404` checks the programme). Anyone
 else gets 404.
 """
 
@@ -13,17 +13,17 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import program_or_404
 from portal.rendering import render
-from portal.services import access
 from portal.services.dashboard import programs_health
 from portal.services.platform import audit
 from portal.services.programmes import holds, queue
 
 
 @bp.get("/")
-@access.programme_work_required
+@guards.programme_work_required
 def index():
     return render(
         "admin/index.html",
@@ -35,7 +35,7 @@ def index():
 
 
 @bp.get("/audit")
-@access.programme_work_required
+@guards.programme_work_required
 def audit_log():
     slug = request.args.get("program")
     program = program_or_404(slug) if slug else None

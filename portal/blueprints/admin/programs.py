@@ -1,8 +1,8 @@
 """Admin work: programmes, the enrollment queue, CSV import, matching, approvals, audit log.
 
-Programme set-up is for portal admins (`access.admin_required`); enrollment, matching,
+Programme set-up is for portal admins (`guards.admin_required`); enrollment, matching,
 approval, import, exports and the audit log are also open to a programme's leads
-(`access.programme_work_required`, then `program_or_404` checks the programme). Anyone
+(`guards.programme_work_required`, then `program_or_404` checks the programme). Anyone
 else gets 404.
 """
 
@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import apply_program_form, fill_program_form, program_or_404
 from portal.blueprints.admin.forms import (
@@ -35,19 +36,18 @@ from portal.models.enrollment import ProgramQuestion
 from portal.models.leads import ProgramLead
 from portal.rendering import render
 from portal.request_guards import allows_upload
-from portal.services import access
 from portal.services.dashboard import programs_health
 from portal.services.programmes import enrollment, exports, leads
 
 
 @bp.get("/programs")
-@access.admin_required
+@guards.admin_required
 def programs():
     return render("admin/programs.html", health=programs_health(current_user))
 
 
 @bp.route("/programs/new", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def new_program():
     form = ProgramForm()
     if request.method == "GET":
@@ -61,7 +61,7 @@ def new_program():
 
 
 @bp.route("/programs/<slug>/edit", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def edit_program(slug: str):
     program = program_or_404(slug)
     form = ProgramForm(obj=program) if request.method == "POST" else fill_program_form(program)
@@ -86,7 +86,7 @@ def _program_page(program, form, lead_form=None, status: int = 200):
 
 
 @bp.post("/programs/<slug>/leads")
-@access.admin_required
+@guards.admin_required
 def add_lead(slug: str):
     program = program_or_404(slug)
     lead_form = LeadForm()
@@ -102,7 +102,7 @@ def add_lead(slug: str):
 
 
 @bp.post("/programs/<slug>/leads/<int:lead_id>/delete")
-@access.admin_required
+@guards.admin_required
 def remove_lead(slug: str, lead_id: int):
     program = program_or_404(slug)
     lead = db.get_or_404(ProgramLead, lead_id)
@@ -114,7 +114,7 @@ def remove_lead(slug: str, lead_id: int):
 
 
 @bp.post("/programs/<slug>/questions")
-@access.admin_required
+@guards.admin_required
 def add_question(slug: str):
     program = program_or_404(slug)
     form = QuestionForm()
@@ -129,7 +129,7 @@ def add_question(slug: str):
 
 
 @bp.post("/programs/<slug>/questions/<int:question_id>/delete")
-@access.admin_required
+@guards.admin_required
 def remove_question(slug: str, question_id: int):
     program = program_or_404(slug)
     question = db.get_or_404(ProgramQuestion, question_id)
@@ -142,7 +142,7 @@ def remove_question(slug: str, question_id: int):
 
 @bp.route("/programs/<slug>/import", methods=["GET", "POST"])
 @allows_upload("CSV_MAX_BYTES")
-@access.programme_work_required
+@guards.programme_work_required
 def import_participants(slug: str):
     program = program_or_404(slug)
     form = ImportForm()
@@ -165,7 +165,7 @@ def import_participants(slug: str):
 
 
 @bp.get("/programs/<slug>/export/<what>.csv")
-@access.programme_work_required
+@guards.programme_work_required
 def export_csv(slug: str, what: str):
     program = program_or_404(slug)
     if what not in exports.EXPORTS:

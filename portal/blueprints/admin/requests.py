@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp, ending
 from portal.extensions import db
 from portal.models.guide import PairingRequest
@@ -15,13 +16,13 @@ from portal.services.reminders import GuideError
 
 
 @bp.get("/requests")
-@access.admin_required
+@guards.admin_required
 def request_queue():
     return render("admin/requests.html", requests=pairing_requests.queue())
 
 
 @bp.post("/requests/<int:request_id>/resolve")
-@access.admin_required
+@guards.admin_required
 def resolve_request(request_id: int):
     row = _request_or_404(request_id)
     if request.form.get("action") == "end":  # ending is confirmed first, with a reason
@@ -37,7 +38,7 @@ def resolve_request(request_id: int):
 
 
 @bp.route("/requests/<int:request_id>/end", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def end_request_pairing(request_id: int):
     """End the pairing a request is about: the shared confirm page, then resolve the request."""
     row = _request_or_404(request_id)

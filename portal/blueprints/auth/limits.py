@@ -42,7 +42,7 @@ def failed(response) -> bool:
 def login_breached(limit: RequestLimit):
     """The sign-in page, with the reason next to the form (also for an htmx-boosted form)."""
     from portal.blueprints.auth.forms import LoginForm
-    from portal.demo.seed import demo_accounts_present
+    from portal.services.accounts.demo_logins import demo_accounts_present
 
     form = LoginForm()
     form.validate()  # keeps what was typed; the password is never echoed

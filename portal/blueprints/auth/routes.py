@@ -1,6 +1,15 @@
 """Sign in, sign out, register and change a password."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from portal.blueprints.auth import bp, limits
@@ -12,8 +21,7 @@ from portal.blueprints.auth.forms import (
     ResetPasswordForm,
 )
 from portal.core.text import count_words
-from portal.demo.seed import demo_accounts_present
-from portal.extensions import db, limiter
+from portal.extensions import db, limiter, login_manager
 from portal.models import utcnow
 from portal.rendering import is_local_url
 from portal.services import accounts
@@ -25,6 +33,7 @@ from portal.services.accounts import (
     start_session,
     user_for_reset_token,
 )
+from portal.services.accounts.demo_logins import demo_accounts_present
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
 
@@ -167,3 +176,22 @@ def reset_password(token: str):
         flash("Your password is set. Welcome to Horizon.", "success")
         return redirect(url_for("dashboard.index"), 303)
     return render_template("auth/reset.html", form=form, user=user), 422 if form.errors else 200
+
+
+@login_manager.unauthorized_handler
+def unauthorized() -> Response:
+    """Send the visitor to sign in; an htmx call gets HX-Redirect, never a swapped login page."""
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if getattr(request, "htmx", None):
+        current_url = request.headers.get("HX-Current-URL")
+        if current_url:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(current_url)
+            page = parts.path + (f"?{parts.query}" if parts.query else "")
+            login_url = url_for("auth.login", next=page)
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = login_url
+        return response
+    flash(current_app.login_manager.login_message, "info")
+    return redirect(login_url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -224,3 +226,23 @@ class RequestForm(FlaskForm):
         filters=[no_nul],
         render_kw={"rows": 5},
     )
+
+
+def blank_meeting_form(today: date) -> MeetingForm:
+    """A meeting form for today; an empty next date leaves the planned one as it is."""
+    return MeetingForm(formdata=None, held_on=today, happened="yes")
+
+
+def meeting_values(form, formdata) -> dict:
+    """The log step's input; `point-<id>` fields say who takes a chosen point on as a practice."""
+    practice_for: dict[int, str] = {}
+    for key, value in formdata.items():
+        if key.startswith("point-") and key[6:].isdigit() and value in ("me", "partner", "both"):
+            practice_for[int(key[6:])] = value
+    return {
+        "held_on": form.held_on.data,
+        "happened": form.happened.data == "yes",
+        "notes": form.notes.data or "",
+        "next_on": form.next_meeting_on.data,
+        "practice_for": practice_for,
+    }

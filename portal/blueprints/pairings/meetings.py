@@ -6,7 +6,13 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.pairings import bp
-from portal.blueprints.pairings.forms import AgendaForm, MeetingForm, NextMeetingForm
+from portal.blueprints.pairings.forms import (
+    AgendaForm,
+    MeetingForm,
+    NextMeetingForm,
+    blank_meeting_form,
+    meeting_values,
+)
 from portal.core.time import local_today
 from portal.extensions import db
 from portal.models import Pairing
@@ -41,7 +47,7 @@ def _log_page(pairing: Pairing, status: int = 200, **forms):
     today = local_today(current_user)
     log = service.meeting_log(current_user, pairing, today)
     if "meeting_form" not in forms:
-        forms["meeting_form"] = service.blank_meeting_form(MeetingForm, pairing, today)
+        forms["meeting_form"] = blank_meeting_form(today)
     if "next_form" not in forms:
         forms["next_form"] = NextMeetingForm(
             formdata=None, next_meeting_on=log.plan.next_meeting_on if log.plan else None
@@ -92,7 +98,7 @@ def log_meeting(pairing_id: int):
             service.log_meeting(
                 pairing,
                 current_user,
-                **service.meeting_values(form, request.form),
+                **meeting_values(form, request.form),
                 today=local_today(current_user),
             )
             db.session.commit()

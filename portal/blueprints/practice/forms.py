@@ -1,5 +1,9 @@
 """Forms for practices, check-ins, comments, closing, and the template library."""
 
+from __future__ import annotations
+
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +18,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.blueprints.fields import DateField, IntegerField
 from portal.core.bounds import optional_id
+from portal.models import User
+from portal.models.journal import Visibility
+from portal.models.practice import Practice, PracticeTemplate
+from portal.services.practice import source_choices
+from portal.services.sharing import audience_options
 
 VISIBILITY_CHOICES = [
     SelectChoice("shared", "Shared with my partner"),
@@ -119,3 +128,51 @@ class TemplateForm(FlaskForm):
         default=2,
         validators=[DataRequired(), NumberRange(min=1, max=14, message="Between 1 and 14.")],
     )
+
+
+def fill_source_choices(form, user: User) -> None:
+    """Offer the journal entries and meetings a practice may come from, and the partners
+    it may be shared with."""
+    form.audience_options = audience_options(user)
+    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
+    if not form.audience_options and not form.is_submitted():
+        form.visibility.data = "private"  # nobody to share with: do not offer a failing default
+    entries, meetings = source_choices(user)
+    form.source_entry_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(value, label) for value, label in entries
+    ]
+    form.source_meeting_id.choices = [SelectChoice(None, "None")] + [
+        SelectChoice(value, label) for value, label in meetings
+    ]
+
+
+def prefill(form, template: PracticeTemplate | None, today: date) -> None:
+    """Defaults for a new practice: starting today for three weeks, or the template's."""
+    weeks = template.weeks if template else 3
+    form.starts_on.data, form.ends_on.data = Practice.default_window(today, weeks)
+    if template is not None:
+        form.template_id.data = template.id
+        form.title.data = template.title
+        form.idea.data = template.idea
+        form.action.data = template.action
+        form.per_week.data = template.per_week
+
+
+def practice_values(form, library: list[PracticeTemplate]) -> dict:
+    """The practice's columns from a validated form; a template must be one the user may use."""
+    template_id = form.template_id.data
+    if template_id not in {t.id for t in library}:
+        template_id = None
+    return {
+        "title": form.title.data.strip(),
+        "idea": (form.idea.data or "").strip(),
+        "action": (form.action.data or "").strip(),
+        "source_entry_id": form.source_entry_id.data,
+        "source_meeting_id": form.source_meeting_id.data,
+        "template_id": template_id,
+        "starts_on": form.starts_on.data,
+        "ends_on": form.ends_on.data,
+        "per_week": form.per_week.data,
+        "visibility": Visibility(form.visibility.data or "shared"),
+        "audience": getattr(form, "audience", None) and form.audience.data,
+    }

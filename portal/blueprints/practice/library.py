@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
 
+from portal.blueprints import guards
 from portal.blueprints.practice import bp
 from portal.blueprints.practice.forms import TemplateForm
 from portal.extensions import db
 from portal.models.practice import PracticeTemplate
 from portal.rendering import render
-from portal.services import access
 from portal.services import practice as service
 
 
@@ -20,12 +20,12 @@ def _template_form(template: PracticeTemplate | None = None) -> TemplateForm:
 
 
 @bp.route("/library", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def library():
     form = _template_form()
     if form.validate_on_submit():
         template = PracticeTemplate()
-        service.save_template(template, form)
+        service.save_template(template, form.data)
         db.session.commit()
         flash(f"“{template.title}” is in the library.", "success")
         return redirect(url_for("practice.library"), 303)
@@ -38,12 +38,12 @@ def library():
 
 
 @bp.route("/library/<int:template_id>", methods=["GET", "POST"])
-@access.admin_required
+@guards.admin_required
 def edit_template(template_id: int):
     template = db.session.get(PracticeTemplate, template_id) or abort(404)
     form = _template_form(template)
     if form.validate_on_submit():
-        service.save_template(template, form)
+        service.save_template(template, form.data)
         db.session.commit()
         flash(f"“{template.title}” was updated.", "success")
         return redirect(url_for("practice.library"), 303)
@@ -52,7 +52,7 @@ def edit_template(template_id: int):
 
 
 @bp.post("/library/<int:template_id>/archive")
-@access.admin_required
+@guards.admin_required
 def archive_template(template_id: int):
     """Retire a template, or bring a retired one back; practices made from it stay."""
     template = db.session.get(PracticeTemplate, template_id) or abort(404)

@@ -6,7 +6,15 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.practice import bp
-from portal.blueprints.practice.forms import CheckInForm, CloseForm, CommentForm, PracticeForm
+from portal.blueprints.practice.forms import (
+    CheckInForm,
+    CloseForm,
+    CommentForm,
+    PracticeForm,
+    fill_source_choices,
+    practice_values,
+    prefill,
+)
 from portal.core.time import local_today
 from portal.extensions import db
 from portal.models.practice import CommentKind, Practice, PracticeStatus
@@ -42,13 +50,13 @@ def index():
 def new():
     form = PracticeForm()
     library = service.library_for(current_user)
-    service.fill_source_choices(form, current_user)
+    fill_source_choices(form, current_user)
     if request.method == "GET":
         template = service.template_for(current_user, request.args.get("template", type=int))
-        service.prefill(form, template, local_today(current_user))
+        prefill(form, template, local_today(current_user))
     elif form.validate_on_submit():
         try:
-            values = service.practice_values(form, library)
+            values = practice_values(form, library)
             practice = service.create_practice(current_user, **values)
             db.session.commit()
             flash("Your practice is set. Check in each time you do it.", "success")
@@ -65,10 +73,10 @@ def new():
 def edit(practice_id: int):
     practice = _owned_or_403(practice_id)
     form = PracticeForm(obj=practice)
-    service.fill_source_choices(form, current_user)
+    fill_source_choices(form, current_user)
     if form.validate_on_submit():
         try:
-            service.update_practice(practice, service.practice_values(form, []))
+            service.update_practice(practice, practice_values(form, []))
             db.session.commit()
             flash("Your changes are saved.", "success")
             return redirect(url_for("practice.detail", practice_id=practice.id), 303)
@@ -190,7 +198,7 @@ def to_journal(practice_id: int):
         return redirect(url_for("practice.detail", practice_id=practice.id), 303)
     db.session.commit()
     flash("Your reflection is now a private journal entry.", "success")
-    return redirect(f"/journal/{entry.id}", 303)
+    return redirect(url_for("journal.detail", entry_id=entry.id), 303)
 
 
 @bp.post("/<int:practice_id>/visibility")

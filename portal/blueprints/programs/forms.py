@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     RadioField,
@@ -16,11 +18,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from portal.blueprints.fields import IntegerField
 from portal.core.timezones import grouped_choices
-from portal.services.matching.cohort import STYLE_QUESTIONS
+from portal.models.enrollment import ProgramQuestion
 from portal.services.programmes.enrollment import (
     EMAIL,
     FORMAT_LABELS,
     SENIORITY_LEVELS,
+    STYLE_QUESTIONS,
     VALUE_CHOICES,
     split_list,
 )
@@ -144,3 +147,32 @@ def application_form(questions, mentors=None) -> ApplicationForm:
                 SelectField(f"Mentor choice {rank}", choices=choices, default=""),
             )
     return ProgramApplicationForm()
+
+
+def profile_from_form(form, questions: list[ProgramQuestion]) -> dict[str, Any]:
+    """The application's answers in the profile schema the matcher reads."""
+    role = form.role.data
+    profile: dict[str, Any] = {
+        "department": form.department.data.strip(),
+        "seniority": int(form.seniority.data),
+        "location": form.location.data.strip(),
+        "timezone": form.timezone.data,
+        "format": form.format.data,
+        "values": list(form.values.data or []),
+        "style": {q: form[f"style_{q}"].data for q in STYLE_QUESTIONS},
+        "avoid": [e.lower() for e in split_list(form.avoid.data)],
+    }
+    if form.manager.data and form.manager.data.strip():
+        profile["manager"] = form.manager.data.strip().lower()
+    if role == "mentee":
+        profile["goals"] = split_list(form.goals.data)
+        profile["develop"] = split_list(form.develop.data)
+        picks = [form[f"pick_{r}"].data for r in (1, 2, 3) if f"pick_{r}" in form]
+        profile["picks"] = [int(p) for p in picks if p and p.isdigit()]
+    else:
+        profile["strengths"] = split_list(form.strengths.data)
+        profile["capacity"] = int(form.capacity.data or 1)
+    answers = {q.key: (form[q.key].data or "").strip() for q in questions if q.asks(role)}
+    if answers:
+        profile["answers"] = answers
+    return profile

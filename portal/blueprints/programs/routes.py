@@ -8,7 +8,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.programs import bp
-from portal.blueprints.programs.forms import application_form
+from portal.blueprints.programs.forms import application_form, profile_from_form
 from portal.core.timezones import canonical_zones
 from portal.extensions import db
 from portal.rendering import render
@@ -53,7 +53,7 @@ def apply(slug: str):
         form.timezone.data = current_user.timezone
     if form.validate_on_submit():
         role = form.role.data
-        enrollment.apply(current_user, program, role, enrollment.profile_from_form(form, questions))
+        enrollment.apply(current_user, program, role, profile_from_form(form, questions))
         flash(
             f"Thank you. Your application to {program.name} is in; you will hear back here.",
             "success",

@@ -5,16 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import (
-    Response,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import current_app, render_template
 from flask import session as flask_session
 from flask_login import login_user, logout_user
 from flask_mailman import EmailMessage
@@ -137,25 +128,6 @@ def load_user(session_id: str) -> User | None:
             UserSession.created_at >= cutoff,
         )
     )
-
-
-@login_manager.unauthorized_handler
-def unauthorized() -> Response:
-    """Send the visitor to sign in; an htmx call gets HX-Redirect, never a swapped login page."""
-    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if getattr(request, "htmx", None):
-        current_url = request.headers.get("HX-Current-URL")
-        if current_url:
-            from urllib.parse import urlsplit
-
-            parts = urlsplit(current_url)
-            page = parts.path + (f"?{parts.query}" if parts.query else "")
-            login_url = url_for("auth.login", next=page)
-        response = make_response("", 401)
-        response.headers["HX-Redirect"] = login_url
-        return response
-    flash(current_app.login_manager.login_message, "info")
-    return redirect(login_url)
 
 
 # --- setting a password by e-mail (forgotten passwords and invitations) -----------------

@@ -19,6 +19,7 @@ from portal.models.practice import CheckIn, Practice, PracticeComment
 from portal.services import access
 from portal.services.insights.health import PairRow, pair_rows
 from portal.services.platform import audit
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
 TIMELINE_LIMIT = 200
@@ -176,7 +177,7 @@ def nudge(pairing: Pairing, actor: User) -> None:
     _require_active(pairing)
     text = NUDGE_TEXT.format(program=pairing.program.name)
     for person in (pairing.mentor, pairing.mentee):
-        notify(person, "nudge", text, f"/pairings/{pairing.id}")
+        notify(person, "nudge", text, path_for("pairings.detail", pairing_id=pairing.id))
     audit.record(
         actor,
         "pairing.nudged",
@@ -195,7 +196,12 @@ def message(pairing: Pairing, actor: User, text: str) -> None:
     if len(text) > 280:
         raise ActionError("Keep the message to 280 characters.")
     for person in (pairing.mentor, pairing.mentee):
-        notify(person, "programme", f"From your programme team: {text}", f"/pairings/{pairing.id}")
+        notify(
+            person,
+            "programme",
+            f"From your programme team: {text}",
+            path_for("pairings.detail", pairing_id=pairing.id),
+        )
     audit.record(
         actor,
         "pairing.messaged",

@@ -4,19 +4,18 @@ health snapshots of today and of seven days ago."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from portal.extensions import db
+from portal.models import User
 from portal.services import access
 from portal.services.insights.snapshots import turned_at_risk
 
 
-def fill_dashboard(dashboard: Any, today: date | None = None) -> None:
-    """Called by the dashboard for admins; the dashboard asks, this feature answers."""
-    user = dashboard.user
+def panel(user: User, today: date | None = None) -> list:
+    """Pairs that turned at risk, as (programme slug, pair row), for those who see insights."""
     if not access.can_see_programme_insights(user):
-        return
+        return []
     programs = list(db.session.scalars(access.visible_programs(user)))
     slugs = {p.id: p.slug for p in programs}
     rows = turned_at_risk(programs, today or date.today())
-    dashboard.turned_at_risk = [(slugs[r.program_id], r) for r in rows]
+    return [(slugs[r.program_id], r) for r in rows]

@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Membership, Pairing, Program, User, utcnow
 from portal.models.kickoff import AGREEMENT_SECTIONS, Agreement, AgreementTemplate, AgreementVersion
 from portal.services.pairings import KickoffError
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
 SECTION_LIMIT = 4000
@@ -191,7 +192,7 @@ def save_agreement(
             pairing.partner_of(user),
             "agreement-changed",
             f"{user.name} changed your mentoring agreement. Read it, then sign the new version.",
-            f"/pairings/{pairing.id}/agreement",
+            path_for("pairings.agreement", pairing_id=pairing.id),
         )
         version = AgreementVersion(
             agreement_id=agreement.id,
@@ -220,7 +221,7 @@ def sign(agreement: Agreement, user: User, version_number: int | None) -> Agreem
             "agreement-signed",
             f"{user.name} signed your mentoring agreement"
             + (": it is agreed." if done else ". Your signature is next."),
-            f"/pairings/{pairing.id}/agreement",
+            path_for("pairings.agreement", pairing_id=pairing.id),
         )
     return version
 

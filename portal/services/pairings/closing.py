@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,6 +15,7 @@ from portal.models.guide import ClosingReflection
 from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.meetings import Meeting
 from portal.services import sharing
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.reminders import GuideError
 
@@ -143,7 +143,7 @@ def write_reflection(
             ) from error
     partner = pairing.partner_of(user)
     if visibility is Visibility.shared:
-        link = url_for("journal.detail", entry_id=entry.id)
+        link = path_for("journal.detail", entry_id=entry.id)
         notify(partner, "journal_shared", f"{user.name} shared a closing reflection.", link)
     else:
         notify(partner, "closing", f"{user.name} wrote a closing reflection.", None)
@@ -165,7 +165,7 @@ def complete_if_ready(pairing: Pairing) -> bool:
         return False
     pairing.status = PairingStatus.completed
     pairing.ended_at = utcnow()
-    link = url_for("pairings.review", pairing_id=pairing.id)
+    link = path_for("pairings.review", pairing_id=pairing.id)
     for person in (pairing.mentor_id, pairing.mentee_id):
         notify(
             person, "closing", "Your mentoring year is complete: open your year in review.", link

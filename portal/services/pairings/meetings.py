@@ -17,6 +17,7 @@ from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
 from portal.models.practice import CheckIn, Practice, PracticeComment, PracticeStatus
 from portal.services import access
 from portal.services.pairings.next_meeting import NextMeeting, next_meetings
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.practice import PracticeError, Progress, create_practice, weekly_progress
 
@@ -209,7 +210,7 @@ def log_meeting(
         partner,
         "meeting-logged",
         f"{user.name} logged your meeting of {held_on:%-d %b %Y}.",
-        f"/pairings/{pairing.id}",
+        path_for("pairings.detail", pairing_id=pairing.id),
     )
     return meeting
 
@@ -408,23 +409,3 @@ def meeting_log(user: User, pairing: Pairing, today: date) -> MeetingLog:
     if due is not None:
         due.next_meeting = upcoming
     return MeetingLog(meetings, plan, due, open_agenda(user, pairing), upcoming)
-
-
-def blank_meeting_form(form_class, pairing: Pairing, today: date):
-    """A meeting form for today; an empty next date leaves the planned one as it is."""
-    return form_class(formdata=None, held_on=today, happened="yes")
-
-
-def meeting_values(form, formdata) -> dict:
-    """The log step's input; `point-<id>` fields say who takes a chosen point on as a practice."""
-    practice_for: dict[int, str] = {}
-    for key, value in formdata.items():
-        if key.startswith("point-") and key[6:].isdigit() and value in ("me", "partner", "both"):
-            practice_for[int(key[6:])] = value
-    return {
-        "held_on": form.held_on.data,
-        "happened": form.happened.data == "yes",
-        "notes": form.notes.data or "",
-        "next_on": form.next_meeting_on.data,
-        "practice_for": practice_for,
-    }

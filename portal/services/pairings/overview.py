@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.errors import NotVisible
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User
 from portal.models.kickoff import Agreement, AgreementVersion, Goal
@@ -33,7 +33,7 @@ class PairStart:
 def program_overview(user: User, program: Program, now: datetime) -> list[PairStart]:
     """One row per approved pair, in four queries: dates and counts only."""
     if not access.can_see_kickoff_overview(user):
-        abort(404)
+        raise NotVisible
     pairings = list(
         db.session.scalars(
             select(Pairing)

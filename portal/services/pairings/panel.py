@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from portal.models import Pairing, PairingStatus, Program, utcnow
+from portal.models import Pairing, PairingStatus, Program, User, utcnow
 from portal.models.guide import SurveyRound
 from portal.services import access, surveys
 from portal.services.pairings import closing
 from portal.services.pairings import requests as pairing_requests
-
-if TYPE_CHECKING:
-    from portal.services.dashboard import Dashboard
 
 
 @dataclass
@@ -27,24 +23,23 @@ class GuidePanel:
         return not (self.surveys or self.closing or self.completed or self.open_requests)
 
 
-def fill_dashboard(dashboard: Dashboard) -> None:
+def panel(user: User, pairings: list[Pairing]) -> GuidePanel:
     """What the guide asks of this person now, from the pairings the dashboard loaded."""
-    user = dashboard.user
     today = utcnow().replace(tzinfo=None).date()
-    panel = GuidePanel()
+    result = GuidePanel()
     seen: set[int] = set()
-    for pairing in dashboard.pairings:
+    for pairing in pairings:
         program = pairing.program
         if pairing.status is PairingStatus.completed:
-            panel.completed.append(pairing)
+            result.completed.append(pairing)
             continue
         round_ = surveys.open_round(program, today)
         if round_ and program.id not in seen and access.can_answer_survey(user, program):
             seen.add(program.id)
             if surveys.response_of(user, program, round_) is None:
-                panel.surveys.append((program, round_))
+                result.surveys.append((program, round_))
         if closing.is_closing(pairing, today):
-            panel.closing.append(pairing)
+            result.closing.append(pairing)
     if user.is_portal_admin:
-        panel.open_requests = pairing_requests.open_count()
-    dashboard.guide = panel
+        result.open_requests = pairing_requests.open_count()
+    return result

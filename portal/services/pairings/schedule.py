@@ -19,6 +19,7 @@ from portal.services import access
 from portal.services.pairings import EARLIEST, LATEST, KickoffError
 from portal.services.pairings.mail import base_url, send
 from portal.services.pairings.meetings import plan_of, set_next_meeting
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
 PRODID = "-//Horizon mentoring portal//horizon//EN"
@@ -81,7 +82,7 @@ def upcoming(user: User, pairing: Pairing, now: datetime) -> list[PlannedMeeting
 
 def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> None:
     """Tell both partners by e-mail (with the invitation once agreed) and in the portal."""
-    link = f"/pairings/{pairing.id}/schedule"
+    link = path_for("pairings.schedule", pairing_id=pairing.id)
     method = "CANCEL" if meeting.status is MeetingStatus.cancelled else "REQUEST"
     attach = meeting.status is not MeetingStatus.proposed
     for person in (pairing.mentor, pairing.mentee):
@@ -186,7 +187,7 @@ def cancel(meeting: PlannedMeeting, user: User) -> PlannedMeeting:
             "meeting-cancelled",
             f"{user.name} {'withdrew' if meeting.proposed_by_id == user.id else 'declined'} "
             "the proposed meeting time.",
-            f"/pairings/{meeting.pairing_id}/schedule",
+            path_for("pairings.schedule", pairing_id=meeting.pairing_id),
         )
     return meeting
 
@@ -235,7 +236,7 @@ def _mail_cancel(pairing: Pairing, meeting: PlannedMeeting, actor: User) -> None
             local=local,
             actor=actor,
             what="cancelled",
-            link=f"/pairings/{pairing.id}/schedule",
+            link=path_for("pairings.schedule", pairing_id=pairing.id),
             pairing=pairing,
         )
 

@@ -84,7 +84,6 @@ def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
     ]
 
 
-def fill_dashboard(dashboard) -> None:
-    """Give the dashboard its first-steps panel (the dashboard asks; this never imports it)."""
-    steps = first_steps(dashboard.user, dashboard.pairings)
-    dashboard.first_steps = [s for s in steps if not s.complete]
+def panel(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
+    """The first steps still open in each pairing, for the dashboard."""
+    return [s for s in first_steps(user, pairings) if not s.complete]

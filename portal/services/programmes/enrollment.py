@@ -23,6 +23,7 @@ from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.platform import audit, jobs
 from portal.services.platform.csv_files import open_csv
 from portal.services.platform.csv_files import rows as csv_rows
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.programmes.holds import new_undo_key
 
@@ -123,7 +124,7 @@ def apply(user: User, program: Program, role: str, profile: dict[str, Any]) -> M
         user,
         "application",
         f"We received your application to {program.name}.",
-        f"/programs/{program.slug}",
+        path_for("programs.show", slug=program.slug),
     )
     db.session.commit()
     return membership
@@ -183,7 +184,13 @@ def decide(
         message = f"Your application to {program.name} as a {role} was approved."
     else:
         message = f"Your application to {program.name} as a {role} was not accepted this time."
-    notify(membership.user, "application", message, f"/programs/{program.slug}", hold=undo_key)
+    notify(
+        membership.user,
+        "application",
+        message,
+        path_for("programs.show", slug=program.slug),
+        hold=undo_key,
+    )
     verb = "Approved" if approve else "Declined"
     detail = {"membership_id": membership.id, "undo": undo_key}
     if reason.strip():
@@ -547,32 +554,3 @@ def pickable_mentors(program: Program) -> list[Membership]:
     )
     staff = access.program_staff_ids(program.id)  # never partners, so never offered
     return [m for m in db.session.scalars(query) if m.user_id not in staff]
-
-
-def profile_from_form(form, questions: list[ProgramQuestion]) -> dict[str, Any]:
-    """The application's answers in the profile schema the matcher reads."""
-    role = form.role.data
-    profile: dict[str, Any] = {
-        "department": form.department.data.strip(),
-        "seniority": int(form.seniority.data),
-        "location": form.location.data.strip(),
-        "timezone": form.timezone.data,
-        "format": form.format.data,
-        "values": list(form.values.data or []),
-        "style": {q: form[f"style_{q}"].data for q in STYLE_QUESTIONS},
-        "avoid": [e.lower() for e in split_list(form.avoid.data)],
-    }
-    if form.manager.data and form.manager.data.strip():
-        profile["manager"] = form.manager.data.strip().lower()
-    if role == "mentee":
-        profile["goals"] = split_list(form.goals.data)
-        profile["develop"] = split_list(form.develop.data)
-        picks = [form[f"pick_{r}"].data for r in (1, 2, 3) if f"pick_{r}" in form]
-        profile["picks"] = [int(p) for p in picks if p and p.isdigit()]
-    else:
-        profile["strengths"] = split_list(form.strengths.data)
-        profile["capacity"] = int(form.capacity.data or 1)
-    answers = {q.key: (form[q.key].data or "").strip() for q in questions if q.asks(role)}
-    if answers:
-        profile["answers"] = answers
-    return profile

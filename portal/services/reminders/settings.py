@@ -54,8 +54,11 @@ def midpoint(program: Program) -> date:
     return add_days(program.starts_on, (program.ends_on - program.starts_on).days // 2)
 
 
-def save(program: Program, chosen: dict[str, Nudge], texts: dict[str, str], today: date) -> None:
-    """Store the programme's choices; questions may change only before a survey opens."""
+def save(
+    program: Program, chosen: dict[str, Nudge], texts: dict[str, str], survey_open: bool
+) -> None:
+    """Store the programme's choices; questions may change only while no survey round is open
+    (the caller asks `surveys.open_round`)."""
     for key, nudge in chosen.items():
         if key not in KINDS:
             raise GuideError("Unknown kind of message.", "nudges")
@@ -69,9 +72,7 @@ def save(program: Program, chosen: dict[str, Nudge], texts: dict[str, str], toda
         if len(text) > QUESTION_MAX:
             raise GuideError(f"Keep a question under {QUESTION_MAX} characters.", f"q_{key}")
     stored = guide_of(program) or ProgramGuide(program_id=program.id, nudges={}, questions={})
-    from portal.services.surveys import open_round
-
-    if cleaned != questions(program) and open_round(program, today) is not None:
+    if cleaned != questions(program) and survey_open:
         raise GuideError(
             "A survey round is open: its questions can change once it closes.", "q_satisfaction"
         )
