@@ -1,6 +1,6 @@
 """Guiding a pair through the year: sent reminders, preferences, surveys, closing, requests.
 
-The survey, rating and request tables are read by analytics as aggregates; docs/guide.md
+The survey, rating and request tables are read by analytics as aggregates; docs/reminders.md
 describes their columns.
 """
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -114,6 +114,15 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship()
     program: Mapped[Program] = relationship(back_populates="memberships")
+
+    @classmethod
+    def active_in(cls, program_id: Any, role: Role | None = None) -> Any:
+        """The one criterion for "active members of a programme" (in one role, if given):
+        ``select(Membership).where(Membership.active_in(program.id, Role.mentor))``."""
+        criteria = [cls.program_id == program_id, cls.status == MembershipStatus.active]
+        if role is not None:
+            criteria.append(cls.role == role)
+        return and_(*criteria)
 
     def __repr__(self) -> str:
         return f"<Membership {self.user_id} {self.role} in {self.program_id}>"

@@ -1,4 +1,4 @@
-"""Do the health formula's numbers on the page and in docs/analytics.md equal the code's?"""
+"""Do the health formula's numbers on the page and in docs/insights.md equal the code's?"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from portal.models import Cadence
 from portal.services.insights import health
 from tests.factories import make_admin, make_pairing
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "analytics.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "insights.md"
 TEMPLATE = (
     Path(__file__).resolve().parents[2]
     / "portal"

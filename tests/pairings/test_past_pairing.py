@@ -1,6 +1,6 @@
 """After a pairing ends: its .ics files, "Meet your partner" and the kick-off pages.
 
-Chosen (docs/kickoff.md): an ended pairing's partner card shows the name and role only,
+Chosen (docs/pairings.md): an ended pairing's partner card shows the name and role only,
 never the partner's current profile, department, local time or e-mail; its calendar files
 carry only their reader's own address; every kick-off page is marked "Past pairing" and
 offers no form.

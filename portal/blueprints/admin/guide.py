@@ -8,12 +8,12 @@ from flask_login import current_user
 from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import GuideSettingsForm
-from portal.extensions import db
+from portal.blueprints.common import saving
 from portal.models import utcnow
 from portal.models.guide import SurveyRound
 from portal.rendering import render
 from portal.services import access, surveys
-from portal.services.reminders import GuideError, settings
+from portal.services.reminders import settings
 from portal.services.reminders.kinds import KINDS
 from portal.services.reminders.preview import preview
 
@@ -45,15 +45,12 @@ def program_guide(slug: str):
             for key, kind in KINDS.items()
         }
         texts = {key: form[f"q_{key}"].data or "" for key in settings.DEFAULT_QUESTIONS}
-        try:
+        with saving(form) as saved:
             survey_open = surveys.open_round(program, utcnow().date()) is not None
             settings.save(program, chosen, texts, survey_open)
-            db.session.commit()
+        if saved:
             flash("The programme's reminders and survey are saved.", "success")
             return redirect(url_for("admin.program_guide", slug=program.slug), 303)
-        except GuideError as error:
-            db.session.rollback()
-            form[error.field].errors = [*form[error.field].errors, str(error)]
     summaries = [surveys.summary(program, round_) for round_ in SurveyRound]
     return render(
         "admin/guide/settings.html",

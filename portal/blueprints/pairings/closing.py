@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.blueprints.common import field_error, today
+from portal.blueprints.common import field_error, saving, today
 from portal.blueprints.pairings import bp
 from portal.blueprints.pairings.forms import (
     ReflectionForm,
 )
 from portal.blueprints.surveys.forms import MeetingRatingForm
-from portal.extensions import db
 from portal.models.journal import Visibility
 from portal.rendering import render
 from portal.services import access, surveys
@@ -26,15 +25,13 @@ def rate_meeting(pairing_id: int, meeting_id: int):
     meeting = access.rateable_meeting_or_404(current_user, pairing_id, meeting_id)
     form = MeetingRatingForm()
     if request.method == "POST" and form.validate():
-        try:
+        with saving(form) as saved:
             surveys.rate_meeting(current_user, meeting, form.rating.data)
-            db.session.commit()
+        if saved:
             flash("Thank you for your answer.", "success")
             return redirect(
                 url_for("pairings.rate_meeting", pairing_id=pairing_id, meeting_id=meeting_id), 303
             )
-        except GuideError as error:
-            field_error(form, error)
     return render(
         "pairings/rating.html",
         "pairings/_rating_form.html",

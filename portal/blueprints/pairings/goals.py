@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from portal.blueprints.common import saving
 from portal.blueprints.pairings import bp
 from portal.blueprints.pairings.common import (
     GOALS_ID,
@@ -53,7 +54,7 @@ def add_goal(pairing_id: int):
     pairing = pairing_or_404(pairing_id, write=True)
     form = GoalForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             goal_service.add_goal(
                 pairing,
                 current_user,
@@ -63,14 +64,11 @@ def add_goal(pairing_id: int):
                 visibility=form.visibility.data,
                 today=local_today(current_user),
             )
-            db.session.commit()
+        if saved:
             page = lambda: _goals_page(pairing)  # noqa: E731
             return done(
                 "pairings.goals", GOALS_ID, page, "The goal is added.", pairing_id=pairing_id
             )
-        except KickoffError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _goals_page(pairing, 422, form)
 
 
@@ -124,11 +122,11 @@ def rate_goal(pairing_id: int, goal_id: int):
     goal = _goal(pairing, goal_id, edit=True)
     form = GoalRatingForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             goal_service.rate_goal(
                 goal, form.progress.data, form.note.data or "", local_today(current_user)
             )
-            db.session.commit()
+        if saved:
             page = lambda: _goal_page(pairing, goal)  # noqa: E731
             return done(
                 "pairings.goal",
@@ -138,9 +136,6 @@ def rate_goal(pairing_id: int, goal_id: int):
                 pairing_id=pairing_id,
                 goal_id=goal_id,
             )
-        except KickoffError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _goal_page(pairing, goal, 422, rating_form=form)
 
 
@@ -151,7 +146,7 @@ def edit_goal(pairing_id: int, goal_id: int):
     goal = _goal(pairing, goal_id, edit=True)
     form = GoalForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             goal_service.edit_goal(
                 goal,
                 title=form.title.data,
@@ -159,12 +154,9 @@ def edit_goal(pairing_id: int, goal_id: int):
                 measure=form.measure.data or "",
                 visibility=form.visibility.data,
             )
-            db.session.commit()
+        if saved:
             flash("The goal is saved.", "success")
             return redirect(url_for("pairings.goal", pairing_id=pairing_id, goal_id=goal_id), 303)
-        except KickoffError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _goal_page(pairing, goal, 422, edit_form=form)
 
 

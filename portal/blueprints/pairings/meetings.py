@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from portal.blueprints.common import saving
 from portal.blueprints.pairings import bp
 from portal.blueprints.pairings.forms import (
     AgendaForm,
@@ -94,19 +95,16 @@ def log_meeting(pairing_id: int):
     pairing = _writable_or_403(pairing_id)
     form = MeetingForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             service.log_meeting(
                 pairing,
                 current_user,
                 **meeting_values(form, request.form),
                 today=local_today(current_user),
             )
-            db.session.commit()
+        if saved:
             flash("The meeting is logged.", "success")
             return redirect(url_for("pairings.detail", pairing_id=pairing.id), 303)
-        except PracticeError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _log_page(pairing, status=422, meeting_form=form)
 
 

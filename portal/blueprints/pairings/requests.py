@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.blueprints.common import field_error
+from portal.blueprints.common import saving
 from portal.blueprints.pairings import bp
 from portal.blueprints.pairings.forms import (
     RequestForm,
 )
-from portal.extensions import db
 from portal.rendering import render
 from portal.services import access
 from portal.services.pairings import requests as pairing_requests
-from portal.services.reminders import GuideError
 
 
 @bp.route("/<int:pairing_id>/request", methods=["GET", "POST"])
@@ -24,13 +22,11 @@ def pairing_request(pairing_id: int):
     pairing = access.guide_pairing_or_404(current_user, pairing_id)
     form = RequestForm()
     if request.method == "POST" and form.validate():
-        try:
+        with saving(form) as saved:
             pairing_requests.ask(pairing, current_user, form.kind.data, form.reason.data or "")
-            db.session.commit()
+        if saved:
             flash("Your request is with the programme team. Your partner is not told.", "success")
             return redirect(url_for("pairings.pairing_request", pairing_id=pairing.id), 303)
-        except GuideError as error:
-            field_error(form, error)
     return render(
         "pairings/request.html",
         status=422 if form.errors else 200,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, request
 from flask_login import current_user, login_required
 
+from portal.blueprints.common import saving
 from portal.blueprints.pairings import bp
 from portal.blueprints.pairings.common import (
     SCHEDULE_ID,
@@ -82,9 +83,9 @@ def propose_meeting(pairing_id: int):
     pairing = pairing_or_404(pairing_id, write=True)
     form = PlannedMeetingForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             calendar_service.propose(pairing, current_user, _meeting_terms(form), utcnow())
-            db.session.commit()
+        if saved:
             page = lambda: _schedule_page(pairing)  # noqa: E731
             return done(
                 "pairings.schedule",
@@ -93,9 +94,6 @@ def propose_meeting(pairing_id: int):
                 "Your proposal is sent.",
                 pairing_id=pairing_id,
             )
-        except KickoffError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _schedule_page(pairing, 422, form)
 
 

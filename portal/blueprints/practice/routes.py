@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from portal.blueprints.common import saving
 from portal.blueprints.practice import bp
 from portal.blueprints.practice.forms import (
     CheckInForm,
@@ -55,15 +56,12 @@ def new():
         template = service.template_for(current_user, request.args.get("template", type=int))
         prefill(form, template, local_today(current_user))
     elif form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             values = practice_values(form, library)
             practice = service.create_practice(current_user, **values)
-            db.session.commit()
+        if saved:
             flash("Your practice is set. Check in each time you do it.", "success")
             return redirect(url_for("practice.detail", practice_id=practice.id), 303)
-        except PracticeError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     status = 422 if form.errors else 200
     return render("practice/new.html", form=form, library=library, status=status)
 
@@ -75,14 +73,11 @@ def edit(practice_id: int):
     form = PracticeForm(obj=practice)
     fill_source_choices(form, current_user)
     if form.validate_on_submit():
-        try:
+        with saving(form) as saved:
             service.update_practice(practice, practice_values(form, []))
-            db.session.commit()
+        if saved:
             flash("Your changes are saved.", "success")
             return redirect(url_for("practice.detail", practice_id=practice.id), 303)
-        except PracticeError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     status = 422 if form.errors else 200
     return render("practice/edit.html", form=form, practice=practice, status=status)
 
@@ -127,15 +122,12 @@ def check_in(practice_id: int):
     practice = _owned_or_403(practice_id)
     form = CheckInForm()
     if form.validate():
-        try:
+        with saving(form) as saved:
             service.check_in(practice, current_user, form.note.data or "", form.day.data)
-            db.session.commit()
+        if saved:
             if not wants_fragment(ACTIVITY_ID):
                 flash("Checked in. Well done.", "success")
             return _after_post(practice)
-        except PracticeError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _detail_page(practice, status=422, checkin_form=form)
 
 

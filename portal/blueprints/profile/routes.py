@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
+from portal.blueprints.common import saving
 from portal.blueprints.profile import bp
 from portal.blueprints.profile.forms import ProfileForm
 from portal.extensions import db
 from portal.models import utcnow
 from portal.rendering import render, wants_fragment
 from portal.services.accounts import profiles
-from portal.services.pairings import KickoffError
 from portal.services.pairings import schedule as calendar_service
 from portal.services.pairings.mail import base_url
 
@@ -46,7 +46,7 @@ def save():
     form = ProfileForm()
     if form.validate():
         show = {name for name in ("bio", "hopes", "offers") if form[f"show_{name}"].data}
-        try:
+        with saving(form) as saved:
             profiles.save_profile(
                 current_user,
                 timezone=form.timezone.data or "",
@@ -55,12 +55,9 @@ def save():
                 offers=form.offers.data or "",
                 show=show,
             )
-            db.session.commit()
+        if saved:
             flash("Your profile is saved.", "success")
             return redirect(url_for("profile.index"), 303)
-        except KickoffError as error:
-            db.session.rollback()
-            form[error.field].errors.append(str(error))
     return _page(422, form)
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from portal.blueprints.common import field_error, today
+from portal.blueprints.common import saving, today
 from portal.blueprints.surveys import bp
 from portal.blueprints.surveys.forms import (
     SurveyForm,
 )
-from portal.extensions import db
 from portal.models.guide import SurveyRound
 from portal.rendering import render
 from portal.services import access, surveys
-from portal.services.reminders import GuideError
 from portal.services.reminders.settings import questions
 
 
@@ -32,13 +30,11 @@ def survey(slug: str, round_name: str):
         answers = surveys.Answers(
             form.satisfaction.data, form.recommend.data, form.progress.data, form.comment.data or ""
         )
-        try:
+        with saving(form) as saved:
             surveys.submit(current_user, program, round_, answers, today())
-            db.session.commit()
+        if saved:
             flash("Thank you: your answers are with the programme team.", "success")
             return redirect(url_for("surveys.survey", slug=program.slug, round_name=round_), 303)
-        except GuideError as error:
-            field_error(form, error)
     return render(
         "surveys/survey.html",
         "surveys/_survey_form.html",

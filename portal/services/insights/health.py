@@ -1,6 +1,6 @@
 """Pair health: a published formula over activity metadata, for every active pair.
 
-The formula (also on the page under "How is this computed?" and in docs/analytics.md):
+The formula (also on the page under "How is this computed?" and in docs/insights.md):
 C is the programme's cadence in days (monthly 31, every two weeks 14); the gap is the days
 since the pair's last logged meeting, or since approval when they have not met yet.
 
@@ -36,7 +36,7 @@ from portal.services import access
 from portal.services.pairings.next_meeting import next_meetings
 
 # The formula's numbers live here only: the page (`admin/insights/_formula.html`, through FORMULA)
-# and docs/analytics.md read them, and a test holds the doc to these values.
+# and docs/insights.md read them, and a test holds the doc to these values.
 ACTIVITY_DAYS = 30  # the activity window, per partner
 RATING_DAYS = 60  # how far back a low rating or survey answer counts
 LOW_RATING = 2  # a rating or satisfaction this low (of 5) or lower puts a pair at risk

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import case, delete, func, select
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Program, User, utcnow
+from portal.models import Membership, Program, User, utcnow
 from portal.models.insights import OutcomeGroup, OutcomeRecord
 from portal.services.insights import suppression
 from portal.services.insights.exports import SUPPRESSED
@@ -78,9 +78,7 @@ def check_outcomes(program: Program, text: str) -> OutcomeImport:
         db.session.scalars(
             select(func.lower(User.email))
             .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.program_id == program.id, Membership.status == MembershipStatus.active
-            )
+            .where(Membership.active_in(program.id))
         )
     )
     seen: set[str] = set()

@@ -13,7 +13,7 @@ ratings, HR outcomes (ROI), and breakdowns by department or other attributes.
    gives the count back as soon as the total is known.
 
 Figures about pairs that the team already sees one by one in the pairs list (health counts,
-days to a first meeting) are not protected by this rule (docs/analytics.md).
+days to a first meeting) are not protected by this rule (docs/insights.md).
 """
 
 from __future__ import annotations

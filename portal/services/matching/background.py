@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Program, User
+from portal.models import Membership, Program, User
 from portal.services.matching.proposals import propose, save_proposal
 from portal.services.matching.solver import Mode
 from portal.services.platform import jobs
@@ -21,9 +21,7 @@ STEPS = 3
 def cohort_size(program: Program) -> int:
     """How many active participants a run would consider."""
     return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.program_id == program.id, Membership.status == MembershipStatus.active
-        )
+        select(func.count(Membership.id)).where(Membership.active_in(program.id))
     )
 
 

@@ -133,9 +133,7 @@ def _waiting_query(program: Program, q: str) -> Select:
         .join(User, User.id == Membership.user_id)
         .options(joinedload(Membership.user))
         .where(
-            Membership.program_id == program.id,
-            Membership.role == Role.mentee,
-            Membership.status == MembershipStatus.active,
+            Membership.active_in(program.id, Role.mentee),
             ~paired,
         )
     )
@@ -166,9 +164,7 @@ def _counts(board: MatchingBoard) -> None:
     # Capacity lives in each mentor's answers: read only that value, not whole profiles.
     capacities = db.session.execute(
         select(Membership.user_id, Membership.profile["capacity"].as_string()).where(
-            Membership.program_id == program.id,
-            Membership.role == Role.mentor,
-            Membership.status == MembershipStatus.active,
+            Membership.active_in(program.id, Role.mentor),
         )
     ).all()
     board.mentor_count = len(capacities)

@@ -75,9 +75,7 @@ def active_members(program: Program, role: Role) -> list[Membership]:
         select(Membership)
         .options(joinedload(Membership.user))
         .where(
-            Membership.program_id == program.id,
-            Membership.role == role,
-            Membership.status == MembershipStatus.active,
+            Membership.active_in(program.id, role),
         )
         .order_by(Membership.id)
     )

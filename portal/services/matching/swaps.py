@@ -15,7 +15,6 @@ from sqlalchemy.orm import joinedload
 from portal.extensions import db
 from portal.models import (
     Membership,
-    MembershipStatus,
     Pairing,
     PairingStatus,
     Program,
@@ -172,9 +171,7 @@ def _candidates(program: Program, query: str, exclude: set[int]) -> list[Members
         .join(User, User.id == Membership.user_id)
         .options(joinedload(Membership.user))
         .where(
-            Membership.program_id == program.id,
-            Membership.role == Role.mentor,
-            Membership.status == MembershipStatus.active,
+            Membership.active_in(program.id, Role.mentor),
             Membership.user_id.not_in(exclude),
         )
         .order_by(func.lower(User.name), User.id)

@@ -547,9 +547,7 @@ def pickable_mentors(program: Program) -> list[Membership]:
         select(Membership)
         .options(joinedload(Membership.user))
         .where(
-            Membership.program_id == program.id,
-            Membership.role == Role.mentor,
-            Membership.status == MembershipStatus.active,
+            Membership.active_in(program.id, Role.mentor),
         )
     )
     staff = access.program_staff_ids(program.id)  # never partners, so never offered

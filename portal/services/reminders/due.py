@@ -23,7 +23,7 @@ from portal.models.journal import JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
-from portal.models.programs import Membership, MembershipStatus
+from portal.models.programs import Membership
 from portal.services import access, surveys
 from portal.services.pairings import closing
 from portal.services.pairings.next_meeting import next_meetings
@@ -343,8 +343,7 @@ def survey_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             select(User)
             .join(Membership, Membership.user_id == User.id)
             .where(
-                Membership.program_id == program.id,
-                Membership.status == MembershipStatus.active,
+                Membership.active_in(program.id),
             )
         )
         for person in members:

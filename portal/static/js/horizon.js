@@ -58,7 +58,9 @@
     var active = document.activeElement;
     var lostFocus = !active || active === document.body || !active.isConnected;
     var invalid = target.querySelector("[aria-invalid='true'], .field--invalid input, .field--invalid textarea, .field--invalid select");
-    var message = target.querySelector(".flash, .field__errors li, [data-announce]");
+    // A flash or field error says what happened; otherwise the region's own data-announce.
+    var message = target.querySelector(".flash, .field__errors li") ||
+      (target.matches("[data-announce]") ? target : target.querySelector("[data-announce]"));
     if (invalid) {
       announce("Please check the form: " + (message ? message.textContent.trim() : "a field needs attention."));
     } else if (message) {
@@ -72,6 +74,15 @@
     } else {
       var heading = target.querySelector("h1, h2, h3, .flash");
       focusable(heading || target);
+    }
+  });
+
+  // --- Print buttons ([data-print]): the browser's own Print works without this. ----------
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-print]");
+    if (button) {
+      event.preventDefault();
+      window.print();
     }
   });
 
