@@ -6,6 +6,7 @@ import itertools
 from datetime import date, timedelta
 from typing import Any
 
+from portal.demo.builders import new_membership, new_pairing, new_user
 from portal.extensions import db
 from portal.models import (
     Cadence,
@@ -93,12 +94,9 @@ def make_user(**overrides: Any) -> User:
         "is_portal_admin": False,
     }
     values.update(overrides)
-    user = User(**values)
+    user = new_user(password_hash=_default_hash(), **values)
     if password:
         user.set_password(password)
-    else:
-        user.password_hash = _default_hash()
-    db.session.add(user)
     db.session.commit()
     return user
 
@@ -151,22 +149,8 @@ def make_pairing(**overrides: Any) -> Pairing:
     for user, role in ((mentor, Role.mentor), (mentee, Role.mentee)):
         exists = db.session.query(Membership).filter_by(user_id=user.id, program_id=program.id)
         if not exists.first():
-            db.session.add(
-                Membership(
-                    user=user,
-                    program=program,
-                    role=role,
-                    profile={},
-                    status=MembershipStatus.active,
-                )
-            )
-    values: dict[str, Any] = {"status": PairingStatus.active, "approved_at": utcnow()}
-    values.update(overrides)
-    # An approved pairing opens at once in tests (no undo window) unless told otherwise.
-    if "opens_at" not in values and values["status"] != PairingStatus.proposed:
-        values["opens_at"] = values["approved_at"]
-    pairing = Pairing(program=program, mentor=mentor, mentee=mentee, **values)
-    db.session.add(pairing)
+            new_membership(user, program, role, decided_at=None)
+    pairing = new_pairing(program, mentor, mentee, **overrides)
     db.session.commit()
     return pairing
 

@@ -10,13 +10,11 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from portal.demo.builders import new_membership, new_pairing
 from portal.demo.sharing import share_in
 from portal.extensions import db
 from portal.models import (
     Cadence,
-    Membership,
-    MembershipStatus,
-    Pairing,
     PairingStatus,
     Program,
     ProgramStatus,
@@ -90,11 +88,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
     db.session.add_all([midyear, past])
 
     def join(user: User, program: Program, role: Role) -> None:
-        db.session.add(
-            Membership(
-                user=user, program=program, role=role, status=MembershipStatus.active, profile={}
-            )
-        )
+        new_membership(user, program, role, decided_at=None)
 
     # The midpoint programme: six pairs; nine people have answered the midpoint survey.
     zone = morning_zone(now)
@@ -107,16 +101,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
         join(mentor, midyear, Role.mentor)
         join(mentee, midyear, Role.mentee)
         approved = now - timedelta(days=175)
-        pairing = Pairing(
-            program=midyear,
-            mentor=mentor,
-            mentee=mentee,
-            status=PairingStatus.active,
-            created_at=approved,
-            approved_at=approved,
-            opens_at=approved,
-        )
-        db.session.add(pairing)
+        pairing = new_pairing(midyear, mentor, mentee, created_at=approved, approved_at=approved)
         people += [mentor, mentee]
         pairings.append(pairing)
     db.session.flush()
@@ -174,16 +159,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
     approved = datetime.combine(past.starts_on + timedelta(days=5), time(9))
     # Their year is told as it happened: material shared in the pairing while it ran (so its
     # audience is this pairing alone), then the pairing completed.
-    done = Pairing(
-        program=past,
-        mentor=mentor,
-        mentee=alumna,
-        status=PairingStatus.active,
-        created_at=approved,
-        approved_at=approved,
-        opens_at=approved,
-    )
-    db.session.add(done)
+    done = new_pairing(past, mentor, alumna, created_at=approved, approved_at=approved)
     db.session.flush()
     for month in range(11):
         db.session.add(

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from portal.demo.builders import new_membership, new_pairing, new_user
 from portal.demo.sharing import share_in
 from portal.extensions import db
 from portal.models import (
@@ -24,7 +25,6 @@ from portal.models import (
     Program,
     Role,
     User,
-    utcnow,
 )
 from portal.models.guide import MeetingRating
 from portal.models.insights import OutcomeGroup, OutcomeRecord
@@ -62,23 +62,10 @@ def _people(rng: random.Random, program: Program, password_hash: str) -> list[tu
             last = lasts[(i + 7 * (role is Role.mentee)) % len(lasts)]
             name = f"{firsts[(i * 2 + (role is Role.mentee)) % len(firsts)]} {last}"
             profile = random_profile(rng, role.value, max_capacity=2)
-            user = User(
-                email=f"{role.value}.{i + 10}@example.org",
-                name=name,
-                timezone=rng.choice(LOCATIONS)[1],
-            )
-            user.password_hash = password_hash
-            db.session.add(user)
-            db.session.add(
-                Membership(
-                    user=user,
-                    program=program,
-                    role=role,
-                    status=MembershipStatus.active,
-                    profile=profile,
-                    decided_at=utcnow(),
-                )
-            )
+            email = f"{role.value}.{i + 10}@example.org"
+            zone = rng.choice(LOCATIONS)[1]
+            user = new_user(email, name, password_hash=password_hash, timezone=zone)
+            new_membership(user, program, role, profile=profile)
             made.append(user)
         pairs.append((made[0], made[1]))
     return pairs
@@ -223,17 +210,11 @@ def seed_insights_demo(today: date, password_hash: str) -> None:
     for i, (mentor, mentee) in enumerate(new_people):
         fresh = i >= EXTRA_PAIRS
         approved = today - timedelta(days=8) if fresh else approved_on
-        pairing = Pairing(
-            program=program,
-            mentor=mentor,
-            mentee=mentee,
-            status=PairingStatus.active,
-            created_at=_at(approved, 9),
-            approved_at=_at(approved, 9),
-            opens_at=_at(approved, 9),
-            score=round(rng.uniform(48, 92), 1),
+        approved_at = _at(approved, 9)
+        score = round(rng.uniform(48, 92), 1)
+        pairing = new_pairing(
+            program, mentor, mentee, created_at=approved_at, approved_at=approved_at, score=score
         )
-        db.session.add(pairing)
         db.session.flush()
         pairs.append(pairing)
         plans[pairing.id] = ("new", 0) if fresh else ("thriving", rng.randint(3, 27))

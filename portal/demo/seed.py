@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from portal.demo.builders import new_membership, new_pairing, new_user
 from portal.demo.guide import seed_guide_demo
 from portal.demo.insights import seed_insights_demo
 from portal.demo.journal import seed_journal_demo
@@ -15,10 +16,7 @@ from portal.demo.practice import seed_practice_demo
 from portal.extensions import db
 from portal.models import (
     Cadence,
-    Membership,
     MembershipStatus,
-    Pairing,
-    PairingStatus,
     Program,
     ProgramStatus,
     Role,
@@ -103,16 +101,7 @@ def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
         profile["capacity"] = 2 + i % 2  # fifteen places for the twelve approved mentees
         user = person(f"cohort.mentor{i + 1}@example.org", next(names), profile["timezone"])
         mentors.append(user)
-        db.session.add(
-            Membership(
-                user=user,
-                program=cohort,
-                role=Role.mentor,
-                status=MembershipStatus.active,
-                profile=profile,
-                decided_at=utcnow(),
-            )
-        )
+        new_membership(user, cohort, Role.mentor, profile=profile)
     for i in range(COHORT_MENTEES):
         applied = i >= COHORT_MENTEES - COHORT_APPLIED
         profile = random_profile(rng, "mentee")
@@ -121,16 +110,8 @@ def seed_cohort(rng: random.Random, cohort: Program, person, names) -> int:
         if i == 1:
             profile["avoid"] = ["cohort.mentor2@example.org"]
         user = person(f"cohort.mentee{i + 1}@example.org", next(names), profile["timezone"])
-        db.session.add(
-            Membership(
-                user=user,
-                program=cohort,
-                role=Role.mentee,
-                status=MembershipStatus.applied if applied else MembershipStatus.active,
-                profile=profile,
-                decided_at=None if applied else utcnow(),
-            )
-        )
+        status = MembershipStatus.applied if applied else MembershipStatus.active
+        new_membership(user, cohort, Role.mentee, status, profile=profile)
     return COHORT_MENTORS + COHORT_MENTEES
 
 
@@ -142,10 +123,9 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25) * 2, rng.choices(LAST, k=50)))  # noqa: B905,E741
 
     def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:
-        user = User(email=email, name=name, timezone=tz, is_portal_admin=admin)
-        user.password_hash = password_hash
-        db.session.add(user)
-        return user
+        return new_user(
+            email, name, password_hash=password_hash, timezone=tz, is_portal_admin=admin
+        )
 
     admin = person("admin@example.org", DEMO_ACCOUNTS["admin@example.org"][0], admin=True)
     mentor = person("mentor@example.org", DEMO_ACCOUNTS["mentor@example.org"][0])
@@ -180,16 +160,8 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     db.session.add(ProgramLead(program=cohort, user=co_lead))
 
     def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
-        db.session.add(
-            Membership(
-                user=user,
-                program=program,
-                role=role,
-                status=status,
-                profile=random_profile(rng, role.value, max_capacity=3),
-                decided_at=utcnow() if status is MembershipStatus.active else None,
-            )
-        )
+        profile = random_profile(rng, role.value, max_capacity=3)
+        new_membership(user, program, role, status, profile=profile)
 
     # The running programme: four pairs, the demo mentor and mentee among them.
     pairs = [(mentor, mentee)]
@@ -201,17 +173,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     for m, e in pairs:
         join(m, running, Role.mentor)
         join(e, running, Role.mentee)
-        db.session.add(
-            Pairing(
-                program=running,
-                mentor=m,
-                mentee=e,
-                status=PairingStatus.active,
-                created_at=approved,
-                approved_at=approved,
-                opens_at=approved,  # both were told long ago
-            )
-        )
+        new_pairing(running, m, e, created_at=approved, approved_at=approved)
 
     # The next cohort: approved applicants waiting to be matched, and a few still to review.
     cohort_people = seed_cohort(rng, cohort, person, names)

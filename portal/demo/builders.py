@@ -1,0 +1,55 @@
+"""Builders of valid rows, shared by the demo seeders and the test factories (tests/factories.py).
+
+Each adds its row to the session and returns it; the caller decides when to commit (a test
+factory commits at once, a seeder once at the end).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portal.extensions import db
+from portal.models import (
+    Membership,
+    MembershipStatus,
+    Pairing,
+    PairingStatus,
+    Program,
+    Role,
+    User,
+    utcnow,
+)
+
+
+def new_user(
+    email: str, name: str, *, password_hash: str, timezone: str = "UTC", **values: Any
+) -> User:
+    """A person who can sign in with the password behind `password_hash`."""
+    user = User(email=email, name=name, timezone=timezone, **values)
+    user.password_hash = password_hash
+    db.session.add(user)
+    return user
+
+
+def new_membership(
+    user: User, program: Program, role: Role, status=MembershipStatus.active, **values: Any
+) -> Membership:
+    """A membership in a role; an active one is decided (now, unless told when)."""
+    if status is MembershipStatus.active:
+        values.setdefault("decided_at", utcnow())
+    values.setdefault("profile", {})
+    membership = Membership(user=user, program=program, role=role, status=status, **values)
+    db.session.add(membership)
+    return membership
+
+
+def new_pairing(program: Program, mentor: User, mentee: User, **values: Any) -> Pairing:
+    """An approved, active pairing by default. An approved pairing opens when it was approved
+    (both were told long ago) unless `opens_at` says otherwise; a proposal never opens."""
+    values.setdefault("status", PairingStatus.active)
+    values.setdefault("approved_at", utcnow())
+    if "opens_at" not in values and values["status"] != PairingStatus.proposed:
+        values["opens_at"] = values["approved_at"]
+    pairing = Pairing(program=program, mentor=mentor, mentee=mentee, **values)
+    db.session.add(pairing)
+    return pairing
