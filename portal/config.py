@@ -48,6 +48,9 @@ class Config:
     # The address limit is generous, because an office shares one NAT address; each account
     # is still protected by its own limit.
     LOGIN_ADDRESS_RATE_LIMIT = "100 per minute; 1000 per hour"
+    # Failed sign-ins from one browser that signed in to the account before (its device
+    # cookie lets it past the account limit, so a spray elsewhere cannot lock its owner out).
+    DEVICE_RATE_LIMIT = "10 per minute; 50 per hour"
 
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
@@ -59,6 +62,11 @@ class Config:
     MAIL_MAX_ATTEMPTS = 6
     # Seconds to wait for the mail server before an attempt counts as failed.
     MAIL_TIMEOUT = 10
+    # A pending message older than this is queued again (its enqueue was lost).
+    OUTBOX_STALL_SECONDS = 1800
+    # A message claimed ('sending') longer than this is marked uncertain, never resent by
+    # itself; None means two mail timeouts plus a minute.
+    OUTBOX_ABANDON_SECONDS: int | None = None
 
     # The task queue: SQLite in instance/ unless REDIS_URL is set; tests run tasks inline.
     TASKS_IMMEDIATE = False
@@ -99,6 +107,13 @@ def from_environment() -> dict:
         settings["TRUSTED_PROXIES"] = int(proxies)
     if base_url := os.environ.get("HORIZON_BASE_URL"):
         settings["BASE_URL"] = base_url.rstrip("/")
+    for env, key in (
+        ("HORIZON_OUTBOX_STALL_SECONDS", "OUTBOX_STALL_SECONDS"),
+        ("HORIZON_OUTBOX_ABANDON_SECONDS", "OUTBOX_ABANDON_SECONDS"),
+        ("HORIZON_HEARTBEAT_SECONDS", "HEARTBEAT_SECONDS"),
+    ):
+        if value := os.environ.get(env):
+            settings[key] = int(value)
     if mail_server := os.environ.get("MAIL_SERVER"):
         settings.update(MAIL_BACKEND="smtp", MAIL_SERVER=mail_server)
         settings["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "25"))

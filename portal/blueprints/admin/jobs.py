@@ -8,7 +8,7 @@ from flask_login import current_user
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import program_or_404
 from portal.models.jobs import BackgroundJob
-from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.models.outbox import OutboxMessage
 from portal.rendering import render
 from portal.services import access
 from portal.services.platform import jobs, mail
@@ -48,7 +48,7 @@ def outbox():
 @access.admin_required
 def retry_message(message_id: int):
     message = access.get_visible_or_404(
-        access.visible_outbox(current_user).where(OutboxMessage.status == OutboxStatus.failed),
+        access.visible_outbox(current_user).where(OutboxMessage.status.in_(mail.RETRYABLE)),
         message_id,
         OutboxMessage,
     )
