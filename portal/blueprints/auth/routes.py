@@ -41,6 +41,14 @@ _limit_options = {"methods": ["POST"], "deduct_when": limits.failed}
 @limiter.limit(
     limits.account_limit,
     key_func=limits.account_key,
+    exempt_when=limits.trusted_device,
+    on_breach=limits.login_breached,
+    **_limit_options,
+)
+@limiter.limit(
+    limits.device_limit,
+    key_func=limits.device_key,
+    exempt_when=limits.untrusted_device,
     on_breach=limits.login_breached,
     **_limit_options,
 )
@@ -60,7 +68,8 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")), 303)
+            response = redirect(_safe_next(request.args.get("next")), 303)
+            return limits.remember_device(response, user.email)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
