@@ -68,6 +68,18 @@ class Config:
     # itself; None means two mail timeouts plus a minute.
     OUTBOX_ABANDON_SECONDS: int | None = None
 
+    # Each worker process writes its heartbeat this often; three missed beats = stopped.
+    HEARTBEAT_SECONDS = 30
+    # A worker process serves its job metrics on 127.0.0.1:<port> when set.
+    WORKER_METRICS_PORT: int | None = None
+    # /metrics answers these networks (after ProxyFix) or a bearer token; everyone else 404.
+    METRICS_ENABLED = True
+    METRICS_ALLOW = ("127.0.0.1/32", "::1/128")
+    METRICS_TOKEN: str | None = None
+    # Logs: "text" (development) or "json" (one object a line, with the request id).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+
     # The task queue: SQLite in instance/ unless REDIS_URL is set; tests run tasks inline.
     TASKS_IMMEDIATE = False
 
@@ -111,10 +123,26 @@ def from_environment() -> dict:
         ("HORIZON_OUTBOX_STALL_SECONDS", "OUTBOX_STALL_SECONDS"),
         ("HORIZON_OUTBOX_ABANDON_SECONDS", "OUTBOX_ABANDON_SECONDS"),
         ("HORIZON_HEARTBEAT_SECONDS", "HEARTBEAT_SECONDS"),
+        ("HORIZON_WORKER_METRICS_PORT", "WORKER_METRICS_PORT"),
     ):
         if value := os.environ.get(env):
             settings[key] = int(value)
+    if allow := os.environ.get("HORIZON_METRICS_ALLOW"):
+        settings["METRICS_ALLOW"] = tuple(n.strip() for n in allow.split(",") if n.strip())
+    if token := os.environ.get("HORIZON_METRICS_TOKEN"):
+        settings["METRICS_TOKEN"] = token
+    if log_format := os.environ.get("HORIZON_LOG_FORMAT"):
+        settings["LOG_FORMAT"] = log_format
+    if log_level := os.environ.get("HORIZON_LOG_LEVEL"):
+        settings["LOG_LEVEL"] = log_level.upper()
+    if fallbacks := os.environ.get("SECRET_KEY_FALLBACKS"):
+        settings["SECRET_KEY_FALLBACKS"] = [k for k in fallbacks.split(",") if k]
     if mail_server := os.environ.get("MAIL_SERVER"):
         settings.update(MAIL_BACKEND="smtp", MAIL_SERVER=mail_server)
         settings["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "25"))
+        if os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}:
+            settings["MAIL_USE_TLS"] = True
+        if username := os.environ.get("MAIL_USERNAME"):
+            settings["MAIL_USERNAME"] = username
+            settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD", "")
     return settings

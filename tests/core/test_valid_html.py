@@ -34,6 +34,8 @@ PAGES = [
     "/admin/programs/new",
     "/programs/spring",
     "/auth/password",
+    "/admin/workers",
+    "/admin/outbox",
 ]
 
 

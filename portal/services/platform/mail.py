@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal.extensions import db, mail
 from portal.models import utcnow
 from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.services.platform import metrics
 from portal.tasks import periodic_task, task
 
 logger = logging.getLogger(__name__)
@@ -177,12 +178,15 @@ def deliver_email(outbox_id: int) -> str:
         if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             row.status = OutboxStatus.failed
             db.session.commit()
+            metrics.MAIL_ATTEMPTS.labels("failed").inc()
             return "failed"
         row.status = OutboxStatus.pending
         db.session.commit()
+        metrics.MAIL_ATTEMPTS.labels("retry").inc()
         raise
     row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
     db.session.commit()
+    metrics.MAIL_ATTEMPTS.labels("sent").inc()
     return "sent"
 
 
