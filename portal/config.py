@@ -127,6 +127,8 @@ def from_environment() -> dict:
     ):
         if value := os.environ.get(env):
             settings[key] = int(value)
+    if prefix := os.environ.get("RATELIMIT_KEY_PREFIX"):
+        settings["RATELIMIT_KEY_PREFIX"] = prefix  # when deployments share one Redis
     if allow := os.environ.get("HORIZON_METRICS_ALLOW"):
         settings["METRICS_ALLOW"] = tuple(n.strip() for n in allow.split(",") if n.strip())
     if token := os.environ.get("HORIZON_METRICS_TOKEN"):

@@ -18,6 +18,7 @@ from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal.core.signing import signing_keys
 from portal.models import User
 
 TOO_MANY = (
@@ -68,7 +69,7 @@ DEVICE_MAX_AGE = 180 * 24 * 3600  # OWASP suggests a long life; renewed at each 
 
 
 def _device_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="horizon-device")
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="horizon-device")
 
 
 def _account_hash(email: str) -> str:
