@@ -68,6 +68,11 @@ class Config:
     # itself; None means two mail timeouts plus a minute.
     OUTBOX_ABANDON_SECONDS: int | None = None
 
+    # "Delete my account" waits this long (the person may cancel); "download my data" zips
+    # are kept this long.
+    ERASURE_GRACE_DAYS = 14
+    EXPORT_TTL_DAYS = 7
+
     # Each worker process writes its heartbeat this often; three missed beats = stopped.
     HEARTBEAT_SECONDS = 30
     # A worker process serves its job metrics on 127.0.0.1:<port> when set.
@@ -124,6 +129,8 @@ def from_environment() -> dict:
         ("HORIZON_OUTBOX_ABANDON_SECONDS", "OUTBOX_ABANDON_SECONDS"),
         ("HORIZON_HEARTBEAT_SECONDS", "HEARTBEAT_SECONDS"),
         ("HORIZON_WORKER_METRICS_PORT", "WORKER_METRICS_PORT"),
+        ("HORIZON_ERASURE_GRACE_DAYS", "ERASURE_GRACE_DAYS"),
+        ("HORIZON_EXPORT_TTL_DAYS", "EXPORT_TTL_DAYS"),
     ):
         if value := os.environ.get(env):
             settings[key] = int(value)

@@ -796,6 +796,17 @@ def visible_jobs(user: User) -> Select:
     return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
 
 
+def visible_exports(user: User) -> Select:
+    """A "download my data" zip is for the person it is about, and no one else (not admins)."""
+    from portal.models.data_rights import DataExport, ExportStatus
+
+    return select(DataExport).where(
+        DataExport.user_id == user.id,
+        DataExport.status == ExportStatus.ready,
+        DataExport.expires_at > utcnow(),
+    )
+
+
 def may_scrape_metrics(
     remote_addr: str | None,
     authorization: str | None,

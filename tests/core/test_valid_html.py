@@ -36,6 +36,8 @@ PAGES = [
     "/auth/password",
     "/admin/workers",
     "/admin/outbox",
+    "/profile/data",
+    "/profile/delete",
 ]
 
 

@@ -254,6 +254,12 @@ def _sweep_world():
         "other_lead": make_lead(make_program()),
     }
     plant(pairing)
+    # "Download my data" zips for both partners: each holds its owner's text only, and
+    # answers 404 to everyone else (the sweep opens every zip it is given).
+    from portal.services.accounts import data_rights
+
+    data_rights.request_export(pairing.mentee)
+    data_rights.request_export(pairing.mentor)
     return pairing, cast
 
 

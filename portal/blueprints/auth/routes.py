@@ -19,6 +19,7 @@ from portal.rendering import is_local_url
 from portal.services import accounts
 from portal.services.accounts import (
     authenticate,
+    data_rights,
     end_session,
     find_by_email,
     send_password_links,
@@ -68,6 +69,12 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             start_session(user)
+            if pending := data_rights.pending_erasure(user):
+                flash(
+                    f"Your account is scheduled to be deleted on {pending.due_at:%d %B %Y}. "
+                    "You can keep it: Profile → Delete your account → Keep my account.",
+                    "info",
+                )
             response = redirect(_safe_next(request.args.get("next")), 303)
             return limits.remember_device(response, user.email)
         form.password.errors.append(LOGIN_FAILED)
