@@ -66,8 +66,8 @@ STATEMENT = {
     ErasureMode.remove: (
         "What you shared with a partner is deleted too: they no longer see your shared "
         "entries, practices, goals, agenda points, comments or meeting notes. Their own "
-        "entries, comments and meeting records stay, and so do their comments on your "
-        "entries only as long as the entry exists: those go with it."
+        "entries, comments and meeting records stay; their comments on your deleted entries "
+        "go with those entries."
     ),
     ErasureMode.anonymise: (
         "What you shared with a partner stays readable for them, shown as written by "
