@@ -70,6 +70,8 @@ def _value(column: dict, n: int):
         return n
     if isinstance(kind, sa.JSON):
         return {}
+    if isinstance(kind, sa.LargeBinary) or str(kind).upper() in {"BLOB", "BYTEA"}:
+        return b"old bytes"
     if isinstance(kind, sa.String) and kind.length:
         return f"v{n}"[: kind.length]
     return f"old row {n}"  # Text and anything textual
