@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 export FLASK_APP := portal
 
-.PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java bench clean
+.PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java nginx bench clean
 
 # What running needs (`make run`); the test tools come on top for `make test` and `make lint`.
 $(VENV)/.installed: pyproject.toml
@@ -53,16 +53,22 @@ chromium:
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
 # The Nu HTML checker runs on the system's Java; install a headless one when it is missing.
+# nginx for the deployment checks (tests/deploy) and the cluster test (bench/cluster.py).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "nginx is missing: run 'sudo apt-get install -y nginx'"; exit 1; fi; }
+
 java:
 	@command -v java >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "Java is missing: run 'sudo apt-get install -y default-jre-headless'"; exit 1; fi; }
 
-test: install-test npm chromium java
+test: install-test npm chromium java nginx
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything except the browser tests.
-test-fast: install-test
+test-fast: install-test nginx
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 e2e: install-test npm chromium java

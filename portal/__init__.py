@@ -29,6 +29,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", None)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/horizon.db"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database host that drops packets must fail /readyz, not hang it.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"connect_timeout": 3, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
@@ -44,6 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_request_guards(app)
     init_caching(app)  # after security: its after_request runs first, so its headers win
     errors.init_errors(app)
+    from portal.services.platform.logs import init_logging
+    from portal.services.platform.metrics import init_metrics
+
+    init_logging(app)
+    init_metrics(app)
 
     templating.init_templating(app)
     register_blueprints(app)

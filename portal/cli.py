@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from portal.extensions import db
+from portal.services.platform import backup as backups
 
 
 def register(app: Flask) -> None:
@@ -72,3 +76,30 @@ def register(app: Flask) -> None:
         from portal.services.matching.cli import run_match
 
         run_match(program_slug, dry_run, mode)
+
+    @app.cli.command("backup")
+    @click.argument("path", required=False, type=click.Path(path_type=Path))
+    def backup_command(path: Path | None) -> None:
+        """Write a consistent copy of the database (pg_dump -Fc, or SQLite's backup API)."""
+        uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+        if path is None:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            ext = "dump" if uri.startswith("postgresql") else "sqlite"
+            path = Path(current_app.instance_path) / "backups" / f"horizon-{stamp}.{ext}"
+        try:
+            written = backups.backup(uri, path)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Backup written to {written} ({written.stat().st_size} bytes)")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--replace", is_flag=True, help="Drop what the database holds first.")
+    def restore_command(path: Path, replace: bool) -> None:
+        """Load a backup into the configured database (stop the app and workers first)."""
+        db.engine.dispose()  # no pooled connection may hold the old file or tables
+        try:
+            backups.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, replace=replace)
+        except backups.BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored {path}. Run `flask --app portal db upgrade heads` if it is older.")

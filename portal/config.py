@@ -48,6 +48,9 @@ class Config:
     # The address limit is generous, because an office shares one NAT address; each account
     # is still protected by its own limit.
     LOGIN_ADDRESS_RATE_LIMIT = "100 per minute; 1000 per hour"
+    # Failed sign-ins from one browser that signed in to the account before (its device
+    # cookie lets it past the account limit, so a spray elsewhere cannot lock its owner out).
+    DEVICE_RATE_LIMIT = "10 per minute; 50 per hour"
 
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
@@ -59,6 +62,28 @@ class Config:
     MAIL_MAX_ATTEMPTS = 6
     # Seconds to wait for the mail server before an attempt counts as failed.
     MAIL_TIMEOUT = 10
+    # A pending message older than this is queued again (its enqueue was lost).
+    OUTBOX_STALL_SECONDS = 1800
+    # A message claimed ('sending') longer than this is marked uncertain, never resent by
+    # itself; None means two mail timeouts plus a minute.
+    OUTBOX_ABANDON_SECONDS: int | None = None
+
+    # "Delete my account" waits this long (the person may cancel); "download my data" zips
+    # are kept this long.
+    ERASURE_GRACE_DAYS = 14
+    EXPORT_TTL_DAYS = 7
+
+    # Each worker process writes its heartbeat this often; three missed beats = stopped.
+    HEARTBEAT_SECONDS = 30
+    # A worker process serves its job metrics on 127.0.0.1:<port> when set.
+    WORKER_METRICS_PORT: int | None = None
+    # /metrics answers these networks (after ProxyFix) or a bearer token; everyone else 404.
+    METRICS_ENABLED = True
+    METRICS_ALLOW = ("127.0.0.1/32", "::1/128")
+    METRICS_TOKEN: str | None = None
+    # Logs: "text" (development) or "json" (one object a line, with the request id).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
 
     # The task queue: SQLite in instance/ unless REDIS_URL is set; tests run tasks inline.
     TASKS_IMMEDIATE = False
@@ -99,7 +124,34 @@ def from_environment() -> dict:
         settings["TRUSTED_PROXIES"] = int(proxies)
     if base_url := os.environ.get("HORIZON_BASE_URL"):
         settings["BASE_URL"] = base_url.rstrip("/")
+    for env, key in (
+        ("HORIZON_OUTBOX_STALL_SECONDS", "OUTBOX_STALL_SECONDS"),
+        ("HORIZON_OUTBOX_ABANDON_SECONDS", "OUTBOX_ABANDON_SECONDS"),
+        ("HORIZON_HEARTBEAT_SECONDS", "HEARTBEAT_SECONDS"),
+        ("HORIZON_WORKER_METRICS_PORT", "WORKER_METRICS_PORT"),
+        ("HORIZON_ERASURE_GRACE_DAYS", "ERASURE_GRACE_DAYS"),
+        ("HORIZON_EXPORT_TTL_DAYS", "EXPORT_TTL_DAYS"),
+    ):
+        if value := os.environ.get(env):
+            settings[key] = int(value)
+    if prefix := os.environ.get("RATELIMIT_KEY_PREFIX"):
+        settings["RATELIMIT_KEY_PREFIX"] = prefix  # when deployments share one Redis
+    if allow := os.environ.get("HORIZON_METRICS_ALLOW"):
+        settings["METRICS_ALLOW"] = tuple(n.strip() for n in allow.split(",") if n.strip())
+    if token := os.environ.get("HORIZON_METRICS_TOKEN"):
+        settings["METRICS_TOKEN"] = token
+    if log_format := os.environ.get("HORIZON_LOG_FORMAT"):
+        settings["LOG_FORMAT"] = log_format
+    if log_level := os.environ.get("HORIZON_LOG_LEVEL"):
+        settings["LOG_LEVEL"] = log_level.upper()
+    if fallbacks := os.environ.get("SECRET_KEY_FALLBACKS"):
+        settings["SECRET_KEY_FALLBACKS"] = [k for k in fallbacks.split(",") if k]
     if mail_server := os.environ.get("MAIL_SERVER"):
         settings.update(MAIL_BACKEND="smtp", MAIL_SERVER=mail_server)
         settings["MAIL_PORT"] = int(os.environ.get("MAIL_PORT", "25"))
+        if os.environ.get("MAIL_USE_TLS", "").lower() in {"1", "true", "yes"}:
+            settings["MAIL_USE_TLS"] = True
+        if username := os.environ.get("MAIL_USERNAME"):
+            settings["MAIL_USERNAME"] = username
+            settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD", "")
     return settings

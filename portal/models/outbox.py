@@ -15,8 +15,10 @@ from portal.models._time import enum_column, utcnow
 
 class OutboxStatus(StrEnum):
     pending = "pending"
+    sending = "sending"  # claimed by a worker, committed before the mail server is asked
     sent = "sent"
     failed = "failed"
+    uncertain = "uncertain"  # the worker stopped while sending: it may have arrived
 
 
 class OutboxMessage(db.Model):
@@ -41,3 +43,4 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]

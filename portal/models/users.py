@@ -62,6 +62,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when the account was erased: the row stays as "Former participant" (a tombstone),
+    # because pairings and what partners wrote refer to it.
+    erased_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -16,6 +16,7 @@ The rules (docs/sharing.md says them in plain words):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, exists, func, or_, select, union
@@ -774,6 +775,38 @@ def visible_jobs(user: User) -> Select:
 
     query = select(BackgroundJob)
     return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
+
+
+def visible_exports(user: User) -> Select:
+    """A "download my data" zip is for the person it is about, and no one else (not admins)."""
+    from portal.models.data_rights import DataExport, ExportStatus
+
+    return select(DataExport).where(
+        DataExport.user_id == user.id,
+        DataExport.status == ExportStatus.ready,
+        DataExport.expires_at > utcnow(),
+    )
+
+
+def may_scrape_metrics(
+    remote_addr: str | None,
+    authorization: str | None,
+    allow: Iterable[str],
+    token: str | None,
+) -> bool:
+    """/metrics is for the operator's scrapers only: an address in METRICS_ALLOW (the client
+    after ProxyFix) or `Authorization: Bearer <METRICS_TOKEN>`. Everyone else gets a 404.
+    Metrics carry endpoint names and counts, never a person or their text."""
+    import hmac
+    import ipaddress
+
+    if token and hmac.compare_digest(authorization or "", f"Bearer {token}"):
+        return True
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in allow)
 
 
 def visible_outbox(user: User) -> Select:

@@ -9,6 +9,7 @@ the same models and services as a request.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,16 +49,58 @@ def _task_app() -> Flask:
     return _worker_app
 
 
+class QueuedTask:
+    """A Huey task that carries the request id of whoever queued it into the job's log lines.
+
+    Calling it enqueues with a hidden `_request_id` keyword; the wrapper that runs on the
+    worker pops it and binds it (jobs queued by the job inherit it). Everything else
+    (call_local, schedule, s, revoke) is Huey's own.
+    """
+
+    def __init__(self, wrapper: Any) -> None:
+        self._wrapper = wrapper
+        functools.update_wrapper(self, wrapper.func)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from portal.services.platform.logs import current_request_id
+
+        kwargs.setdefault("_request_id", current_request_id())
+        return self._wrapper(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapper, name)
+
+
+def _run_measured(name: str, func: Callable, args: tuple, kwargs: dict) -> Any:
+    """Run a job in its own app context, timed and counted for the worker's metrics."""
+    from portal.services.platform import metrics
+
+    started = time.perf_counter()
+    try:
+        with _task_app().app_context():
+            return func(*args, **kwargs)
+    except Exception:
+        metrics.JOB_FAILURES.labels(name).inc()
+        raise
+    finally:
+        metrics.JOB_DURATION.labels(name).observe(time.perf_counter() - started)
+
+
 def task(**options: Any) -> Callable:
     """Declare a background job; it runs in its own app context (and database session)."""
 
-    def decorate(func: Callable) -> Callable:
+    def decorate(func: Callable) -> QueuedTask:
         @functools.wraps(func)
-        def in_app_context(*args: Any, **kwargs: Any) -> Any:
-            with _task_app().app_context():
-                return func(*args, **kwargs)
+        def in_app_context(*args: Any, _request_id: str | None = None, **kwargs: Any) -> Any:
+            from portal.services.platform.logs import bind_job_request_id, reset_job_request_id
 
-        return huey.task(**options)(in_app_context)
+            token = bind_job_request_id(_request_id)
+            try:
+                return _run_measured(func.__name__, func, args, kwargs)
+            finally:
+                reset_job_request_id(token)
+
+        return QueuedTask(huey.task(**options)(in_app_context))
 
     return decorate
 
@@ -68,8 +111,7 @@ def periodic_task(schedule: Callable, **options: Any) -> Callable:
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def in_app_context(*args: Any, **kwargs: Any) -> Any:
-            with _task_app().app_context():
-                return func(*args, **kwargs)
+            return _run_measured(func.__name__, func, args, kwargs)
 
         return huey.periodic_task(schedule, **options)(in_app_context)
 

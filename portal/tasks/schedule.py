@@ -12,16 +12,31 @@ no job can stop running because some unrelated import went away.
 - accounts: forget expired sessions (hourly)
 - reminders.tasks: reminders, surveys and digests (every 15 minutes, and at start-up)
 - insights.rollups: the nightly rollups, pair health and figures
+- accounts.data_rights: build "download my data" zips; forget expired ones (daily); carry out
+  account erasures whose grace period passed (hourly)
+- platform.heartbeat: each worker process beats; a periodic job records its last run (every minute)
 """
 
 from portal.services import accounts
+from portal.services.accounts import data_rights
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
-from portal.services.platform import jobs, mail
+from portal.services.platform import heartbeat, jobs, mail
 from portal.services.programmes import enrollment, holds
 from portal.services.reminders import tasks as reminders
 from portal.tasks import huey
 
-MODULES = (mail, jobs, enrollment, matching_runs, holds, accounts, reminders, rollups)
+MODULES = (
+    mail,
+    jobs,
+    enrollment,
+    matching_runs,
+    holds,
+    accounts,
+    reminders,
+    rollups,
+    heartbeat,
+    data_rights,
+)
 
 __all__ = ["MODULES", "huey"]

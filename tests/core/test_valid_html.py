@@ -34,6 +34,10 @@ PAGES = [
     "/admin/programs/new",
     "/programs/spring",
     "/auth/password",
+    "/admin/workers",
+    "/admin/outbox",
+    "/profile/data",
+    "/profile/delete",
 ]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import zipfile
 from datetime import date
 
@@ -253,17 +254,31 @@ def _sweep_world():
         "other_lead": make_lead(make_program()),
     }
     plant(pairing)
+    # "Download my data" zips for both partners: each holds its owner's text only, and
+    # answers 404 to everyone else (the sweep opens every zip it is given).
+    from portal.services.accounts import data_rights
+
+    data_rights.request_export(pairing.mentee)
+    data_rights.request_export(pairing.mentor)
     return pairing, cast
 
 
-def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(app, client, auth):
+def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
+    app, client, auth, caplog
+):
+    caplog.set_level(logging.DEBUG)
     pairing, _ = _sweep_world()
     urls = get_urls(app)
+    assert {"/metrics", "/admin/workers"} <= {url.removeprefix("http://localhost") for url in urls}
     auth.login(pairing.mentee)
     assert any(PRIVATE in text for _, text in texts_seen(client, urls))
     auth.logout()
     auth.login(pairing.mentor)
     assert any(PAIR in text for _, text in texts_seen(client, urls))
+    # Every request was logged (one access line each), never with what anyone wrote.
+    logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
+    assert "portal.access" in logged
+    assert PRIVATE not in logged and PAIR not in logged
 
 
 # One test per viewer, so that parallel workers share the sweep's cost.

@@ -31,6 +31,7 @@ SKIPPED = {"static", "auth.logout"}
 # Which table an id argument names; meetings may be logged or planned.
 TABLES = {
     "entry_id": ["journal_entries"],
+    "export_id": ["data_exports"],
     "goal_id": ["goals"],
     "job_id": ["background_jobs"],
     "meeting_id": ["meetings", "planned_meetings"],

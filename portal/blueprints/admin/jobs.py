@@ -1,4 +1,5 @@
-"""Admin views of background work: a job's progress, and e-mail that could not be delivered."""
+"""Admin views of background work: a job's progress, the workers, and e-mail that could not
+be delivered."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from portal.models.jobs import BackgroundJob
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.rendering import render
 from portal.services import access
-from portal.services.platform import jobs, mail
+from portal.services.platform import heartbeat, jobs, mail
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")
@@ -29,6 +30,22 @@ def job(slug: str, job_id: int):
         program=program,
         job=record,
         done=jobs.progress(record),
+    )
+
+
+@bp.get("/workers")
+@access.admin_required
+def workers():
+    """Is the background worker running? Heartbeats, the last periodic run, queue, failures."""
+    counts = mail.status_counts()
+    return render(
+        "admin/workers.html",
+        "admin/_workers.html",
+        fragment_id="workers",
+        workers=heartbeat.status(),
+        beat_seconds=heartbeat.seconds(),
+        outbox_failed=counts[OutboxStatus.failed],
+        outbox_uncertain=counts[OutboxStatus.uncertain],
     )
 
 
@@ -49,7 +66,7 @@ def outbox():
 @guards.admin_required
 def retry_message(message_id: int):
     message = access.get_visible_or_404(
-        access.visible_outbox(current_user).where(OutboxMessage.status == OutboxStatus.failed),
+        access.visible_outbox(current_user).where(OutboxMessage.status.in_(mail.RETRYABLE)),
         message_id,
         OutboxMessage,
     )

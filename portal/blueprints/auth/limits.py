@@ -1,13 +1,24 @@
-"""Sign-in limits: failures per account and per client address, and what a breach says."""
+"""Sign-in limits: failures per account and per client address, and what a breach says.
+
+Device cookies (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): a browser that
+signed in to an account before holds a signed cookie naming that account and a random nonce.
+Such a browser is limited per device (its nonce), not per account, so a spray against the
+account from elsewhere, which fills the account bucket, cannot keep its owner out. A browser
+without one (or with one for another account, or with a forged one) meets the account limit.
+A device that fails DEVICE_RATE_LIMIT times is limited on its own, like any client.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
 
 from flask import current_app, make_response, render_template, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from portal.core.signing import signing_keys
 from portal.models import User
 
 TOO_MANY = (
@@ -51,3 +62,58 @@ def login_breached(limit: RequestLimit):
         "auth/login.html", form=form, show_demo=demo_accounts_present(), rate_limited=True
     )
     return make_response(page, 429)
+
+
+DEVICE_COOKIE = "horizon_device"
+DEVICE_MAX_AGE = 180 * 24 * 3600  # OWASP suggests a long life; renewed at each sign-in
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="horizon-device")
+
+
+def _account_hash(email: str) -> str:
+    return hashlib.sha256(User.normalise_email(email).encode()).hexdigest()
+
+
+def device_nonce() -> str | None:
+    """The nonce of a valid device cookie for the account this sign-in names, else None."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        account, nonce = _device_signer().loads(raw, max_age=DEVICE_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    return nonce if account == _account_hash(request.form.get("email", "")) else None
+
+
+def trusted_device() -> bool:
+    return device_nonce() is not None
+
+
+def untrusted_device() -> bool:
+    return device_nonce() is None
+
+
+def device_key() -> str:
+    return "device:" + (device_nonce() or "none")
+
+
+def device_limit() -> str:
+    return current_app.config["DEVICE_RATE_LIMIT"]
+
+
+def remember_device(response, email: str):
+    """After a successful sign-in: issue (or renew) this browser's device cookie."""
+    value = _device_signer().dumps([_account_hash(email), secrets.token_urlsafe(16)])
+    response.set_cookie(
+        DEVICE_COOKIE,
+        value,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure or current_app.config.get("FORCE_SECURE_COOKIES", False),
+        path="/auth/",
+    )
+    return response

@@ -27,6 +27,7 @@ from portal.rendering import is_local_url
 from portal.services import accounts
 from portal.services.accounts import (
     authenticate,
+    data_rights,
     end_session,
     find_by_email,
     send_password_links,
@@ -50,6 +51,14 @@ _limit_options = {"methods": ["POST"], "deduct_when": limits.failed}
 @limiter.limit(
     limits.account_limit,
     key_func=limits.account_key,
+    exempt_when=limits.trusted_device,
+    on_breach=limits.login_breached,
+    **_limit_options,
+)
+@limiter.limit(
+    limits.device_limit,
+    key_func=limits.device_key,
+    exempt_when=limits.untrusted_device,
     on_breach=limits.login_breached,
     **_limit_options,
 )
@@ -69,7 +78,14 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")), 303)
+            if pending := data_rights.pending_erasure(user):
+                flash(
+                    f"Your account is scheduled to be deleted on {pending.due_at:%d %B %Y}. "
+                    "You can keep it: Profile → Delete your account → Keep my account.",
+                    "info",
+                )
+            response = redirect(_safe_next(request.args.get("next")), 303)
+            return limits.remember_device(response, user.email)
         form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status

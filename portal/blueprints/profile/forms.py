@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, PasswordField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models.users import TIME_ZONES
 from portal.services.pairings import no_nul
@@ -39,3 +39,20 @@ class PreferencesForm(FlaskForm):
 for _key in KINDS:
     setattr(PreferencesForm, f"in_app_{_key}", BooleanField("In Horizon"))
     setattr(PreferencesForm, f"email_{_key}", BooleanField("By e-mail"))
+
+
+class DeleteAccountForm(FlaskForm):
+    """Deleting an account: what happens to shared items, confirmed with the password."""
+
+    mode = RadioField(
+        "What you shared with a partner",
+        choices=[
+            ("remove", "Delete it too"),
+            ("anonymise", "Keep it for them, as written by “Former participant”"),
+        ],
+        default="remove",
+        validate_choice=False,
+    )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Enter your password to confirm.")]
+    )

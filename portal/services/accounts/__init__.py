@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.signing import signing_keys
 from portal.extensions import db, login_manager
 from portal.models import User, utcnow
 from portal.models.sessions import UserSession
@@ -136,7 +137,7 @@ RESET_MAX_AGE = 24 * 3600  # seconds a link stays valid
 
 
 def _reset_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="horizon-password-reset")
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="horizon-password-reset")
 
 
 def password_reset_token(user: User) -> str:
@@ -186,7 +187,7 @@ REGISTER_MAX_AGE = 24 * 3600
 
 
 def _register_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="horizon-register")
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="horizon-register")
 
 
 def start_registration(

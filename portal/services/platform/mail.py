@@ -9,6 +9,7 @@ never lost: after the last attempt it is marked failed and listed for admins.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import uuid
 from datetime import timedelta
@@ -18,12 +19,13 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_mailman import EmailMessage
 from huey import crontab
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
 from portal.models import utcnow
 from portal.models.outbox import OutboxMessage, OutboxStatus
+from portal.services.platform import metrics
 from portal.tasks import periodic_task, task
 
 logger = logging.getLogger(__name__)
@@ -138,23 +140,33 @@ def _forget_rolled_back(session: Session, previous_transaction) -> None:
         session.info.pop(_PENDING, None)
 
 
+def message_id(key: str) -> str:
+    """A Message-ID fixed by the key: a retried message is the same message to mail clients."""
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "horizon.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}>"
+
+
 @task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=RETRY_BACKOFF)
 def deliver_email(outbox_id: int) -> str:
-    """Send one outbox message; on failure record why, and let the queue retry it."""
-    row = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()
-    )
-    if row is None or row.status is not OutboxStatus.pending:
-        db.session.rollback()
+    """Send one outbox message at most once: claim it (committed), send, record the outcome."""
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.pending)
+        .values(
+            status=OutboxStatus.sending, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1
+        )
+    ).rowcount
+    db.session.commit()
+    if not claimed:
         return "skipped"
-    row.attempts += 1
+    row = db.session.get(OutboxMessage, outbox_id)
     try:
         with mail.get_connection() as connection:
             message = EmailMessage(
                 subject=row.subject,
                 body=row.body,
                 to=row.to,
-                headers=row.headers or None,
+                headers={**(row.headers or {}), "Message-ID": message_id(row.key)},
                 connection=connection,
             )
             for part in row.attachments or []:
@@ -166,40 +178,67 @@ def deliver_email(outbox_id: int) -> str:
         if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
             row.status = OutboxStatus.failed
             db.session.commit()
+            metrics.MAIL_ATTEMPTS.labels("failed").inc()
             return "failed"
+        row.status = OutboxStatus.pending
         db.session.commit()
+        metrics.MAIL_ATTEMPTS.labels("retry").inc()
         raise
     row.status, row.sent_at, row.last_error = OutboxStatus.sent, utcnow(), None
     db.session.commit()
+    metrics.MAIL_ATTEMPTS.labels("sent").inc()
     return "sent"
 
 
 @periodic_task(crontab(minute="*/10"))
 def requeue_stalled() -> int:
-    """Every 10 minutes: queue again messages left pending for 30 minutes (a lost enqueue)."""
-    cutoff = utcnow() - timedelta(minutes=30)
+    """Queue again messages left pending (a lost enqueue); mark abandoned sends uncertain."""
+    now = utcnow()
+    stall = timedelta(seconds=current_app.config["OUTBOX_STALL_SECONDS"])
+    # A claim older than two mail timeouts belongs to a worker that stopped mid-send.
+    abandoned = timedelta(
+        seconds=current_app.config.get("OUTBOX_ABANDON_SECONDS")
+        or 2 * current_app.config["MAIL_TIMEOUT"] + 60
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.sending, OutboxMessage.claimed_at < now - abandoned
+        )
+        .values(
+            status=OutboxStatus.uncertain,
+            last_error="The worker stopped while sending; it may have arrived.",
+        )
+    )
     ids = list(
         db.session.scalars(
             select(OutboxMessage.id).where(
-                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.updated_at < cutoff
+                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.updated_at < now - stall
             )
         )
     )
-    db.session.rollback()
+    db.session.commit()
     for outbox_id in ids:
         deliver_email(outbox_id)
     return len(ids)
 
 
+RETRYABLE = (OutboxStatus.failed, OutboxStatus.uncertain)
+
+
 def retry(row: OutboxMessage) -> None:
-    """Give a failed message a fresh set of attempts (an admin's action)."""
+    """Give a failed or uncertain message a fresh set of attempts (an admin's action).
+
+    An uncertain message may already have arrived; it keeps its Message-ID, so mail clients
+    that de-duplicate on it show one copy.
+    """
     row.status, row.attempts = OutboxStatus.pending, 0
     db.session.info.setdefault(_PENDING, []).append(row.id)
     db.session.commit()
 
 
 def status_counts() -> dict[OutboxStatus, int]:
-    """How many messages are pending, sent and failed."""
+    """How many messages are in each state (pending, sending, sent, failed, uncertain)."""
     rows = db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
@@ -209,11 +248,11 @@ def status_counts() -> dict[OutboxStatus, int]:
 
 
 def failed_messages(limit: int = 100) -> list[OutboxMessage]:
-    """The newest messages that could not be delivered (recipients and subjects only)."""
+    """The newest messages that failed or may not have arrived (recipients and subjects only)."""
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.failed)
+            .where(OutboxMessage.status.in_(RETRYABLE))
             .order_by(OutboxMessage.updated_at.desc())
             .limit(limit)
         )

@@ -8,6 +8,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from portal.core.signing import signing_keys
 from portal.extensions import db
 from portal.models import User
 from portal.models.guide import ReminderPreference
@@ -52,7 +53,7 @@ def set_channels(user: User, kind: str, *, in_app: bool, email: bool) -> None:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt=_SALT)
 
 
 def unsubscribe_token(user: User, kind: str) -> str:
