@@ -17,6 +17,8 @@ from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.rendering import is_local_url
 from portal.services import accounts
+from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
+from portal.services.accounts.settings import sso_settings
 from portal.services.accounts import (
     authenticate,
     end_session,
@@ -54,16 +56,25 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    settings = sso_settings()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user:
+        refusal = password_refusal(form.email.data, settings)
+        user = None if refusal else authenticate(form.email.data, form.password.data)
+        if refusal:
+            audit_password_refusal(form.email.data, "login")
+            form.email.errors.append(refusal)
+        elif user:
             user.last_login_at = utcnow()
             db.session.commit()
             start_session(user)
             return redirect(_safe_next(request.args.get("next")), 303)
-        form.password.errors.append(LOGIN_FAILED)
+        else:
+            form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
+    page = render_template(
+        "auth/login.html", form=form, show_demo=demo_accounts_present(), sso=settings
+    )
+    return page, status
 
 
 @bp.post("/logout")
@@ -141,6 +152,11 @@ def forgot_password():
     """Queue a link to set a new password; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        refusal = password_refusal(form.email.data, sso_settings())
+        if refusal:  # the same answer whether or not the address has an account
+            audit_password_refusal(form.email.data, "forgot")
+            flash(refusal, "info")
+            return redirect(url_for("auth.login"), 303)
         user = find_by_email(form.email.data)
         if user:
             send_password_links([user])  # queued: a mail server outage cannot change the answer
@@ -159,6 +175,8 @@ def reset_password(token: str):
     user = user_for_reset_token(token)
     if user is None:
         return render_template("auth/reset_invalid.html"), 400
+    if password_refusal(user.email, sso_settings()):  # a link sent before enforcement began
+        return render_template("auth/reset_invalid.html", sso=sso_settings()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.new_password.data)  # ends other sessions and this link
