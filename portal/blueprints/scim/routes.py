@@ -69,8 +69,11 @@ def audit_call(response: Response):
 
 
 def _body() -> dict:
+    text = request.get_data(as_text=True)
+    if "\x00" in text or "\\u0000" in text:
+        raise InvalidValueException(detail="The body holds a NUL character.")
     try:
-        body = json.loads(request.get_data(as_text=True) or "null")
+        body = json.loads(text or "null")
     except ValueError:
         raise InvalidSyntaxException(detail="The body is not JSON.") from None
     if not isinstance(body, dict):
