@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, request
@@ -159,7 +159,11 @@ def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | 
     issuer = auth.get_settings().get_idp_data()["entityId"]
     assertion_id = auth.get_last_assertion_id()
     not_after = auth.get_last_assertion_not_on_or_after()
-    until = datetime.utcfromtimestamp(not_after) if not_after else utcnow() + timedelta(hours=1)
+    until = (
+        datetime.fromtimestamp(not_after, UTC).replace(tzinfo=None)
+        if not_after
+        else utcnow() + timedelta(hours=1)
+    )
     try:
         with db.session.begin_nested():
             db.session.add(SeenAssertion(issuer=issuer, one_time_id=assertion_id,
