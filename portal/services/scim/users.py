@@ -22,6 +22,7 @@ from scim2_models import (
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.errors import FieldError
 from portal.extensions import db
 from portal.models import User as Person
 from portal.models import utcnow
@@ -56,13 +57,32 @@ def _hash(token: str) -> str:
 
 
 def create_token(name: str, created_by: Person | None) -> tuple[str, ScimToken]:
+    name = check_token_name(name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ScimToken(name=name.strip()[:120], token_hash=_hash(token), prefix=token[:10],
+    row = ScimToken(name=name, token_hash=_hash(token), prefix=token[:10],
                     created_by_id=created_by.id if created_by else None)
     db.session.add(row)
     db.session.flush()
     audit.record(created_by, "scim.token_created", f"SCIM token '{row.name}' created", token_id=row.id)
     return token, row
+
+
+class TokenNameError(FieldError):
+    """A token needs a short name that says which directory uses it."""
+
+
+def check_token_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or "\x00" in name:
+        raise TokenNameError("Name the token after the directory that will use it.", "name")
+    if len(name) > 120:
+        raise TokenNameError("Keep the name under 120 characters.", "name")
+    return name
+
+
+def tokens(query) -> list[ScimToken]:
+    """The tokens of an access query (services/access.visible_scim_tokens), newest first."""
+    return list(db.session.scalars(query.order_by(ScimToken.created_at.desc(), ScimToken.id.desc())))
 
 
 def revoke_token(token_id: int, revoked_by: Person | None) -> bool:
