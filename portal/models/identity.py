@@ -1,4 +1,5 @@
 """Company sign-in: links to identity providers, SCIM tokens, one-time ids (docs/identity.md)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,11 +15,14 @@ from portal.models.users import User
 class IdentityLink(db.Model):
     """One person's account at one provider: (issuer, subject) names them for ever.
 
-    issuer = the OIDC `iss` or the SAML IdP entityID; `scim` for links SCIM made (subject = externalId).
+    issuer = the OIDC `iss` or the SAML IdP entityID; `scim` for links SCIM made (subject =
+    externalId).
     """
 
     __tablename__ = "identity_links"
-    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_identity_links_issuer_subject"),)
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject", name="uq_identity_links_issuer_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -71,9 +75,12 @@ class ScimUser(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scim_id: Mapped[str] = mapped_column(String(36), unique=True)  # uuid4, the SCIM "id"
-    # NULL while SCIM has sent no e-mail address: Horizon cannot have an account without one. The account is
+    # NULL while SCIM has sent no e-mail address: Horizon cannot have an account without one.
+    # The account is
     # created (or linked by address) as soon as a PUT/PATCH brings an e-mail.
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True
+    )
     user_name: Mapped[str] = mapped_column(String(254), unique=True)  # lower-cased
     external_id: Mapped[str | None] = mapped_column(String(255), index=True)
     active: Mapped[bool] = mapped_column(default=True)

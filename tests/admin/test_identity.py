@@ -67,7 +67,10 @@ def test_revoking_refuses_the_next_call_and_is_audited(client, auth):
     response = client.post(f"/admin/identity/tokens/{row.id}/revoke")
     assert response.status_code == 303
     assert scim.token_for(f"Bearer {token}") is None
-    assert client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert (
+        client.get("/scim/v2/Users", headers={"Authorization": f"Bearer {token}"}).status_code
+        == 401
+    )
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert "scim.token_created" in actions and "scim.token_revoked" in actions
     assert client.post("/admin/identity/tokens/999999999999/revoke").status_code == 404

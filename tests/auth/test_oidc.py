@@ -97,7 +97,7 @@ def test_pkce_state_and_nonce_are_sent_and_pkce_is_required(op, sso_server):
     assert "error=invalid_request" in r.headers["Location"]
     # the provider's error comes back to our callback: refused in words, never a 500
     back = http.get(r.headers["Location"], timeout=5)
-    assert back.status_code == 403 and "role=\"alert\"" in back.text
+    assert back.status_code == 403 and 'role="alert"' in back.text
 
 
 def test_links_the_existing_account_with_the_same_verified_address(op, sso_server):

@@ -78,7 +78,10 @@ def test_password_sign_in_is_refused_for_the_company_domain_and_audited(client, 
     refused = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "sso.password_refused")
     ).all()
-    assert [e.detail["email"] for e in refused] == ["ana@acme.example.com", "nobody@acme.example.com"]
+    assert [e.detail["email"] for e in refused] == [
+        "ana@acme.example.com",
+        "nobody@acme.example.com",
+    ]
 
 
 def test_break_glass_admins_and_other_domains_keep_their_password(client, auth):

@@ -76,7 +76,8 @@ def test_a_revoked_token_is_refused(sso_server, scim, scim_token):
 
 
 @pytest.mark.parametrize(
-    "body", ["not json", "[]", '{"userName": 5}', '{"schemas": ["x"]}', "{}", '{"userName": "a\\u0000b"}']
+    "body",
+    ["not json", "[]", '{"userName": 5}', '{"schemas": ["x"]}', "{}", '{"userName": "a\\u0000b"}'],
 )
 def test_malformed_bodies_answer_4xx_with_a_scim_error(scim, body):
     r = scim("POST", "/Users", data=body)
@@ -156,8 +157,9 @@ def test_deactivation_ends_sessions_queues_and_pairings_and_tells_the_partner(
     person = fresh(User, email=email)
     partner = make_user(name="Partner Person")
     pairing = make_pairing(mentor=partner, mentee=person)
-    waiting = make_membership(user=person, program=make_program(), role=Role.mentee,
-                              status=MembershipStatus.applied)
+    waiting = make_membership(
+        user=person, program=make_program(), role=Role.mentee, status=MembershipStatus.applied
+    )
     sub = f"d-{uuid.uuid4().hex[:8]}"
     op.add_user(sub, email=email, email_verified=True)
     http = requests.Session()

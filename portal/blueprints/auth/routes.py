@@ -17,8 +17,6 @@ from portal.extensions import db, limiter
 from portal.models import utcnow
 from portal.rendering import is_local_url
 from portal.services import accounts
-from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
-from portal.services.accounts.settings import sso_settings
 from portal.services.accounts import (
     authenticate,
     end_session,
@@ -27,6 +25,8 @@ from portal.services.accounts import (
     start_session,
     user_for_reset_token,
 )
+from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
+from portal.services.accounts.settings import sso_settings
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
 
@@ -71,10 +71,7 @@ def login():
         else:
             form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
-    page = render_template(
-        "auth/login.html", form=form, show_demo=demo_accounts_present(), sso=settings
-    )
-    return page, status
+    return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
 
 
 @bp.post("/logout")

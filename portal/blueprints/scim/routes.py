@@ -1,4 +1,5 @@
 """/scim/v2: bearer-token SCIM API (CSRF-exempt, no cookies). Every call audited."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,14 @@ import json
 from flask import Response, current_app, g, request
 from pydantic import ValidationError
 from scim2_models import (
-    Context, Error, ResponseParameters, SearchRequest, InvalidSyntaxException, InvalidValueException, NotFoundException, SCIMException,
+    Context,
+    Error,
+    InvalidSyntaxException,
+    InvalidValueException,
+    NotFoundException,
+    ResponseParameters,
+    SCIMException,
+    SearchRequest,
     UnauthorizedException,
 )
 from werkzeug.exceptions import HTTPException
@@ -14,14 +22,16 @@ from werkzeug.exceptions import HTTPException
 from portal.blueprints.scim import bp
 from portal.extensions import db
 from portal.models import utcnow
-from portal.services.scim import users as scim
 from portal.services.platform import audit
+from portal.services.scim import users as scim
 
 SCIM_JSON = "application/scim+json"
 
 
 def _json(payload, status: int = 200, **headers) -> Response:
-    return Response(json.dumps(payload, default=str), status=status, mimetype=SCIM_JSON, headers=headers)
+    return Response(
+        json.dumps(payload, default=str), status=status, mimetype=SCIM_JSON, headers=headers
+    )
 
 
 def _error(exc: SCIMException) -> Response:
@@ -39,7 +49,9 @@ def scim_error(exc: SCIMException):
 @bp.errorhandler(ValidationError)
 def validation_error(exc: ValidationError):
     db.session.rollback()
-    return _error(InvalidValueException(detail="The resource is not valid: " + exc.errors()[0]["msg"][:200]))
+    return _error(
+        InvalidValueException(detail="The resource is not valid: " + exc.errors()[0]["msg"][:200])
+    )
 
 
 @bp.errorhandler(HTTPException)
@@ -62,8 +74,13 @@ def authenticate():
 def audit_call(response: Response):
     token = g.get("scim_token")
     if token is not None:  # one row per call; creation/deactivation add their own event too
-        audit.record(None, "scim.call", f"SCIM {request.method} {request.path}"[:300], token_id=token.id,
-                     status=response.status_code)
+        audit.record(
+            None,
+            "scim.call",
+            f"SCIM {request.method} {request.path}"[:300],
+            token_id=token.id,
+            status=response.status_code,
+        )
         db.session.commit()
     return response
 
@@ -86,7 +103,8 @@ def _base() -> str:
 
 
 def _dump_args() -> dict:
-    """?attributes= / ?excludedAttributes= as scim2-models' ResponseParameters (it validates the names)."""
+    """?attributes= / ?excludedAttributes= as scim2-models' ResponseParameters (it validates the
+    names)."""
     raw = {}
     if request.args.get("attributes"):
         raw["attributes"] = request.args["attributes"]
@@ -107,6 +125,7 @@ def _int_arg(name: str, default: int | None) -> int | None:
 
 # --- discovery --------------------------------------------------------------------------------
 
+
 @bp.get("/ServiceProviderConfig")
 def service_provider_config():
     return _json(scim.CONFIG.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
@@ -115,8 +134,15 @@ def service_provider_config():
 @bp.get("/Schemas")
 def schemas():
     items = [s.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE) for s in scim.PROVIDER.schemas]
-    return _json({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(items),
-                  "startIndex": 1, "itemsPerPage": len(items), "Resources": items})
+    return _json(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": len(items),
+            "startIndex": 1,
+            "itemsPerPage": len(items),
+            "Resources": items,
+        }
+    )
 
 
 @bp.get("/Schemas/<path:schema_id>")
@@ -129,9 +155,18 @@ def schema(schema_id: str):
 
 @bp.get("/ResourceTypes")
 def resource_types():
-    items = [r.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE) for r in scim.PROVIDER.resource_types]
-    return _json({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": len(items),
-                  "startIndex": 1, "itemsPerPage": len(items), "Resources": items})
+    items = [
+        r.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE) for r in scim.PROVIDER.resource_types
+    ]
+    return _json(
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+            "totalResults": len(items),
+            "startIndex": 1,
+            "itemsPerPage": len(items),
+            "Resources": items,
+        }
+    )
 
 
 @bp.get("/ResourceTypes/<name>")
@@ -143,6 +178,7 @@ def resource_type(name: str):
 
 
 # --- users ------------------------------------------------------------------------------------
+
 
 @bp.get("/Users")
 def list_users():
@@ -165,8 +201,12 @@ def search_users():
 def create_user():
     row = scim.create_user(_body(), g.scim_token, _base())
     db.session.commit()
-    return _json(scim.dump_user(row, _base(), Context.RESOURCE_CREATION_RESPONSE), 201,
-                 Location=f"{_base()}/Users/{row.scim_id}", ETag=scim.etag(row))
+    return _json(
+        scim.dump_user(row, _base(), Context.RESOURCE_CREATION_RESPONSE),
+        201,
+        Location=f"{_base()}/Users/{row.scim_id}",
+        ETag=scim.etag(row),
+    )
 
 
 @bp.get("/Users/<scim_id>")
@@ -174,15 +214,19 @@ def get_user(scim_id: str):
     row = scim.find_user(scim_id)
     if request.headers.get("If-None-Match") == scim.etag(row):
         return Response(status=304)
-    return _json(scim.dump_user(row, _base(), Context.RESOURCE_QUERY_RESPONSE, **_dump_args()),
-                 ETag=scim.etag(row))
+    return _json(
+        scim.dump_user(row, _base(), Context.RESOURCE_QUERY_RESPONSE, **_dump_args()),
+        ETag=scim.etag(row),
+    )
 
 
 @bp.put("/Users/<scim_id>")
 def replace_user(scim_id: str):
     row = scim.replace_user(scim_id, _body(), g.scim_token, request.headers.get("If-Match"))
     db.session.commit()
-    return _json(scim.dump_user(row, _base(), Context.RESOURCE_REPLACEMENT_RESPONSE), ETag=scim.etag(row))
+    return _json(
+        scim.dump_user(row, _base(), Context.RESOURCE_REPLACEMENT_RESPONSE), ETag=scim.etag(row)
+    )
 
 
 @bp.patch("/Users/<scim_id>")

@@ -78,7 +78,12 @@ def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
         "memberships_withdrawn": withdrawn or 0,
     }
     audit.record(
-        None, action, f"Account of {person.email} switched off", user_id=person.id, **outcome, **detail
+        None,
+        action,
+        f"Account of {person.email} switched off",
+        user_id=person.id,
+        **outcome,
+        **detail,
     )
     return outcome
 
@@ -86,4 +91,6 @@ def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
 def reactivate(person: User, *, action: str, **detail) -> None:
     """Switch the account on again: the person can sign in; programmes are applied to anew."""
     person.deactivated_at = None
-    audit.record(None, action, f"Account of {person.email} switched on", user_id=person.id, **detail)
+    audit.record(
+        None, action, f"Account of {person.email} switched on", user_id=person.id, **detail
+    )

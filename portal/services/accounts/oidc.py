@@ -1,11 +1,15 @@
-"""OpenID Connect relying party (Authlib): code flow + PKCE (S256), state, nonce, discovery, JWKS rotation.
+"""OpenID Connect relying party (Authlib).
 
-Authlib keeps state, nonce and the PKCE verifier in the Flask session under `_state_oidc_<state>` (our
-session cookie is signed, and start_session() clears it after the callback). Discovery and the JWKS are
-cached per process in the registered client's `server_metadata`; on an unknown `kid` Authlib refetches the
-JWKS once (sync_openid.parse_id_token -> InvalidKeyIdError -> fetch_jwk_set(force=True)): that is the
-key-rotation path. Back-channel logout tokens are checked here with joserfc (Authlib has no helper).
+Code flow with PKCE (S256), state and nonce; discovery; JWKS with key rotation.
+
+Authlib keeps state, nonce and the PKCE verifier in the Flask session under `_state_oidc_<state>`
+(our session cookie is signed, and start_session() clears it after the callback). Discovery and the
+JWKS are cached per process in the registered client's `server_metadata`; on an unknown `kid`
+Authlib refetches the JWKS once (sync_openid.parse_id_token -> InvalidKeyIdError ->
+fetch_jwk_set(force=True)): that is the key-rotation path. Back-channel logout tokens are checked
+here with joserfc (Authlib has no helper).
 """
+
 from __future__ import annotations
 
 import time
@@ -36,9 +40,9 @@ BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 def init_app(app) -> None:
     """Register the provider when configured; `make run` without the variables registers nothing.
 
-    One OAuth registry per app (app.extensions), not a module global: Authlib caches the created client
-    (and its discovery/JWKS) per registry, so a second app in the same process (tests: own_app) would
-    otherwise talk to the first app's provider."""
+    One OAuth registry per app (app.extensions), not a module global: Authlib caches the created
+    client (and its discovery/JWKS) per registry, so a second app in the same process (tests:
+    own_app) would otherwise talk to the first app's provider."""
     settings = sso_settings(app.config)
     oauth = OAuth(app)
     app.extensions["horizon_oidc"] = oauth
@@ -49,8 +53,11 @@ def init_app(app) -> None:
         client_id=settings.oidc_client_id,
         client_secret=settings.oidc_client_secret,
         server_metadata_url=settings.oidc_issuer.rstrip("/") + "/.well-known/openid-configuration",
-        client_kwargs={"scope": app.config.get("HORIZON_OIDC_SCOPES") or SCOPES,
-                       "code_challenge_method": "S256", "timeout": 10},
+        client_kwargs={
+            "scope": app.config.get("HORIZON_OIDC_SCOPES") or SCOPES,
+            "code_challenge_method": "S256",
+            "timeout": 10,
+        },
     )
 
 
@@ -75,7 +82,9 @@ def finish(settings: SsoSettings) -> Identity:
         raise refuse("expired") from None  # no saved state: old tab, replay or forged callback
     except ExpiredTokenError:
         raise refuse("expired") from None
-    except OAuthError as e:  # error=access_denied from the provider, invalid_grant (code reused) ...
+    except (
+        OAuthError
+    ) as e:  # error=access_denied from the provider, invalid_grant (code reused) ...
         raise refuse("cancelled" if e.error == "access_denied" else "invalid") from None
     except (JoseError, ValueError):
         raise refuse("invalid") from None
@@ -94,9 +103,11 @@ def identity_from_claims(claims: dict, issuer: str) -> Identity:
         issuer=claims.get("iss") or issuer,
         subject=str(claims["sub"]),
         email=str(claims.get("email") or ""),
-        # absent or the string "true": not verified. Entra ID sends no email_verified; its optional claim
+        # absent or the string "true": not verified. Entra ID sends no email_verified; its
+        # optional claim
         # xms_edov ("email domain owner verified") is accepted instead.
-        email_verified=claims.get("email_verified") is True or claims.get("xms_edov") in (True, "1", "true"),
+        email_verified=claims.get("email_verified") is True
+        or claims.get("xms_edov") in (True, "1", "true"),
         name=str(claims.get("name") or ""),
         groups=tuple(str(g) for g in groups if isinstance(g, str | int)),
         attributes={k: v for k, v in claims.items() if isinstance(v, str)},
@@ -110,7 +121,9 @@ def validate_id_token(id_token: str, nonce: str | None, settings: SsoSettings) -
     Used by the tests that feed a token minted by the real provider (wrong audience, expired)."""
     client = _client()
     try:
-        return dict(client.parse_id_token({"id_token": id_token}, nonce=nonce, leeway=settings.clock_skew))
+        return dict(
+            client.parse_id_token({"id_token": id_token}, nonce=nonce, leeway=settings.clock_skew)
+        )
     except ExpiredTokenError:
         raise SsoRefused("expired") from None
     except (JoseError, ValueError):
@@ -118,16 +131,26 @@ def validate_id_token(id_token: str, nonce: str | None, settings: SsoSettings) -
 
 
 def backchannel_logout(logout_token: str, settings: SsoSettings) -> int:
-    """OIDC Back-Channel Logout 1.0 §2.6: verify, refuse a replayed jti, end the sessions. Returns count.
+    """OIDC Back-Channel Logout 1.0 §2.6: verify, refuse a replayed jti, end the sessions. Returns
+    count.
 
-    Raises SsoRefused("invalid"|"replayed"); the route answers 400 then (the spec's error response)."""
+    Raises SsoRefused("invalid"|"replayed"); the route answers 400 then (the spec's error
+    response)."""
     client = _client()
     metadata = client.load_server_metadata()
     try:
         try:
-            token = jwt.decode(logout_token, KeySet.import_key_set(client.fetch_jwk_set()), algorithms=["RS256", "ES256", "PS256"])
+            token = jwt.decode(
+                logout_token,
+                KeySet.import_key_set(client.fetch_jwk_set()),
+                algorithms=["RS256", "ES256", "PS256"],
+            )
         except JoseError:
-            token = jwt.decode(logout_token, KeySet.import_key_set(client.fetch_jwk_set(force=True)), algorithms=["RS256", "ES256", "PS256"])
+            token = jwt.decode(
+                logout_token,
+                KeySet.import_key_set(client.fetch_jwk_set(force=True)),
+                algorithms=["RS256", "ES256", "PS256"],
+            )
         c = token.claims
         now = time.time()
         aud = c.get("aud")
@@ -135,9 +158,11 @@ def backchannel_logout(logout_token: str, settings: SsoSettings) -> int:
         ok = (
             c.get("iss") == metadata["issuer"]
             and settings.oidc_client_id in auds
-            and isinstance(c.get("iat"), int | float) and c["iat"] <= now + settings.clock_skew
+            and isinstance(c.get("iat"), int | float)
+            and c["iat"] <= now + settings.clock_skew
             and (c.get("exp") is None or c["exp"] >= now - settings.clock_skew)
-            and isinstance(c.get("events"), dict) and BACKCHANNEL_EVENT in c["events"]
+            and isinstance(c.get("events"), dict)
+            and BACKCHANNEL_EVENT in c["events"]
             and "nonce" not in c
             and (c.get("sub") or c.get("sid"))
             and isinstance(c.get("jti"), str)
@@ -148,8 +173,13 @@ def backchannel_logout(logout_token: str, settings: SsoSettings) -> int:
         raise SsoRefused("invalid")
     try:
         with db.session.begin_nested():
-            db.session.add(SeenAssertion(issuer=c["iss"], one_time_id=c["jti"],
-                                         not_after=utcnow() + timedelta(seconds=600)))
+            db.session.add(
+                SeenAssertion(
+                    issuer=c["iss"],
+                    one_time_id=c["jti"],
+                    not_after=utcnow() + timedelta(seconds=600),
+                )
+            )
             db.session.flush()
     except IntegrityError:
         db.session.rollback()
@@ -157,15 +187,27 @@ def backchannel_logout(logout_token: str, settings: SsoSettings) -> int:
     ended = 0
     if c.get("sid"):
         result = db.session.execute(
-            UserSession.__table__.delete().where(UserSession.sso_issuer == c["iss"],
-                                                 UserSession.sso_sid == c["sid"]))
+            UserSession.__table__.delete().where(
+                UserSession.sso_issuer == c["iss"], UserSession.sso_sid == c["sid"]
+            )
+        )
         ended = result.rowcount or 0
     elif c.get("sub"):
-        link = db.session.scalar(select(IdentityLink).where(
-            IdentityLink.issuer == c["iss"], IdentityLink.subject == c["sub"]))
+        link = db.session.scalar(
+            select(IdentityLink).where(
+                IdentityLink.issuer == c["iss"], IdentityLink.subject == c["sub"]
+            )
+        )
         if link is not None:
             ended = end_sessions_of(link.user)
-    audit.record(None, "sso.backchannel_logout", "Company sign-out ended sessions",
-                 issuer=c["iss"], sub=c.get("sub"), sid=c.get("sid"), ended=ended)
+    audit.record(
+        None,
+        "sso.backchannel_logout",
+        "Company sign-out ended sessions",
+        issuer=c["iss"],
+        sub=c.get("sub"),
+        sid=c.get("sid"),
+        ended=ended,
+    )
     db.session.commit()
     return ended

@@ -1,14 +1,18 @@
 """SAML 2.0 service provider (python3-saml 1.16 on xmlsec 1.3.17 / libxmlsec1 1.2.37).
 
-- SP entityID = <HORIZON_BASE_URL>/auth/saml/metadata, ACS = <HORIZON_BASE_URL>/auth/saml/acs (HTTP-POST).
-- Signed assertions required (wantAssertionsSigned); strict mode checks Audience, Recipient/Destination,
-  NotBefore/NotOnOrAfter (clock drift = HORIZON_SSO_CLOCK_SKEW), InResponseTo.
-- The AuthnRequest ID travels in a signed RelayState (itsdangerous, 10 minutes), not in the cookie: the ACS
-  POST comes cross-site from the IdP, so the SameSite=Lax session cookie is not sent with it.
-- Replay: the assertion ID is inserted into sso_seen_ids (unique (issuer, one_time_id)); a second POST of the
-  same response fails on the constraint.
+- SP entityID = <HORIZON_BASE_URL>/auth/saml/metadata, ACS = <HORIZON_BASE_URL>/auth/saml/acs
+  (HTTP-POST).
+- Signed assertions required (wantAssertionsSigned); strict mode checks Audience,
+  Recipient/Destination, NotBefore/NotOnOrAfter (clock drift = HORIZON_SSO_CLOCK_SKEW),
+  InResponseTo.
+- The AuthnRequest ID travels in a signed RelayState (itsdangerous, 10 minutes), not in the cookie:
+  the ACS POST comes cross-site from the IdP, so the SameSite=Lax session cookie is not sent with
+  it.
+- Replay: the assertion ID is inserted into sso_seen_ids (unique (issuer, one_time_id)); a second
+  POST of the same response fails on the constraint.
 - IdP-initiated (unsolicited) responses are refused.
 """
+
 from __future__ import annotations
 
 import functools
@@ -32,13 +36,23 @@ from portal.services.accounts.settings import SsoSettings
 
 RELAY_MAX_AGE = 600
 EMAIL_ATTRIBUTES = (
-    "email", "mail", "emailaddress",
+    "email",
+    "mail",
+    "emailaddress",
     "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",  # Entra ID
     "urn:oid:0.9.2342.19200300.100.1.3",
 )
-NAME_ATTRIBUTES = ("displayName", "name", "http://schemas.microsoft.com/identity/claims/displayname",
-                   "urn:oid:2.16.840.1.113730.3.1.241")
-GROUP_ATTRIBUTES = ("groups", "memberOf", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups")
+NAME_ATTRIBUTES = (
+    "displayName",
+    "name",
+    "http://schemas.microsoft.com/identity/claims/displayname",
+    "urn:oid:2.16.840.1.113730.3.1.241",
+)
+GROUP_ATTRIBUTES = (
+    "groups",
+    "memberOf",
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+)
 
 
 @functools.lru_cache(maxsize=4)
@@ -52,7 +66,9 @@ def _idp_from_metadata(source: str, stamp: float) -> dict:
 
 def _idp(settings: SsoSettings) -> dict:
     source = settings.saml_idp_metadata
-    stamp = os.path.getmtime(source) if os.path.exists(source) else int(utcnow().timestamp() // 3600)
+    stamp = (
+        os.path.getmtime(source) if os.path.exists(source) else int(utcnow().timestamp() // 3600)
+    )
     return _idp_from_metadata(source, stamp)
 
 
@@ -61,8 +77,10 @@ def _saml_settings(settings: SsoSettings) -> OneLogin_Saml2_Settings:
     c = current_app.config
     sp = {
         "entityId": settings.base_url + "/auth/saml/metadata",
-        "assertionConsumerService": {"url": settings.base_url + "/auth/saml/acs",
-                                     "binding": OneLogin_Saml2_Constants.BINDING_HTTP_POST},
+        "assertionConsumerService": {
+            "url": settings.base_url + "/auth/saml/acs",
+            "binding": OneLogin_Saml2_Constants.BINDING_HTTP_POST,
+        },
         "NameIDFormat": OneLogin_Saml2_Constants.NAMEID_EMAIL_ADDRESS,
         "x509cert": _read(c.get("HORIZON_SAML_SP_CERT")),
         "privateKey": _read(c.get("HORIZON_SAML_SP_KEY")),
@@ -142,7 +160,9 @@ def _redirect_for(auth: OneLogin_Saml2_Auth, authn, relay: str) -> str:
 def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | None]:
     """The verified identity of a posted response, and the page to go to afterwards."""
     try:
-        relay = _relay_serializer().loads(req["post_data"].get("RelayState", ""), max_age=RELAY_MAX_AGE)
+        relay = _relay_serializer().loads(
+            req["post_data"].get("RelayState", ""), max_age=RELAY_MAX_AGE
+        )
         request_id = relay["rid"]
     except (BadSignature, KeyError, TypeError, AttributeError):
         raise refuse("expired") from None  # unsolicited, or the sign-in took over 10 minutes
@@ -155,7 +175,9 @@ def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | 
     if errors or not auth.is_authenticated():
         reason = auth.get_last_error_reason() or ""
         current_app.logger.info("SAML response refused: %s %s", errors, reason)
-        raise refuse("expired" if "expired" in reason.lower() or "NotOnOrAfter" in reason else "invalid")
+        raise refuse(
+            "expired" if "expired" in reason.lower() or "NotOnOrAfter" in reason else "invalid"
+        )
     issuer = auth.get_settings().get_idp_data()["entityId"]
     assertion_id = auth.get_last_assertion_id()
     not_after = auth.get_last_assertion_not_on_or_after()
@@ -166,8 +188,13 @@ def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | 
     )
     try:
         with db.session.begin_nested():
-            db.session.add(SeenAssertion(issuer=issuer, one_time_id=assertion_id,
-                                         not_after=until + timedelta(seconds=settings.clock_skew)))
+            db.session.add(
+                SeenAssertion(
+                    issuer=issuer,
+                    one_time_id=assertion_id,
+                    not_after=until + timedelta(seconds=settings.clock_skew),
+                )
+            )
             db.session.flush()
     except IntegrityError:
         db.session.rollback()
@@ -192,7 +219,8 @@ def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | 
         issuer=issuer,
         subject=auth.get_nameid(),  # persistent NameID recommended (docs/identity.md)
         email=email,
-        # SAML has no email_verified: the configured IdP is trusted for its own (configured) domains only.
+        # SAML has no email_verified: the configured IdP is trusted for its own (configured)
+        # domains only.
         email_verified=domain in settings.domains,
         name=first(NAME_ATTRIBUTES),
         groups=tuple(groups),

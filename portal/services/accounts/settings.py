@@ -1,15 +1,17 @@
 """SSO settings, read once from the app config (filled from the environment by portal/config.py).
 
-Environment names are a contract (issue 19):
+Environment names are a contract (docs/identity.md):
   HORIZON_OIDC_ISSUER, HORIZON_OIDC_CLIENT_ID, HORIZON_OIDC_CLIENT_SECRET, HORIZON_OIDC_LABEL,
   HORIZON_SSO_DOMAINS (comma-separated), HORIZON_BASE_URL (as BASE_URL).
-Added by this plan (names free to choose, documented in docs/identity.md):
-  HORIZON_SAML_IDP_METADATA (file path or https URL), HORIZON_SAML_SP_CERT / HORIZON_SAML_SP_KEY (optional,
-  PEM paths), HORIZON_SAML_LABEL, HORIZON_SSO_BREAK_GLASS (comma-separated e-mails),
+Also read (documented in docs/identity.md):
+  HORIZON_SAML_IDP_METADATA (file path or https URL), HORIZON_SAML_SP_CERT / HORIZON_SAML_SP_KEY
+  (optional, PEM paths), HORIZON_SAML_LABEL, HORIZON_SSO_BREAK_GLASS (comma-separated e-mails),
   HORIZON_SSO_ROLE_GROUPS ("admin=Horizon Admins;lead:<programme-slug>=Mentoring Leads"),
-  HORIZON_SSO_ATTRIBUTES ("department=department,title=job_title,location=location,timezone=zoneinfo"),
+  HORIZON_SSO_ATTRIBUTES
+  ("department=department,title=job_title,location=location,timezone=zoneinfo"),
   HORIZON_SSO_CLOCK_SKEW (seconds, default 120).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,7 +28,9 @@ class SsoSettings:
     oidc_label: str
     domains: frozenset[str]
     break_glass: frozenset[str]
-    role_groups: dict[str, str] = field(default_factory=dict)  # group name -> "admin" | "lead:<slug>"
+    role_groups: dict[str, str] = field(
+        default_factory=dict
+    )  # group name -> "admin" | "lead:<slug>"
     attribute_map: dict[str, str] = field(default_factory=dict)  # profile field -> claim name
     clock_skew: int = 120
     saml_idp_metadata: str | None = None

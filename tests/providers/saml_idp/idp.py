@@ -1,12 +1,13 @@
 """A real SAML 2.0 IdP for the tests: pysaml2's Server (signs with xmlsec1), served over HTTP.
 
 start_idp(dir, sp_base) writes a key pair and the IdP metadata, serves on a free port:
-  GET  /metadata                 IdP metadata (what HORIZON_SAML_IDP_METADATA points at)
-  GET  /sso/redirect             HTTP-Redirect binding: AuthnRequest -> login form (field `login`)
-  POST /sso/login                signs a Response for the chosen test user and auto-POSTs it to the ACS
+  GET  /metadata                 IdP metadata (what HORIZON_SAML_IDP_METADATA points at) GET
+  /sso/redirect             HTTP-Redirect binding: AuthnRequest -> login form (field `login`) POST
+  /sso/login                signs a Response for the chosen test user and auto-POSTs it to the ACS
 Test knobs (form fields on /sso/login, or IdP.users): audience=<other SP entityID>, expired=1,
 sign_assertion=0. The test user's attributes come from IdP.users[login].
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, Response, request
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_REDIRECT
 from saml2.assertion import Policy
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
@@ -28,7 +29,8 @@ from werkzeug.serving import make_server
 
 AUTO_POST = """<!doctype html><html><head><title>Posting to Horizon</title></head>
 <body onload="document.forms[0].submit()"><form method="post" action="{acs}">
-<input type="hidden" name="SAMLResponse" value="{resp}"><input type="hidden" name="RelayState" value="{relay}">
+<input type="hidden" name="SAMLResponse" value="{resp}">
+<input type="hidden" name="RelayState" value="{relay}">
 <noscript><button type="submit">Continue</button></noscript></form></body></html>"""
 
 
@@ -45,7 +47,9 @@ class IdP:
     server: object = None
     saml_server: object = None
     users: dict = field(default_factory=dict)
-    last_response: dict = field(default_factory=dict)  # {"SAMLResponse":..., "RelayState":..., "acs":...}
+    last_response: dict = field(
+        default_factory=dict
+    )  # {"SAMLResponse":..., "RelayState":..., "acs":...}
 
     def trust_sp(self, sp_metadata_xml: str) -> None:
         """Load the SP's metadata (from /auth/saml/metadata), as an admin would at a real IdP."""
@@ -59,29 +63,59 @@ def start_idp(workdir: Path, sp_base: str) -> IdP:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     key, cert = workdir / "idp.key", workdir / "idp.crt"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=test-idp", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
+    subprocess.run(  # noqa: S603 (fixed arguments)
+        [
+            "/usr/bin/openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=test-idp",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     conf = IdPConfig()
-    conf.load({
-        "entityid": f"{base}/metadata",
-        "key_file": str(key),
-        "cert_file": str(cert),
-        "xmlsec_binary": "/usr/bin/xmlsec1",
-        "service": {"idp": {
-            "endpoints": {"single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]},
-            "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
-            "sign_assertion": True,
-            "sign_response": False,
-            "want_authn_requests_signed": False,
-            "policy": {"default": {"lifetime": {"minutes": 5}, "attribute_restrictions": None,
-                                   "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"}},
-        }},
-        "metadata": {},
-    })
+    conf.load(
+        {
+            "entityid": f"{base}/metadata",
+            "key_file": str(key),
+            "cert_file": str(cert),
+            "xmlsec_binary": "/usr/bin/xmlsec1",
+            "service": {
+                "idp": {
+                    "endpoints": {
+                        "single_sign_on_service": [(f"{base}/sso/redirect", BINDING_HTTP_REDIRECT)]
+                    },
+                    "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                    "sign_assertion": True,
+                    "sign_response": False,
+                    "want_authn_requests_signed": False,
+                    "policy": {
+                        "default": {
+                            "lifetime": {"minutes": 5},
+                            "attribute_restrictions": None,
+                            "name_form": "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+                        }
+                    },
+                }
+            },
+            "metadata": {},
+        }
+    )
     idp_server = Server(config=conf)
     metadata_file = workdir / "idp-metadata.xml"
-    metadata_file.write_text(create_metadata_string(None, config=conf, valid=48, sign=False).decode())
+    metadata_file.write_text(
+        create_metadata_string(None, config=conf, valid=48, sign=False).decode()
+    )
     idp = IdP(base=base, metadata_file=metadata_file)
 
     app = Flask("test_idp")
@@ -94,12 +128,20 @@ def start_idp(workdir: Path, sp_base: str) -> IdP:
     def sso_redirect():
         req = idp_server.parse_authn_request(request.args["SAMLRequest"], BINDING_HTTP_REDIRECT)
         msg = req.message
-        fields = {"rid": msg.id, "acs": msg.assertion_consumer_service_url, "sp": msg.issuer.text,
-                  "relay": request.args.get("RelayState", "")}
-        hidden = "".join(f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items())
-        return (f"<!doctype html><title>Test SAML IdP</title><h1>Test SAML IdP</h1><form method=post "
-                f'action="/sso/login">{hidden}<label>Login <input name="login"></label>'
-                f"<button type=submit>Sign in</button></form>")
+        fields = {
+            "rid": msg.id,
+            "acs": msg.assertion_consumer_service_url,
+            "sp": msg.issuer.text,
+            "relay": request.args.get("RelayState", ""),
+        }
+        hidden = "".join(
+            f'<input type="hidden" name="{k}" value="{html.escape(v)}">' for k, v in fields.items()
+        )
+        return (
+            f"<!doctype html><title>Test SAML IdP</title><h1>Test SAML IdP</h1><form method=post "
+            f'action="/sso/login">{hidden}<label>Login <input name="login"></label>'
+            f"<button type=submit>Sign in</button></form>"
+        )
 
     @app.post("/sso/login")
     def sso_login():
@@ -107,8 +149,10 @@ def start_idp(workdir: Path, sp_base: str) -> IdP:
         user = idp.users[f["login"]]
         audience = f.get("audience") or f["sp"]
         minutes = -10 if f.get("expired") else 5
-        policy = Policy({"default": {"lifetime": {"minutes": minutes}, "attribute_restrictions": None}},
-                        mds=idp_server.metadata)
+        policy = Policy(
+            {"default": {"lifetime": {"minutes": minutes}, "attribute_restrictions": None}},
+            mds=idp_server.metadata,
+        )
         resp = idp_server.create_authn_response(
             identity={k: v if isinstance(v, list) else [v] for k, v in user.items()},
             in_response_to=f["rid"],
