@@ -26,6 +26,7 @@ from portal.services.platform import audit
 from portal.services.scim import users as scim
 
 SCIM_JSON = "application/scim+json"
+TOO_LARGE = "The request is too large (2 MB at most)."
 
 
 def _json(payload, status: int = 200, **headers) -> Response:
@@ -57,8 +58,19 @@ def validation_error(exc: ValidationError):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     db.session.rollback()
-    err = Error(status=exc.code, detail=exc.description)
+    detail = TOO_LARGE if exc.code == 413 else exc.description
+    err = Error(status=exc.code, detail=detail)
     return _json(err.model_dump(), exc.code)
+
+
+@bp.before_request
+def refuse_oversize_bodies():
+    """Before the token check, as for every other POST: a body over the limit is refused."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length > limit:
+        err = Error(status=413, detail=TOO_LARGE)
+        return _json(err.model_dump(), 413)
+    return None
 
 
 @bp.before_request

@@ -19,13 +19,15 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("deactivated_at", sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column("directory", sa.JSON(), nullable=False, server_default="{}"))
-    with op.batch_alter_table("user_sessions") as batch:
-        batch.add_column(sa.Column("sso_issuer", sa.String(300), nullable=True))
-        batch.add_column(sa.Column("sso_sid", sa.String(255), nullable=True))
-        batch.create_index("ix_user_sessions_sso_sid", ["sso_sid"])
+    # Plain ADD COLUMN, not a batch copy: on SQLite a copy of `users` would break the
+    # triggers that name it (journal_author_tags_*).
+    op.add_column("users", sa.Column("deactivated_at", sa.DateTime(), nullable=True))
+    op.add_column(
+        "users", sa.Column("directory", sa.JSON(), nullable=False, server_default="{}")
+    )
+    op.add_column("user_sessions", sa.Column("sso_issuer", sa.String(300), nullable=True))
+    op.add_column("user_sessions", sa.Column("sso_sid", sa.String(255), nullable=True))
+    op.create_index("ix_user_sessions_sso_sid", "user_sessions", ["sso_sid"])
 
     op.create_table(
         "identity_links",
@@ -88,10 +90,9 @@ def downgrade() -> None:
     op.drop_table("scim_tokens")
     op.drop_table("sso_seen_ids")
     op.drop_table("identity_links")
-    with op.batch_alter_table("user_sessions") as batch:
-        batch.drop_index("ix_user_sessions_sso_sid")
-        batch.drop_column("sso_sid")
-        batch.drop_column("sso_issuer")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("directory")
-        batch.drop_column("deactivated_at")
+    op.drop_index("ix_user_sessions_sso_sid", table_name="user_sessions")
+    # SQLite 3.35+ drops a column in place (no table copy, so the triggers survive).
+    op.drop_column("user_sessions", "sso_sid")
+    op.drop_column("user_sessions", "sso_issuer")
+    op.drop_column("users", "directory")
+    op.drop_column("users", "deactivated_at")
