@@ -9,12 +9,14 @@ no job can stop running because some unrelated import went away.
 - platform.jobs: run a long job (CSV import, matching run) and report its progress
 - programmes.enrollment: the CSV import runner; matching.background: the large matching run
 - programmes.holds: release decisions whose undo window closed (every minute)
-- accounts: forget expired sessions (hourly)
+- accounts: forget expired sessions (hourly); accounts.provisioning: forget used one-time ids
+  of company sign-in (hourly)
 - reminders.tasks: reminders, surveys and digests (every 15 minutes, and at start-up)
 - insights.rollups: the nightly rollups, pair health and figures
 """
 
 from portal.services import accounts
+from portal.services.accounts import provisioning as company_sign_in
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
 from portal.services.platform import jobs, mail
@@ -22,6 +24,16 @@ from portal.services.programmes import enrollment, holds
 from portal.services.reminders import tasks as reminders
 from portal.tasks import huey
 
-MODULES = (mail, jobs, enrollment, matching_runs, holds, accounts, reminders, rollups)
+MODULES = (
+    mail,
+    jobs,
+    enrollment,
+    matching_runs,
+    holds,
+    accounts,
+    company_sign_in,
+    reminders,
+    rollups,
+)
 
 __all__ = ["MODULES", "huey"]

@@ -115,3 +115,22 @@ def test_a_deactivated_person_cannot_sign_in_with_a_password(client, auth):
     db.session.commit()
     assert auth.login("gone@example.org").status_code == 422
     assert client.get(f"/auth/reset/{password_reset_token(user)}").status_code == 400
+
+
+def test_used_one_time_ids_are_forgotten_once_expired():
+    from datetime import timedelta
+
+    from portal.models import utcnow
+    from portal.models.identity import SeenAssertion
+    from portal.services.accounts.provisioning import forget_expired_one_time_ids
+
+    now = utcnow()
+    db.session.add_all(
+        [
+            SeenAssertion(issuer="i", one_time_id="old", not_after=now - timedelta(minutes=1)),
+            SeenAssertion(issuer="i", one_time_id="new", not_after=now + timedelta(minutes=5)),
+        ]
+    )
+    db.session.commit()
+    assert forget_expired_one_time_ids() == 1
+    assert db.session.scalars(select(SeenAssertion.one_time_id)).all() == ["new"]

@@ -4,8 +4,8 @@ The rule (docs/identity.md, "When someone leaves"): nothing the person wrote is 
 Their sessions end at once and they cannot sign in by any route; they leave every programme
 they applied to or take part in (so no queue and no matching run sees them); an active
 pairing ends the way an admin ends one, so each partner is told that it ended, in words that
-never say why, and a partner no longer reads the person's shared entries (an ended pairing
-shares nothing). The partner also gets an e-mail that names no reason.
+never say why (and by an e-mail that names no reason). As in any ended pairing, the partner
+still reads what was shared in it, and nothing new can be shared (docs/sharing.md).
 """
 
 from __future__ import annotations

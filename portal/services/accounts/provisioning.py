@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from huey import crontab
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
@@ -20,6 +21,7 @@ from portal.models.leads import ProgramLead
 from portal.models.users import TIME_ZONES
 from portal.services.accounts.settings import SsoSettings
 from portal.services.platform import audit
+from portal.tasks import periodic_task
 
 # No argon2 hash matches it: the account signs in only through the company.
 UNUSABLE_SSO_PASSWORD = "!sso"  # noqa: S105 (a marker, not a password)
@@ -245,3 +247,18 @@ def password_refusal(email: str, settings: SsoSettings) -> str | None:
     if settings.domain_enforced(address):
         return f"Your company signs you in with {settings.label}."
     return None
+
+
+def forget_expired_one_time_ids() -> int:
+    """Delete remembered assertion ids and logout-token jtis that can no longer be replayed."""
+    from portal.models.identity import SeenAssertion
+
+    result = db.session.execute(delete(SeenAssertion).where(SeenAssertion.not_after < utcnow()))
+    db.session.commit()
+    return result.rowcount or 0
+
+
+@periodic_task(crontab(minute="23"))
+def clean_one_time_ids() -> int:
+    """Hourly on the worker: forget one-time ids past their expiry."""
+    return forget_expired_one_time_ids()
