@@ -5,6 +5,8 @@ No provider is contacted here: registering the provider fetches nothing until a 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import current_app
 from sqlalchemy import select
@@ -67,6 +69,23 @@ def test_the_sign_in_page_offers_the_company_button(client):
     page = client.get("/auth/login?next=/profile/")
     assert "Sign in with Acme" in page.text
     assert 'href="/auth/oidc/start?next=/profile/"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("url", "status"), [("/auth/login", 200), ("/auth/oidc/callback?code=x&state=forged", 403)]
+)
+def test_the_sign_in_and_refusal_pages_are_valid_and_say_why(client, url, status):
+    from collections import Counter
+
+    response = client.get(url)
+    assert response.status_code == status
+    page = response.text
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', page)
+    assert [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', page)).items() if n > 1] == []
+    if status == 403:  # a forged or replayed callback: words, never a trace
+        assert 'role="alert"' in page and "took too long" in page and "Traceback" not in page
+        refused = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sso.refused"))
+        assert refused.detail["reason"] == "expired" and "code" not in refused.detail
 
 
 def test_password_sign_in_is_refused_for_the_company_domain_and_audited(client, auth):

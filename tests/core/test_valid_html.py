@@ -34,6 +34,7 @@ PAGES = [
     "/admin/programs/new",
     "/programs/spring",
     "/auth/password",
+    "/admin/identity",
 ]
 
 
