@@ -116,8 +116,7 @@ def request_data() -> dict:
     base = urlsplit(current_app.config.get("BASE_URL") or request.host_url)
     return {
         "https": "on" if base.scheme == "https" else "off",
-        "http_host": base.hostname,
-        "server_port": base.port or (443 if base.scheme == "https" else 80),
+        "http_host": base.netloc,  # host[:port], as python3-saml now wants it
         "script_name": request.path,
         "get_data": request.args.copy(),
         "post_data": request.form.copy(),
