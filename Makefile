@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 export FLASK_APP := portal
 
-.PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java nginx bench clean
+.PHONY: install install-test npm run worker db test test-fast e2e lint format chromium java nginx xmlsec1 idp bench clean
 
 # What running needs (`make run`); the test tools come on top for `make test` and `make lint`.
 $(VENV)/.installed: pyproject.toml
@@ -64,14 +64,25 @@ java:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
 	  else echo "Java is missing: run 'sudo apt-get install -y default-jre-headless'"; exit 1; fi; }
 
-test: install-test npm chromium java nginx
+# The SAML identity provider in the tests (pysaml2) signs with Debian's xmlsec1.
+xmlsec1:
+	@command -v xmlsec1 >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1; \
+	  else echo "xmlsec1 is missing: run 'sudo apt-get install -y xmlsec1'"; exit 1; fi; }
+
+# The OpenID provider the tests use, for trying company sign-in by hand (docs/identity.md).
+idp: npm
+	OP_PORT=$${OP_PORT:-9400} OP_REDIRECT_URI=http://$(HOST):$(PORT)/auth/oidc/callback \
+	  OP_BACKCHANNEL_URI=http://$(HOST):$(PORT)/auth/oidc/backchannel-logout node tests/providers/oidc_op/server.mjs
+
+test: install-test npm chromium java nginx xmlsec1
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything except the browser tests.
-test-fast: install-test nginx
+test-fast: install-test npm nginx xmlsec1
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
-e2e: install-test npm chromium java
+e2e: install-test npm chromium java xmlsec1
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m e2e $(PYTEST_ARGS)
 
 lint: install-test

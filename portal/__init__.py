@@ -58,6 +58,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_templating(app)
     register_blueprints(app)
     cli.register(app)
+    from portal.services.accounts import oidc
+
+    oidc.init_app(app)  # registers the company's OpenID provider only when configured
     if app.config["TRUSTED_PROXIES"]:
         # Only behind a known number of proxies: their X-Forwarded-* headers are believed.
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -65,6 +65,34 @@ def register(app: Flask) -> None:
         figures = rollups.refresh_figures()
         click.echo(f"Refreshed {figures} analytics figures.")
 
+    @app.cli.group("scim")
+    def scim_group() -> None:
+        """SCIM provisioning tokens for the company's directory (docs/identity.md)."""
+
+    @scim_group.command("create-token")
+    @click.argument("name")
+    def scim_create_token(name: str) -> None:
+        """Create a bearer token and print it once; only its hash is kept."""
+        from portal.services.scim import users as scim
+
+        if not name.strip() or "\x00" in name:
+            raise click.BadParameter("give the token a name", param_hint="NAME")
+        token, row = scim.create_token(name, created_by=None)
+        db.session.commit()
+        click.echo(token)
+        click.echo(f"Token {row.id} ({row.name}) created. It is shown only this once.", err=True)
+
+    @scim_group.command("revoke-token")
+    @click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+    def scim_revoke_token(token_id: int) -> None:
+        """Revoke a token: the next call with it is refused."""
+        from portal.services.scim import users as scim
+
+        if not scim.revoke_token(token_id, revoked_by=None):
+            raise click.ClickException(f"There is no active token {token_id}.")
+        db.session.commit()
+        click.echo(f"Token {token_id} revoked.")
+
     @app.cli.command("match")
     @click.argument("program_slug")
     @click.option("--dry-run", is_flag=True, help="Print the proposal without saving it.")

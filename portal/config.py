@@ -154,4 +154,26 @@ def from_environment() -> dict:
         if username := os.environ.get("MAIL_USERNAME"):
             settings["MAIL_USERNAME"] = username
             settings["MAIL_PASSWORD"] = os.environ.get("MAIL_PASSWORD", "")
+    # Company sign-in and provisioning (docs/identity.md): taken as they are, by name.
+    for name in SSO_SETTINGS:
+        if value := os.environ.get(name):
+            settings[name] = value
     return settings
+
+
+SSO_SETTINGS = (
+    "HORIZON_OIDC_ISSUER",
+    "HORIZON_OIDC_CLIENT_ID",
+    "HORIZON_OIDC_CLIENT_SECRET",
+    "HORIZON_OIDC_LABEL",
+    "HORIZON_OIDC_SCOPES",
+    "HORIZON_SSO_DOMAINS",
+    "HORIZON_SSO_BREAK_GLASS",
+    "HORIZON_SSO_ROLE_GROUPS",
+    "HORIZON_SSO_ATTRIBUTES",
+    "HORIZON_SSO_CLOCK_SKEW",
+    "HORIZON_SAML_IDP_METADATA",
+    "HORIZON_SAML_LABEL",
+    "HORIZON_SAML_SP_CERT",
+    "HORIZON_SAML_SP_KEY",
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from portal.core.errors import NotAllowed, NotVisible
@@ -60,6 +60,10 @@ def render_error(status: int, message: str | None = None):
 def init_errors(app: Flask) -> None:
     def handler(error):
         status = getattr(error, "code", 500) or 500
+        if request.path.startswith("/scim/v2/") or request.path == "/scim/v2":
+            from portal.blueprints.scim.routes import http_error
+
+            return http_error(error)  # a SCIM client reads SCIM errors, never an HTML page
         if getattr(error, "response", None) is not None:
             return error.response  # a page made for this error (the sign-in limit's form)
         if status == 500:

@@ -101,6 +101,9 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(timeago)
     app.add_template_filter(plural)
     app.add_template_global(field_attrs)
+    from portal.services.accounts.settings import sso_settings
+
+    app.add_template_global(sso_settings, "company_sign_in")  # the sign-in page's buttons
 
     @app.context_processor
     def layout_globals() -> dict:

@@ -49,7 +49,14 @@ COMMITTED = (
     # Thousands of commits: as savepoints of one PostgreSQL transaction they overflow its
     # subtransaction cache and every query slows down (30+ minutes instead of a few).
     "privacy/test_no_leaks.py",
+    # Company sign-in against real providers: Horizon runs on a real port (tests/providers).
+    "auth/test_oidc.py",
+    "auth/test_saml.py",
+    "auth/test_deactivation.py",
+    "scim/",
 )
+# The real identity providers (OpenID, SAML) and the live Horizon they call back.
+pytest_plugins = ["tests.providers.fixtures"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,3 +19,7 @@ class UserSession(db.Model):
     # SHA-256 of the cookie's token: a copy of this table opens no session.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Which company sign-in opened it (OIDC issuer and `sid`), so that a back-channel
+    # logout ends exactly this session.
+    sso_issuer: Mapped[str | None] = mapped_column(String(300))
+    sso_sid: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -10,7 +10,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -65,6 +65,11 @@ class User(UserMixin, db.Model):
     # Set when the account was erased: the row stays as "Former participant" (a tombstone),
     # because pairings and what partners wrote refer to it.
     erased_at: Mapped[datetime | None]
+    # Company sign-in (docs/identity.md): a deactivated person (SCIM active=false or DELETE)
+    # cannot sign in by any route, and no longer counts for matching.
+    deactivated_at: Mapped[datetime | None]
+    # Directory facts from the company's sign-in or SCIM (department, title, location).
+    directory: Mapped[dict] = mapped_column(JSON, default=dict)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -818,6 +818,14 @@ def visible_outbox(user: User) -> Select:
     return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))
 
 
+def visible_scim_tokens(user: User) -> Select:
+    """Provisioning tokens (names, prefixes, dates; never the token) are for portal admins."""
+    from portal.models.identity import ScimToken
+
+    query = select(ScimToken)
+    return query if user.is_portal_admin else query.where(ScimToken.id.is_(None))
+
+
 # --- guide: surveys, meeting ratings, closing, year in review, confidential requests --------
 # Survey answers and meeting ratings belong to the programme team as aggregates: a person
 # reads back only their own, a partner never. A confidential request is read by its author

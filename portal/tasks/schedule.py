@@ -9,7 +9,8 @@ no job can stop running because some unrelated import went away.
 - platform.jobs: run a long job (CSV import, matching run) and report its progress
 - programmes.enrollment: the CSV import runner; matching.background: the large matching run
 - programmes.holds: release decisions whose undo window closed (every minute)
-- accounts: forget expired sessions (hourly)
+- accounts: forget expired sessions (hourly); accounts.provisioning: forget used one-time ids
+  of company sign-in (hourly)
 - reminders.tasks: reminders, surveys and digests (every 15 minutes, and at start-up)
 - insights.rollups: the nightly rollups, pair health and figures
 - accounts.data_rights: build "download my data" zips; forget expired ones (daily); carry out
@@ -19,6 +20,7 @@ no job can stop running because some unrelated import went away.
 
 from portal.services import accounts
 from portal.services.accounts import data_rights
+from portal.services.accounts import provisioning as company_sign_in
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
 from portal.services.platform import heartbeat, jobs, mail
@@ -37,6 +39,7 @@ MODULES = (
     rollups,
     heartbeat,
     data_rights,
+    company_sign_in,
 )
 
 __all__ = ["MODULES", "huey"]

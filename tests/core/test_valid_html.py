@@ -38,6 +38,7 @@ PAGES = [
     "/admin/outbox",
     "/profile/data",
     "/profile/delete",
+    "/admin/identity",
 ]
 
 

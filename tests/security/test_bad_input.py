@@ -125,6 +125,10 @@ def world(app):
     return {"mentee": mentee, "mentor": mentor, "admin": admin, "values": values}
 
 
+# Company sign-in routes answer 404 while no identity provider is configured (this world).
+NO_PROVIDER_HERE = {"auth.oidc_backchannel_logout", "auth.saml_acs"}
+
+
 def _rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint not in SKIPPED:
@@ -240,7 +244,7 @@ def test_do_extreme_values_in_every_field_never_answer_500(app, client, world, v
 
 def test_is_an_oversize_body_refused_with_413(app, client, world):
     for rule, methods in _rules(app):
-        if "POST" not in methods:
+        if "POST" not in methods or rule.endpoint in NO_PROVIDER_HERE:
             continue
         # A view may allow a larger upload (the CSV import); its own limit then applies.
         view = app.view_functions[rule.endpoint]

@@ -62,6 +62,10 @@ def _values(argument: str) -> list:
         "round_name": ["midpoint", "close"],
         "what": ["participants", "pairs"],
         "token": ["not-a-token", unsubscribe_token(someone, next(iter(KINDS)))],
+        # /scim/v2 answers 401 without its bearer token (a SCIM call with one is audited).
+        "scim_id": ["00000000-0000-0000-0000-000000000000"],
+        "schema_id": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "name": ["User"],
     }
     return fixed[argument]
 

@@ -5,6 +5,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its routes)
     enrollment,
     guide,
+    identity,
     insights,
     jobs,
     kickoff,

@@ -35,6 +35,8 @@ from portal.services.accounts import (
     user_for_reset_token,
 )
 from portal.services.accounts.demo_logins import demo_accounts_present
+from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
+from portal.services.accounts.settings import sso_settings
 
 LOGIN_FAILED = "That e-mail and password do not match an account."
 
@@ -72,9 +74,14 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    settings = sso_settings()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user:
+        refusal = password_refusal(form.email.data, settings)
+        user = None if refusal else authenticate(form.email.data, form.password.data)
+        if refusal:
+            audit_password_refusal(form.email.data, "login")
+            form.email.errors.append(refusal)
+        elif user:
             user.last_login_at = utcnow()
             db.session.commit()
             start_session(user)
@@ -86,7 +93,8 @@ def login():
                 )
             response = redirect(_safe_next(request.args.get("next")), 303)
             return limits.remember_device(response, user.email)
-        form.password.errors.append(LOGIN_FAILED)
+        else:
+            form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
 
@@ -166,6 +174,11 @@ def forgot_password():
     """Queue a link to set a new password; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        refusal = password_refusal(form.email.data, sso_settings())
+        if refusal:  # the same answer whether or not the address has an account
+            audit_password_refusal(form.email.data, "forgot")
+            flash(refusal, "info")
+            return redirect(url_for("auth.login"), 303)
         user = find_by_email(form.email.data)
         if user:
             send_password_links([user])  # queued: a mail server outage cannot change the answer
@@ -184,6 +197,8 @@ def reset_password(token: str):
     user = user_for_reset_token(token)
     if user is None:
         return render_template("auth/reset_invalid.html"), 400
+    if password_refusal(user.email, sso_settings()):  # a link sent before enforcement began
+        return render_template("auth/reset_invalid.html", sso=sso_settings()), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user.set_password(form.new_password.data)  # ends other sessions and this link

@@ -38,7 +38,9 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         User.spend_password_check_time(password or "")
         return None
-    return user if user.check_password(password or "") else None
+    if not user.check_password(password or ""):
+        return None
+    return user if user.deactivated_at is None else None
 
 
 def create_user(
@@ -62,14 +64,25 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> None:
-    """Begin a fresh session: a new cookie whose token has a row on the server."""
+def start_session(user: User, *, sso_issuer: str | None = None, sso_sid: str | None = None) -> None:
+    """Begin a fresh session: a new cookie whose token has a row on the server.
+
+    A company sign-in records its provider's issuer and session id (`sid`), so that the
+    provider's back-channel logout can end exactly this session.
+    """
     user = getattr(user, "_get_current_object", lambda: user)()  # survives logout_user()
     end_session()
     flask_session.clear()
     flask_session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token)))
+    db.session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=_token_hash(token),
+            sso_issuer=sso_issuer,
+            sso_sid=(sso_sid or None) and str(sso_sid)[:255],
+        )
+    )
     db.session.commit()
     flask_session[SESSION_TOKEN_KEY] = token
     login_user(user)
@@ -92,6 +105,16 @@ def end_all_sessions(user: User) -> int:
     db.session.commit()
     logout_user()
     flask_session.clear()
+    return ended.rowcount or 0
+
+
+def end_sessions_of(user: User) -> int:
+    """End every session of a person from outside their own request (SCIM, back-channel).
+
+    Unlike end_all_sessions() it leaves the caller's cookie alone. The caller commits.
+    """
+    ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    user.session_version = (user.session_version or 0) + 1  # also ends password links
     return ended.rowcount or 0
 
 
@@ -127,6 +150,7 @@ def load_user(session_id: str) -> User | None:
             User.session_version == int(version),
             UserSession.token_hash == _token_hash(token),
             UserSession.created_at >= cutoff,
+            User.deactivated_at.is_(None),
         )
     )
 
@@ -154,7 +178,7 @@ def user_for_reset_token(token: str, max_age: int = RESET_MAX_AGE) -> User | Non
     user = db.session.get(User, claims.get("user")) if isinstance(claims, dict) else None
     if user is None or user.session_version != claims.get("version"):
         return None
-    return user
+    return user if user.deactivated_at is None else None
 
 
 def password_link_message(user: User, *, invitation: bool = False) -> EmailMessage:
