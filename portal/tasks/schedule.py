@@ -12,9 +12,11 @@ no job can stop running because some unrelated import went away.
 - accounts: forget expired sessions (hourly)
 - reminders.tasks: reminders, surveys and digests (every 15 minutes, and at start-up)
 - insights.rollups: the nightly rollups, pair health and figures
+- choosing.tasks: close mentor requests past their expiry (every 15 minutes)
 """
 
 from portal.services import accounts
+from portal.services.choosing import tasks as choosing
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
 from portal.services.platform import jobs, mail
@@ -22,6 +24,6 @@ from portal.services.programmes import enrollment, holds
 from portal.services.reminders import tasks as reminders
 from portal.tasks import huey
 
-MODULES = (mail, jobs, enrollment, matching_runs, holds, accounts, reminders, rollups)
+MODULES = (mail, jobs, enrollment, matching_runs, holds, accounts, reminders, rollups, choosing)
 
 __all__ = ["MODULES", "huey"]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.core.errors import FieldError
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, User
-from portal.models.choosing import ChoosingSettings, MeetAnswer, MeetCheck
+from portal.models.choosing import ChoosingSettings, MatchingMode, MeetAnswer, MeetCheck
 from portal.models.guide import GuideDispatch
 from portal.models.meetings import Meeting
 
@@ -57,14 +57,13 @@ def due(now: datetime, pairings: list[Pairing]) -> Iterator[tuple[Pairing, User]
     by_program = {p.program_id for p in pairings}
     if not by_program:
         return
-    days = dict(
-        db.session.execute(
-            select(ChoosingSettings.program_id, ChoosingSettings.meet_check_days).where(
-                ChoosingSettings.program_id.in_(by_program),
-                ChoosingSettings.mode != "admin",
-            )
-        ).tuples()
-    )
+    rows = db.session.execute(
+        select(ChoosingSettings.program_id, ChoosingSettings.meet_check_days).where(
+            ChoosingSettings.program_id.in_(list(by_program)),
+            ChoosingSettings.mode != MatchingMode.admin,
+        )
+    ).all()
+    days = {program_id: number for program_id, number in rows}
     candidates = [
         p
         for p in pairings
@@ -76,11 +75,12 @@ def due(now: datetime, pairings: list[Pairing]) -> Iterator[tuple[Pairing, User]
         return
     ids = [p.id for p in candidates]
     met = set(db.session.scalars(select(Meeting.pairing_id).where(Meeting.pairing_id.in_(ids))))
-    answered = set(
-        db.session.execute(
+    answered = {
+        (row.pairing_id, row.user_id)
+        for row in db.session.execute(
             select(MeetCheck.pairing_id, MeetCheck.user_id).where(MeetCheck.pairing_id.in_(ids))
-        ).tuples()
-    )
+        ).all()
+    }
     for pairing in candidates:
         if pairing.id in met:
             continue
