@@ -36,7 +36,7 @@ def request_reminders(run: Any, pairings: list[Pairing]) -> Iterator[Message]:
         .order_by(MentorRequest.id)
     )
     for request in waiting:
-        if not run.morning(request.mentor):
+        if not (run.nudge(request.program, kind.key).on and run.morning(request.mentor)):
             continue
         name = request.program.name
         yield Message(
@@ -54,7 +54,7 @@ def request_reminders(run: Any, pairings: list[Pairing]) -> Iterator[Message]:
 def meet_checks(run: Any, pairings: list[Pairing]) -> Iterator[Message]:
     kind = KINDS["meet_check"]
     for pairing, person in checks.due(run.now, pairings):
-        if not run.morning(person):
+        if not run.on(pairing, kind.key, person):
             continue
         partner = pairing.partner_of(person)
         yield Message(

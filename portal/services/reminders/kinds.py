@@ -133,7 +133,6 @@ KINDS: dict[str, Kind] = {
             "When a mentee's request to you has waited a week (mentees choose their mentor).",
             subject="A mentoring request in {program} is waiting for your answer",
             notice="A mentee's request in {program} is waiting for your answer.",
-            programme_setting=False,
         ),
         Kind(
             "meet_check",
@@ -141,7 +140,6 @@ KINDS: dict[str, Kind] = {
             "A couple of weeks into a pairing you chose: one click to say whether you have met.",
             subject="Did you meet your mentoring partner?",
             notice="Did you and {partner} meet yet? One click.",
-            programme_setting=False,
         ),
     )
 }
