@@ -1112,3 +1112,19 @@ def browsable_programs(user: User) -> Select[tuple[Program]]:
     if user.is_portal_admin:
         return query.where(False)
     return query.where(Program.id.not_in(led_program_ids(user)))
+
+
+def office_hours_programs(user: User) -> Select[tuple[Program]]:
+    """Programmes where the user takes part and office hours are on (no settings row: on)."""
+    return (
+        select(Program)
+        .join(Membership, Membership.program_id == Program.id)
+        .outerjoin(ChoosingSettings, ChoosingSettings.program_id == Program.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.active,
+            or_(ChoosingSettings.office_hours.is_(None), ChoosingSettings.office_hours.is_(True)),
+        )
+        .order_by(Program.name)
+        .distinct()
+    )

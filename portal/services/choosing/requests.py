@@ -305,6 +305,41 @@ def accept(request: MentorRequest, mentor: User, now: datetime) -> Accepted:
     return Accepted(request, pairing, len(others), settings.requires_approval)
 
 
+def pair_from_conversation(
+    program: Program, mentee_id: int, mentor: User, now: datetime
+) -> Accepted:
+    """Both people of an office hour asked to continue as a pairing: a request is recorded
+    and accepted through accept() itself, so the same locks, capacity count and checks
+    decide (there is no second way to make a pair)."""
+    settings = settings_for(program)
+    if not settings.mode.mentees_choose:
+        raise ChoosingError("In this programme the team makes the pairs: ask them to pair you.")
+    if _active_membership(program, mentee_id, Role.mentee) is None:
+        raise ChoosingError("Only a mentee of this programme can continue as a pairing.")
+    existing = db.session.scalar(
+        select(MentorRequest).where(
+            MentorRequest.program_id == program.id,
+            MentorRequest.mentee_id == mentee_id,
+            MentorRequest.mentor_id == mentor.id,
+            MentorRequest.status == OPEN,
+        )
+    )
+    request = existing or MentorRequest(
+        program_id=program.id,
+        mentee_id=mentee_id,
+        mentor_id=mentor.id,
+        note="Asked to continue after an office hour.",
+        status=OPEN,
+        created_at=now,
+        remind_at=now + timedelta(days=settings.remind_after_days),
+        expires_at=now + timedelta(days=settings.expire_after_days),
+    )
+    if existing is None:
+        db.session.add(request)
+        db.session.flush()
+    return accept(request, mentor, now)
+
+
 # --- decline, withdraw, away ----------------------------------------------------------------
 
 
@@ -450,6 +485,7 @@ __all__ = [
     "due_reminders",
     "expire_due",
     "mark_away",
+    "pair_from_conversation",
     "send",
     "settings_for",
     "withdraw",

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.errors import FieldError
+from portal.core.time import in_zone
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
 from portal.models.office_hours import (
@@ -28,9 +29,11 @@ from portal.models.office_hours import (
     OfficeHourSlot,
     SlotStatus,
 )
+from portal.services import access
+from portal.services.choosing import requests as choosing
 from portal.services.insights import suppression
 from portal.services.pairings import KickoffError
-from portal.services.pairings.mail import base_url
+from portal.services.pairings.mail import base_url, send
 from portal.services.pairings.schedule import PRODID, _organizer, to_utc
 from portal.services.platform.notifications import notify
 
@@ -123,10 +126,33 @@ def book(slot: OfficeHourSlot, booker: User, question: str, now: datetime) -> Of
         f"Your office hour of {slot.starts_at:%-d %B} was booked.",
         f"/office-hours/bookings/{booking.id}",
     )
-    # FINAL CODE: e-mail both with ics_bytes(slot, booking, "REQUEST", viewer) attached,
-    # key f"office_hour:{slot.uid}:{slot.sequence}:booked:{person.id}" (kickoff.mail.send).
+    _mail(slot, booking, "booked")
     db.session.commit()
     return booking
+
+
+def _mail(slot: OfficeHourSlot, booking: OfficeHourBooking, what: str) -> None:
+    """The e-mail to both people with the event (REQUEST, or CANCEL on a call-off); the
+    subject carries the time only, the body no question (the booking page shows it)."""
+    method = "CANCEL" if what == "cancelled" else "REQUEST"
+    for person in (slot.mentor, booking.booker):
+        local = in_zone(slot.starts_at, person.zone)
+        heading = "Office hour called off" if what == "cancelled" else "Office hour booked"
+        send(
+            person,
+            f"{heading}: {local:%a %-d %b, %H:%M}",
+            "office_hours/email/booking.txt",
+            attachment=(
+                "office-hour.ics",
+                ics_bytes(slot, booking, method, person),
+                f"text/calendar; method={method}",
+            ),
+            key=f"office_hour:{slot.uid}:{slot.sequence}:{what}:{person.id}",
+            slot=slot,
+            local=local,
+            what=what,
+            link=f"/office-hours/bookings/{booking.id}",
+        )
 
 
 def cancel(booking: OfficeHourBooking, user: User, now: datetime) -> None:
@@ -159,7 +185,98 @@ def cancel(booking: OfficeHourBooking, user: User, now: datetime) -> None:
         f"An office hour of {slot.starts_at:%-d %B} was called off.",
         "/office-hours/",
     )
+    db.session.refresh(slot)
+    _mail(slot, booking, "cancelled")
     db.session.commit()
+
+
+def withdraw_slot(slot: OfficeHourSlot, mentor: User, now: datetime) -> None:
+    """The mentor takes a slot back; a live booking is called off with a CANCEL to both."""
+    if slot.mentor_id != mentor.id:
+        raise OfficeHoursError("Only the mentor who offered this slot can withdraw it.")
+    claimed = db.session.execute(
+        update(OfficeHourSlot)
+        .where(OfficeHourSlot.id == slot.id, OfficeHourSlot.status == SlotStatus.open)
+        .values(status=SlotStatus.withdrawn, sequence=OfficeHourSlot.sequence + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise OfficeHoursError("This slot was already withdrawn.")
+    live = db.session.scalar(
+        select(OfficeHourBooking).where(
+            OfficeHourBooking.slot_id == slot.id,
+            OfficeHourBooking.status == BookingStatus.booked,
+        )
+    )
+    db.session.refresh(slot)
+    if live is not None:
+        live.status, live.cancelled_by_id, live.cancelled_at = (
+            BookingStatus.cancelled,
+            mentor.id,
+            now,
+        )
+        notify(
+            live.booker_id,
+            "office_hour_cancelled",
+            f"An office hour of {slot.starts_at:%-d %B} was called off.",
+            "/office-hours/",
+        )
+        _mail(slot, live, "cancelled")
+    db.session.commit()
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+PAGE_SIZE = 20
+
+
+def upcoming_slots(
+    program: Program, now: datetime, topic: str = "", after: tuple[datetime, int] | None = None
+) -> list[tuple[OfficeHourSlot, OfficeHourBooking | None]]:
+    """Open slots from now on, soonest first, keyset by (starts_at, id); with their live
+    booking (the page shows "booked", never who booked or why)."""
+    query = (
+        select(OfficeHourSlot, OfficeHourBooking)
+        .outerjoin(
+            OfficeHourBooking,
+            (OfficeHourBooking.slot_id == OfficeHourSlot.id)
+            & (OfficeHourBooking.status != BookingStatus.cancelled),
+        )
+        .where(
+            OfficeHourSlot.program_id == program.id,
+            OfficeHourSlot.status == SlotStatus.open,
+            OfficeHourSlot.starts_at > now,
+        )
+        .order_by(OfficeHourSlot.starts_at, OfficeHourSlot.id)
+        .limit(PAGE_SIZE + 1)
+    )
+    topic = (topic or "").replace("\x00", "").strip()[:60]
+    if topic:
+        escaped = topic.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(OfficeHourSlot.topics.ilike(f"%{escaped}%", escape="\\"))
+    if after is not None:
+        query = query.where(
+            (OfficeHourSlot.starts_at > after[0])
+            | ((OfficeHourSlot.starts_at == after[0]) & (OfficeHourSlot.id > after[1]))
+        )
+    return [(slot, booking) for slot, booking in db.session.execute(query).all()]
+
+
+def my_slots(program: Program, mentor: User, now: datetime) -> list[OfficeHourSlot]:
+    return list(
+        db.session.scalars(
+            select(OfficeHourSlot)
+            .where(
+                OfficeHourSlot.program_id == program.id,
+                OfficeHourSlot.mentor_id == mentor.id,
+                OfficeHourSlot.status == SlotStatus.open,
+                OfficeHourSlot.starts_at > now - timedelta(days=1),
+            )
+            .order_by(OfficeHourSlot.starts_at, OfficeHourSlot.id)
+            .limit(50)
+        )
+    )
 
 
 def record_outcome(
@@ -206,23 +323,30 @@ def rate(booking: OfficeHourBooking, booker: User, rating: int, now: datetime) -
     db.session.commit()
 
 
-def ask_to_continue(booking: OfficeHourBooking, user: User) -> bool:
-    """One side asks to continue as a pairing; True when both have asked.
-
-    FINAL CODE: when both asked, and the programme lets mentees choose, create the pairing
-    through choosing.requests (a request created accepted, under the same two locks and the
-    same capacity check), never by a second code path.
-    """
+def ask_to_continue(booking: OfficeHourBooking, user: User, now: datetime) -> bool:
+    """One side asks to continue as a pairing; when both have, the pairing is made through
+    choosing.requests.pair_from_conversation (the same locks and checks as an accepted
+    request). Returns True when the pair was made."""
+    if user.id not in (booking.booker_id, booking.slot.mentor_id):
+        raise OfficeHoursError("Only the two of you can ask to continue.")
     column = "booker_wants_pairing" if user.id == booking.booker_id else "mentor_wants_pairing"
-    db.session.execute(
+    claimed = db.session.execute(
         update(OfficeHourBooking)
         .where(OfficeHourBooking.id == booking.id, OfficeHourBooking.status == BookingStatus.held)
         .values({column: True})
         .execution_options(synchronize_session=False)
     )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise OfficeHoursError("Continuing is possible once the conversation has taken place.")
     db.session.commit()
     db.session.refresh(booking)
-    return booking.booker_wants_pairing and booking.mentor_wants_pairing
+    if not (booking.booker_wants_pairing and booking.mentor_wants_pairing):
+        return False
+    choosing.pair_from_conversation(
+        booking.slot.program, booking.booker_id, booking.slot.mentor, now
+    )
+    return True
 
 
 # --- iCalendar: the same habits as kickoff.calendar -----------------------------------------
@@ -302,3 +426,26 @@ def figures(program: Program) -> OfficeHoursFigures:
             total_people=len({r.booker_id for r in held}),
         ),
     )
+
+
+def role_in(program: Program, user: User) -> Role | None:
+    member = _participant(program, user.id)
+    return member.role if member else None
+
+
+def programs_for(user: User) -> list[Program]:
+    return list(db.session.scalars(access.office_hours_programs(user)))
+
+
+def my_bookings(user: User, now: datetime) -> list[OfficeHourBooking]:
+    """Bookings the user made or received, from yesterday on, soonest first."""
+    query = (
+        access.visible_bookings(user)
+        .where(
+            OfficeHourBooking.status != BookingStatus.cancelled,
+            OfficeHourSlot.starts_at > now - timedelta(days=14),
+        )
+        .order_by(OfficeHourSlot.starts_at, OfficeHourBooking.id)
+        .limit(50)
+    )
+    return list(db.session.scalars(query))
