@@ -78,3 +78,11 @@ def test_ask_then_the_mentor_accepts_from_the_request_page(client, auth, world):
     auth.logout()
     auth.login(make_user())
     assert client.get(f"/choose/requests/{request_id}").status_code == 404  # a stranger
+
+
+def test_a_mentee_with_a_waiting_request_still_browses_and_sees_it_marked(client, auth, world):
+    program, mentee, mentor = world
+    auth.login(mentee)
+    client.post(f"/choose/{program.slug}/mentors/{mentor.id}/request", data={"note": "hi"})
+    page = client.get(f"/choose/{program.slug}/")
+    assert page.status_code == 200 and "Requested" in page.text

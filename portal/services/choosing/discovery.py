@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import exists, func, literal, null, select, union_all
+from sqlalchemy import String, exists, func, literal, null, select, type_coerce, union_all
 
 from portal.extensions import db
 from portal.models import (
@@ -201,13 +201,13 @@ def _mentee_state(program: Program, mentee_id: int, compiled: bool = False) -> A
     pairings = select(
         literal("pairing").label("what"),
         Pairing.mentor_id,
-        Pairing.status.label("status"),
+        type_coerce(Pairing.status, String).label("status"),  # a plain str from both sides
         Pairing.opens_at,
     ).where(Pairing.program_id == program.id, Pairing.mentee_id == mentee_id)
     requests = select(
         literal("request").label("what"),
         MentorRequest.mentor_id,
-        MentorRequest.status.label("status"),
+        type_coerce(MentorRequest.status, String).label("status"),
         null().label("opens_at"),
     ).where(
         MentorRequest.program_id == program.id,
