@@ -6,11 +6,11 @@ leads enrolled as mentors who must never be listed), then times `discover()` for
 different mentees, with and without filters and on later pages, counts its SQL statements,
 and prints EXPLAIN ANALYZE of the two queries.
 
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/prep_choose \\
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/horizon_choose_bench \\
         .venv/bin/python bench/discovery.py [mentors] [mentees]
 
 The database is dropped and created again first; it defaults to the URL above.
-FINAL CODE: also time GET /choose/<slug>/ through the test client (page + fragment).
+It also times GET /choose/<slug>/ through the test client (page, fragment, page 7, filtered).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from portal.services.choosing import discovery
 from portal.services.matching.synthetic import random_profile
 
 URL = os.environ.get(
-    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/prep_choose"
+    "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/horizon_choose_bench"
 )
 TODAY = date(2027, 3, 1)
 
@@ -194,6 +194,7 @@ def main() -> None:
         int(a) for a in (sys.argv[1:3] + ["3000", "10000"][len(sys.argv[1:3]) :])
     )
     reuse = os.environ.get("BENCH_REUSE") == "1"  # time again without building again
+    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     if not reuse:
         fresh_database(URL)
     app = create_app({"SQLALCHEMY_DATABASE_URI": URL, "SECRET_KEY": "bench"})
