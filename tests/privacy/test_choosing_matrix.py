@@ -8,6 +8,7 @@ programme, the programme's lead, a lead of another programme, a portal admin, an
 from __future__ import annotations
 
 import pytest
+
 from portal.extensions import db
 from portal.models import Role
 from portal.models.choosing import MentorRequest
