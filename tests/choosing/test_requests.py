@@ -161,3 +161,22 @@ def test_a_hidden_proposal_is_not_revealed_to_the_mentee_or_the_mentor(program):
         _send(program, mentee, other)
     with pytest.raises(choosing.ChoosingError, match="can no longer be accepted"):
         choosing.accept(request, mentor.user, utcnow())
+
+
+def test_a_hand_pair_approved_by_the_team_closes_the_mentees_waiting_requests(program):
+    from portal.services.matching import proposals
+    from tests.factories import make_admin
+
+    mentee = make_participant(program, Role.mentee)
+    asked = make_participant(program, Role.mentor)
+    chosen = make_participant(program, Role.mentor)
+    request = _send(program, mentee, asked)
+    admin = make_admin()
+    pairing = proposals.hand_pair(program, mentee.user_id, chosen.user_id, admin)
+    proposals.approve(pairing, admin)
+    db.session.refresh(request)
+    assert request.status is MentorRequestStatus.withdrawn and request.reason == "team"
+    told = db.session.scalars(
+        select(Notification).where(Notification.user_id == asked.user_id)
+    ).all()
+    assert "mentor_request_closed" in [n.kind for n in told]

@@ -26,7 +26,7 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.models.choosing import MentorRequest
+from portal.models.choosing import CloseReason, MentorRequest, MentorRequestStatus
 from portal.services import access
 from portal.services.choosing.locks import lock_pair
 from portal.services.matching.cohort import Cohort, Person, build_cohort
@@ -409,6 +409,7 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     set_committed_value(pairing, "opens_at", opens_at)
     undo_key = undo_key or new_undo_key()
     program = pairing.program
+    _close_open_requests(pairing, approved_at, undo_key)
     notify(
         pairing.mentee,
         "pairing",
@@ -434,6 +435,30 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     if commit:
         db.session.commit()
     return undo_key
+
+
+def _close_open_requests(pairing: Pairing, now, undo_key: str) -> None:
+    """The mentee now has a mentor: requests they still have waiting close ("the programme
+    team stepped in"), and each mentor is told once the undo window is over."""
+    closed = db.session.execute(
+        update(MentorRequest)
+        .where(
+            MentorRequest.program_id == pairing.program_id,
+            MentorRequest.mentee_id == pairing.mentee_id,
+            MentorRequest.status == MentorRequestStatus.open,
+        )
+        .values(status=MentorRequestStatus.withdrawn, reason=CloseReason.team, decided_at=now)
+        .returning(MentorRequest.id, MentorRequest.mentor_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for request_id, mentor_id in closed:
+        notify(
+            mentor_id,
+            "mentor_request_closed",
+            f"A request in {pairing.program.name} was closed: the mentee found a mentor.",
+            f"/choose/requests/{request_id}",
+            hold=undo_key,
+        )
 
 
 def approve_all(program: Program, actor: User) -> int:
