@@ -28,6 +28,7 @@ from portal.services.reminders.preview import preview
 from tests.factories import (
     make_admin,
     make_agreement,
+    make_booking,
     make_choosing_settings,
     make_entry,
     make_goal,
@@ -38,6 +39,7 @@ from tests.factories import (
     make_planned_meeting,
     make_practice,
     make_program,
+    make_slot,
     make_user,
 )
 from tests.reminders.helpers import run_at
@@ -99,6 +101,8 @@ def _world():
     make_mentor_request(
         program, asker, busy.mentor, note=MARKER, created_at=datetime(2026, 2, 22, 9)
     )
+    slot = make_slot(program, busy.mentor, starts_at=datetime(2026, 3, 3, 14), topics=MARKER)
+    make_booking(slot, asker, question=MARKER)
     db.session.commit()
     return program, busy
 

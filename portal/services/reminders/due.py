@@ -428,6 +428,7 @@ FINDERS = (
     meeting_tomorrow,
     choosing_due.request_reminders,
     choosing_due.meet_checks,
+    choosing_due.office_hours_tomorrow,
     quiet_pairs,
     unsigned_agreements,
     quiet_practices,

@@ -135,6 +135,13 @@ KINDS: dict[str, Kind] = {
             notice="A mentee's request in {program} is waiting for your answer.",
         ),
         Kind(
+            "office_hour_tomorrow",
+            "Office hour tomorrow",
+            "The day before an office hour you booked or offered.",
+            subject="Tomorrow: your office hour{at}",
+            notice="Tomorrow{at}: your office hour with {partner}.",
+        ),
+        Kind(
             "meet_check",
             "Did you meet?",
             "A couple of weeks into a pairing you chose: one click to say whether you have met.",

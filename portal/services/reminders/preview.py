@@ -69,6 +69,10 @@ def preview(program: Program, kind: str, today: date) -> tuple[str, str]:
             {"program": program.name},
             {"program": program, "expires_at": tomorrow + timedelta(days=7)},
         ),
+        "office_hour_tomorrow": (
+            {"at": " at 10:00"},
+            {"partner": partner, "local": tomorrow.replace(tzinfo=UTC), "minutes": 30},
+        ),
         "meet_check": (
             {},
             {"partner": partner, "program": program},
