@@ -48,6 +48,13 @@ HELP_WITH = [
     "Giving feedback that lands, and asking for it.",
 ]
 EUROPE = ["Europe/Berlin", "Europe/London", "Europe/Lisbon", "Europe/Paris", "Europe/Madrid"]
+CITY = {
+    "Europe/Berlin": "Berlin",
+    "Europe/London": "London",
+    "Europe/Lisbon": "Lisbon",
+    "Europe/Paris": "Paris",
+    "Europe/Madrid": "Madrid",
+}
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -106,6 +113,7 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
     for i in range(14):
         profile = random_profile(rng, "mentor", max_capacity=3)
         profile["timezone"] = EUROPE[i % len(EUROPE)]
+        profile["location"] = CITY[profile["timezone"]]
         profile["help_with"] = HELP_WITH[i % len(HELP_WITH)]
         profile["capacity"] = 1 + i % 3
         user = person(f"choose.mentor{i + 1}@example.org", f"{_NAMES[i]}", profile["timezone"])
@@ -114,6 +122,7 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
     for i in range(10):
         profile = random_profile(rng, "mentee")
         profile["timezone"] = EUROPE[i % len(EUROPE)]
+        profile["location"] = CITY[profile["timezone"]]
         user = person(f"choose.mentee{i + 1}@example.org", _MENTEE_NAMES[i], profile["timezone"])
         join(user, Role.mentee, profile)
         mentees.append(user)
@@ -210,7 +219,7 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
                 uid=f"{uuid.uuid4()}@horizon",
             )
         )
-    # Held conversations last month: six bookers rated them; one topic drew fewer than five.
+    # Held conversations last month: six bookers rated them; one topic drew fewer than five (hidden).
     host = mentors[4][0]
     for i, booker in enumerate(mentees[:6]):
         slot = OfficeHourSlot(
@@ -219,7 +228,7 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
             starts_at=_at(today - timedelta(days=18 - i), 14),
             minutes=30,
             zone=host.timezone,
-            topics="presenting" if i < 2 else "career planning",
+            topics="presenting" if i < 1 else "career planning",
             uid=f"{uuid.uuid4()}@horizon",
         )
         db.session.add(slot)
