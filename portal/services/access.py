@@ -1115,7 +1115,8 @@ def browsable_programs(user: User) -> Select[tuple[Program]]:
 
 
 def office_hours_programs(user: User) -> Select[tuple[Program]]:
-    """Programmes where the user takes part and office hours are on (no settings row: on)."""
+    """Programmes where the user takes part and office hours are on (no settings row: on);
+    one membership per person and programme, so each programme once."""
     return (
         select(Program)
         .join(Membership, Membership.program_id == Program.id)
@@ -1126,5 +1127,4 @@ def office_hours_programs(user: User) -> Select[tuple[Program]]:
             or_(ChoosingSettings.office_hours.is_(None), ChoosingSettings.office_hours.is_(True)),
         )
         .order_by(Program.name)
-        .distinct()
     )
