@@ -219,7 +219,7 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
                 uid=f"{uuid.uuid4()}@horizon",
             )
         )
-    # Held conversations last month: six bookers rated them; one topic drew fewer than five (hidden).
+    # Held conversations last month: six bookers rated them; one topic drew fewer than five.
     host = mentors[4][0]
     for i, booker in enumerate(mentees[:6]):
         slot = OfficeHourSlot(

@@ -108,9 +108,11 @@ def show_request(request_id: int):
     )
 
 
-@bp.post("/requests/<int:request_id>/<any(accept, decline, withdraw):answer>")
+@bp.post("/requests/<int:request_id>/<answer>")
 @login_required
 def answer(request_id: int, answer: str):
+    if answer not in ("accept", "decline", "withdraw"):
+        abort(404)
     mentor_request = access.mentor_request_or_404(current_user, request_id)
     try:
         if answer == "accept":

@@ -119,9 +119,11 @@ def _terms(values: dict[str, str]) -> SlotTerms:
     return SlotTerms(day, start, minutes, values["topics"], values["place"])
 
 
-@bp.post("/slots/<int:slot_id>/<any(book, withdraw):action>")
+@bp.post("/slots/<int:slot_id>/<action>")
 @login_required
 def slot_action(slot_id: int, action: str):
+    if action not in ("book", "withdraw"):
+        abort(404)
     slot = access.office_hour_slot_or_404(current_user, slot_id)
     try:
         if action == "book":
@@ -168,9 +170,11 @@ def booking_ics(booking_id: int):
     )
 
 
-@bp.post("/bookings/<int:booking_id>/<any(cancel, outcome, rate, continue):action>")
+@bp.post("/bookings/<int:booking_id>/<action>")
 @login_required
 def booking_action(booking_id: int, action: str):
+    if action not in ("cancel", "outcome", "rate", "continue"):
+        abort(404)
     found = access.booking_or_404(current_user, booking_id)
     now = utcnow()
     try:
