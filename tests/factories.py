@@ -512,3 +512,69 @@ def make_lead(program: Program, **overrides: Any) -> User:
     db.session.add(ProgramLead(program_id=program.id, user_id=user.id))
     db.session.commit()
     return user
+
+
+# --- mentees choose and office hours ---------------------------------------------------------
+
+
+def make_choosing_settings(program: Program, **overrides: Any) -> Any:
+    """The programme lets mentees choose (self-service) unless told otherwise."""
+    from portal.models.choosing import ChoosingSettings, MatchingMode
+
+    values: dict[str, Any] = {"mode": MatchingMode.self_service}
+    values.update(overrides)
+    row = ChoosingSettings(program_id=program.id, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_mentor_request(program: Program, mentee: User, mentor: User, **overrides: Any) -> Any:
+    """An open request, sent now, reminded after 7 days and expiring after 14."""
+    from portal.models.choosing import MentorRequest, MentorRequestStatus
+
+    created = overrides.pop("created_at", utcnow())
+    values: dict[str, Any] = {
+        "note": "I would like to learn from you.",
+        "status": MentorRequestStatus.open,
+        "created_at": created,
+        "remind_at": created + timedelta(days=7),
+        "expires_at": created + timedelta(days=14),
+    }
+    values.update(overrides)
+    row = MentorRequest(program_id=program.id, mentee_id=mentee.id, mentor_id=mentor.id, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_slot(program: Program, mentor: User, **overrides: Any) -> Any:
+    """An open office-hour slot in three days, 30 minutes."""
+    import uuid
+
+    from portal.models.office_hours import OfficeHourSlot
+
+    values: dict[str, Any] = {
+        "starts_at": utcnow().replace(microsecond=0, second=0) + timedelta(days=3),
+        "minutes": 30,
+        "zone": "UTC",
+        "topics": "career planning, feedback",
+        "place": "Room 1",
+        "uid": f"{uuid.uuid4()}@horizon",
+    }
+    values.update(overrides)
+    row = OfficeHourSlot(program_id=program.id, mentor_id=mentor.id, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def make_booking(slot: Any, booker: User, **overrides: Any) -> Any:
+    from portal.models.office_hours import OfficeHourBooking
+
+    values: dict[str, Any] = {"question": "How do I plan my next step?"}
+    values.update(overrides)
+    row = OfficeHourBooking(slot_id=slot.id, booker_id=booker.id, **values)
+    db.session.add(row)
+    db.session.commit()
+    return row

@@ -44,6 +44,8 @@ class Pairing(db.Model):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        # A mentor's places in a programme (discovery, choosing's capacity count).
+        Index("ix_pairings_program_mentor_status", "program_id", "mentor_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

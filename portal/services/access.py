@@ -25,14 +25,17 @@ from portal.core.errors import NotVisible
 from portal.extensions import db
 from portal.models import (
     Membership,
+    MembershipStatus,
     Notification,
     Pairing,
     PairingStatus,
     Program,
     ProgramStatus,
+    Role,
     User,
     utcnow,
 )
+from portal.models.choosing import ChoosingSettings, MatchingMode, MentorRequest
 from portal.models.enrollment import AuditEvent
 from portal.models.journal import (
     EntryAudience,
@@ -43,6 +46,7 @@ from portal.models.journal import (
 )
 from portal.models.leads import ProgramLead
 from portal.models.meetings import AgendaPoint, Meeting
+from portal.models.office_hours import OfficeHourBooking, OfficeHourSlot
 from portal.models.pairings import READABLE_STATUSES, SHARING_STATUSES
 from portal.models.practice import CheckIn, Practice, PracticeAudience, PracticeComment
 
@@ -948,3 +952,200 @@ def partner_refusal(user: User, program: Program) -> str | None:
 def can_be_partner_in(user: User, program: Program) -> bool:
     """True unless the person runs the programme (portal admin or one of its leads)."""
     return partner_refusal(user, program) is None
+
+
+# --- mentees choose (services/choosing) and office hours (services/office_hours) ----------
+# A mentee browses the mentors of a programme whose mode lets mentees choose. A request's
+# note is read by the mentee, the requested mentor and the programme team; the mentor's reply
+# by the two of them only; the mentee's application answers by that mentor while the request
+# is open. An office-hour booking's question is read by the booker and the mentor only; the
+# team sees counts (office_hours.figures, suppressed below five people).
+
+
+def discovery_program_or_404(user: User, slug: str) -> tuple[Program, Any, Membership]:
+    """The programme, its choosing settings and the user's mentee membership, in one query;
+    404 when the programme is unknown or admin-matched, the user is no active mentee there,
+    or they run it (staff never browse as mentees)."""
+
+    row = db.session.execute(
+        select(Program, ChoosingSettings, Membership)
+        .join(ChoosingSettings, ChoosingSettings.program_id == Program.id)
+        .join(Membership, Membership.program_id == Program.id)
+        .where(
+            Program.slug == slug,
+            ChoosingSettings.mode.in_([MatchingMode.self_service, MatchingMode.both]),
+            Membership.user_id == user.id,
+            Membership.role == Role.mentee,
+            Membership.status == MembershipStatus.active,
+        )
+    ).first()
+    if row is None or partner_refusal(user, row[0]) is not None:
+        abort(404)
+    return row[0], row[1], row[2]
+
+
+def mentor_program_or_404(user: User, slug: str) -> tuple[Program, Membership]:
+    """A programme where the user is an active mentor (their availability page)."""
+    row = db.session.execute(
+        select(Program, Membership)
+        .join(Membership, Membership.program_id == Program.id)
+        .where(
+            Program.slug == slug,
+            Membership.user_id == user.id,
+            Membership.role == Role.mentor,
+            Membership.status == MembershipStatus.active,
+        )
+    ).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def visible_mentor_requests(user: User) -> Select[Any]:
+    """Requests the user sent or received, and every request of the programmes they run."""
+
+    query = select(MentorRequest)
+    if user.is_portal_admin:
+        return query
+    return query.where(
+        or_(
+            MentorRequest.mentee_id == user.id,
+            MentorRequest.mentor_id == user.id,
+            MentorRequest.program_id.in_(led_program_ids(user)),
+        )
+    )
+
+
+def sent_mentor_requests(user: User) -> Select[Any]:
+
+    return select(MentorRequest).where(MentorRequest.mentee_id == user.id)
+
+
+def received_mentor_requests(user: User) -> Select[Any]:
+
+    return select(MentorRequest).where(MentorRequest.mentor_id == user.id)
+
+
+def mentor_request_or_404(user: User, request_id: int) -> Any:
+
+    found = db.session.scalar(visible_mentor_requests(user).where(MentorRequest.id == request_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def can_read_request_note(user: User, request: Any) -> bool:
+    """Every rightful reader of the request reads its note (visible_mentor_requests)."""
+    return True
+
+
+def can_read_request_reply(user: User, request: Any) -> bool:
+    """The mentor's reply is between the mentee and the mentor; the team sees it exists."""
+    return user.id in (request.mentee_id, request.mentor_id)
+
+
+def can_answer_request(user: User, request: Any) -> bool:
+    return request.mentor_id == user.id and request.is_open
+
+
+def can_withdraw_request(user: User, request: Any) -> bool:
+    return request.mentee_id == user.id and request.is_open
+
+
+def can_see_requesting_mentee(user: User, request: Any) -> bool:
+    """The requested mentor reads the mentee's application answers while it is open."""
+    return can_answer_request(user, request)
+
+
+def is_program_participant(user: User, program: Program) -> bool:
+    query = select(Membership.id).where(
+        Membership.program_id == program.id,
+        Membership.user_id == user.id,
+        Membership.status == MembershipStatus.active,
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def office_hours_program_or_404(user: User, slug: str) -> Program:
+    """A programme with office hours on, for its active participants and its team."""
+
+    row = db.session.execute(
+        select(Program, ChoosingSettings)
+        .outerjoin(ChoosingSettings, ChoosingSettings.program_id == Program.id)
+        .where(Program.slug == slug)
+    ).first()
+    if row is None:
+        abort(404)
+    program, settings = row
+    if settings is not None and not settings.office_hours:
+        abort(404)
+    if not (is_program_participant(user, program) or can_run_program(user, program)):
+        abort(404)
+    return program
+
+
+def visible_office_hour_slots(user: User, program: Program) -> Select[Any]:
+
+    return select(OfficeHourSlot).where(OfficeHourSlot.program_id == program.id)
+
+
+def office_hour_slot_or_404(user: User, slot_id: int) -> Any:
+
+    slot = db.session.get(OfficeHourSlot, slot_id)
+    if slot is None:
+        abort(404)
+    office_hours_program_or_404(user, slot.program.slug)
+    return slot
+
+
+def visible_bookings(user: User) -> Select[Any]:
+    """Bookings the user made, and bookings of the user's own slots: the question is theirs."""
+
+    return (
+        select(OfficeHourBooking)
+        .join(OfficeHourSlot, OfficeHourSlot.id == OfficeHourBooking.slot_id)
+        .where(or_(OfficeHourBooking.booker_id == user.id, OfficeHourSlot.mentor_id == user.id))
+    )
+
+
+def booking_or_404(user: User, booking_id: int) -> Any:
+
+    found = db.session.scalar(visible_bookings(user).where(OfficeHourBooking.id == booking_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def browsable_programs(user: User) -> Select[tuple[Program]]:
+    """Programmes where the user is an active mentee and mentees choose (not those they run)."""
+    query = (
+        select(Program)
+        .join(ChoosingSettings, ChoosingSettings.program_id == Program.id)
+        .join(Membership, Membership.program_id == Program.id)
+        .where(
+            ChoosingSettings.mode.in_([MatchingMode.self_service, MatchingMode.both]),
+            Membership.user_id == user.id,
+            Membership.role == Role.mentee,
+            Membership.status == MembershipStatus.active,
+        )
+        .order_by(Program.name)
+    )
+    if user.is_portal_admin:
+        return query.where(False)
+    return query.where(Program.id.not_in(led_program_ids(user)))
+
+
+def office_hours_programs(user: User) -> Select[tuple[Program]]:
+    """Programmes where the user takes part and office hours are on (no settings row: on);
+    one membership per person and programme, so each programme once."""
+    return (
+        select(Program)
+        .join(Membership, Membership.program_id == Program.id)
+        .outerjoin(ChoosingSettings, ChoosingSettings.program_id == Program.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.status == MembershipStatus.active,
+            or_(ChoosingSettings.office_hours.is_(None), ChoosingSettings.office_hours.is_(True)),
+        )
+        .order_by(Program.name)
+    )

@@ -16,11 +16,13 @@ no job can stop running because some unrelated import went away.
 - accounts.data_rights: build "download my data" zips; forget expired ones (daily); carry out
   account erasures whose grace period passed (hourly)
 - platform.heartbeat: each worker process beats; a periodic job records its last run (every minute)
+- choosing.tasks: close mentor requests past their expiry (every 15 minutes)
 """
 
 from portal.services import accounts
 from portal.services.accounts import data_rights
 from portal.services.accounts import provisioning as company_sign_in
+from portal.services.choosing import tasks as choosing
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
 from portal.services.platform import heartbeat, jobs, mail
@@ -40,6 +42,7 @@ MODULES = (
     heartbeat,
     data_rights,
     company_sign_in,
+    choosing,
 )
 
 __all__ = ["MODULES", "huey"]

@@ -64,3 +64,55 @@ def test_no_template_writes_a_bare_hx_attribute():
         for match in re.finditer(r"(?<![\w-])hx-[a-z-]+=", path.read_text())
     ]
     assert bare == []
+
+
+def _choosing_world(auth):
+    """A programme where mentees choose, a request, a slot with a booking (see docs/choosing.md)."""
+    from tests.factories import (
+        make_booking,
+        make_choosing_settings,
+        make_mentor_request,
+        make_slot,
+    )
+
+    program = make_program(slug="choose-html")
+    make_choosing_settings(program)
+    mentor = make_participant(program, Role.mentor).user
+    mentee = make_participant(program, Role.mentee).user
+    request = make_mentor_request(program, mentee, mentor)
+    booking = make_booking(make_slot(program, mentor), mentee)
+    return mentor, mentee, request, booking
+
+
+@pytest.mark.parametrize("who", ["mentee", "mentor", "admin"])
+def test_choosing_and_office_hour_pages_have_unique_ids_and_no_bare_hx(client, auth, who):
+    mentor, mentee, request, booking = _choosing_world(auth)
+    viewer = {"mentee": mentee, "mentor": mentor, "admin": make_admin()}[who]
+    auth.login(viewer)
+    urls = {
+        "mentee": [
+            "/choose/",
+            "/choose/choose-html/",
+            "/choose/requests",
+            f"/choose/requests/{request.id}",
+            "/office-hours/",
+            "/office-hours/choose-html/",
+            f"/office-hours/bookings/{booking.id}",
+        ],
+        "mentor": [
+            f"/choose/requests/{request.id}",
+            "/choose/choose-html/availability",
+            "/office-hours/choose-html/",
+            "/office-hours/choose-html/slots/new",
+            f"/office-hours/bookings/{booking.id}",
+        ],
+        "admin": ["/admin/programs/choose-html/choosing", f"/choose/requests/{request.id}"],
+    }[who]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.text
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', page), url
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        assert not re.search(r"(?<!data-)hx-[a-z-]+=", page), url

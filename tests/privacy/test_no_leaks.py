@@ -45,6 +45,11 @@ from tests.factories import (
 
 PRIVATE = "zebra-private-7731"
 PAIR = "okapi-pair-5512"
+# Mentees choose: a request's note (the two of them and the programme team), the mentor's
+# reply (the two of them), an office-hour question (the booker and the mentor).
+NOTE = "quokka-note-3391"
+REPLY = "gecko-reply-4420"
+QUESTION = "ibis-question-6608"
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
 
 
@@ -107,7 +112,28 @@ def plant(pairing) -> None:
         )
     )
     plant_insights(pairing)
+    plant_choosing(pairing)
     db.session.commit()
+
+
+def plant_choosing(pairing) -> None:
+    """A request (note and reply) between the pair, and an office-hour booking's question."""
+    from portal.models.choosing import MentorRequestStatus
+    from portal.models.office_hours import BookingStatus
+    from tests.factories import make_booking, make_choosing_settings, make_mentor_request, make_slot
+
+    make_choosing_settings(pairing.program, mode="both")
+    make_mentor_request(
+        pairing.program,
+        pairing.mentee,
+        pairing.mentor,
+        note=f"Note {NOTE}",
+        reply=f"Reply {REPLY}",
+        status=MentorRequestStatus.declined,
+        decided_at=pairing.approved_at,
+    )
+    slot = make_slot(pairing.program, pairing.mentor)
+    make_booking(slot, pairing.mentee, question=f"Q {QUESTION}", status=BookingStatus.booked)
 
 
 def plant_insights(pairing) -> None:
@@ -232,12 +258,12 @@ def texts_seen(client, urls: list[str]):
 
 FORBIDDEN = {
     "mentor": [PRIVATE],
-    "other_mentor": [PRIVATE, PAIR],
-    "other_mentee": [PRIVATE, PAIR],
-    "sibling_mentee": [PRIVATE, PAIR],
-    "admin": [PRIVATE, PAIR],
-    "lead": [PRIVATE, PAIR],
-    "other_lead": [PRIVATE, PAIR],
+    "other_mentor": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
+    "other_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
+    "sibling_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
+    "admin": [PRIVATE, PAIR, REPLY, QUESTION],
+    "lead": [PRIVATE, PAIR, REPLY, QUESTION],
+    "other_lead": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
 }
 
 
@@ -274,11 +300,16 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     assert any(PRIVATE in text for _, text in texts_seen(client, urls))
     auth.logout()
     auth.login(pairing.mentor)
-    assert any(PAIR in text for _, text in texts_seen(client, urls))
+    seen = [text for _, text in texts_seen(client, urls)]
+    for marker in (PAIR, NOTE, REPLY, QUESTION):
+        assert any(marker in text for text in seen), marker
+    auth.logout()
+    auth.login(make_admin())
+    assert any(NOTE in text for _, text in texts_seen(client, urls))  # the team reads notes
     # Every request was logged (one access line each), never with what anyone wrote.
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert "portal.access" in logged
-    assert PRIVATE not in logged and PAIR not in logged
+    assert not [m for m in (PRIVATE, PAIR, NOTE, REPLY, QUESTION) if m in logged]
 
 
 # One test per viewer, so that parallel workers share the sweep's cost.

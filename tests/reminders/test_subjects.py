@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.models import Role
 from portal.models.guide import GuideDispatch
 from portal.models.journal import Visibility
 from portal.models.kickoff import MeetingStatus
@@ -27,13 +28,18 @@ from portal.services.reminders.preview import preview
 from tests.factories import (
     make_admin,
     make_agreement,
+    make_booking,
+    make_choosing_settings,
     make_entry,
     make_goal,
     make_meeting,
+    make_membership,
+    make_mentor_request,
     make_pairing,
     make_planned_meeting,
     make_practice,
     make_program,
+    make_slot,
     make_user,
 )
 from tests.reminders.helpers import run_at
@@ -88,6 +94,15 @@ def _world():
     preferences.set_channels(busy.mentee, "quiet_practice", in_app=True, email=True)
     make_goal(busy, title=f"{MARKER} goal", why=MARKER, measure=MARKER)
     make_meeting(overdue, held_on=date(2026, 1, 1), created_at=datetime(2026, 1, 1, 18))
+    # Mentees choose here: a request waiting a week; "did you meet?" for the pair that never met.
+    make_choosing_settings(program)
+    asker = _person("Mentee", 9)
+    make_membership(program=program, user=asker, role=Role.mentee)
+    make_mentor_request(
+        program, asker, busy.mentor, note=MARKER, created_at=datetime(2026, 2, 22, 9)
+    )
+    slot = make_slot(program, busy.mentor, starts_at=datetime(2026, 3, 3, 14), topics=MARKER)
+    make_booking(slot, asker, question=MARKER)
     db.session.commit()
     return program, busy
 

@@ -30,6 +30,7 @@ from tests.privacy.test_no_leaks import plant
 SKIPPED = {"static", "auth.logout"}
 # Which table an id argument names; meetings may be logged or planned.
 TABLES = {
+    "booking_id": ["office_hour_bookings"],
     "entry_id": ["journal_entries"],
     "export_id": ["data_exports"],
     "goal_id": ["goals"],
@@ -39,7 +40,7 @@ TABLES = {
     "mentee_id": ["users"],
     "pairing_id": ["pairings"],
     "practice_id": ["practices"],
-    "request_id": ["pairing_requests"],
+    "request_id": ["pairing_requests", "mentor_requests"],
     "template_id": ["practice_templates"],
 }
 

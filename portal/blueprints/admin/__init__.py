@@ -3,6 +3,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its routes)
+    choosing,
     enrollment,
     guide,
     identity,

@@ -23,6 +23,7 @@ from wtforms.validators import (
 from portal.blueprints.fields import DateField, IntegerField
 from portal.blueprints.pairings.forms import agreement_section
 from portal.models import Cadence, ProgramStatus
+from portal.models.choosing import MatchingMode
 from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
@@ -180,3 +181,35 @@ for _key, _text in DEFAULT_QUESTIONS.items():
             render_kw={"rows": 2},
         ),
     )
+
+
+class ChoosingSettingsForm(FlaskForm):
+    """Who makes the pairs, and the settings of mentees-choose (services/choosing/settings)."""
+
+    mode = SelectField(
+        "Who makes the pairs",
+        choices=[SelectChoice(m.value, m.label) for m in MatchingMode],
+        default=MatchingMode.admin.value,
+    )
+    max_open_requests = IntegerField(
+        "Requests a mentee may have waiting at once",
+        validators=[InputRequired(message="Enter a number."), NumberRange(1, 10)],
+        default=3,
+    )
+    remind_after_days = IntegerField(
+        "Remind the mentor after (days)",
+        validators=[InputRequired(message="Enter a number."), NumberRange(1, 60)],
+        default=7,
+    )
+    expire_after_days = IntegerField(
+        "A request closes unanswered after (days)",
+        validators=[InputRequired(message="Enter a number."), NumberRange(2, 90)],
+        default=14,
+    )
+    meet_check_days = IntegerField(
+        "Ask “Did you meet?” after (days)",
+        validators=[InputRequired(message="Enter a number."), NumberRange(7, 60)],
+        default=14,
+    )
+    requires_approval = BooleanField("The programme team confirms each accepted request")
+    office_hours = BooleanField("Mentors may offer office hours", default=True)

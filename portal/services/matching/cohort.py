@@ -69,7 +69,7 @@ class Cohort:
     )
 
 
-class _Vocabulary(dict):
+class Vocabulary(dict):
     """Assigns a stable small integer to every distinct label it is asked about."""
 
     def id(self, label: Any) -> int:
@@ -96,7 +96,7 @@ def _as_list(value: Any) -> list:
     return list(value)
 
 
-def _side(people: Sequence[Person], role: str, vocab: dict[str, _Vocabulary]) -> Side:
+def encode_side(people: Sequence[Person], role: str, vocab: dict[str, Vocabulary]) -> Side:
     n = len(people)
     skill_rows: list[list[int]] = []
     value_rows: list[list[int]] = []
@@ -156,7 +156,7 @@ def _multi_hot(rows: list[list[int]]) -> np.ndarray:
     return out
 
 
-def _pad(a: np.ndarray, width: int) -> np.ndarray:
+def pad_columns(a: np.ndarray, width: int) -> np.ndarray:
     if a.shape[1] == width:
         return a
     return np.pad(a, ((0, 0), (0, width - a.shape[1])))
@@ -168,13 +168,13 @@ def build_cohort(
     excluded_pairs: Sequence[tuple[int, int]] = (),
 ) -> Cohort:
     """Encode both sides and the hard-rule relations (avoid lists, managers, self)."""
-    vocab = {name: _Vocabulary() for name in ("skill", "value", "location", "department")}
-    e_side = _side(mentees, "mentee", vocab)
-    m_side = _side(mentors, "mentor", vocab)
+    vocab = {name: Vocabulary() for name in ("skill", "value", "location", "department")}
+    e_side = encode_side(mentees, "mentee", vocab)
+    m_side = encode_side(mentors, "mentor", vocab)
     for attr in ("skills", "values"):
         width = max(getattr(e_side, attr).shape[1], getattr(m_side, attr).shape[1])
-        setattr(e_side, attr, _pad(getattr(e_side, attr), width))
-        setattr(m_side, attr, _pad(getattr(m_side, attr), width))
+        setattr(e_side, attr, pad_columns(getattr(e_side, attr), width))
+        setattr(m_side, attr, pad_columns(getattr(m_side, attr), width))
 
     mentor_index = {p.user_id: j for j, p in enumerate(mentors)}
     mentee_index = {p.user_id: i for i, p in enumerate(mentees)}

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -26,7 +26,9 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.choosing import CloseReason, MentorRequest, MentorRequestStatus
 from portal.services import access
+from portal.services.choosing.locks import lock_pair
 from portal.services.matching.cohort import Cohort, Person, build_cohort
 from portal.services.matching.explain import (
     ProposedPair,
@@ -92,17 +94,31 @@ def _person(member: Membership, capacity: int = 1) -> Person:
     )
 
 
-def mentor_capacity(member: Membership) -> int:
+def capacity_from_profile(profile: dict | None) -> int:
+    """A mentor's places (0-5) from their profile; the one home of this rule (discovery and
+    choosing use it too). A capacity that is not a number counts as 1, never a 500."""
     try:
-        return max(0, min(5, int((member.profile or {}).get("capacity") or 1)))
+        return max(0, min(5, int((profile or {}).get("capacity") or 1)))
     except (TypeError, ValueError):
         return 1
+
+
+def mentor_capacity(member: Membership) -> int:
+    return capacity_from_profile(member.profile)
+
+
+def _request_born():
+    """Proposed pairings born from a mentee's accepted request (services/choosing): a cohort
+    run neither replaces them nor gives their places away twice."""
+    return exists(select(MentorRequest.id).where(MentorRequest.pairing_id == Pairing.id))
 
 
 def load_cohort(program: Program) -> CohortData:
     """Mentees still without a mentor, and mentors with the places they have left."""
     active = select(Pairing.mentor_id, Pairing.mentee_id).where(
-        Pairing.program_id == program.id, Pairing.status == PairingStatus.active
+        Pairing.program_id == program.id,
+        (Pairing.status == PairingStatus.active)
+        | ((Pairing.status == PairingStatus.proposed) & _request_born()),
     )
     taken = db.session.execute(active).all()
     paired_mentees = {mentee for _, mentee in taken}
@@ -151,9 +167,13 @@ def propose(program: Program, mode: Mode | None = None) -> Proposal:
 def save_proposal(program: Program, proposal: Proposal, actor: User | None) -> list[Pairing]:
     """Replace the programme's proposed pairings with this proposal (nothing is approved)."""
     db.session.execute(
-        delete(Pairing).where(
-            Pairing.program_id == program.id, Pairing.status == PairingStatus.proposed
+        delete(Pairing)
+        .where(
+            Pairing.program_id == program.id,
+            Pairing.status == PairingStatus.proposed,
+            ~_request_born(),
         )
+        .execution_options(synchronize_session=False)
     )
     pairings = [
         Pairing(
@@ -290,7 +310,11 @@ def _hard_rule_problem(program, cohort, matrix, mentee_m, mentor_m, replacing) -
 
 
 def hand_pair(program: Program, mentee_id: int, mentor_id: int, actor: User) -> Pairing:
-    """Propose a pair the admin chose; refused with the reason when it breaks a hard rule."""
+    """Propose a pair the admin chose; refused with the reason when it breaks a hard rule.
+
+    Counted under the same membership locks as a mentee's accepted request (mentee, then
+    mentor), so a hand pair racing an accept never exceeds the mentor's places."""
+    lock_pair(program.id, mentee_id, mentor_id)
     check = check_pair(program, mentee_id, mentor_id)
     if not check.ok:
         raise MatchingError(check.problem)
@@ -355,6 +379,7 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     """
     if pairing.status is not PairingStatus.proposed:
         raise MatchingError(ALREADY_DECIDED)
+    lock_pair(pairing.program_id, pairing.mentee_id, pairing.mentor_id)
     # Someone may have become a lead (or an admin) since the pair was proposed.
     staff = staff_problem(pairing.program, pairing.mentee, pairing.mentor)
     if staff:
@@ -382,6 +407,7 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     set_committed_value(pairing, "opens_at", opens_at)
     undo_key = undo_key or new_undo_key()
     program = pairing.program
+    _close_open_requests(pairing, approved_at, undo_key)
     notify(
         pairing.mentee,
         "pairing",
@@ -407,6 +433,30 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     if commit:
         db.session.commit()
     return undo_key
+
+
+def _close_open_requests(pairing: Pairing, now, undo_key: str) -> None:
+    """The mentee now has a mentor: requests they still have waiting close ("the programme
+    team stepped in"), and each mentor is told once the undo window is over."""
+    closed = db.session.execute(
+        update(MentorRequest)
+        .where(
+            MentorRequest.program_id == pairing.program_id,
+            MentorRequest.mentee_id == pairing.mentee_id,
+            MentorRequest.status == MentorRequestStatus.open,
+        )
+        .values(status=MentorRequestStatus.withdrawn, reason=CloseReason.team, decided_at=now)
+        .returning(MentorRequest.id, MentorRequest.mentor_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for request_id, mentor_id in closed:
+        notify(
+            mentor_id,
+            "mentor_request_closed",
+            f"A request in {pairing.program.name} was closed: the mentee found a mentor.",
+            f"/choose/requests/{request_id}",
+            hold=undo_key,
+        )
 
 
 def approve_all(program: Program, actor: User) -> int:

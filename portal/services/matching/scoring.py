@@ -198,8 +198,8 @@ def pair_factors(
 ) -> dict[str, np.ndarray]:
     """Each factor's weighted contribution (0..1 of the total) for the given pairs."""
     w = normalised_weights(weights)
-    e = _take(cohort.mentees, ei)
-    m = _take(cohort.mentors, mj)
+    e = take_rows(cohort.mentees, ei)
+    m = take_rows(cohort.mentors, mj)
     out = {
         name: (w[name] * factor(e, m, pairwise=True)).astype(np.float64)
         for name, factor in FACTORS.items()
@@ -214,7 +214,7 @@ def pair_factors(
     return out
 
 
-def _take(side: Side, index: np.ndarray) -> Side:
+def take_rows(side: Side, index: np.ndarray) -> Side:
     index = np.asarray(index, dtype=np.int64)
     return Side(
         people=[side.people[i] for i in index],

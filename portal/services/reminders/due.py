@@ -25,6 +25,7 @@ from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.models.programs import Membership
 from portal.services import access, surveys
+from portal.services.choosing import due as choosing_due
 from portal.services.pairings import closing
 from portal.services.pairings.next_meeting import next_meetings
 from portal.services.reminders import settings
@@ -54,6 +55,10 @@ class Run:
 
     def today(self, user: User) -> date:
         return local_now(user, self.now).date()
+
+    def morning(self, user: User) -> bool:
+        """It is the person's morning (for messages about no pairing: requests, office hours)."""
+        return is_morning(user, self.now)
 
     def live_pairings(self) -> list[Pairing]:
         """Active pairings of programmes that have not ended: ended pairings get nothing."""
@@ -420,6 +425,9 @@ def closing_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
 
 FINDERS = (
     meeting_tomorrow,
+    choosing_due.request_reminders,
+    choosing_due.meet_checks,
+    choosing_due.office_hours_tomorrow,
     quiet_pairs,
     unsigned_agreements,
     quiet_practices,

@@ -127,5 +127,26 @@ KINDS: dict[str, Kind] = {
             subject="Closing the year: the path forward",
             notice="The year with {partner} is closing: write your reflection.",
         ),
+        Kind(
+            "mentor_request_reminder",
+            "A request is waiting",
+            "When a mentee's request to you has waited a week (mentees choose their mentor).",
+            subject="A mentoring request in {program} is waiting for your answer",
+            notice="A mentee's request in {program} is waiting for your answer.",
+        ),
+        Kind(
+            "office_hour_tomorrow",
+            "Office hour tomorrow",
+            "The day before an office hour you booked or offered.",
+            subject="Tomorrow: your office hour{at}",
+            notice="Tomorrow{at}: your office hour with {partner}.",
+        ),
+        Kind(
+            "meet_check",
+            "Did you meet?",
+            "A couple of weeks into a pairing you chose: one click to say whether you have met.",
+            subject="Did you meet your mentoring partner?",
+            notice="Did you and {partner} meet yet? One click.",
+        ),
     )
 }

@@ -65,6 +65,18 @@ def preview(program: Program, kind: str, today: date) -> tuple[str, str]:
             {},
             {"partner": partner, "program": program},
         ),
+        "mentor_request_reminder": (
+            {"program": program.name},
+            {"program": program, "expires_at": tomorrow + timedelta(days=7)},
+        ),
+        "office_hour_tomorrow": (
+            {"at": " at 10:00"},
+            {"partner": partner, "local": tomorrow.replace(tzinfo=UTC), "minutes": 30},
+        ),
+        "meet_check": (
+            {},
+            {"partner": partner, "program": program},
+        ),
     }
     # The subject comes from the registry, as the real reminder's does.
     subject_fields, context = samples[kind]
