@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.core.time import add_days, local_now
+from portal.core.time import YearAware, add_days, local_now
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
@@ -185,8 +185,8 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind=kind,
                 key=f"meeting_overdue:{pairing.id}:{held.isoformat()}:{person.id}",
                 recipient=person,
-                subject=KINDS[kind].subject_for(held=held),
-                notice=KINDS[kind].notice_for(partner=partner.name, held=held),
+                subject=KINDS[kind].subject_for(held=YearAware(held, today)),
+                notice=KINDS[kind].notice_for(partner=partner.name, held=YearAware(held, today)),
                 endpoint="pairings.schedule",
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "held": held, "cadence": pairing.program.cadence},
@@ -276,9 +276,9 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             kind="quiet_practice",
             key=f"quiet_practice:{practice.id}:{since.isoformat()}:{person.id}",
             recipient=person,
-            subject=kind.subject_for(since=since),
+            subject=kind.subject_for(since=YearAware(since, run.today(person))),
             # The notice reaches the practice's owner only; the subject names no title.
-            notice=kind.notice_for(title=practice.title, since=since),
+            notice=kind.notice_for(title=practice.title, since=YearAware(since, run.today(person))),
             endpoint="practice.detail",
             values={"practice_id": practice.id},
             context={"practice": practice, "since": since},
@@ -426,12 +426,13 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         for person in _partners(pairing):
             if not run.on(pairing, "meeting_rating", person):
                 continue
+            held = YearAware(meeting.held_on, run.today(person))
             yield Message(
                 kind="meeting_rating",
                 key=f"meeting_rating:{meeting.id}:{person.id}",
                 recipient=person,
-                subject=KINDS["meeting_rating"].subject_for(held=meeting.held_on),
-                notice=KINDS["meeting_rating"].notice_for(held=meeting.held_on),
+                subject=KINDS["meeting_rating"].subject_for(held=held),
+                notice=KINDS["meeting_rating"].notice_for(held=held),
                 endpoint="pairings.rate_meeting",
                 values={"pairing_id": pairing.id, "meeting_id": meeting.id},
                 context={"partner": pairing.partner_of(person), "meeting": meeting},
