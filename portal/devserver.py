@@ -17,13 +17,24 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
+def environment(host: str, port: str, environ: dict[str, str]) -> dict[str, str]:
+    """The children's environment. Links in e-mails, .ics files and the calendar feed point at
+    the address served here (`make run PORT=8000` -> :8000), unless HORIZON_BASE_URL is set."""
+    visible_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    if ":" in visible_host:
+        visible_host = f"[{visible_host}]"  # an IPv6 address in a URL
+    env = {**environ, "FLASK_APP": "portal"}
+    env.setdefault("HORIZON_BASE_URL", f"http://{visible_host}:{port}")
+    return env
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="5000")
     parser.add_argument("--workers", default="2", help="worker threads for background jobs")
     args = parser.parse_args()
-    env = {**os.environ, "FLASK_APP": "portal"}
+    env = environment(args.host, args.port, dict(os.environ))
     commands = {
         "web": [str(BIN / "flask"), "run", "--host", args.host, "--port", args.port],
         "worker": [
@@ -36,7 +47,10 @@ def main() -> int:
         ],
     }
     processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
-    print(f"Horizon on http://{args.host}:{args.port} with a background worker. Ctrl-C stops both.")
+    print(
+        f"Horizon on http://{args.host}:{args.port} with a background worker"
+        f" (links in e-mails: {env['HORIZON_BASE_URL']}). Ctrl-C stops both."
+    )
 
     asked_to_stop = False
 
@@ -45,7 +59,8 @@ def main() -> int:
         asked_to_stop = True
         for process in processes.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                # SIGTERM: flask run and the Huey consumer both ignored SIGINT sent this way.
+                process.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     try:

@@ -9,7 +9,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from portal.core.text import count_words, plural
-from portal.core.time import in_zone
+from portal.core.time import in_zone, short_date, utcnow
+from portal.services.platform.markdown import excerpt
 
 
 def to_local(value: datetime | None) -> datetime | None:
@@ -32,6 +33,21 @@ def localdate(value: date | datetime | None, fmt: str = "%-d %b %Y") -> str:
     if isinstance(value, datetime):
         value = to_local(value)
     return value.strftime(fmt)
+
+
+# Named styles for `shortdate`: the year is added only when it is not this year.
+DATE_STYLES = {"short": "%-d %b", "long": "%-d %B", "day": "%a %-d %b", "weekday": "%A %-d %B"}
+
+
+def shortdate(value: date | datetime | None, style: str = "short") -> str:
+    """'6 Dec' this year, '24 Aug 2025' otherwise, in the viewer's calendar (stored naive-UTC
+    times are converted; an aware time, e.g. in a partner's zone, is shown as it is)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = to_local(value)
+    today = to_local(utcnow()).date()
+    return short_date(value, today, DATE_STYLES[style])
 
 
 def timeago(value: datetime | None) -> Markup:
@@ -98,6 +114,8 @@ def field_attrs(field, hint: str | None = None, autocomplete: str | None = None)
 def init_templating(app: Flask) -> None:
     app.add_template_filter(localtime)
     app.add_template_filter(localdate)
+    app.add_template_filter(shortdate)
+    app.add_template_filter(excerpt)
     app.add_template_filter(timeago)
     app.add_template_filter(plural)
     app.add_template_global(field_attrs)

@@ -40,3 +40,26 @@ def add_days(day: date, days: int) -> date:
         return day + timedelta(days=days)
     except OverflowError:
         return date.max if days > 0 else date.min
+
+
+def short_date(value: date | datetime | None, today: date, fmt: str = "%-d %b") -> str:
+    """A date as people read it: "6 Dec" this year, "24 Aug 2025" in any other year (a short
+    date without its year is read as this year's)."""
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    return value.strftime(fmt if day.year == today.year else f"{fmt} %Y")
+
+
+class YearAware:
+    """A date for `str.format` templates (reminder subjects and notices): `{held:%-d %B}`
+    formats as short_date does, with the year only when it is not `today`'s."""
+
+    def __init__(self, value: date, today: date) -> None:
+        self.value, self.today = value, today
+
+    def __format__(self, spec: str) -> str:
+        return short_date(self.value, self.today, spec or "%-d %b")
+
+    def __str__(self) -> str:
+        return format(self)

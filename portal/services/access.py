@@ -774,11 +774,14 @@ def can_see_kickoff_overview(user: User) -> bool:
 
 
 def visible_jobs(user: User) -> Select:
-    """Background jobs (imports, matching runs) are for portal admins only: counts, no text."""
+    """Background jobs (imports, matching runs): counts, no text. Portal admins see every job;
+    a programme lead the jobs of the programmes they lead (their import, their matching run)."""
     from portal.models.jobs import BackgroundJob
 
     query = select(BackgroundJob)
-    return query if user.is_portal_admin else query.where(BackgroundJob.id.is_(None))
+    if user.is_portal_admin:
+        return query
+    return query.where(BackgroundJob.program_id.in_(led_program_ids(user)))
 
 
 def visible_exports(user: User) -> Select:

@@ -445,6 +445,8 @@ class EntryPage:
     entries: list[JournalEntry]
     filters: EntryFilters
     has_more: bool
+    # How many entries match a search or filter (None for the plain list, which is not counted).
+    total: int | None = None
 
     @property
     def next_args(self) -> dict[str, str | int]:
@@ -486,7 +488,10 @@ def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) 
         .offset(skip)
         .limit(page_size + 1)
     ).all()
-    return EntryPage(list(rows[:page_size]), filters, has_more=len(rows) > page_size)
+    total = None
+    if filters.active:  # one count, always, so the number of queries never depends on the size
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return EntryPage(list(rows[:page_size]), filters, has_more=len(rows) > page_size, total=total)
 
 
 def own_tags(user: User) -> list[str]:

@@ -164,7 +164,8 @@ def weekly_progress(practice: Practice, days: Iterable[date]) -> Progress:
         target = practice.per_week if length == 7 else math.ceil(practice.per_week * length / 7)
         weeks.append(WeekProgress(number + 1, start, end, max(target, 1), 0))
     outside = 0
-    for day in days:
+    # Days, not rows: a note and "Practised today" on one day are one day practised.
+    for day in set(days):
         index = (day - practice.starts_on).days // 7
         if day < practice.starts_on or day > last:
             outside += 1

@@ -34,6 +34,7 @@ LEAD_ENDPOINTS = {
     "admin.end_pairing",
     "admin.export_csv",
     "admin.audit_log",
+    "admin.job",  # their own import or matching run redirects there
 }
 # Pages that name no programme: a lead of another programme reaches them, empty.
 NO_PROGRAMME = {
@@ -175,3 +176,14 @@ def test_admin_nav_link_shows_for_admins_only(client, auth, world):
     auth.logout()
     auth.login(people["admin"])
     assert 'href="/admin/"' in client.get("/dashboard/").text
+
+
+def test_a_lead_is_not_sent_to_the_admins_programme_settings(client, auth, world):
+    """The matching board names the settings; only a portal admin gets the (admin-only) link."""
+    people, _ = world
+    auth.login(people["lead"])
+    page = client.get("/admin/matching/cohort").text
+    assert "/admin/programs/cohort/edit" not in page
+    auth.logout()
+    auth.login(people["admin"])
+    assert "/admin/programs/cohort/edit" in client.get("/admin/matching/cohort").text

@@ -101,7 +101,7 @@ def test_a_pair_answers_the_midpoint_survey_closes_the_year_and_reads_its_review
         page.get_by_label(visibility).check()
         page.get_by_role("button", name="Save my reflection").click()
         expect(
-            page.get_by_text("Your closing reflection is saved in your journal.")
+            page.locator("#main").get_by_text("Your closing reflection is saved in your journal.")
         ).to_be_visible()
     # The last meeting is logged; the worker's next pass completes the pairing.
     with live_server.app.app_context():

@@ -39,6 +39,10 @@ def test_does_an_expired_session_send_the_page_to_sign_in(live_server, page):
 
 def test_can_a_keyboard_user_skip_to_the_content(live_server, page):
     sign_in(page, live_server, "mentee@example.org")
+    # The boosted sign-in leaves focus on the dashboard's heading (not on <body>)...
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+    # ...and on a fresh page load the first Tab reaches the skip link.
+    page.goto(live_server("/dashboard/"))
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     expect(skip).to_be_focused()

@@ -189,3 +189,64 @@ def test_is_the_partner_told_of_a_signature_and_of_a_change(client, auth):
         ).all()
         == []
     )
+
+
+def test_do_three_edits_in_a_row_make_one_notice_for_the_partner(client, auth):
+    from portal.models import Notification
+
+    pairing = make_pairing()
+    agreement = make_agreement(pairing, seeking="Lead a team.")
+    auth.login(pairing.mentee)
+    for n, text in enumerate(("One.", "Two.", "Three."), start=1):
+        db.session.refresh(agreement)
+        response = client.post(
+            f"/pairings/{pairing.id}/agreement", data=_form(agreement, ending=text)
+        )
+        assert response.status_code == 303, n
+    notices = db.session.scalars(
+        select(Notification.message).where(Notification.user_id == pairing.mentor_id)
+    ).all()
+    assert len(notices) == 1 and "(3 updates)" in notices[0]
+
+
+def test_does_one_changed_word_show_as_one_word_changed(client, auth):
+    pairing = make_pairing()
+    agreement = make_agreement(
+        pairing, seeking="Lead a team.", meeting="We meet every month on a Tuesday."
+    )
+    auth.login(pairing.mentee)
+    client.post(f"/pairings/{pairing.id}/agreement/sign", data={"version": "1"})
+    auth.logout()
+    auth.login(pairing.mentor)
+    client.post(f"/pairings/{pairing.id}/agreement/sign", data={"version": "1"})
+    response = client.post(
+        f"/pairings/{pairing.id}/agreement",
+        data=_form(agreement, meeting="We meet every fortnight on a Tuesday."),
+    )
+    assert response.status_code == 303
+    page = client.get(f"/pairings/{pairing.id}/agreement").text
+    assert '<del><span class="visually-hidden">removed: </span>month</del>' in page
+    assert '<ins><span class="visually-hidden">added: </span>fortnight</ins>' in page
+    assert "We meet every <del>" in page  # the unchanged words stay, unmarked
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("", "New text."), ("Old text.", ""), ("a\nb\nc", "a\nB\nc"), ("same", "same")],
+)
+def test_do_the_word_runs_rebuild_both_versions(before, after):
+    segments = service.word_diff(before, after)
+    assert "".join(s.text for s in segments if s.op != "added") == before
+    assert "".join(s.text for s in segments if s.op != "removed") == after
+
+
+def test_is_one_changed_word_one_removed_and_one_added_run():
+    segments = service.word_diff(
+        "We meet every month on a Tuesday.", "We meet every fortnight on a Tuesday."
+    )
+    assert [(s.op, s.text) for s in segments] == [
+        ("same", "We meet every "),
+        ("removed", "month"),
+        ("added", "fortnight"),
+        ("same", " on a Tuesday."),
+    ]

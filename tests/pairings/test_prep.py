@@ -105,6 +105,11 @@ def _material_only(page: str) -> str:
     page = page[page.index('<ul class="prep-stats"') :]
     page = re.sub(r'<input type="hidden" name="csrf_token"[^>]*>', "", page)
     page = re.sub(r"<form .*?</form>", "", page, flags=re.S)
+    # Comments to answer are the partner's: each viewer has their own count.
+    page = re.sub(r"<li><strong>\d+</strong> comments? to answer</li>", "", page)
+    page = re.sub(
+        r"<li>(?:(?!</li>).)*Follow up on \d+ comments?(?:(?!</li>).)*</li>", "", page, flags=re.S
+    )
     return re.sub(r"\s+", " ", page)
 
 
@@ -125,9 +130,17 @@ def test_the_suggested_agenda_is_built_from_the_material(client, auth):
     auth.login(pairing.mentor)
     page = client.get(f"/pairings/{pairing.id}/prep").text
     suggestions = page[page.index("Suggested from your material") :]
-    assert "SHARED-PRACTICE”: 1 check-ins — what did you notice?" in suggestions
+    assert "SHARED-PRACTICE”: 1 check-in — what did you notice?" in suggestions
     assert "SHARED-MENTEE-ENTRY" in suggestions or "SHARED-MENTOR-ENTRY" in suggestions
-    assert "open comments" in suggestions
+    # The only comment is the mentor's own: nothing for them to follow up...
+    assert "Follow up on" not in suggestions
+    auth.logout()
+    auth.login(pairing.mentee)
+    page = client.get(f"/pairings/{pairing.id}/prep").text
+    suggestions = page[page.index("Suggested from your material") :]
+    # ...while the mentee is asked to answer it, named and counted in the singular.
+    assert f"Follow up on 1 comment from {pairing.mentor.first_name}." in suggestions
+    assert "<strong>1</strong> comment to answer" in page
     for marker in NEVER:
         assert marker not in suggestions
 
@@ -178,3 +191,29 @@ def test_a_prolific_writer_fills_one_screen_and_the_page_counts_the_rest(client,
     assert "<strong>27</strong> shared entries" in page  # the private one is not counted
     assert "The newest 20 of 27 shared since the last meeting" in page
     assert "MANY-PRIVATE" not in page
+
+
+def test_does_a_quiet_practice_read_right_and_an_excerpt_lose_its_markdown():
+    from portal.services.pairings.meetings import Prep, PrepPractice, suggested_agenda
+    from portal.services.platform.markdown import excerpt
+
+    today = date.today()
+    pairing = make_pairing()
+    practice = make_practice(
+        owner=pairing.mentee,
+        title="Listen first",
+        starts_on=today - timedelta(days=20),
+        ends_on=today + timedelta(days=20),
+        visibility=Visibility.shared,
+    )
+
+    class Progress:  # 3 of 6 done, none since the last meeting
+        count, target = 3, 6
+
+    prep = Prep(pairing=pairing, today=today, since=today, last_meeting=None)
+    prep.practices = [PrepPractice(practice, Progress(), [], [])]
+    points = suggested_agenda(prep, today)
+    assert any("no check-in since the last meeting (3/6 so far)" in p for p in points), points
+    assert not any("has no check-ins yet" in p for p in points)
+    assert excerpt("**bold** _x_ and [a link](https://example.org)") == "bold x and a link"
+    assert excerpt("word " * 100, 20).endswith("…") and len(excerpt("word " * 100, 20)) <= 20

@@ -26,9 +26,17 @@ def test_three_full_weeks_count_check_ins_per_week():
     assert progress.weeks_met == 0
 
 
+def test_two_check_ins_on_one_day_are_one_day_practised():
+    """A note check-in and "Practised today" on the same day: "1 of 1", not "2 of 1"."""
+    practice = _practice(per_week=1)
+    progress = weekly_progress(practice, [date(2026, 3, 3), date(2026, 3, 3)])
+    assert [w.count for w in progress.weeks] == [1, 0, 0]
+    assert progress.count == 1
+
+
 def test_a_busy_week_counts_fully_but_only_fills_its_own_target():
     practice = _practice(per_week=2)
-    days = [date(2026, 3, 2)] * 5 + [date(2026, 3, 10)]
+    days = [date(2026, 3, 2 + n) for n in range(5)] + [date(2026, 3, 10)]
     progress = weekly_progress(practice, days)
     assert [w.count for w in progress.weeks] == [5, 1, 0]
     assert progress.done == 3  # 2 (capped) + 1
@@ -55,15 +63,15 @@ def test_check_ins_outside_the_window_are_not_counted():
     length=st.integers(7, 42),
     per_week=st.integers(1, 7),
 )
-def test_every_check_in_lands_in_exactly_one_week_or_outside(days, length, per_week):
+def test_every_check_in_day_lands_in_exactly_one_week_or_outside(days, length, per_week):
     practice = _practice(days=length, per_week=per_week)
     progress = weekly_progress(practice, days)
-    assert progress.count + progress.outside == len(days)
+    assert progress.count + progress.outside == len(set(days))
     assert sum(w.ends_on.toordinal() - w.starts_on.toordinal() + 1 for w in progress.weeks) == (
         length
     )
     for week in progress.weeks:
-        inside = [d for d in days if week.starts_on <= d <= week.ends_on]
+        inside = {d for d in days if week.starts_on <= d <= week.ends_on}
         assert week.count == len(inside)
 
 

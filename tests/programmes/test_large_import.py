@@ -14,7 +14,7 @@ from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.models.users import UNUSABLE_PASSWORD
 from tests.conftest import hx_headers
-from tests.factories import make_admin, make_program, make_user
+from tests.factories import make_admin, make_lead, make_program, make_user
 
 HEADER = "email,name,role,department,seniority,timezone,format,values,goals,strengths,capacity"
 
@@ -181,3 +181,18 @@ def test_is_a_job_of_another_programme_or_for_a_non_admin_a_404(client, auth, pr
     auth.logout()
     auth.login(make_user())
     assert client.get(f"/admin/programs/other/jobs/{job.id}").status_code == 404
+
+
+def test_may_a_lead_follow_the_jobs_of_the_programme_they_lead_and_no_other(client, auth, program):
+    """A co-lead's import or matching run redirects to its job page: it must open for them."""
+    other = make_program(slug="other")
+    admin = make_admin()
+    lead = make_lead(program)
+    mine = BackgroundJob(kind="csv_import", program_id=program.id, started_by_id=lead.id)
+    theirs = BackgroundJob(kind="csv_import", program_id=other.id, started_by_id=admin.id)
+    db.session.add_all([mine, theirs])
+    db.session.commit()
+    auth.login(lead)
+    assert client.get(f"/admin/programs/spring/jobs/{mine.id}").status_code == 200
+    assert client.get(f"/admin/programs/other/jobs/{theirs.id}").status_code == 404
+    assert client.get(f"/admin/programs/spring/jobs/{theirs.id}").status_code == 404

@@ -60,7 +60,9 @@ def _world():
             program=program,
             mentor=_person("Mentor", n),
             mentee=_person("Mentee", n),
-            approved_at=datetime(2025, 12, 1, 9),
+            # The pair that never met was approved recently: a "first meeting" nudge found
+            # months after it fell due is past its window and is not sent.
+            approved_at=datetime(2025, 12, 1, 9) if n < 2 else datetime(2026, 2, 10, 9),
         )
         for n in range(3)
     ]

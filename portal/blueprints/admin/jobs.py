@@ -17,7 +17,7 @@ from portal.services.platform import heartbeat, jobs, mail
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")
-@guards.admin_required
+@guards.programme_work_required
 def job(slug: str, job_id: int):
     """A job's progress; the fragment polls itself while the job runs (reload without JS)."""
     program = program_or_404(slug)

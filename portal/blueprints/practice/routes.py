@@ -125,8 +125,8 @@ def check_in(practice_id: int):
         with saving(form) as saved:
             service.check_in(practice, current_user, form.note.data or "", form.day.data)
         if saved:
-            if not wants_fragment(ACTIVITY_ID):
-                flash("Checked in. Well done.", "success")
+            # The fragment shows it too (and horizon.js announces it): the same words either way.
+            flash("Checked in. Well done.", "success")
             return _after_post(practice)
     return _detail_page(practice, status=422, checkin_form=form)
 
@@ -144,6 +144,7 @@ def comment(practice_id: int):
         try:
             service.add_comment(practice, current_user, form.body.data, kind, form.check_in_id.data)
             db.session.commit()
+            flash("Encouragement sent." if cheer else "Comment added.", "success")
             return _after_post(practice)
         except PracticeError as error:
             db.session.rollback()

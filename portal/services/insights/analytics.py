@@ -441,7 +441,7 @@ def practices(programs: list[Program], today: date) -> tuple[Figure, Figure]:
     figure = Figure(
         "practices",
         "Practices started, completed and dropped",
-        ["Role", "Started", "Completed", "Dropped", "Still open", "Completion rate"],
+        ["Role", "Started", "Completed", "Dropped", "Still open", "Completed of started"],
         series=[1, 2, 3],
         empty="No practices started yet.",
     )
@@ -457,7 +457,8 @@ def practices(programs: list[Program], today: date) -> tuple[Figure, Figure]:
             done,
             dropped,
             c.get("open", 0),
-            _pct(done, done + dropped),
+            # Of every practice started, not only the finished ones: 14 of 29 is 48%, not 100%.
+            _pct(done, started),
         ]
         if is_small(people.get(role, 0)):
             row = [row[0]] + [SUPPRESSED] * 5

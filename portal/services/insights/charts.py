@@ -7,7 +7,7 @@ import re
 import pygal
 from pygal.style import Style
 
-from portal.services.insights.figures import Figure
+from portal.services.insights.figures import SUPPRESSED, Figure
 
 STYLE = Style(
     background="#ffffff",
@@ -39,17 +39,27 @@ def svg(figure: Figure) -> bytes:
         show_legend=len(figure.series) > 1,
         legend_at_bottom=True,
         x_label_rotation=-40 if figure.chart == "line" else 0,
-        show_minor_x_labels=False,
-        x_labels_major_every=4 if len(figure.rows) > 16 else None,
+        # Every category of a bar chart is named (a department, a goal state); only a long
+        # time line shows every fourth label.
+        show_minor_x_labels=figure.chart != "line",
+        x_labels_major_every=4 if figure.chart == "line" and len(figure.rows) > 16 else None,
         truncate_label=28,
-        print_values=False,
+        # One series of bars: the number on each bar, for print and for reading exact values.
+        print_values=figure.chart != "line" and len(figure.series) == 1,
         margin=16,
         no_data_text=figure.empty,
         allow_interruptions=True,
     )
-    labels = [str(row[0]) for row in figure.rows]
+    values = {column: figure.chart_values(column) for column in figure.series}
+    # A category whose every value is withheld (fewer than 5 people) says so, so the empty
+    # slot is explained rather than looking like zero.
+    labels = [
+        str(row[0])
+        + (" (fewer than 5)" if values and all(row[c] == SUPPRESSED for c in values) else "")
+        for row in figure.rows
+    ]
     chart.x_labels = labels
     for column in figure.series:
-        chart.add(figure.columns[column], figure.chart_values(column))
+        chart.add(figure.columns[column], values[column])
     # pygal always writes its config as a <script>; an image needs none of it.
     return SCRIPT.sub(b"", chart.render())

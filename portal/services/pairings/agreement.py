@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -193,6 +194,7 @@ def save_agreement(
             "agreement-changed",
             f"{user.name} changed your mentoring agreement. Read it, then sign the new version.",
             path_for("pairings.agreement", pairing_id=pairing.id),
+            group=True,  # three saves in a row are one unread notice, "(3 updates)"
         )
         version = AgreementVersion(
             agreement_id=agreement.id,
@@ -226,33 +228,67 @@ def sign(agreement: Agreement, user: User, version_number: int | None) -> Agreem
     return version
 
 
+# Words and the whitespace between them, so joining the tokens gives the text back exactly.
+TOKENS = re.compile(r"\s+|\S+")
+
+
+@dataclass(frozen=True)
+class Segment:
+    op: str  # "same", "removed" or "added"
+    text: str
+
+
 @dataclass
 class SectionChange:
     title: str
-    removed: list[str]
-    added: list[str]
+    segments: list[Segment]
+
+    @property
+    def removed(self) -> list[str]:
+        return [s.text for s in self.segments if s.op == "removed"]
+
+    @property
+    def added(self) -> list[str]:
+        return [s.text for s in self.segments if s.op == "added"]
+
+
+def word_diff(before: str, after: str) -> list[Segment]:
+    """The text as runs of same, removed and added words: one changed word shows as one
+    removed and one added word inside its paragraph, not the paragraph removed and added."""
+    old, new = TOKENS.findall(before or ""), TOKENS.findall(after or "")
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    segments: list[Segment] = []
+
+    def add(op: str, tokens: list[str]) -> None:
+        text = "".join(tokens)
+        if not text:
+            return
+        if segments and segments[-1].op == op:
+            segments[-1] = Segment(op, segments[-1].text + text)
+        else:
+            segments.append(Segment(op, text))
+
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            add("same", old[i1:i2])
+        else:
+            add("removed", old[i1:i2])
+            add("added", new[j1:j2])
+    return segments
 
 
 def changes(old: dict, new: dict) -> list[SectionChange]:
-    """What changed between two versions, section by section, line by line."""
-    result = []
+    """What changed between two versions, section by section, word by word."""
     fields = [(k, SECTION_TITLES[k]) for k in AGREEMENT_SECTIONS] + [
         ("meeting_minutes", "Meeting length (minutes)"),
         ("meeting_format", "Meeting format"),
         ("meeting_place", "Place or video link"),
     ]
+    result = []
     for key, title in fields:
-        before = str(old.get(key, "")).splitlines()
-        after = str(new.get(key, "")).splitlines()
-        if before == after:
-            continue
-        removed, added = [], []
-        for line in difflib.ndiff(before, after):
-            if line.startswith("- "):
-                removed.append(line[2:])
-            elif line.startswith("+ "):
-                added.append(line[2:])
-        result.append(SectionChange(title, removed, added))
+        before, after = str(old.get(key, "")), str(new.get(key, ""))
+        if before != after:
+            result.append(SectionChange(title, word_diff(before, after)))
     return result
 
 

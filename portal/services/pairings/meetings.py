@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from portal.core.text import count_words
 from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User, utcnow
@@ -234,6 +235,7 @@ class Prep:
     today: date
     since: date | None
     last_meeting: Meeting | None
+    viewer_id: int | None = None  # whose prep this is: their own comments need no answer
     entries: list[JournalEntry] = field(default_factory=list)  # the newest PREP_ENTRIES
     entry_count: int = 0  # every shared entry since the last meeting
     practices: list[PrepPractice] = field(default_factory=list)
@@ -250,7 +252,10 @@ class Prep:
 
     @property
     def open_comments(self) -> int:
-        return len(self.entry_comments) + len(self.practice_comments)
+        """Comments the partner wrote since the last meeting: the viewer's own need no
+        follow-up from them."""
+        comments = [*self.entry_comments, *self.practice_comments]
+        return sum(1 for c in comments if c.author_id != self.viewer_id)
 
 
 PREP_ENTRIES = 20
@@ -279,6 +284,7 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
         today=today,
         since=since,
         last_meeting=last,
+        viewer_id=user.id,
         plan=plan_of(pairing),
         next_meeting=next_meetings([pairing.id], utcnow(), user.zone).get(pairing.id),
     )
@@ -357,14 +363,25 @@ def suggested_agenda(prep: Prep, today: date, limit: int = 6) -> list[str]:
         if practice.phase(today) == "ended":
             points.append(f"{who}'s “{practice.title}” has ended: done or dropped, and why?")
         elif item.check_ins:
-            count = len(item.check_ins)
-            points.append(f"{who}'s “{practice.title}”: {count} check-ins — what did you notice?")
+            count = count_words(len(item.check_ins), "check-in")
+            points.append(f"{who}'s “{practice.title}”: {count} — what did you notice?")
+        elif practice.phase(today) == "active" and item.progress.count:
+            done = f"{item.progress.count}/{item.progress.target}"
+            points.append(
+                f"{who}'s “{practice.title}”: no check-in since the last meeting"
+                f" ({done} so far) — what got in the way?"
+            )
         elif practice.phase(today) == "active":
             points.append(f"{who}'s “{practice.title}” has no check-ins yet: what got in the way?")
     for entry in prep.entries[:2]:
         points.append(f"Talk about {entry.author.first_name}'s entry “{entry.title}”.")
     if prep.open_comments:
-        points.append(f"Follow up on {prep.open_comments} open comments.")
+        pairing = prep.pairing
+        in_pair = prep.viewer_id in (pairing.mentor_id, pairing.mentee_id)
+        partner = pairing.mentee if prep.viewer_id == pairing.mentor_id else pairing.mentor
+        whose = f" from {partner.first_name}" if in_pair else ""
+        count = count_words(prep.open_comments, "comment")
+        points.append(f"Follow up on {count}{whose}.")
     points.append("Choose the next idea to practise before we meet again.")
     taken = {p.text for p in prep.agenda}
     return [p for p in points if p not in taken][:limit]

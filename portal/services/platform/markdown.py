@@ -6,6 +6,8 @@ anything that slipped through: scripts, event handlers, styles and ``javascript:
 
 from __future__ import annotations
 
+import html as html_lib
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -58,3 +60,15 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)
+
+
+def excerpt(text: str | None, length: int = 180) -> str:
+    """The first words of a Markdown text as plain text ("**bold** _x_" -> "bold x"): for
+    listings, where raw Markdown reads as noise. Jinja escapes the result."""
+    if not text:
+        return ""
+    words = " ".join(nh3.clean(_markdown.render(text), tags=set()).split())
+    words = html_lib.unescape(words)
+    if len(words) <= length:
+        return words
+    return words[: length - 1].rsplit(" ", 1)[0] + "…"

@@ -7,8 +7,8 @@ reaches the same message meets the constraint and sends nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, render_template
@@ -40,6 +40,9 @@ class Message:
     context: dict[str, Any] = field(default_factory=dict)
     pairing_id: int | None = None
     attachment: tuple[str, bytes, str] | None = None
+    # The day of the event the message is about (held, due): with the kind's `window`, when
+    # it is too late to send.
+    event_on: date | None = None
 
     @property
     def path(self) -> str:
@@ -76,9 +79,14 @@ def already_sent(key: str) -> bool:
     return db.session.scalar(select(GuideDispatch.id).where(GuideDispatch.key == key)) is not None
 
 
-def dispatch(message: Message, now: datetime) -> bool:
-    """Send the message unless its key was sent before; commits. True when it went out."""
+def dispatch(message: Message, now: datetime, *, email_allowed: bool = True) -> bool:
+    """Send the message unless its key was sent before; commits. True when it went out.
+
+    Over the person's daily e-mail cap (`email_allowed=False`) it goes in the app only.
+    """
     chosen = preferences.channels(message.recipient, message.kind)
+    if chosen.email and not email_allowed:
+        chosen = replace(chosen, in_app=True, email=False)
     if not (chosen.in_app or chosen.email) or already_sent(message.key):
         return False
     row = GuideDispatch(

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from portal.core.time import add_days, local_now
+from portal.core.time import YearAware, add_days, local_now
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
@@ -28,9 +28,9 @@ from portal.services import access, surveys
 from portal.services.choosing import due as choosing_due
 from portal.services.pairings import closing
 from portal.services.pairings.next_meeting import next_meetings
-from portal.services.reminders import settings
+from portal.services.reminders import preferences, settings
 from portal.services.reminders.dispatch import Message, dispatch
-from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.kinds import DAILY_EMAIL_CAP, KINDS, PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,7 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                     values={"pairing_id": pairing.id},
                     context={"partner": partner, "since": approved},
                     pairing_id=pairing.id,
+                    event_on=add_days(approved, days),
                 )
                 continue
             kind = "meeting_overdue"
@@ -189,12 +190,13 @@ def quiet_pairs(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 kind=kind,
                 key=f"meeting_overdue:{pairing.id}:{held.isoformat()}:{person.id}",
                 recipient=person,
-                subject=KINDS[kind].subject_for(held=held),
-                notice=KINDS[kind].notice_for(partner=partner.name, held=held),
+                subject=KINDS[kind].subject_for(held=YearAware(held, today)),
+                notice=KINDS[kind].notice_for(partner=partner.name, held=YearAware(held, today)),
                 endpoint="pairings.schedule",
                 values={"pairing_id": pairing.id},
                 context={"partner": partner, "held": held, "cadence": pairing.program.cadence},
                 pairing_id=pairing.id,
+                event_on=due,
             )
 
 
@@ -239,6 +241,7 @@ def unsigned_agreements(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
                 values={"pairing_id": pairing.id},
                 context={"partner": pairing.partner_of(person), "version": version.version},
                 pairing_id=pairing.id,
+                event_on=(version.saved_at + timedelta(days=days)).date(),
             )
 
 
@@ -278,56 +281,96 @@ def quiet_practices(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             kind="quiet_practice",
             key=f"quiet_practice:{practice.id}:{since.isoformat()}:{person.id}",
             recipient=person,
-            subject=kind.subject_for(since=since),
+            subject=kind.subject_for(since=YearAware(since, run.today(person))),
             # The notice reaches the practice's owner only; the subject names no title.
-            notice=kind.notice_for(title=practice.title, since=since),
+            notice=kind.notice_for(title=practice.title, since=YearAware(since, run.today(person))),
             endpoint="practice.detail",
             values={"practice_id": practice.id},
             context={"practice": practice, "since": since},
             pairing_id=pairing.id,
+            event_on=add_days(since, days),
         )
 
 
+def held_back(user_ids: set[int], now: datetime) -> dict[int, list[tuple[str, int]]]:
+    """Reminders of the last week that the daily cap kept out of each person's e-mail:
+    (kind label, count), for the digest. Sent in the app only although the person wanted
+    e-mail: that is what the cap did."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(GuideDispatch.user_id, GuideDispatch.kind, func.count())
+        .where(
+            GuideDispatch.user_id.in_(user_ids),
+            GuideDispatch.emailed.is_(False),
+            GuideDispatch.kind != "weekly_digest",
+            GuideDispatch.created_at > now - timedelta(days=7),
+        )
+        .group_by(GuideDispatch.user_id, GuideDispatch.kind)
+        .order_by(GuideDispatch.user_id, GuideDispatch.kind)
+    )
+    found: dict[int, list[tuple[str, int]]] = {}
+    people = {
+        user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))
+    }
+    for user_id, kind, count in rows.tuples():
+        if kind in KINDS and preferences.channels(people[user_id], kind).email:
+            found.setdefault(user_id, []).append((KINDS[kind].label, count))
+    return found
+
+
 def weekly_digests(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
-    """Monday morning: titles and counts of what the partner shared in the last seven days."""
-    for pairing in pairings:
-        for person in _partners(pairing):
-            today = run.today(person)
-            if today.isoweekday() != 1 or not run.on(pairing, "weekly_digest", person):
-                continue
-            partner = pairing.partner_of(person)
-            since = run.now - timedelta(days=7)
-            # Only what the partner shared in this pairing, through the access rules.
-            entries = list(
-                db.session.scalars(
-                    access.shared_in_pairing(person, pairing)
-                    .where(
-                        JournalEntry.author_id == partner.id,
-                        JournalEntry.published_at >= since,
-                    )
-                    .with_only_columns(JournalEntry.title)
-                    .order_by(JournalEntry.published_at)
-                    .limit(20)
+    """Monday morning: titles and counts of what the partner shared in the last seven days,
+    and how many reminders the daily e-mail cap left waiting in the app."""
+    due = [
+        (pairing, person)
+        for pairing in pairings
+        for person in _partners(pairing)
+        if run.today(person).isoweekday() == 1 and run.on(pairing, "weekly_digest", person)
+    ]
+    waiting = held_back({person.id for _, person in due}, run.now)
+    for pairing, person in due:
+        today = run.today(person)
+        partner = pairing.partner_of(person)
+        since = run.now - timedelta(days=7)
+        # Only what the partner shared in this pairing, through the access rules.
+        entries = list(
+            db.session.scalars(
+                access.shared_in_pairing(person, pairing)
+                .where(
+                    JournalEntry.author_id == partner.id,
+                    JournalEntry.published_at >= since,
                 )
+                .with_only_columns(JournalEntry.title)
+                .order_by(JournalEntry.published_at)
+                .limit(20)
             )
-            check_ins = access.shared_check_in_count(person, partner.id, pairing, since)
-            if not entries and not check_ins:
-                continue
-            year, week, _ = today.isocalendar()
-            yield Message(
-                kind="weekly_digest",
-                key=f"weekly_digest:{pairing.id}:{year}-W{week:02d}:{person.id}",
-                recipient=person,
-                subject=KINDS["weekly_digest"].subject_for(),
-                notice=KINDS["weekly_digest"].notice_for(
-                    partner=partner.name,
-                    entries=f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}",
-                    check_ins=check_ins,
-                ),
-                endpoint="journal.index",
-                context={"partner": partner, "titles": entries, "check_ins": check_ins},
-                pairing_id=pairing.id,
-            )
+        )
+        check_ins = access.shared_check_in_count(person, partner.id, pairing, since)
+        in_app = waiting.pop(person.id, [])  # one digest carries them, if two pairings
+        if not entries and not check_ins and not in_app:
+            continue
+        year, week, _ = today.isocalendar()
+        yield Message(
+            kind="weekly_digest",
+            key=f"weekly_digest:{pairing.id}:{year}-W{week:02d}:{person.id}",
+            recipient=person,
+            subject=KINDS["weekly_digest"].subject_for(),
+            notice=KINDS["weekly_digest"].notice_for(
+                partner=partner.name,
+                entries=f"{len(entries)} {'entry' if len(entries) == 1 else 'entries'}",
+                check_ins=check_ins,
+            ),
+            endpoint="journal.index",
+            context={
+                "partner": partner,
+                "titles": entries,
+                "check_ins": check_ins,
+                "waiting": in_app,
+                "cap": DAILY_EMAIL_CAP,
+            },
+            pairing_id=pairing.id,
+        )
 
 
 def survey_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
@@ -377,6 +420,10 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
             Meeting.happened.is_(True),
             Meeting.created_at >= run.now - timedelta(days=3),
             Meeting.created_at <= run.now,
+            # A meeting logged (or imported, or seeded) long after it was held is not asked
+            # about: the kind's window counts from the day it was held.
+            Meeting.held_on
+            >= (run.now - timedelta(days=KINDS["meeting_rating"].window + 1)).date(),
         )
     )
     for meeting in meetings:
@@ -384,16 +431,18 @@ def meeting_ratings(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
         for person in _partners(pairing):
             if not run.on(pairing, "meeting_rating", person):
                 continue
+            held = YearAware(meeting.held_on, run.today(person))
             yield Message(
                 kind="meeting_rating",
                 key=f"meeting_rating:{meeting.id}:{person.id}",
                 recipient=person,
-                subject=KINDS["meeting_rating"].subject_for(held=meeting.held_on),
-                notice=KINDS["meeting_rating"].notice_for(held=meeting.held_on),
+                subject=KINDS["meeting_rating"].subject_for(held=held),
+                notice=KINDS["meeting_rating"].notice_for(held=held),
                 endpoint="pairings.rate_meeting",
                 values={"pairing_id": pairing.id, "meeting_id": meeting.id},
                 context={"partner": pairing.partner_of(person), "meeting": meeting},
                 pairing_id=pairing.id,
+                event_on=meeting.held_on,
             )
 
 
@@ -456,17 +505,54 @@ def _sent_keys(keys: list[str]) -> set[str]:
     return found
 
 
+def in_window(message: Message, now: datetime) -> bool:
+    """Is it still time to send this? Past its kind's window after the event, it is not."""
+    window = KINDS[message.kind].window
+    if window is None or message.event_on is None:
+        return True
+    return local_now(message.recipient, now).date() <= add_days(message.event_on, window)
+
+
+def emailed_today(user_ids: set[int], now: datetime) -> dict[int, int]:
+    """How many scheduled e-mails each person got in the last 24 hours (one query)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(GuideDispatch.user_id, func.count())
+        .where(
+            GuideDispatch.user_id.in_(user_ids),
+            GuideDispatch.emailed.is_(True),
+            GuideDispatch.created_at > now - timedelta(days=1),
+        )
+        .group_by(GuideDispatch.user_id)
+    )
+    return dict(rows.tuples().all())
+
+
 def send_due(now: datetime) -> int:
-    """Send what is due; each message commits alone, so one failure loses no other."""
+    """Send what is due; each message commits alone, so one failure loses no other.
+
+    Nothing is sent past its kind's window, and nobody gets more than DAILY_EMAIL_CAP
+    scheduled e-mails a day: the rest reach them in the app only (the digest counts them).
+    """
     sent = 0
     due = due_messages(now)
     # Most of what a pass finds went out on an earlier pass: skip it without a query each.
     # `dispatch` still checks, and the unique key decides any race with another worker.
     done = _sent_keys([message.key for message in due])
-    for message in (m for m in due if m.key not in done):
+    fresh = [m for m in due if m.key not in done and in_window(m, now)]
+    fresh.sort(key=lambda m: PRIORITY.index(m.kind))
+    emailed = emailed_today({m.recipient.id for m in fresh}, now)
+    for message in fresh:
+        person = message.recipient.id
+        allowed = emailed.get(person, 0) < DAILY_EMAIL_CAP
         try:
-            sent += dispatch(message, now)
+            went = dispatch(message, now, email_allowed=allowed)
         except Exception:  # a broken message must not stop the others; it is retried next run
             db.session.rollback()
             log.exception("guide: could not send %s", message.key)
+            continue
+        sent += went
+        if went and allowed and preferences.channels(message.recipient, message.kind).email:
+            emailed[person] = emailed.get(person, 0) + 1
     return sent

@@ -33,6 +33,11 @@ class Kind:
     # Opt-in kinds reach nobody until the person switches them on.
     opt_in: bool = False
     programme_setting: bool = True
+    # How many days after its event (`Message.event_on`) a message is still worth sending; a
+    # message found later (a meeting logged months after it was held, a first start on old
+    # data, a worker that was down) is dropped instead of sent late. None: the finder itself
+    # only finds what is current (tomorrow's meeting, this Monday's digest, an open survey).
+    window: int | None = None
 
     def __post_init__(self) -> None:
         used = {name.split(".")[0] for _, name, _, _ in Formatter().parse(self.subject) if name}
@@ -52,6 +57,22 @@ class Kind:
         return days or self.days or 0
 
 
+# No person gets more than this many scheduled e-mails in 24 hours; the rest reach them in the
+# app, and the next weekly digest counts what waits there.
+DAILY_EMAIL_CAP = 2
+# When more is due for one person than the cap allows, the more useful go first.
+PRIORITY = (
+    "meeting_tomorrow",
+    "weekly_digest",
+    "survey",
+    "closing",
+    "unsigned_agreement",
+    "no_first_meeting",
+    "meeting_overdue",
+    "quiet_practice",
+    "meeting_rating",
+)
+
 KINDS: dict[str, Kind] = {
     kind.key: kind
     for kind in (
@@ -70,6 +91,7 @@ KINDS: dict[str, Kind] = {
             notice="Your last meeting with {partner} was on {held:%-d %B}.",
             days=7,
             days_label="Grace period after the cadence (days)",
+            window=30,
         ),
         Kind(
             "no_first_meeting",
@@ -79,6 +101,7 @@ KINDS: dict[str, Kind] = {
             notice="You and {partner} have not logged a first meeting yet.",
             days=14,
             days_label="Days after approval",
+            window=30,
         ),
         Kind(
             "unsigned_agreement",
@@ -88,6 +111,7 @@ KINDS: dict[str, Kind] = {
             notice="Your agreement with {partner} is not signed yet.",
             days=7,
             days_label="Days after the agreement was last saved",
+            window=30,
         ),
         Kind(
             "quiet_practice",
@@ -98,6 +122,7 @@ KINDS: dict[str, Kind] = {
             days=7,
             days_label="Days without a check-in",
             opt_in=True,
+            window=30,
         ),
         Kind(
             "weekly_digest",
@@ -119,6 +144,7 @@ KINDS: dict[str, Kind] = {
             "One optional question after each logged meeting: how useful was it?",
             subject="How useful was your meeting of {held:%-d %B}?",
             notice="How useful was your meeting of {held:%-d %B}? One question.",
+            window=3,
         ),
         Kind(
             "closing",

@@ -24,6 +24,20 @@
       showNetworkError("Something went wrong on our side. Nothing was half-saved; please try again.");
     } else if (status === 400) {
       showNetworkError("Your session token expired. Reload the page; your text is kept in the form.");
+    } else if (status === 403 || status === 404) {
+      showNetworkError("That page is not there, or not open to you (" + status + ").");
+    } else {
+      showNetworkError("The request was refused (" + status + "). Reload the page and try again.");
+    }
+  });
+  // A boosted link or form that fails shows the server's error page, as it would without JS
+  // (htmx does not swap a 4xx or 5xx by default, so nothing visible would happen).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var status = detail.xhr.status;
+    if (detail.boosted && status >= 400 && status !== 422) {
+      detail.shouldSwap = true;
+      detail.isError = false;
     }
   });
 
@@ -75,6 +89,25 @@
       var heading = target.querySelector("h1, h2, h3, .flash");
       focusable(heading || target);
     }
+  });
+
+  // --- After a boosted link or form the whole body was replaced: focus would sit on <body>.
+  // Focus the first invalid field, else the main heading; announce the flash, else the page.
+  // The live region survives the swap (data-hx-preserve in base.html).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var detail = event.detail;
+    if (!detail.boosted) { return; }
+    var main = document.getElementById("main");
+    if (!main) { return; }
+    var invalid = main.querySelector("[aria-invalid='true']");
+    var flash = main.querySelector(".flash");
+    var heading = main.querySelector("h1");
+    if (invalid) {
+      invalid.focus();
+    } else {
+      focusable(heading || main);
+    }
+    announce(flash ? flash.textContent.trim() : document.title.replace(/ · Horizon$/, ""));
   });
 
   // --- Print buttons ([data-print]): the browser's own Print works without this. ----------
