@@ -49,8 +49,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_request_guards(app)
     init_caching(app)  # after security: its after_request runs first, so its headers win
     errors.init_errors(app)
-    from portal.services.platform.logs import init_logging
-    from portal.services.platform.metrics import init_metrics
+    from portal.logs import init_logging
+    from portal.metrics import init_metrics
 
     init_logging(app)
     init_metrics(app)

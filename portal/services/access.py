@@ -983,7 +983,7 @@ def discovery_program_or_404(user: User, slug: str) -> tuple[Program, Any, Membe
         )
     ).first()
     if row is None or partner_refusal(user, row[0]) is not None:
-        abort(404)
+        raise NotVisible
     return row[0], row[1], row[2]
 
 
@@ -1000,7 +1000,7 @@ def mentor_program_or_404(user: User, slug: str) -> tuple[Program, Membership]:
         )
     ).first()
     if row is None:
-        abort(404)
+        raise NotVisible
     return row[0], row[1]
 
 
@@ -1033,7 +1033,7 @@ def mentor_request_or_404(user: User, request_id: int) -> Any:
 
     found = db.session.scalar(visible_mentor_requests(user).where(MentorRequest.id == request_id))
     if found is None:
-        abort(404)
+        raise NotVisible
     return found
 
 
@@ -1078,12 +1078,12 @@ def office_hours_program_or_404(user: User, slug: str) -> Program:
         .where(Program.slug == slug)
     ).first()
     if row is None:
-        abort(404)
+        raise NotVisible
     program, settings = row
     if settings is not None and not settings.office_hours:
-        abort(404)
+        raise NotVisible
     if not (is_program_participant(user, program) or can_run_program(user, program)):
-        abort(404)
+        raise NotVisible
     return program
 
 
@@ -1096,7 +1096,7 @@ def office_hour_slot_or_404(user: User, slot_id: int) -> Any:
 
     slot = db.session.get(OfficeHourSlot, slot_id)
     if slot is None:
-        abort(404)
+        raise NotVisible
     office_hours_program_or_404(user, slot.program.slug)
     return slot
 
@@ -1115,7 +1115,7 @@ def booking_or_404(user: User, booking_id: int) -> Any:
 
     found = db.session.scalar(visible_bookings(user).where(OfficeHourBooking.id == booking_id))
     if found is None:
-        abort(404)
+        raise NotVisible
     return found
 
 

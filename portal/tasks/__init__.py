@@ -62,7 +62,7 @@ class QueuedTask:
         functools.update_wrapper(self, wrapper.func)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from portal.services.platform.logs import current_request_id
+        from portal.logs import current_request_id
 
         kwargs.setdefault("_request_id", current_request_id())
         return self._wrapper(*args, **kwargs)
@@ -73,7 +73,7 @@ class QueuedTask:
 
 def _run_measured(name: str, func: Callable, args: tuple, kwargs: dict) -> Any:
     """Run a job in its own app context, timed and counted for the worker's metrics."""
-    from portal.services.platform import metrics
+    from portal.services.platform import counters as metrics
 
     started = time.perf_counter()
     try:
@@ -92,7 +92,7 @@ def task(**options: Any) -> Callable:
     def decorate(func: Callable) -> QueuedTask:
         @functools.wraps(func)
         def in_app_context(*args: Any, _request_id: str | None = None, **kwargs: Any) -> Any:
-            from portal.services.platform.logs import bind_job_request_id, reset_job_request_id
+            from portal.logs import bind_job_request_id, reset_job_request_id
 
             token = bind_job_request_id(_request_id)
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from portal.services.platform.logs import RequestIdFilter, current_request_id, json_formatter
+from portal.logs import RequestIdFilter, current_request_id, json_formatter
 from portal.tasks import task
 
 seen: list[str | None] = []

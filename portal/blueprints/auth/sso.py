@@ -92,9 +92,7 @@ def saml_login():
     if not settings.saml_enabled:
         abort(404)
     next_page = request.args.get("next")
-    url = saml.login_url(
-        settings, saml.request_data(), next_page if is_local_url(next_page) else None
-    )
+    url = saml.login_url(settings, _saml_request(), next_page if is_local_url(next_page) else None)
     return redirect(url, 303)
 
 
@@ -105,9 +103,15 @@ def saml_acs():
     if not settings.saml_enabled:
         abort(404)
     try:
-        identity, next_page = saml.process_response(settings, saml.request_data())
+        identity, next_page = saml.process_response(settings, _saml_request())
         user = sign_in_identity(identity, settings)
     except SsoRefused as error:
         return _refused(error, url_for("auth.saml_login"))
     start_session(user, sso_issuer=identity.issuer, sso_sid=identity.session_id)
     return redirect(_next_page(next_page), 303)
+
+
+def _saml_request() -> dict:
+    return saml.request_data(
+        request.host_url, request.path, request.args.copy(), request.form.copy()
+    )

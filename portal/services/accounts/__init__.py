@@ -14,12 +14,12 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.core.bounds import MAX_DB_INT
 from portal.core.signing import signing_keys
 from portal.extensions import db, login_manager
 from portal.models import User, utcnow
 from portal.models.sessions import UserSession
 from portal.models.users import password_hasher
-from portal.request_guards import MAX_DB_INT
 from portal.services.platform.mail import external_url, send_email, send_emails
 from portal.tasks import periodic_task
 

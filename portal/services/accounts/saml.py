@@ -20,7 +20,7 @@ import os
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
@@ -111,15 +111,16 @@ def _read(path: str | None) -> str:
         return fh.read()
 
 
-def request_data() -> dict:
-    """python3-saml's view of the request, from HORIZON_BASE_URL (not from proxy headers)."""
-    base = urlsplit(current_app.config.get("BASE_URL") or request.host_url)
+def request_data(host_url: str, path: str, args: dict, form: dict) -> dict:
+    """python3-saml's view of a request (the blueprint passes its parts), with scheme and host
+    from HORIZON_BASE_URL, not from proxy headers."""
+    base = urlsplit(current_app.config.get("BASE_URL") or host_url)
     return {
         "https": "on" if base.scheme == "https" else "off",
         "http_host": base.netloc,  # host[:port], as python3-saml now wants it
-        "script_name": request.path,
-        "get_data": request.args.copy(),
-        "post_data": request.form.copy(),
+        "script_name": path,
+        "get_data": args,
+        "post_data": form,
     }
 
 

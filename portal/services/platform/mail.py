@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from portal.extensions import db, mail
 from portal.models import utcnow
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.services.platform import metrics
+from portal.services.platform import counters as metrics
 from portal.tasks import periodic_task, task
 
 logger = logging.getLogger(__name__)

@@ -40,10 +40,7 @@ LATENCY = Histogram(
     ["endpoint", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-# Counted where jobs run (the worker; in immediate mode the web process): portal/tasks.
-JOB_DURATION = Histogram("horizon_job_duration_seconds", "Background job run time", ["task"])
-JOB_FAILURES = Counter("horizon_job_failures_total", "Background jobs that raised", ["task"])
-MAIL_ATTEMPTS = Counter("horizon_mail_attempts_total", "Delivery attempts", ["outcome"])
+# Jobs and e-mail are counted where they run: portal/services/platform/counters.py.
 
 # Live figures: one function per gauge, a registry so a new figure is one entry.
 LIVE: dict[str, tuple[str, Callable[[], float]]] = {}

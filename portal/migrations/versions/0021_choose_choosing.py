@@ -8,8 +8,8 @@ mentor's membership (services/choosing/locks.py).
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0019_choose_choosing"
-down_revision = "0018_race_constraints"
+revision = "0021_choose_choosing"
+down_revision = "0020_sso_company_sign_in"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """company sign-in: identity links, one-time ids, SCIM tokens and users
 
-Revision ID: 0019_sso_company_sign_in
-Revises: 0018_race_constraints
+Revision ID: 0020_sso_company_sign_in
+Revises: 0019_ops_operations
 Create Date: 2026-12-06 01:40:00
 
 OIDC/SAML sign-in links a person to (issuer, subject); SAML assertion ids and logout-token
@@ -12,8 +12,8 @@ tokens are kept as SHA-256 hashes; a person can be deactivated (users.deactivate
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0019_sso_company_sign_in"
-down_revision = "0018_race_constraints"
+revision = "0020_sso_company_sign_in"
+down_revision = "0019_ops_operations"
 branch_labels = None
 depends_on = None
 
