@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.admin.forms import ChoosingSettingsForm
 from portal.blueprints.common import saving
@@ -29,7 +30,7 @@ def _page(program, form, status=200):
 
 
 @bp.route("/programs/<slug>/choosing", methods=["GET", "POST"])
-@access.programme_work_required
+@guards.programme_work_required
 def program_choosing(slug: str):
     program = access.run_program_by_slug(current_user, slug[:80])
     current = settings_for(program)
@@ -53,7 +54,7 @@ def program_choosing(slug: str):
 
 
 @bp.post("/programs/<slug>/choosing/requests/<int:request_id>/nudge")
-@access.programme_work_required
+@guards.programme_work_required
 def nudge_request(slug: str, request_id: int):
     program = access.run_program_by_slug(current_user, slug[:80])
     found = db.session.scalar(

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.blueprints import guards
 from portal.blueprints.admin import bp
 from portal.blueprints.common import saving
 from portal.models.identity import ScimToken
@@ -39,14 +40,14 @@ def _page(form: ScimTokenForm, status: int = 200, new_token: str | None = None):
 
 
 @bp.get("/identity")
-@access.admin_required
+@guards.admin_required
 def identity():
     # The new token was put in the session by the POST that made it: shown on this one page.
     return _page(ScimTokenForm(), new_token=session.pop(NEW_TOKEN_KEY, None))
 
 
 @bp.post("/identity/tokens")
-@access.admin_required
+@guards.admin_required
 def create_scim_token():
     form = ScimTokenForm()
     if form.validate_on_submit():
@@ -59,7 +60,7 @@ def create_scim_token():
 
 
 @bp.post("/identity/tokens/<int:token_id>/revoke")
-@access.admin_required
+@guards.admin_required
 def revoke_scim_token(token_id: int):
     row = access.get_visible_or_404(access.visible_scim_tokens(current_user), token_id, ScimToken)
     with saving() as saved:

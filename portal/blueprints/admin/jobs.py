@@ -34,7 +34,7 @@ def job(slug: str, job_id: int):
 
 
 @bp.get("/workers")
-@access.admin_required
+@guards.admin_required
 def workers():
     """Is the background worker running? Heartbeats, the last periodic run, queue, failures."""
     counts = mail.status_counts()
