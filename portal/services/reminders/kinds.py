@@ -63,9 +63,12 @@ DAILY_EMAIL_CAP = 2
 # When more is due for one person than the cap allows, the more useful go first.
 PRIORITY = (
     "meeting_tomorrow",
+    "office_hour_tomorrow",
+    "mentor_request_reminder",
     "weekly_digest",
     "survey",
     "closing",
+    "meet_check",
     "unsigned_agreement",
     "no_first_meeting",
     "meeting_overdue",
