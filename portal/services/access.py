@@ -270,11 +270,13 @@ def _mentor_ids(user: User) -> Select[tuple[int]]:
 
 
 def review_queue(user: User) -> Select[tuple[JournalEntry]]:
-    """Entries the user's mentees shared in a pairing where the user is their mentor."""
+    """Entries waiting on the user as mentor: shared by their mentees in an active pairing
+    where the user is the mentor. Once a pairing is over its entries are read, not reviewed."""
+    active = and_(_involves(user), Pairing.status == PairingStatus.active, _open(Pairing))
     return select(JournalEntry).where(
         entry_shared_clause(),
         JournalEntry.author_id.in_(_mentee_ids(user)),
-        _entry_audience_in(and_(_readable(user), Pairing.mentor_id == user.id)),
+        _entry_audience_in(and_(active, Pairing.mentor_id == user.id)),
     )
 
 
@@ -366,7 +368,8 @@ def can_comment_on_entry(user: User, entry: JournalEntry) -> bool:
 
 
 def can_review_entry(user: User, entry: JournalEntry) -> bool:
-    """The author's mentor marks a shared entry reviewed, in a pairing it is shared in."""
+    """The author's mentor marks a shared entry reviewed, in an active pairing it is shared
+    in: once the pairing is over, the mentor still reads the entry but reviews no more."""
     if entry.author_id == user.id or not entry.is_shared:
         return False
     query = review_queue(user).where(JournalEntry.id == entry.id)

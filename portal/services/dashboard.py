@@ -73,8 +73,13 @@ class Dashboard:
             roles.add("admin")
         return roles
 
-    def pairings_as(self, role: str) -> list[Pairing]:
-        return [p for p in self.pairings if p.role_of(self.user) == role]
+    def pairings_as(self, role: str, current: bool = True) -> list[Pairing]:
+        """The user's running pairings in one role, or (``current=False``) the completed ones."""
+        return [
+            p
+            for p in self.pairings
+            if p.role_of(self.user) == role and (p.status is PairingStatus.active) == current
+        ]
 
     @property
     def pending_memberships(self) -> list[Membership]:

@@ -62,6 +62,30 @@ def test_is_an_unapproved_or_ended_partner_left_off_the_dashboard(client, auth, 
     assert "You have no mentor yet" in html
 
 
+def _panel(html: str, panel_id: str) -> str:
+    return html.split(f'id="{panel_id}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_is_last_years_mentor_shown_as_earlier_not_as_the_current_mentor(client, auth):
+    past = make_pairing(status=PairingStatus.completed)
+    current = make_pairing(mentee=past.mentee)
+    auth.login(past.mentee)
+    html = client.get("/dashboard/").text
+    panel = _panel(html, "mentee-panel")
+    people = panel.split('class="people"', 1)[1].split("</ul>", 1)[0]
+    assert current.mentor.name in people and past.mentor.name not in people
+    assert f"Earlier mentors: {past.mentor.name} ({past.program.name})" in panel
+    # Once this year's pairing is over too, there is no current mentor.
+    current.status = PairingStatus.completed
+    db.session.commit()
+    panel = _panel(client.get("/dashboard/").text, "mentee-panel")
+    assert 'class="people"' not in panel and "You have no current mentor." in panel
+    auth.logout()
+    auth.login(past.mentor)
+    panel = _panel(client.get("/dashboard/").text, "mentor-panel")
+    assert f"Earlier mentees: {past.mentee.name}" in panel and "no current mentee" in panel
+
+
 def test_does_an_admin_see_counts_for_each_programme(client, auth):
     program = make_program(name="Cohort A", status=ProgramStatus.enrolling)
     make_pairing(program=program)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from portal.extensions import db
 from portal.models import Notification, utcnow
 from portal.models.journal import EntryStatus, Visibility
+from portal.models.pairings import PairingStatus
 from tests.conftest import hx_headers
 from tests.factories import make_entry, make_pairing
 
@@ -135,6 +138,23 @@ def test_the_mentee_cannot_review_and_a_mentee_cannot_review_the_mentors_story(c
     auth.login(pairing.mentee)
     assert client.post(f"/journal/{own.id}/review").status_code == 403
     assert client.post(f"/journal/{story.id}/review").status_code == 403
+
+
+@pytest.mark.parametrize("status", [PairingStatus.completed, PairingStatus.ended])
+def test_a_mentor_still_reads_but_no_longer_reviews_once_the_pairing_is_over(
+    client, auth, app, status
+):
+    pairing = make_pairing()
+    entry = _shared(pairing.mentee, "Written during the year")
+    pairing.status = status
+    db.session.commit()
+    auth.login(pairing.mentor)
+    page = client.get(f"/journal/{entry.id}")
+    assert page.status_code == 200 and "Written during the year" in page.text
+    assert f'action="/journal/{entry.id}/review"' not in page.text
+    assert client.post(f"/journal/{entry.id}/review").status_code == 403
+    db.session.expire_all()
+    assert entry.reviewed_at is None
 
 
 def test_the_mentee_dashboard_shows_the_mentors_latest_shared_stories(client, auth, app):
