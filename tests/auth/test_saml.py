@@ -20,6 +20,8 @@ from portal.models.enrollment import AuditEvent
 from portal.models.identity import IdentityLink
 from tests.providers.fixtures import DOMAIN, signed_in
 
+BINDING = "horizon_saml_binding"
+
 
 def hidden(page: str) -> dict:
     return {m[0]: html.unescape(m[1]) for m in re.findall(r'name="(\w+)" value="([^"]*)"', page)}
@@ -74,9 +76,35 @@ def test_a_replayed_assertion_is_refused(saml_idp, sso_server):
     email = person(saml_idp)
     http = requests.Session()
     answer = idp_answer(saml_idp, sso_server, http, email)
+    binding = http.cookies.get(BINDING)
     assert post_acs(sso_server, http, answer).status_code == 200
-    again = post_acs(sso_server, requests.Session(), answer)
+    assert http.cookies.get(BINDING) is None  # spent with the sign-in
+    # Even from the browser that started it (its binding cookie put back), once is all.
+    again_browser = requests.Session()
+    again_browser.cookies.set(BINDING, binding, path="/auth/saml/")
+    again = post_acs(sso_server, again_browser, answer)
     assert again.status_code == 403 and "already used" in again.text
+
+
+def test_an_answer_started_in_another_browser_is_refused(saml_idp, sso_server):
+    """Login CSRF: an attacker starts a sign-in as themself and makes the victim's browser
+    post the answer; the victim must not end up signed in to the attacker's account."""
+    attacker_email = person(saml_idp)
+    attacker = requests.Session()
+    answer = idp_answer(saml_idp, sso_server, attacker, attacker_email)
+    victim = requests.Session()
+    refused = post_acs(sso_server, victim, answer)
+    assert refused.status_code == 403 and "started in another browser" in refused.text
+    assert not signed_in(sso_server, victim)
+    # A victim in the middle of their own sign-in holds a binding, but not this one.
+    idp_answer(saml_idp, sso_server, victim, person(saml_idp))
+    assert victim.cookies.get(BINDING)
+    refused = post_acs(sso_server, victim, answer)
+    assert refused.status_code == 403 and not signed_in(sso_server, victim)
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.email == attacker_email)) is None
+    # The attacker's own browser still completes its sign-in.
+    assert post_acs(sso_server, attacker, answer).status_code == 200
 
 
 def test_a_wrong_audience_is_refused(saml_idp, sso_server):
@@ -125,3 +153,16 @@ def test_a_wrong_domain_is_refused_and_audited(saml_idp, sso_server):
     assert r.status_code == 403 and "elsewhere.example.org" in r.text
     refused = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sso.refused"))
     assert [e.detail["email"] for e in refused] == [email]
+
+
+def test_over_https_the_binding_cookie_crosses_sites_and_stays_secret(sso_server):
+    """The IdP posts back cross-site, so over HTTPS the binding is SameSite=None (and Secure);
+    over plain HTTP (a local IdP on the same site) it stays SameSite=Lax."""
+    client = sso_server.app.test_client()
+    over_https = client.get("/auth/saml/login", base_url="https://127.0.0.1")
+    cookie = next(c for c in over_https.headers.getlist("Set-Cookie") if c.startswith(BINDING))
+    assert "Secure" in cookie and "SameSite=None" in cookie and "HttpOnly" in cookie
+    assert "Path=/auth/saml/" in cookie and "Max-Age=600" in cookie
+    over_http = client.get("/auth/saml/login", base_url="http://127.0.0.1")
+    cookie = next(c for c in over_http.headers.getlist("Set-Cookie") if c.startswith(BINDING))
+    assert "Secure" not in cookie and "SameSite=Lax" in cookie

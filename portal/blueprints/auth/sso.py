@@ -9,7 +9,18 @@ SameSite=Lax cookie that holds the state).
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, session, url_for
+import secrets
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from portal.blueprints.auth import bp
 from portal.extensions import csrf
@@ -19,6 +30,8 @@ from portal.services.accounts.provisioning import SsoRefused, sign_in_identity
 from portal.services.accounts.settings import sso_settings
 
 NEXT_KEY = "_sso_next"
+# The SAML sign-in's browser binding (see services/accounts/saml.py).
+SAML_BINDING_COOKIE = "horizon_saml_binding"
 
 
 def _refused(error: SsoRefused, retry: str | None):
@@ -91,9 +104,21 @@ def saml_login():
     settings = sso_settings()
     if not settings.saml_enabled:
         abort(404)
-    next_page = request.args.get("next")
-    url = saml.login_url(settings, _saml_request(), next_page if is_local_url(next_page) else None)
-    return redirect(url, 303)
+    next_page = request.args.get("next") if is_local_url(request.args.get("next")) else None
+    binding = secrets.token_urlsafe(24)
+    response = redirect(saml.login_url(settings, _saml_request(), binding, next_page), 303)
+    # The IdP posts back cross-site: over HTTPS the cookie must be SameSite=None to come along.
+    secure = request.is_secure or current_app.config.get("FORCE_SECURE_COOKIES", False)
+    response.set_cookie(
+        SAML_BINDING_COOKIE,
+        binding,
+        max_age=saml.RELAY_MAX_AGE,
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        path="/auth/saml/",
+    )
+    return response
 
 
 @bp.post("/saml/acs")
@@ -103,12 +128,15 @@ def saml_acs():
     if not settings.saml_enabled:
         abort(404)
     try:
-        identity, next_page = saml.process_response(settings, _saml_request())
+        binding = request.cookies.get(SAML_BINDING_COOKIE)
+        identity, next_page = saml.process_response(settings, _saml_request(), binding)
         user = sign_in_identity(identity, settings)
     except SsoRefused as error:
         return _refused(error, url_for("auth.saml_login"))
     start_session(user, sso_issuer=identity.issuer, sso_sid=identity.session_id)
-    return redirect(_next_page(next_page), 303)
+    response = redirect(_next_page(next_page), 303)
+    response.delete_cookie(SAML_BINDING_COOKIE, path="/auth/saml/")
+    return response
 
 
 def _saml_request() -> dict:

@@ -54,6 +54,9 @@ class SsoRefused(Exception):  # noqa: N818 (a domain outcome, shown to the perso
         "replayed": "That sign-in answer was already used. Please sign in again.",
         "invalid": "Your company's sign-in answer could not be checked. Please try again.",
         "cancelled": "The sign-in was cancelled.",
+        "other_browser": (
+            "This sign-in was started in another browser or window. Please sign in again here."
+        ),
         "linked_elsewhere": (
             "That address belongs to an account already linked to another company login."
         ),

@@ -11,11 +11,17 @@
 - Replay: the assertion ID is inserted into sso_seen_ids (unique (issuer, one_time_id)); a second
   POST of the same response fails on the constraint.
 - IdP-initiated (unsolicited) responses are refused.
+- The RelayState is bound to the browser that started the sign-in: it carries the hash of a
+  random value that only that browser holds in a short cookie (SameSite=None over HTTPS, so the
+  IdP's cross-site POST carries it). A response fetched by someone else and posted from a
+  victim's browser (login CSRF: signing the victim into the attacker's account) is refused.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import os
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -137,13 +143,20 @@ def _relay_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="horizon-saml-relay")
 
 
-def login_url(settings: SsoSettings, req: dict, next_page: str | None = None) -> str:
+def _binding_hash(binding: str) -> str:
+    return hashlib.sha256(binding.encode()).hexdigest()
+
+
+def login_url(settings: SsoSettings, req: dict, binding: str, next_page: str | None = None) -> str:
+    """The IdP's sign-in address; ``binding`` is the random value the starting browser keeps."""
     auth = OneLogin_Saml2_Auth(req, _saml_settings(settings))
     # login() builds the AuthnRequest first; its ID is known only afterwards, so build it ourselves:
     from onelogin.saml2.authn_request import OneLogin_Saml2_Authn_Request
 
     authn = OneLogin_Saml2_Authn_Request(auth.get_settings())
-    relay = _relay_serializer().dumps({"rid": authn.get_id(), "next": next_page})
+    relay = _relay_serializer().dumps(
+        {"rid": authn.get_id(), "next": next_page, "bind": _binding_hash(binding)}
+    )
     return _redirect_for(auth, authn, relay)
 
 
@@ -157,15 +170,22 @@ def _redirect_for(auth: OneLogin_Saml2_Auth, authn, relay: str) -> str:
     return OneLogin_Saml2_Utils.redirect(auth.get_sso_url(), parameters, True)
 
 
-def process_response(settings: SsoSettings, req: dict) -> tuple[Identity, str | None]:
-    """The verified identity of a posted response, and the page to go to afterwards."""
+def process_response(
+    settings: SsoSettings, req: dict, binding: str | None
+) -> tuple[Identity, str | None]:
+    """The verified identity of a posted response, and the page to go to afterwards.
+
+    ``binding`` is the value of the browser's binding cookie (None when it has none)."""
     try:
         relay = _relay_serializer().loads(
             req["post_data"].get("RelayState", ""), max_age=RELAY_MAX_AGE
         )
         request_id = relay["rid"]
+        bound_to = str(relay["bind"])
     except (BadSignature, KeyError, TypeError, AttributeError):
         raise refuse("expired") from None  # unsolicited, or the sign-in took over 10 minutes
+    if not binding or not hmac.compare_digest(_binding_hash(binding), bound_to):
+        raise refuse("other_browser")
     auth = OneLogin_Saml2_Auth(req, _saml_settings(settings))
     try:
         auth.process_response(request_id=request_id)
