@@ -51,6 +51,11 @@ class Config:
     # Failed sign-ins from one browser that signed in to the account before (its device
     # cookie lets it past the account limit, so a spray elsewhere cannot lock its owner out).
     DEVICE_RATE_LIMIT = "10 per minute; 50 per hour"
+    # SCIM calls per bearer token, and per client address whatever token it presents. A
+    # directory's first push of a few thousand people takes minutes at this pace, and a
+    # leaked or guessed-at token cannot flood the database.
+    SCIM_RATE_LIMIT = "600 per minute"
+    SCIM_ADDRESS_RATE_LIMIT = "1200 per minute"
 
     # Without MAIL_SERVER, e-mails (password links) are printed to the console.
     MAIL_BACKEND = "console"
