@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -24,6 +24,8 @@ class ProgramLead(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The company group that granted the role (None: a portal admin assigned it by hand).
+    granted_by_group: Mapped[str | None] = mapped_column(String(200))
 
     program: Mapped[Program] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

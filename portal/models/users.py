@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     is_portal_admin: Mapped[bool] = mapped_column(default=False)
+    # The company group that granted portal admin (None: granted by hand); see provisioning.
+    admin_group: Mapped[str | None] = mapped_column(String(200))
     # Bumped on a password change, which signs out every other session of this user.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

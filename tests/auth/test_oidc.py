@@ -148,6 +148,48 @@ def test_groups_grant_portal_admin_and_programme_lead_once(op, sso_server):
     assert db.session.get(Program, program.id) is not None
 
 
+def test_leaving_the_company_group_takes_back_only_what_the_group_granted(op, sso_server):
+    program = make_program(slug="spring")
+    by_hand = make_program(slug="autumn")
+    db.session.commit()
+    sub, email = person(op, groups=["horizon-admins", "spring-leads"])
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    user = user_by_email(email)
+    db.session.add(ProgramLead(program_id=by_hand.id, user_id=user.id))  # assigned by hand
+    db.session.commit()
+
+    # The IdP still sends groups, but no longer these two: both group grants go.
+    op.add_user(sub, email=email, email_verified=True, groups=["staff"])
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    user = user_by_email(email)
+    assert not user.is_portal_admin and user.admin_group is None
+    leads = db.session.scalars(select(ProgramLead.program_id).where(ProgramLead.user_id == user.id))
+    assert list(leads) == [by_hand.id]
+    revoked = db.session.scalars(
+        select(AuditEvent.program_id).where(
+            AuditEvent.actor_id == user.id, AuditEvent.action == "sso.role_revoke"
+        )
+    ).all()
+    assert sorted(revoked, key=str) == sorted([None, program.id], key=str)
+
+    # An answer without any group claim (Entra's overage) takes nothing back.
+    op.add_user(sub, email=email, email_verified=True, groups=["horizon-admins"])
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    op.add_user(sub, email=email, email_verified=True)
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    assert user_by_email(email).is_portal_admin
+
+
+def test_an_admin_made_by_hand_keeps_the_role_whatever_the_groups(op, sso_server):
+    sub, email = person(op, groups=["staff"])
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    user = user_by_email(email)
+    user.is_portal_admin = True
+    db.session.commit()
+    assert op_login(op, sso_server, requests.Session(), sub).status_code == 200
+    assert user_by_email(email).is_portal_admin
+
+
 def test_a_replayed_callback_is_refused(op, sso_server):
     sub, _ = person(op)
     http = requests.Session()

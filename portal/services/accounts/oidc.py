@@ -110,6 +110,7 @@ def identity_from_claims(claims: dict, issuer: str) -> Identity:
         or claims.get("xms_edov") in (True, "1", "true"),
         name=str(claims.get("name") or ""),
         groups=tuple(str(g) for g in groups if isinstance(g, str | int)),
+        groups_sent="groups" in claims,
         attributes={k: v for k, v in claims.items() if isinstance(v, str)},
         session_id=claims.get("sid"),
     )

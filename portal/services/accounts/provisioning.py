@@ -36,6 +36,9 @@ class Identity:
     email_verified: bool
     name: str = ""
     groups: tuple[str, ...] = ()
+    # Whether the answer carried group information at all: only then can a missing group take
+    # a role back (Entra, for one, leaves the claim out for people in very many groups).
+    groups_sent: bool = False
     attributes: dict[str, str] = field(default_factory=dict)  # raw claims/attributes, strings only
     session_id: str | None = None  # OIDC sid / SAML SessionIndex
 
@@ -179,20 +182,38 @@ def _apply_attributes(user: User, identity: Identity, settings: SsoSettings) -> 
 
 
 def _apply_groups(user: User, identity: Identity, settings: SsoSettings) -> None:
-    """A configured group grants its role; the grant is audited. (Lead grants: ProgramLead rows.)"""
-    for group in identity.groups:
-        role = settings.role_groups.get(group)
-        if role == "admin" and not user.is_portal_admin:
-            user.is_portal_admin = True
+    """A configured group grants its role, remembering the group; when the company's answer
+    carries groups but no longer that one, the role it granted is taken back. A role granted
+    by hand is never touched. Every grant and revocation is audited."""
+    granted = {settings.role_groups[g]: g for g in identity.groups if g in settings.role_groups}
+    if "admin" in granted and not user.is_portal_admin:
+        user.is_portal_admin = True
+        user.admin_group = granted["admin"]
+        audit.record(
+            user,
+            "sso.role_grant",
+            "Portal admin granted by company group",
+            group=granted["admin"],
+            role="admin",
+        )
+    elif "admin" not in granted and identity.groups_sent and user.admin_group:
+        if user.is_portal_admin:
+            user.is_portal_admin = False
             audit.record(
                 user,
-                "sso.role_grant",
-                "Portal admin granted by company group",
-                group=group,
-                role=role,
+                "sso.role_revoke",
+                "Portal admin taken back: no longer in the company group",
+                group=user.admin_group,
+                role="admin",
             )
-        elif role and role.startswith("lead:"):
-            _grant_lead(user, role.partition(":")[2], group)
+        user.admin_group = None
+    lead_slugs = {
+        role.partition(":")[2]: group for role, group in granted.items() if role.startswith("lead:")
+    }
+    for slug, group in lead_slugs.items():
+        _grant_lead(user, slug, group)
+    if identity.groups_sent:
+        _revoke_group_leads(user, keep=set(lead_slugs))
 
 
 def _grant_lead(user: User, slug: str, group: str) -> None:
@@ -210,7 +231,9 @@ def _grant_lead(user: User, slug: str, group: str) -> None:
         return
     try:
         with db.session.begin_nested():
-            db.session.add(ProgramLead(program_id=program.id, user_id=user.id))
+            db.session.add(
+                ProgramLead(program_id=program.id, user_id=user.id, granted_by_group=group)
+            )
             db.session.flush()
     except IntegrityError:
         return  # granted by a parallel sign-in
@@ -222,6 +245,27 @@ def _grant_lead(user: User, slug: str, group: str) -> None:
         group=group,
         role=f"lead:{slug}",
     )
+
+
+def _revoke_group_leads(user: User, keep: set[str]) -> None:
+    """Take back the lead roles a company group granted, except those still granted."""
+    rows = db.session.execute(
+        select(ProgramLead, Program)
+        .join(Program, Program.id == ProgramLead.program_id)
+        .where(ProgramLead.user_id == user.id, ProgramLead.granted_by_group.is_not(None))
+    ).all()
+    for lead, program in rows:
+        if program.slug in keep:
+            continue
+        audit.record(
+            user,
+            "sso.role_revoke",
+            f"Programme lead of {program.name} taken back: no longer in the company group",
+            program,
+            group=lead.granted_by_group,
+            role=f"lead:{program.slug}",
+        )
+        db.session.delete(lead)
 
 
 def audit_password_refusal(email: str, where: str) -> None:

@@ -244,6 +244,7 @@ def process_response(
         email_verified=domain in settings.domains,
         name=first(NAME_ATTRIBUTES),
         groups=tuple(groups),
+        groups_sent=any(n in attrs for n in GROUP_ATTRIBUTES),
         attributes={k: str(v[0]) for k, v in attrs.items() if v},
         session_id=auth.get_session_index(),
     ), relay.get("next")
