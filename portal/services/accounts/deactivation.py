@@ -10,7 +10,7 @@ still reads what was shared in it, and nothing new can be shared (docs/sharing.m
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from portal.extensions import db
 from portal.models import (
@@ -23,6 +23,7 @@ from portal.models import (
 )
 from portal.services.accounts import end_sessions_of
 from portal.services.platform import audit
+from portal.services.programmes.holds import withdraw_held_notices
 
 LEFT_REASON = "The person left the organisation (company directory)."
 
@@ -35,10 +36,22 @@ def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
     person.deactivated_at = utcnow()
     sessions = end_sessions_of(person)
     involved = or_(Pairing.mentor_id == person.id, Pairing.mentee_id == person.id)
-    # Proposals not yet approved reached nobody: they go quietly.
+    # Proposals not yet approved, and approvals still inside their undo window, reached
+    # nobody: they go quietly, with the notices held for their two people.
+    unopened = db.session.scalars(
+        select(Pairing).where(
+            involved,
+            or_(
+                Pairing.status == PairingStatus.proposed,
+                and_(Pairing.status == PairingStatus.active, Pairing.opens_at > utcnow()),
+            ),
+        )
+    ).all()
+    for pairing in unopened:
+        withdraw_held_notices(pairing)
     proposed = db.session.execute(
         delete(Pairing)
-        .where(involved, Pairing.status == PairingStatus.proposed)
+        .where(Pairing.id.in_([p.id for p in unopened]))
         .execution_options(synchronize_session=False)
     ).rowcount
     ended = 0
@@ -74,7 +87,7 @@ def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
     outcome = {
         "sessions_ended": sessions,
         "pairings_ended": ended,
-        "proposals_dropped": proposed or 0,
+        "proposals_dropped": proposed or 0,  # with approvals nobody was told of yet
         "memberships_withdrawn": withdrawn or 0,
     }
     audit.record(

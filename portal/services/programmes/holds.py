@@ -213,7 +213,9 @@ def _revert(event: AuditEvent) -> None:
         row = membership
     else:
         pairing = db.session.get(Pairing, detail.get("pairing_id"))
-        if pairing is None or pairing.status is not PairingStatus.active:
+        if pairing is None:
+            return  # it went, unopened, with a partner who left (accounts.deactivation)
+        if pairing.status is not PairingStatus.active:
             raise UndoError("The pairing changed since; it cannot be undone here.")
         claimed = db.session.execute(
             update(Pairing)
@@ -225,6 +227,35 @@ def _revert(event: AuditEvent) -> None:
     if claimed.rowcount != 1:
         raise UndoError(ALREADY_UNDONE)
     db.session.expire(row)
+
+
+def withdraw_held_notices(pairing: Pairing) -> int:
+    """Withdraw the notices still held for a pairing's two people under its approval's undo
+    key (the pairing goes before anybody was told); returns how many."""
+    keys = {
+        (e.detail or {}).get("undo")
+        for e in db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "pairing.approved",
+                AuditEvent.created_at >= utcnow() - window(),
+            )
+        )
+        if (e.detail or {}).get("pairing_id") == pairing.id
+    } - {None}
+    if not keys:
+        return 0
+    return (
+        db.session.execute(
+            delete(Notification)
+            .where(
+                Notification.hold_key.in_(keys),
+                Notification.deliver_after.is_not(None),
+                Notification.user_id.in_([pairing.mentor_id, pairing.mentee_id]),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
 
 
 def _is_paired(membership: Membership) -> bool:
