@@ -156,6 +156,37 @@ def make_test_app(database_url: str, **overrides):
     return app
 
 
+REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+@contextmanager
+def instances_sharing_redis(database_url: str, **config) -> Iterator[tuple]:
+    """Two app instances (as two gunicorn workers would be) with rate limits on, sharing one
+    Redis under a fresh key prefix that is cleared afterwards."""
+    import uuid
+
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.ping()  # Redis is part of the platform; fail loudly if absent
+    prefix = f"horizon-test-{uuid.uuid4().hex}"
+    config = {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        **config,
+    }
+    instances = (make_test_app(database_url, **config), make_test_app(database_url, **config))
+    try:
+        yield instances
+    finally:
+        for key in client.scan_iter(f"*{prefix}*"):
+            client.delete(key)
+        for instance in instances:
+            with instance.app_context():
+                db.engine.dispose()
+
+
 class RequestIsolatingClient(FlaskClient):
     """A test client whose requests start without the previous request's `g`.
 

@@ -1,15 +1,10 @@
 """Is signing in rate limited per account and per address, in memory and in Redis?"""
 
-import os
-import uuid
-
 import pytest
-import redis
 
-from tests.conftest import hx_headers
+from tests.conftest import hx_headers, instances_sharing_redis
 from tests.factories import DEFAULT_PASSWORD, make_user
 
-REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 limited = pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
 
 
@@ -93,32 +88,8 @@ def test_does_the_htmx_sign_in_form_show_the_limit(client):
     assert '{"code": "429", "swap": true}' in client.get("/auth/login").text
 
 
-@pytest.fixture
-def redis_url():
-    redis.Redis.from_url(REDIS_URL).ping()  # Redis is part of the platform; fail loudly if absent
-    return REDIS_URL
-
-
-def test_is_the_limit_shared_between_processes_through_redis(database_url, redis_url):
+def test_is_the_limit_shared_between_processes_through_redis(database_url):
     """Two app instances (as two gunicorn workers would be) share one Redis counter."""
-    from tests.conftest import make_test_app
-
-    prefix = f"horizon-test-{uuid.uuid4().hex}"
-    config = {
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": redis_url,
-        "RATELIMIT_KEY_PREFIX": prefix,
-    }
-    first, second = make_test_app(database_url, **config), make_test_app(database_url, **config)
-    try:
+    with instances_sharing_redis(database_url) as (first, second):
         assert _attempts(first.test_client(), 6) == [422] * 6
         assert _attempts(second.test_client(), 5) == [422] * 4 + [429]
-    finally:
-        client = redis.Redis.from_url(redis_url)
-        for key in client.scan_iter(f"*{prefix}*"):
-            client.delete(key)
-        for instance in (first, second):
-            with instance.app_context():
-                from portal.extensions import db
-
-                db.engine.dispose()

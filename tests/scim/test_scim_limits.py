@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-import redis
 
 from portal.extensions import db
 from portal.services.scim import users as scim_users
-from tests.conftest import make_test_app
-
-REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
+from tests.conftest import instances_sharing_redis
 
 
 @pytest.fixture
 def two_instances(database_url):
-    """Two app instances (as two gunicorn workers) sharing one Redis counter, small limits."""
-    redis.Redis.from_url(REDIS_URL).ping()
-    prefix = f"horizon-test-{uuid.uuid4().hex}"
-    config = {
-        "RATELIMIT_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "RATELIMIT_KEY_PREFIX": prefix,
-        "SCIM_RATE_LIMIT": "4 per minute",
-        "SCIM_ADDRESS_RATE_LIMIT": "7 per minute",
-    }
-    first, second = make_test_app(database_url, **config), make_test_app(database_url, **config)
-    yield first, second
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    for instance in (first, second):
-        with instance.app_context():
-            db.engine.dispose()
+    """Two app instances sharing one Redis counter, with small SCIM limits."""
+    limits = {"SCIM_RATE_LIMIT": "4 per minute", "SCIM_ADDRESS_RATE_LIMIT": "7 per minute"}
+    with instances_sharing_redis(database_url, **limits) as instances:
+        yield instances
 
 
 def _token(app) -> str:
