@@ -56,7 +56,8 @@ from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.outbox import OutboxMessage
 from portal.models.practice import CheckIn, Practice, PracticeAudience, PracticeComment
 from portal.models.sessions import UserSession
-from portal.services.platform import audit, notifications
+from portal.services.platform import audit, leases, notifications
+from portal.services.platform.heartbeat import process_name
 from portal.services.platform.mail import external_url, send_email
 from portal.tasks import periodic_task, task
 
@@ -234,27 +235,46 @@ def exports_of(user: User) -> list[DataExport]:
 
 @task(retries=2, retry_delay=30)
 def build_export(export_id: int) -> str:
-    """Build the zip, store it, and tell the person it is ready (notification and e-mail)."""
-    export = db.session.get(DataExport, export_id)
-    if export is None or export.status is not ExportStatus.queued:
+    """Build the zip, store it, and tell the person it is ready (notification and e-mail).
+
+    Built under a lease (platform/leases.py): a worker killed while building leaves the export
+    queued with a lease that runs out, and the sweeper gives it to another worker.
+    """
+    attempt = leases.claim(DataExport, export_id, ExportStatus.queued, process_name())
+    if attempt is None:  # finished, failed, or another worker builds it now
         return "skipped"
+    try:
+        return _build(export_id, attempt)
+    except leases.LeaseLost:
+        db.session.rollback()
+        return "lost"
+    except Exception:
+        db.session.rollback()  # give the lease back at once: Huey's retry may claim it
+        db.session.execute(
+            update(DataExport)
+            .where(DataExport.id == export_id, DataExport.attempts == attempt)
+            .values(leased_by=None, lease_until=None)
+        )
+        db.session.commit()
+        raise
+
+
+def _build(export_id: int, attempt: int) -> str:
+    export = db.session.get(DataExport, export_id)
     user = db.session.get(User, export.user_id)
     content, _ = build_zip(user)
     now = utcnow()
-    claimed = db.session.execute(
-        update(DataExport)
-        .where(DataExport.id == export_id, DataExport.status == ExportStatus.queued)
-        .values(
-            status=ExportStatus.ready,
-            content=content,
-            size=len(content),
-            finished_at=now,
-            expires_at=now + timedelta(days=current_app.config["EXPORT_TTL_DAYS"]),
-        )
-    ).rowcount
-    if not claimed:  # another worker finished it first
-        db.session.rollback()
-        return "skipped"
+    leases.fence(
+        DataExport,
+        export_id,
+        ExportStatus.queued,
+        attempt,
+        status=ExportStatus.ready,
+        content=content,
+        size=len(content),
+        finished_at=now,
+        expires_at=now + timedelta(days=current_app.config["EXPORT_TTL_DAYS"]),
+    )
     link = external_url("profile.data")
     notifications.notify(user, "data_export", "Your data is ready to download.", "/profile/data")
     send_email(
@@ -271,6 +291,21 @@ def build_export(export_id: int) -> str:
     )
     db.session.commit()
     return "ready"
+
+
+leases.register(
+    leases.LeasedWork(
+        model=DataExport,
+        held_status=ExportStatus.queued,
+        requeue={},
+        fail=lambda attempts: {
+            "status": ExportStatus.failed,
+            "error": leases.stopped_reason(attempts),
+            "finished_at": utcnow(),
+        },
+        enqueue=build_export,
+    )
+)
 
 
 @periodic_task(crontab(minute="23", hour="3"))
