@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -213,3 +214,22 @@ class ChoosingSettingsForm(FlaskForm):
     )
     requires_approval = BooleanField("The programme team confirms each accepted request")
     office_hours = BooleanField("Mentors may offer office hours", default=True)
+
+
+class EraseForm(FlaskForm):
+    """An admin erases a person: what happens to what they shared, confirmed by their address."""
+
+    mode = RadioField(
+        "What they shared with a partner",
+        choices=[
+            ("remove", "Delete it too"),
+            ("anonymise", "Keep it for the partner, as written by “Former participant”"),
+        ],
+        default="remove",
+        validate_choice=False,
+    )
+    email = StringField(
+        "Type their e-mail address to confirm",
+        validators=[DataRequired("Type the person's e-mail address to confirm."), Length(max=320)],
+        filters=[no_nul],
+    )
