@@ -29,6 +29,7 @@ from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
 from portal.services.pairings import no_nul
+from portal.services.programmes.retention import MAX_MONTHS
 from portal.services.reminders.kinds import KINDS
 from portal.services.reminders.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
 
@@ -56,6 +57,13 @@ class ProgramForm(FlaskForm):
     )
     self_selection = BooleanField("Mentees may rank up to three mentors (self-selection)")
     cross_department = BooleanField("Prefer mentors from another department")
+    retention_months = IntegerField(
+        "Keep participants' content after the end (months)",
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_MONTHS, message=f"Use 0 to {MAX_MONTHS} months, or leave it empty."),
+        ],
+    )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data <= self.starts_on.data:

@@ -1,4 +1,4 @@
-"""operations: leases on background jobs and data exports
+"""operations: leases on background jobs and data exports; retention per programme
 
 Revision ID: 0022_ops_leases
 Revises: 0021_choose_choosing
@@ -8,7 +8,10 @@ A job (import, matching run) or a data export held by a worker that was killed s
 "running" (or queued) forever. Each now carries the attempt count (also the fencing token),
 the process holding it and a lease expiry the worker's heartbeat renews; the sweeper requeues
 rows whose lease ran out, or fails them after JOB_MAX_ATTEMPTS (data_exports.error says why).
-Plain add_column, no batch mode (SQLite would rebuild the tables).
+programs.retention_months: months participants' content is kept after a programme ends
+(NULL keeps it); the daily retention job reads it.
+Plain add_column, no batch mode (SQLite would rebuild the tables, and programs is referenced
+by nearly every table).
 """
 
 from alembic import op
@@ -28,9 +31,11 @@ def upgrade():
         op.add_column(table, sa.Column("leased_by", sa.String(length=200), nullable=True))
         op.add_column(table, sa.Column("lease_until", sa.DateTime(), nullable=True))
     op.add_column("data_exports", sa.Column("error", sa.String(length=500), nullable=True))
+    op.add_column("programs", sa.Column("retention_months", sa.Integer(), nullable=True))
 
 
 def downgrade():
+    op.drop_column("programs", "retention_months")
     op.drop_column("data_exports", "error")
     for table in LEASED:
         op.drop_column(table, "lease_until")
