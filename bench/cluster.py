@@ -10,11 +10,16 @@ Prints the figures and exits non-zero when a check fails:
     no message arrives twice, whoever sent it and whatever was killed; the guide's scheduled
     pass is enqueued by both workers' schedulers and still sends each key once;
   - sessions and sign-in limits shared: a cookie from one instance works on the other, and
-    the per-account limit counts failures on both instances together (Redis).
+    the per-account limit counts failures on both instances together (Redis);
+  - jobs exactly once: a CSV import and a matching run are claimed by the worker that is
+    killed (the other is paused with SIGSTOP until both are claimed); their leases run out,
+    the sweeper gives them to the survivor, and each is saved once (accounts, memberships,
+    proposed pairs and audit lines counted).
 
 Environment: HORIZON_DIR (the checkout, default: the parent of bench/), PG_SERVER,
 REDIS_URL (default redis://127.0.0.1:6379/9), CLUSTER_SECONDS (default 20),
-CLUSTER_THREADS (default 12). Needs nginx on PATH or /usr/sbin/nginx (Debian `nginx`).
+CLUSTER_THREADS (default 12), CLUSTER_IMPORT_ROWS (default 1500), CLUSTER_MATCH_PEOPLE
+(default 600). Needs nginx on PATH or /usr/sbin/nginx (Debian `nginx`).
 """
 
 from __future__ import annotations
@@ -39,9 +44,11 @@ from contextlib import ExitStack, closing
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns the figures
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: one line per SMTP command
 HERE = Path(__file__).resolve().parent
 HORIZON = Path(os.environ.get("HORIZON_DIR", HERE.parent))
 BIN = Path(sys.executable).parent
@@ -50,6 +57,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")
 SECONDS = float(os.environ.get("CLUSTER_SECONDS", "20"))
 SMTP_DELAY = float(os.environ.get("CLUSTER_SMTP_DELAY", "0"))
 THREADS = int(os.environ.get("CLUSTER_THREADS", "12"))
+IMPORT_ROWS = int(os.environ.get("CLUSTER_IMPORT_ROWS", "1500"))
+MATCH_PEOPLE = int(os.environ.get("CLUSTER_MATCH_PEOPLE", "600"))
+# Short here: a worker beats every second, and a job it held is taken for lost after 5 s.
+LEASES = {"HORIZON_HEARTBEAT_SECONDS": "1", "HORIZON_JOB_LEASE_SECONDS": "5"}
+IMPORT_HEADER = (
+    "email,name,role,department,seniority,timezone,format,values,goals,strengths,capacity"
+)
 PASSWORD = "horizon-demo"  # noqa: S105  the demo seed's password
 
 
@@ -130,6 +144,10 @@ class Cluster:
         os.killpg(self.procs[name].pid, signal.SIGKILL)
         self.procs[name].wait()
 
+    def pause(self, name: str, paused: bool) -> None:
+        """SIGSTOP / SIGCONT a process group (a worker that takes no task meanwhile)."""
+        os.killpg(self.procs[name].pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
     def stop_all(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
@@ -173,6 +191,8 @@ class Figures:
         self.entries: list[int] = []  # journal entries whose POST answered 303
         self.resets = 0  # password-link requests answered 303 (each queues one e-mail)
         self.latency: list[float] = []
+        # Released once per load thread signed in: the clock (and the kills) start after all.
+        self.signed_in = threading.Semaphore(0)
 
     def record(self, key: str, seconds: float) -> None:
         with self.lock:
@@ -200,6 +220,7 @@ def participant(base: str, email: str, stop: threading.Event, figures: Figures) 
     """Reads pages, writes journal entries, and now and then asks for a password link."""
     with httpx.Client(base_url=base, timeout=15, follow_redirects=False) as client:
         sign_in(client, email)
+        figures.signed_in.release()
         n = 0
         while not stop.is_set():
             n += 1
@@ -243,6 +264,7 @@ def participant(base: str, email: str, stop: threading.Event, figures: Figures) 
 def admin(base: str, email: str, stop: threading.Event, figures: Figures) -> None:
     with httpx.Client(base_url=base, timeout=30) as client:
         sign_in(client, email)
+        figures.signed_in.release()
         while not stop.is_set():
             started = time.perf_counter()
             try:
@@ -261,11 +283,150 @@ def app_for(database_url: str, queue: str):
         HORIZON_TASK_QUEUE=queue,
         HORIZON_OUTBOX_STALL_SECONDS="5",
         HORIZON_OUTBOX_ABANDON_SECONDS="10",
+        **LEASES,
     )
     sys.path.insert(0, str(HORIZON))
     from portal import create_app
 
     return create_app()
+
+
+def job_programmes(app) -> tuple[int, int, int]:
+    """Two programmes: one to import into, one with a cohort to match; and the admin's id."""
+    from datetime import date
+
+    from portal.demo.builders import new_membership, new_user
+    from portal.extensions import db
+    from portal.models import Program, ProgramStatus, Role, User
+
+    with app.app_context():
+        admin = db.session.scalar(sa.select(User).where(User.email == "admin@example.org"))
+        programmes = [
+            Program(
+                name=name,
+                slug=name.lower().replace(" ", "-"),
+                starts_on=date(2026, 1, 1),
+                ends_on=date(2027, 12, 31),
+                status=ProgramStatus.enrolling,
+            )
+            for name in ("Cluster import", "Cluster matching")
+        ]
+        db.session.add_all(programmes)
+        db.session.flush()
+        for i in range(MATCH_PEOPLE):
+            person = new_user(f"match{i}@cluster.test", f"Match {i}", password_hash="!")
+            role = Role.mentor if i % 4 == 0 else Role.mentee
+            profile = {"department": f"Dept {i % 9}", "seniority": 1 + i % 6, "capacity": 2}
+            new_membership(person, programmes[1], role, profile=profile)
+        db.session.commit()
+        ids = (programmes[0].id, programmes[1].id, admin.id)
+        db.session.remove()
+    return ids
+
+
+def import_csv_text(rows: int) -> str:
+    return "\n".join(
+        [IMPORT_HEADER]
+        + [
+            f"imported{i}@cluster.test,Imported {i},{'mentor' if i % 4 == 0 else 'mentee'},"
+            f"Dept {i % 9},{1 + i % 6},Europe/Berlin,either,growth,leadership,coaching,2"
+            for i in range(rows)
+        ]
+    )
+
+
+def start_jobs(app, ids: tuple[int, int, int]) -> list[int]:
+    """Queue a CSV import and a matching run (as the admin's pages do); their job ids."""
+    from portal.extensions import db
+    from portal.models import Program, User
+    from portal.services.matching import background
+    from portal.services.programmes.enrollment import start_import
+
+    with app.app_context():
+        import_into, to_match, admin_id = ids
+        admin = db.session.get(User, admin_id)
+        _, imported = start_import(
+            db.session.get(Program, import_into), import_csv_text(IMPORT_ROWS), admin
+        )
+        matching = background.start(db.session.get(Program, to_match), None, admin)
+        job_ids = [imported.id, matching.id]
+        db.session.remove()
+    return job_ids
+
+
+def holders(app, job_ids: list[int]) -> list[str | None]:
+    from portal.extensions import db
+    from portal.models.jobs import BackgroundJob
+
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(BackgroundJob.id, BackgroundJob.leased_by).where(
+                BackgroundJob.id.in_(job_ids)
+            )
+        ).all()
+        db.session.remove()
+    return [by for _, by in sorted(rows)]
+
+
+def job_figures(app, ids: tuple[int, int, int], job_ids: list[int]) -> list[str]:
+    """Print each job's outcome; return what failed (not done, or saved other than once)."""
+    from portal.extensions import db
+    from portal.models import Membership, Pairing, PairingStatus, User
+    from portal.models.enrollment import AuditEvent
+    from portal.models.jobs import BackgroundJob, JobStatus
+
+    failures = []
+    import_into, to_match, _ = ids
+    with app.app_context():
+        jobs = {
+            j.kind: j
+            for j in db.session.scalars(
+                sa.select(BackgroundJob).where(BackgroundJob.id.in_(job_ids))
+            )
+        }
+
+        def count(query) -> int:
+            return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+        members = count(sa.select(Membership.id).where(Membership.program_id == import_into))
+        accounts = count(sa.select(User.id).where(User.email.like("imported%@cluster.test")))
+        proposed = count(
+            sa.select(Pairing.id).where(
+                Pairing.program_id == to_match, Pairing.status == PairingStatus.proposed
+            )
+        )
+        audits = {
+            action: count(
+                sa.select(AuditEvent.id).where(
+                    AuditEvent.action == action, AuditEvent.program_id == program
+                )
+            )
+            for action, program in (
+                ("enrollment.imported", import_into),
+                ("matching.proposed", to_match),
+            )
+        }
+        imported, matching = jobs["csv_import"], jobs["matching"]
+        print(
+            f"import job: {imported.status.value} after {imported.attempts} attempts; "
+            f"{IMPORT_ROWS} rows -> {accounts} accounts, {members} memberships, "
+            f"{audits['enrollment.imported']} audit line"
+        )
+        print(
+            f"matching job: {matching.status.value} after {matching.attempts} attempts; "
+            f"{matching.result.get('pairs')} pairs in its result, {proposed} proposed in the "
+            f"database, {audits['matching.proposed']} audit line"
+        )
+        if imported.status is not JobStatus.done or not (
+            accounts == members == IMPORT_ROWS and audits["enrollment.imported"] == 1
+        ):
+            failures.append("the import did not finish exactly once")
+        if matching.status is not JobStatus.done or not (
+            proposed == matching.result.get("pairs") and audits["matching.proposed"] == 1
+        ):
+            failures.append("the matching run did not finish exactly once")
+        db.session.remove()
+    return failures
 
 
 def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
@@ -275,8 +436,6 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
     workdir = Path(tempfile.mkdtemp(prefix="horizon-cluster-"))
     smtp_port, port_a, port_b, port_nginx = (free_port() for _ in range(4))
     failures: list[str] = []
-    import sqlalchemy as sa
-
     server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -297,6 +456,7 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
         # The sweeper's limits, short here: pending 5 s = lost enqueue; sending 10 s = abandoned.
         "HORIZON_OUTBOX_STALL_SECONDS": "5",
         "HORIZON_OUTBOX_ABANDON_SECONDS": "10",
+        **LEASES,
     }
     cluster = Cluster(workdir, env)
     with ExitStack() as cleanup:
@@ -388,6 +548,7 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
         if statuses != [422] * 10 + [429]:
             failures.append("the sign-in limit is not shared between instances")
 
+        job_setup = job_programmes(app_for(database_url, queue))
         figures, stop = Figures(), threading.Event()
         people = ["mentee@example.org", "mentor@example.org"] + [
             f"cohort.mentee{i}@example.org" for i in range(2, THREADS)
@@ -396,11 +557,23 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
             futures = [pool.submit(participant, base, p, stop, figures) for p in people[:THREADS]]
             futures.append(pool.submit(admin, base, "admin@example.org", stop, figures))
             try:
+                for _ in futures:  # every thread signed in (argon2 is slow on a busy machine)
+                    if not figures.signed_in.acquire(timeout=120):
+                        raise RuntimeError("the load threads could not sign in")
                 time.sleep(SECONDS / 3)
                 cluster.kill("app-a")
                 print(f"t={SECONDS / 3:.0f}s killed app-a (gunicorn master and workers)")
-                # Both workers' schedulers would enqueue the guide's pass: enqueue it twice.
+                # The import and the matching run go to worker-a: worker-b is paused until
+                # worker-a has claimed both, and worker-a is killed while it holds them.
                 app = app_for(database_url, queue)
+                cluster.pause("worker-b", True)
+                job_ids = start_jobs(app, job_setup)
+                claim_deadline = time.monotonic() + 30
+                while time.monotonic() < claim_deadline and not all(holders(app, job_ids)):
+                    time.sleep(0.1)
+                held = holders(app, job_ids)
+                cluster.pause("worker-b", False)
+                # Both workers' schedulers would enqueue the guide's pass: enqueue it twice.
                 from portal.services.reminders.tasks import send_due_reminders
 
                 with app.app_context():
@@ -409,6 +582,9 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
                 time.sleep(float(os.environ.get("CLUSTER_WORKER_KILL_DELAY", "0.3")))
                 cluster.kill("worker-a")  # while the guide pass and e-mails are being worked
                 print(f"t={SECONDS / 2:.0f}s killed worker-a (consumer and its threads)")
+                killed = f":{cluster.procs['worker-a'].pid}"
+                on_a = sum(1 for h in held if h and h.endswith(killed))
+                print(f"jobs held by the killed worker when it was killed: {on_a} of 2")
                 time.sleep(SECONDS / 2)
             finally:
                 stop.set()  # the load threads stop even when a step above fails
@@ -421,12 +597,14 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
 
         from portal.extensions import db
         from portal.models.guide import GuideDispatch
+        from portal.models.jobs import BackgroundJob
         from portal.models.journal import JournalEntry
         from portal.models.outbox import OutboxMessage, OutboxStatus
+        from portal.services.platform import leases
         from portal.services.platform.mail import deliver_email, requeue_stalled
         from portal.tasks import huey
 
-        deadline, requeued = time.monotonic() + 120, 0
+        deadline, requeued, swept = time.monotonic() + 120, 0, {"requeued": 0, "failed": 0}
         claims = hasattr(OutboxStatus, "sending")  # the outbox with claims (see PLAN.md §2.1)
         with app.app_context():
             while time.monotonic() < deadline:
@@ -440,7 +618,16 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
                         )
                     )
                 )
-                if not waiting and huey.pending_count() == 0:
+                # The lease sweeper, as the workers run it every minute (here every 2 s).
+                jobs_swept = leases.sweep()
+                swept["requeued"] += jobs_swept["requeued"]
+                swept["failed"] += jobs_swept["failed"]
+                unfinished = db.session.scalar(
+                    select(sa.func.count(BackgroundJob.id)).where(
+                        BackgroundJob.id.in_(job_ids), BackgroundJob.finished_at.is_(None)
+                    )
+                )
+                if not waiting and not unfinished and huey.pending_count() == 0:
                     break
                 if huey.pending_count() == 0:
                     if claims:  # the sweeper, as the workers run it (short limits, set below)
@@ -481,6 +668,8 @@ def main() -> int:  # noqa: C901, PLR0915  a script that reads top to bottom
         print(f"journal writes answered 303: {len(figures.entries)}, in the database: {len(kept)}")
         print(f"password links requested: {figures.resets}; guide e-mails dispatched: {dispatched}")
         print(f"messages requeued after the worker kill (lost with its tasks): {requeued}")
+        print(f"jobs whose lease ran out: {swept['requeued']} requeued, {swept['failed']} failed")
+        failures += job_figures(app, job_setup, job_ids)
         print(
             f"outbox: {len(outbox)} rows, {sent} sent, {uncertain} uncertain; "
             f"SMTP received {len(mailbox.received)} "

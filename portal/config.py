@@ -80,6 +80,11 @@ class Config:
 
     # Each worker process writes its heartbeat this often; three missed beats = stopped.
     HEARTBEAT_SECONDS = 30
+    # A running job's (or export's) lease: renewed by its worker's heartbeat; once it runs out
+    # the worker is taken for dead and the job is given to another worker, up to
+    # JOB_MAX_ATTEMPTS claims in all, then failed with the reason.
+    JOB_LEASE_SECONDS = 120
+    JOB_MAX_ATTEMPTS = 3
     # A worker process serves its job metrics on 127.0.0.1:<port> when set.
     WORKER_METRICS_PORT: int | None = None
     # /metrics answers these networks (after ProxyFix) or a bearer token; everyone else 404.
@@ -133,6 +138,8 @@ def from_environment() -> dict:
         ("HORIZON_OUTBOX_STALL_SECONDS", "OUTBOX_STALL_SECONDS"),
         ("HORIZON_OUTBOX_ABANDON_SECONDS", "OUTBOX_ABANDON_SECONDS"),
         ("HORIZON_HEARTBEAT_SECONDS", "HEARTBEAT_SECONDS"),
+        ("HORIZON_JOB_LEASE_SECONDS", "JOB_LEASE_SECONDS"),
+        ("HORIZON_JOB_MAX_ATTEMPTS", "JOB_MAX_ATTEMPTS"),
         ("HORIZON_WORKER_METRICS_PORT", "WORKER_METRICS_PORT"),
         ("HORIZON_ERASURE_GRACE_DAYS", "ERASURE_GRACE_DAYS"),
         ("HORIZON_EXPORT_TTL_DAYS", "EXPORT_TTL_DAYS"),

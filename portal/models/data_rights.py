@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models._time import enum_column, utcnow
+from portal.models.platform import Leased
 
 
 class ExportStatus(StrEnum):
@@ -19,7 +20,7 @@ class ExportStatus(StrEnum):
     failed = "failed"
 
 
-class DataExport(db.Model):
+class DataExport(Leased, db.Model):
     """A "download my data" zip, built by the worker and kept in the database (web and worker
     may share no disk) until it expires."""
 
@@ -45,6 +46,8 @@ class DataExport(db.Model):
     expires_at: Mapped[datetime | None]
     size: Mapped[int] = mapped_column(default=0)
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Why it failed (the worker building it stopped too often), never a participant's text.
+    error: Mapped[str | None] = mapped_column(String(500))
 
 
 class ErasureMode(StrEnum):

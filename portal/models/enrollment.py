@@ -54,7 +54,11 @@ class AuditEvent(db.Model):
     """Who decided what, and when: every admin decision on enrollment and pairings."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_program_created", "program_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_audit_events_program_created", "program_id", "created_at"),
+        # The log newest first, paged by key (created_at, id): services/platform/audit.py.
+        Index("ix_audit_events_created_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
 from portal.models._time import enum_column, utcnow
+from portal.models.platform import Leased
 
 
 class JobStatus(StrEnum):
@@ -24,7 +25,7 @@ class JobStatus(StrEnum):
         return self in (JobStatus.done, JobStatus.failed)
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Leased, db.Model):
     __tablename__ = "background_jobs"
     __table_args__ = (Index("ix_background_jobs_program_kind", "program_id", "kind"),)
 

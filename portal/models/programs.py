@@ -64,6 +64,9 @@ class Program(db.Model):
     )
     enrollment_opens_on: Mapped[date | None]
     enrollment_closes_on: Mapped[date | None]
+    # Months participants' content is kept after the end; None keeps it
+    # (portal/services/programmes/retention.py).
+    retention_months: Mapped[int | None]
     # Matching settings an admin chooses: factor weights, mode, minimum score, self-selection
     # and cross-department preference (see portal/services/matching/settings.py).
     matching: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -828,6 +828,12 @@ def visible_outbox(user: User) -> Select:
     return query if user.is_portal_admin else query.where(OutboxMessage.id.is_(None))
 
 
+def erasable_people(user: User) -> Select:
+    """People a portal admin may erase on their behalf (names and counts shown, never text)."""
+    query = select(User)
+    return query if can_open_admin_pages(user) else query.where(User.id.is_(None))
+
+
 def visible_scim_tokens(user: User) -> Select:
     """Provisioning tokens (names, prefixes, dates; never the token) are for portal admins."""
     from portal.models.identity import ScimToken

@@ -17,6 +17,10 @@ no job can stop running because some unrelated import went away.
   account erasures whose grace period passed (hourly)
 - platform.heartbeat: each worker process beats; a periodic job records its last run (every minute)
 - choosing.tasks: close mentor requests past their expiry (every 15 minutes)
+- programmes.retention: remove ended programmes' participant content past their retention
+  (daily)
+- platform.leases: give jobs and exports whose worker was killed to another worker, or fail
+  them after JOB_MAX_ATTEMPTS (every minute)
 """
 
 from portal.services import accounts
@@ -25,8 +29,8 @@ from portal.services.accounts import provisioning as company_sign_in
 from portal.services.choosing import tasks as choosing
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
-from portal.services.platform import heartbeat, jobs, mail
-from portal.services.programmes import enrollment, holds
+from portal.services.platform import heartbeat, jobs, leases, mail
+from portal.services.programmes import enrollment, holds, retention
 from portal.services.reminders import tasks as reminders
 from portal.tasks import huey
 
@@ -43,6 +47,8 @@ MODULES = (
     data_rights,
     company_sign_in,
     choosing,
+    leases,
+    retention,
 )
 
 __all__ = ["MODULES", "huey"]

@@ -87,13 +87,15 @@ def world(app):
         "key": "undo-0000",
         "lead_id": lead_row(people["lead"]).id,
         "what": "participants",
+        "user_id": pairing.mentee_id,  # the admin's "erase this person" page
     }
     return people, values
 
 
-# The admin areas this matrix covers; insights, guide, requests and kick-off pages have their
+# The admin areas this matrix covers (people: erase a person, portal admins only); insights,
+# guide, requests and kick-off pages have their
 # own matrices (tests/insights/test_privacy.py, tests/reminders/test_access.py, tests/pairings/).
-PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs"}
+PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs", "people"}
 
 
 def _area(app, rule) -> str:

@@ -69,3 +69,21 @@ def test_is_a_forged_device_cookie_ignored(app):
     forger = app.test_client()
     forger.set_cookie("horizon_device", "eyJmb3JnZWQiOnRydWV9.fake.sig", path="/auth/")
     assert _attempt(forger, "lena@example.org", "203.0.113.9", DEFAULT_PASSWORD).status_code == 429
+
+
+@limited
+def test_does_signing_out_everywhere_void_the_device_cookie(app, client):
+    """A stolen or forgotten browser loses its pass once the owner signs out everywhere."""
+    make_user(email="lena@example.org")
+    assert _attempt(client, "lena@example.org", "203.0.113.7", DEFAULT_PASSWORD).status_code == 303
+    old_cookie = client.get_cookie("horizon_device", path="/auth/").value
+    assert client.post("/auth/sessions/end-all").status_code == 303
+    _spray(app, "lena@example.org", 11)
+    old_browser = app.test_client()
+    old_browser.set_cookie("horizon_device", old_cookie, path="/auth/")
+    assert (
+        _attempt(old_browser, "lena@example.org", "203.0.113.7", DEFAULT_PASSWORD).status_code
+        == 429
+    )
+    # The owner's own browser kept the same old cookie: it waits too, until a new sign-in.
+    assert _attempt(client, "lena@example.org", "203.0.113.7", DEFAULT_PASSWORD).status_code == 429

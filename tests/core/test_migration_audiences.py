@@ -3,17 +3,14 @@ were written (docs/sharing.md, "What the migration did"), on SQLite and PostgreS
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from portal import MIGRATIONS_DIR, create_app
+from portal import MIGRATIONS_DIR
 from portal.extensions import db
-
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from tests.core.migration_databases import migration_app
 
 
 def _at(year: int, month: int) -> datetime:
@@ -159,7 +156,7 @@ def _old_world(connection) -> dict[str, int]:
 
 
 def _check(url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "m", "TESTING": True})
+    app = migration_app(url)
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="0016_membership_counts")
         with db.engine.begin() as connection:
@@ -194,23 +191,5 @@ def _check(url: str) -> None:
         db.engine.dispose()
 
 
-def test_does_the_migration_give_old_rows_their_audience_on_sqlite(tmp_path):
-    _check(f"sqlite:///{tmp_path / 'old.db'}")
-
-
-@pytest.fixture
-def empty_postgres_database():
-    name = f"horizon_audiences_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-def test_does_the_migration_give_old_rows_their_audience_on_postgresql(empty_postgres_database):
-    _check(empty_postgres_database)
+def test_does_the_migration_give_old_rows_their_audience(empty_database):
+    _check(empty_database)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -19,10 +18,9 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from portal import MIGRATIONS_DIR, create_app
+from portal import MIGRATIONS_DIR
 from portal.extensions import db
-
-PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+from tests.core.migration_databases import migration_app
 
 # Tables a migration empties on purpose, and why (the docstring of that migration says so).
 DROPPED_BY = {
@@ -133,7 +131,7 @@ def _counts(connection) -> dict[str, int]:
 
 
 def _walk(url: str) -> list[str]:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "u", "TESTING": True})
+    app = migration_app(url)
     report = []
     with app.app_context():
         expected: dict[str, int] = {}
@@ -156,23 +154,5 @@ def _walk(url: str) -> list[str]:
     return report
 
 
-def test_does_every_migration_keep_old_rows_on_sqlite(tmp_path):
-    print("\n".join(_walk(f"sqlite:///{tmp_path / 'old.db'}")))
-
-
-@pytest.fixture
-def empty_postgres_database():
-    name = f"horizon_upgrade_{uuid.uuid4().hex[:12]}"
-    server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        with server.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
-
-
-def test_does_every_migration_keep_old_rows_on_postgresql(empty_postgres_database):
-    print("\n".join(_walk(empty_postgres_database)))
+def test_does_every_migration_keep_old_rows(empty_database):
+    print("\n".join(_walk(empty_database)))

@@ -39,6 +39,7 @@ PAGES = [
     "/profile/data",
     "/profile/delete",
     "/admin/identity",
+    "/admin/people/erase",
 ]
 
 

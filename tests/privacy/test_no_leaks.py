@@ -295,7 +295,10 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     caplog.set_level(logging.DEBUG)
     pairing, _ = _sweep_world()
     urls = get_urls(app)
-    assert {"/metrics", "/admin/workers"} <= {url.removeprefix("http://localhost") for url in urls}
+    swept = {url.removeprefix("http://localhost") for url in urls}
+    assert {"/metrics", "/admin/workers", "/admin/people/erase"} <= swept
+    # The admin's erase page of each partner: counts only, never their text (FORBIDDEN).
+    assert {f"/admin/people/{p.id}/erase" for p in (pairing.mentee, pairing.mentor)} <= swept
     auth.login(pairing.mentee)
     assert any(PRIVATE in text for _, text in texts_seen(client, urls))
     auth.logout()

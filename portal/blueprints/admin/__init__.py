@@ -12,6 +12,7 @@ from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its 
     kickoff,
     matching,
     overview,
+    people,
     programs,
     requests,
 )

@@ -19,6 +19,7 @@ PROGRAM_FIELDS = (
     "ends_on",
     "enrollment_opens_on",
     "enrollment_closes_on",
+    "retention_months",
 )
 
 

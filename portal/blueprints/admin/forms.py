@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -28,6 +29,7 @@ from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
 from portal.services.pairings import no_nul
+from portal.services.programmes.retention import MAX_MONTHS
 from portal.services.reminders.kinds import KINDS
 from portal.services.reminders.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
 
@@ -55,6 +57,13 @@ class ProgramForm(FlaskForm):
     )
     self_selection = BooleanField("Mentees may rank up to three mentors (self-selection)")
     cross_department = BooleanField("Prefer mentors from another department")
+    retention_months = IntegerField(
+        "Keep participants' content after the end (months)",
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_MONTHS, message=f"Use 0 to {MAX_MONTHS} months, or leave it empty."),
+        ],
+    )
 
     def validate_ends_on(self, field) -> None:
         if field.data and self.starts_on.data and field.data <= self.starts_on.data:
@@ -213,3 +222,22 @@ class ChoosingSettingsForm(FlaskForm):
     )
     requires_approval = BooleanField("The programme team confirms each accepted request")
     office_hours = BooleanField("Mentors may offer office hours", default=True)
+
+
+class EraseForm(FlaskForm):
+    """An admin erases a person: what happens to what they shared, confirmed by their address."""
+
+    mode = RadioField(
+        "What they shared with a partner",
+        choices=[
+            ("remove", "Delete it too"),
+            ("anonymise", "Keep it for the partner, as written by “Former participant”"),
+        ],
+        default="remove",
+        validate_choice=False,
+    )
+    email = StringField(
+        "Type their e-mail address to confirm",
+        validators=[DataRequired("Type the person's e-mail address to confirm."), Length(max=320)],
+        filters=[no_nul],
+    )

@@ -19,6 +19,7 @@ from portal.blueprints.admin.common import program_or_404
 from portal.rendering import render
 from portal.services.dashboard import programs_health
 from portal.services.platform import audit
+from portal.services.platform.paging import clean_text
 from portal.services.programmes import holds, queue
 
 
@@ -39,6 +40,5 @@ def index():
 def audit_log():
     slug = request.args.get("program")
     program = program_or_404(slug) if slug else None
-    return render(
-        "admin/audit.html", events=audit.recent(current_user, program, limit=300), program=program
-    )
+    events, older = audit.log_page(current_user, program, clean_text(request.args.get("older")))
+    return render("admin/audit.html", events=events, older=older, program=program)

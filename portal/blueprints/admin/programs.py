@@ -37,7 +37,7 @@ from portal.models.leads import ProgramLead
 from portal.rendering import render
 from portal.request_guards import allows_upload
 from portal.services.dashboard import programs_health
-from portal.services.programmes import enrollment, exports, leads
+from portal.services.programmes import enrollment, exports, leads, retention
 
 
 @bp.get("/programs")
@@ -81,6 +81,10 @@ def _program_page(program, form, lead_form=None, status: int = 200):
         question_form=QuestionForm(formdata=None),
         leads=leads.leads_of(program),
         lead_form=lead_form or LeadForm(formdata=None),
+        retention=retention.preview(program),
+        retention_labels=retention.LABELS,
+        removal=retention.removal_date(program),
+        today=date.today(),
         status=status,
     )
 

@@ -6,6 +6,8 @@ Such a browser is limited per device (its nonce), not per account, so a spray ag
 account from elsewhere, which fills the account bucket, cannot keep its owner out. A browser
 without one (or with one for another account, or with a forged one) meets the account limit.
 A device that fails DEVICE_RATE_LIMIT times is limited on its own, like any client.
+The cookie also names the account's session version: "sign out everywhere" (and a password
+reset, and deactivation) bumps it, so every device cookie issued before stops passing.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from portal.core.signing import signing_keys
 from portal.models import User
+from portal.services import accounts
 
 TOO_MANY = (
     "Too many attempts. Please wait a minute before trying again, or choose "
@@ -78,14 +81,24 @@ def _account_hash(email: str) -> str:
 
 def device_nonce() -> str | None:
     """The nonce of a valid device cookie for the account this sign-in names, else None."""
+    if "device_nonce" not in g:  # asked three times a request (two limits and a key)
+        g.device_nonce = _read_device_cookie()
+    return g.device_nonce
+
+
+def _read_device_cookie() -> str | None:
     raw = request.cookies.get(DEVICE_COOKIE)
     if not raw:
         return None
     try:
-        account, nonce = _device_signer().loads(raw, max_age=DEVICE_MAX_AGE)
+        account, version, nonce = _device_signer().loads(raw, max_age=DEVICE_MAX_AGE)
     except (BadSignature, ValueError, TypeError):
         return None
-    return nonce if account == _account_hash(request.form.get("email", "")) else None
+    email = request.form.get("email", "")
+    if account != _account_hash(email):
+        return None
+    # Signed out everywhere since: the cookie is void.
+    return nonce if version == accounts.session_version_of(email) else None
 
 
 def trusted_device() -> bool:
@@ -106,7 +119,8 @@ def device_limit() -> str:
 
 def remember_device(response, email: str):
     """After a successful sign-in: issue (or renew) this browser's device cookie."""
-    value = _device_signer().dumps([_account_hash(email), secrets.token_urlsafe(16)])
+    version = accounts.session_version_of(email)
+    value = _device_signer().dumps([_account_hash(email), version, secrets.token_urlsafe(16)])
     response.set_cookie(
         DEVICE_COOKIE,
         value,

@@ -28,6 +28,13 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == User.normalise_email(email)))
 
 
+def session_version_of(email: str) -> int | None:
+    """The account's session version (bumped by "sign out everywhere"), None if unknown."""
+    return db.session.scalar(
+        select(User.session_version).where(User.email == User.normalise_email(email))
+    )
+
+
 def email_taken(email: str) -> bool:
     return find_by_email(email) is not None
 

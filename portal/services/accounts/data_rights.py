@@ -29,12 +29,12 @@ from typing import Any
 from flask import current_app
 from flask_mailman import EmailMessage
 from huey import crontab
-from sqlalchemy import Select, delete, exists, inspect, or_, select, update
+from sqlalchemy import Select, delete, exists, func, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.errors import FieldError
 from portal.extensions import db
-from portal.models import Membership, Notification, Pairing, User, utcnow
+from portal.models import Membership, Notification, Pairing, PairingStatus, User, utcnow
 from portal.models.data_rights import (
     DataExport,
     ErasureMode,
@@ -56,7 +56,8 @@ from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.outbox import OutboxMessage
 from portal.models.practice import CheckIn, Practice, PracticeAudience, PracticeComment
 from portal.models.sessions import UserSession
-from portal.services.platform import audit, notifications
+from portal.services.platform import audit, leases, notifications
+from portal.services.platform.heartbeat import process_name
 from portal.services.platform.mail import external_url, send_email
 from portal.tasks import periodic_task, task
 
@@ -234,27 +235,46 @@ def exports_of(user: User) -> list[DataExport]:
 
 @task(retries=2, retry_delay=30)
 def build_export(export_id: int) -> str:
-    """Build the zip, store it, and tell the person it is ready (notification and e-mail)."""
-    export = db.session.get(DataExport, export_id)
-    if export is None or export.status is not ExportStatus.queued:
+    """Build the zip, store it, and tell the person it is ready (notification and e-mail).
+
+    Built under a lease (platform/leases.py): a worker killed while building leaves the export
+    queued with a lease that runs out, and the sweeper gives it to another worker.
+    """
+    attempt = leases.claim(DataExport, export_id, ExportStatus.queued, process_name())
+    if attempt is None:  # finished, failed, or another worker builds it now
         return "skipped"
+    try:
+        return _build(export_id, attempt)
+    except leases.LeaseLost:
+        db.session.rollback()
+        return "lost"
+    except Exception:
+        db.session.rollback()  # give the lease back at once: Huey's retry may claim it
+        db.session.execute(
+            update(DataExport)
+            .where(DataExport.id == export_id, DataExport.attempts == attempt)
+            .values(leased_by=None, lease_until=None)
+        )
+        db.session.commit()
+        raise
+
+
+def _build(export_id: int, attempt: int) -> str:
+    export = db.session.get(DataExport, export_id)
     user = db.session.get(User, export.user_id)
     content, _ = build_zip(user)
     now = utcnow()
-    claimed = db.session.execute(
-        update(DataExport)
-        .where(DataExport.id == export_id, DataExport.status == ExportStatus.queued)
-        .values(
-            status=ExportStatus.ready,
-            content=content,
-            size=len(content),
-            finished_at=now,
-            expires_at=now + timedelta(days=current_app.config["EXPORT_TTL_DAYS"]),
-        )
-    ).rowcount
-    if not claimed:  # another worker finished it first
-        db.session.rollback()
-        return "skipped"
+    leases.fence(
+        DataExport,
+        export_id,
+        ExportStatus.queued,
+        attempt,
+        status=ExportStatus.ready,
+        content=content,
+        size=len(content),
+        finished_at=now,
+        expires_at=now + timedelta(days=current_app.config["EXPORT_TTL_DAYS"]),
+    )
     link = external_url("profile.data")
     notifications.notify(user, "data_export", "Your data is ready to download.", "/profile/data")
     send_email(
@@ -271,6 +291,21 @@ def build_export(export_id: int) -> str:
     )
     db.session.commit()
     return "ready"
+
+
+leases.register(
+    leases.LeasedWork(
+        model=DataExport,
+        held_status=ExportStatus.queued,
+        requeue={},
+        fail=lambda attempts: {
+            "status": ExportStatus.failed,
+            "error": leases.stopped_reason(attempts),
+            "finished_at": utcnow(),
+        },
+        enqueue=build_export,
+    )
+)
 
 
 @periodic_task(crontab(minute="23", hour="3"))
@@ -376,6 +411,105 @@ def erase_due_accounts() -> int:
         db.session.commit()  # the claim and the erasure together: all or nothing
         done += 1
     return done
+
+
+# --- An admin erases a person (a request made to the privacy office) ----------------------
+
+ADMIN_STEPS = (
+    "They are signed out everywhere at once and can no longer sign in.",
+    "Their applications and memberships are withdrawn, so no queue or matching run sees them. "
+    "An active pairing ends the way an admin ends one: the partner is told it ended, never why.",
+    "Their data is erased at once, without the grace period a person's own request has. "
+    "This cannot be undone.",
+)
+
+
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What an erasure would touch, in counts (an admin sees counts, never text)."""
+
+    entries: int
+    shared_entries: int
+    practices: int
+    active_pairings: int
+    memberships: int
+    pending: ErasureRequest | None
+
+
+def erasure_preview(person: User) -> ErasurePreview:
+    def count(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    involved = or_(Pairing.mentor_id == person.id, Pairing.mentee_id == person.id)
+    return ErasurePreview(
+        entries=count(select(JournalEntry.id).where(JournalEntry.author_id == person.id)),
+        shared_entries=count(
+            select(JournalEntry.id)
+            .where(JournalEntry.author_id == person.id)
+            .where(exists().where(EntryAudience.entry_id == JournalEntry.id))
+        ),
+        practices=count(select(Practice.id).where(Practice.owner_id == person.id)),
+        active_pairings=count(
+            select(Pairing.id).where(involved, Pairing.status == PairingStatus.active)
+        ),
+        memberships=count(select(Membership.id).where(Membership.user_id == person.id)),
+        pending=pending_erasure(person),
+    )
+
+
+def erase_for(person: User, mode: str, typed_email: str, admin: User) -> dict[str, int]:
+    """An admin erases a person now: switched off as a leaver is, then erased; commits.
+
+    Confirmed by typing the person's address. Under a row lock on the person, so two admins
+    (or the hourly job) never erase twice. The audit line holds ids and counts, no text.
+    """
+    from portal.services.accounts.deactivation import deactivate
+
+    try:
+        chosen = ErasureMode(mode)
+    except ValueError:
+        raise DataRightsError("Choose what happens to what they shared.", "mode") from None
+    typed = User.normalise_email(typed_email or "")
+    if not typed or typed != person.email:
+        raise DataRightsError("Type the person's e-mail address exactly to confirm.", "email")
+    locked = db.session.scalar(
+        select(User)
+        .where(User.id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None or locked.erased_at is not None:
+        db.session.rollback()
+        raise DataRightsError("This account has been erased already.")
+    ended = deactivate(locked, action="account.erased", audited=False)
+    now = utcnow()
+    pending = pending_erasure(locked)
+    if pending is not None:  # the person had asked: their request is the one carried out
+        pending.status, pending.done_at, pending.mode = ErasureStatus.done, now, chosen
+        pending.requested_by_id = admin.id
+    else:
+        db.session.add(
+            ErasureRequest(
+                user_id=locked.id,
+                requested_by_id=admin.id,
+                mode=chosen,
+                due_at=now,
+                status=ErasureStatus.done,
+                done_at=now,
+            )
+        )
+    removed = erase(locked, chosen)
+    audit.record(
+        admin,
+        "account.erased",
+        "Account erased by an admin",
+        user_id=locked.id,
+        mode=chosen.value,
+        **ended,
+        **removed,
+    )
+    db.session.commit()
+    return {**ended, **removed}
 
 
 def erase(user: User, mode: ErasureMode) -> dict[str, int]:

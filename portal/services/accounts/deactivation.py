@@ -28,8 +28,11 @@ from portal.services.programmes.holds import withdraw_held_notices
 LEFT_REASON = "The person left the organisation (company directory)."
 
 
-def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
-    """Switch the account off; the caller commits. Returns what was ended, for the audit."""
+def deactivate(person: User, *, action: str, audited: bool = True, **detail) -> dict[str, int]:
+    """Switch the account off; the caller commits. Returns what was ended, for the audit.
+
+    `audited=False` leaves the audit line to the caller (an erasure records ids only).
+    """
     from portal.services.matching.proposals import MatchingError, end_pairing
     from portal.services.pairings.mail import send
 
@@ -90,6 +93,8 @@ def deactivate(person: User, *, action: str, **detail) -> dict[str, int]:
         "proposals_dropped": proposed or 0,  # with approvals nobody was told of yet
         "memberships_withdrawn": withdrawn or 0,
     }
+    if not audited:
+        return outcome
     audit.record(
         None,
         action,

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.platform import PlatformState, WorkerHeartbeat
+from portal.services.platform import leases
 from portal.tasks import _task_app, huey, periodic_task
 
 
@@ -45,11 +46,13 @@ def _upsert(model, key: dict, values: dict, on_insert: dict | None = None) -> No
 
 
 def beat() -> None:
+    """Say this process is alive, and renew the leases of the jobs it holds."""
     now = utcnow()
     _upsert(
         WorkerHeartbeat, {"name": process_name()}, {"seen_at": now}, on_insert={"started_at": now}
     )
     db.session.commit()
+    leases.renew(process_name())
 
 
 def seconds() -> int:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import Program, User, utcnow
 from portal.models.jobs import BackgroundJob, JobStatus
+from portal.services.platform import leases
+from portal.services.platform.heartbeat import process_name
 from portal.tasks import huey, task
 
 _RUNNERS: dict[str, Callable[[BackgroundJob, Callable[[int], None]], dict[str, Any]]] = {}
@@ -71,34 +73,96 @@ def progress(job: BackgroundJob) -> int:
 
 @task(retries=0)
 def run_job(job_id: int) -> str:
-    """Run one job: mark it running, do the work, record the result or the failure."""
-    job = db.session.get(BackgroundJob, job_id)
-    if job is None or job.status is not JobStatus.queued:
+    """Run one job under a lease: claim it, do the work, record the result or the failure.
+
+    The runner's own commit also marks the job done, and only while this worker still holds
+    the attempt it claimed (leases.fence): a job requeued because this worker was thought
+    dead is never saved twice.
+    """
+    attempt = leases.claim(
+        BackgroundJob, job_id, JobStatus.queued, process_name(), to_status=JobStatus.running
+    )
+    if attempt is None:
         return "skipped"
-    job.status = JobStatus.running
-    db.session.commit()
+    job = db.session.get(BackgroundJob, job_id)
 
     def report(done: int) -> None:
         huey.storage.put_data(_progress_key(job_id), huey.serializer.serialize(done))
 
+    def finished() -> dict[str, Any]:
+        done = {"done": BackgroundJob.total, "payload": None, "finished_at": utcnow()}
+        return {"status": JobStatus.done, **done}
+
+    stop = leases.fence_on_commit(
+        db.session(), BackgroundJob, job_id, JobStatus.running, attempt, finished
+    )
     try:
         result = _RUNNERS[job.kind](job, report)
+    except leases.LeaseLost:  # requeued meanwhile: the other attempt owns the job
+        db.session.rollback()
+        return "lost"
     except Exception as error:  # the work rolled back as a whole: say so, keep nothing
         db.session.rollback()
-        job = db.session.get(BackgroundJob, job_id)
-        job.status, job.error = JobStatus.failed, f"{type(error).__name__}: {error}"[:500]
-        job.payload, job.finished_at = None, utcnow()
-        db.session.commit()
+        _finish(job_id, attempt, stop(), status=JobStatus.failed, error=_error(error))
         raise
     finally:
         huey.storage.pop_data(_progress_key(job_id))
-    job = db.session.get(BackgroundJob, job_id)
-    job.result = result
-    job.status = JobStatus.failed if result.get("errors") else JobStatus.done
-    job.done = job.total if job.status is JobStatus.done else 0
-    job.payload, job.finished_at = None, utcnow()
+    status = JobStatus.failed if result.get("errors") else JobStatus.done
+    _finish(job_id, attempt, stop(), status=status, result=result)
+    return status.value
+
+
+def _error(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:500]
+
+
+def _finish(job_id: int, attempt: int, committed: bool, **values: Any) -> None:
+    """Record the outcome; the fence holds unless the runner's commit already marked it."""
+    values.setdefault("result", {})
+    values["done"] = (
+        select(BackgroundJob.total).where(BackgroundJob.id == job_id).scalar_subquery()
+        if values["status"] is JobStatus.done
+        else 0
+    )
+    if committed:  # the work is saved and the job marked done: add the summary
+        db.session.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.id == job_id, BackgroundJob.attempts == attempt)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    else:
+        try:
+            leases.fence(
+                BackgroundJob,
+                job_id,
+                JobStatus.running,
+                attempt,
+                payload=None,
+                finished_at=utcnow(),
+                **values,
+            )
+        except leases.LeaseLost:
+            db.session.rollback()
+            return
     db.session.commit()
-    return job.status.value
+    db.session.expire_all()
+
+
+leases.register(
+    leases.LeasedWork(
+        model=BackgroundJob,
+        held_status=JobStatus.running,
+        requeue={"status": JobStatus.queued},
+        fail=lambda attempts: {
+            "status": JobStatus.failed,
+            "error": leases.stopped_reason(attempts),
+            "payload": None,
+            "finished_at": utcnow(),
+        },
+        enqueue=run_job,
+    )
+)
 
 
 def job_for(program: Program, job_id: int) -> BackgroundJob | None:
