@@ -971,7 +971,7 @@ def can_be_partner_in(user: User, program: Program) -> bool:
 # note is read by the mentee, the requested mentor and the programme team; the mentor's reply
 # by the two of them only; the mentee's application answers by that mentor while the request
 # is open. An office-hour booking's question is read by the booker and the mentor only; the
-# team sees counts (office_hours.figures, suppressed below five people).
+# team sees counts (insights/office_hours.py, suppressed below five people).
 
 
 def discovery_program_or_404(user: User, slug: str) -> tuple[Program, Any, Membership]:

@@ -180,3 +180,82 @@ def test_a_hand_pair_approved_by_the_team_closes_the_mentees_waiting_requests(pr
         select(Notification).where(Notification.user_id == asked.user_id)
     ).all()
     assert "mentor_request_closed" in [n.kind for n in told]
+
+
+def _closing_notices(mentor):
+    return db.session.scalars(
+        select(Notification).where(
+            Notification.user_id == mentor.user_id, Notification.kind == "mentor_request_closed"
+        )
+    ).all()
+
+
+def test_undoing_the_teams_approval_reopens_the_requests_it_closed_and_tells_nobody(program):
+    from portal.services.matching import proposals
+    from portal.services.programmes import holds
+    from tests.factories import make_admin
+
+    mentee = make_participant(program, Role.mentee)
+    asked, also_asked, chosen = (make_participant(program, Role.mentor) for _ in range(3))
+    requests = [_send(program, mentee, asked), _send(program, mentee, also_asked)]
+    admin = make_admin()
+    pairing = proposals.hand_pair(program, mentee.user_id, chosen.user_id, admin)
+    key = proposals.approve(pairing, admin)
+    assert [len(_closing_notices(m)) for m in (asked, also_asked)] == [1, 1]  # held, not yet told
+
+    holds.undo(admin, key)
+
+    db.session.expire_all()
+    assert [db.session.get(MentorRequest, r.id).status for r in requests] == [
+        MentorRequestStatus.open,
+        MentorRequestStatus.open,
+    ]
+    assert [db.session.get(MentorRequest, r.id).reason for r in requests] == [None, None]
+    assert _closing_notices(asked) == [] and _closing_notices(also_asked) == []
+    assert db.session.get(Pairing, pairing.id).status is PairingStatus.proposed
+
+    # Approved again: the requests close again and each mentor is told exactly once.
+    proposals.approve(db.session.get(Pairing, pairing.id), admin)
+    holds.release_due_notifications(utcnow() + timedelta(hours=1))
+    assert [len(_closing_notices(m)) for m in (asked, also_asked)] == [1, 1]
+    assert all(n.deliver_after is None for n in _closing_notices(asked))
+
+
+def test_undoing_an_accepted_requests_approval_reopens_the_mentees_other_requests(program):
+    from portal.services.programmes import holds
+
+    mentee = make_participant(program, Role.mentee)
+    chosen, other = (make_participant(program, Role.mentor) for _ in range(2))
+    request = _send(program, mentee, chosen)
+    waiting = _send(program, mentee, other)
+    accepted = choosing.accept(request, chosen.user, utcnow())
+    assert accepted.withdrawn == 1
+    db.session.refresh(waiting)
+    assert (waiting.status, waiting.reason) == (MentorRequestStatus.withdrawn, CloseReason.matched)
+    # The other mentor hears of it only when the undo window closes, like the partners.
+    assert [n.deliver_after is not None for n in _closing_notices(other)] == [True]
+
+    [undoable] = holds.undoable(chosen.user)
+    holds.undo(chosen.user, undoable.key)
+
+    db.session.expire_all()
+    waiting = db.session.get(MentorRequest, waiting.id)
+    assert (waiting.status, waiting.reason, waiting.decided_at) == (
+        MentorRequestStatus.open,
+        None,
+        None,
+    )
+    assert _closing_notices(other) == []
+    assert db.session.scalar(select(Notification).where(Notification.kind == "pairing")) is None
+
+
+def test_an_undo_does_not_reopen_a_request_that_closed_for_another_reason(program):
+    from portal.services.choosing.closing import reopen
+
+    mentee = make_participant(program, Role.mentee)
+    mentor = make_participant(program, Role.mentor)
+    request = _send(program, mentee, mentor)
+    choosing.decline(request, mentor.user, "", utcnow())
+    assert reopen([request.id]) == 0
+    db.session.refresh(request)
+    assert request.status is MentorRequestStatus.declined

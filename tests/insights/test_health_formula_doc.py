@@ -35,6 +35,7 @@ def test_does_the_docs_table_give_the_constants_values():
         "SETTLING_DAYS",
         "MISSED_GRACE_DAYS",
         "AT_RISK_GAP_TIMES",
+        "MEET_ANSWER_DAYS",
         "Cadence.monthly.days",
         "Cadence.biweekly.days",
     }
@@ -54,6 +55,7 @@ def test_does_the_docs_prose_use_the_same_numbers():
         f"{f['low_rating']} or lower (of 5)",
         f"more than {f['missed_grace_days']} days ago",
         f"{f['settling_days']} days after approval",
+        f"asked more than {f['meet_answer_days']} days ago",
     ):
         assert phrase in section, phrase
 
@@ -72,3 +74,4 @@ def test_does_the_page_show_the_constants(client, auth):
     assert f"in the last {f['rating_days']} days a partner rated" in page
     assert f"more than {f['missed_grace_days']} days ago" in page
     assert f"(monthly: {f['monthly_days']}, every two weeks: {f['biweekly_days']})" in page
+    assert f"was asked more than {f['meet_answer_days']} days ago" in page

@@ -154,3 +154,68 @@ def test_are_all_reasons_listed_when_several_rules_apply():
         "no meeting for 70 days; cadence monthly",
         "a rating of 1 of 5 in the last 60 days",
     )
+
+
+# --- "Did you meet?" (programmes where mentees choose) -------------------------------------
+
+
+def test_does_a_partners_no_to_did_you_meet_put_a_new_pair_at_risk():
+    said_no = facts(approved_on=met_ago(15), last_met_on=None, said_not_met_on=met_ago(1))
+    health = assess(said_no, TODAY)
+    assert health.status is HealthStatus.at_risk
+    assert health.reasons == (
+        f"a partner said on {met_ago(1).isoformat()} that they have not met yet",
+    )
+
+
+@pytest.mark.parametrize(
+    ("logged", "status"),
+    [(None, "at_risk"), (2, "at_risk"), (1, "on_track")],  # the "no" was given 1 day ago
+)
+def test_does_a_meeting_logged_on_or_after_the_no_answer_it(logged, status):
+    pair = facts(
+        approved_on=met_ago(15),
+        last_met_on=met_ago(logged) if logged else None,
+        said_not_met_on=met_ago(1),
+    )
+    assert assess(pair, TODAY).status is HealthStatus(status)
+
+
+def test_does_a_yes_count_as_a_meeting_on_its_day():
+    said_yes = facts(approved_on=met_ago(60), last_met_on=None, said_met_on=met_ago(31))
+    assert assess(said_yes, TODAY).status is HealthStatus.on_track  # gap 31: one cadence
+    later = facts(approved_on=met_ago(60), last_met_on=None, said_met_on=met_ago(32))
+    assert assess(later, TODAY).reasons == ("no meeting for 32 days; cadence monthly",)
+
+
+@pytest.mark.parametrize(
+    ("yes", "status"), [(2, "needs_check_in"), (1, "needs_check_in"), (0, "on_track")]
+)
+def test_do_partners_who_answer_differently_need_a_check_in(yes, status):
+    # The "no" came 1 day ago: a "yes" on or before that day disagrees; a later one is a meeting.
+    pair = facts(
+        approved_on=met_ago(20),
+        last_met_on=None,
+        said_not_met_on=met_ago(1),
+        said_met_on=met_ago(yes),
+    )
+    health = assess(pair, TODAY)
+    assert health.status is HealthStatus(status)
+    if status == "needs_check_in":
+        assert health.reasons == ("the partners answered “Did you meet?” differently",)
+
+
+@pytest.mark.parametrize(("asked", "status"), [(7, "too_early"), (8, "needs_check_in")])
+def test_is_silence_after_did_you_meet_a_check_in_after_exactly_seven_days(asked, status):
+    pair = facts(approved_on=met_ago(22), last_met_on=None, meet_asked_on=met_ago(asked))
+    health = assess(pair, TODAY)
+    assert health.status is HealthStatus(status)
+    if status == "needs_check_in":
+        assert health.reasons == ("nobody answered “Did you meet?” within 7 days",)
+
+
+def test_is_silence_forgiven_once_a_meeting_is_logged_after_the_question():
+    pair = facts(approved_on=met_ago(40), last_met_on=met_ago(20), meet_asked_on=met_ago(26))
+    assert assess(pair, TODAY).status is HealthStatus.on_track
+    before = facts(approved_on=met_ago(40), last_met_on=met_ago(27), meet_asked_on=met_ago(26))
+    assert "nobody answered “Did you meet?” within 7 days" in assess(before, TODAY).reasons

@@ -489,3 +489,44 @@ def test_does_the_dashboard_read_turned_at_risk_from_the_snapshots(count_queries
     # Rows older than two weeks go at the next refresh.
     refresh_pair_health(TODAY + timedelta(days=15))
     assert db.session.get(PairHealthSnapshot, (turned.id, week_ago)) is None
+
+
+def test_do_did_you_meet_answers_and_silence_reach_the_pairs_health():
+    from portal.models.choosing import MeetAnswer, MeetCheck
+    from portal.models.guide import GuideDispatch
+
+    program = make_program()
+    said_no = make_pairing(program=program, approved_at=days_ago(16))
+    said_yes = make_pairing(program=program, approved_at=days_ago(40))
+    silent = make_pairing(program=program, approved_at=days_ago(23))
+    db.session.add_all(
+        [
+            MeetCheck(
+                pairing_id=said_no.id,
+                user_id=said_no.mentee_id,
+                answer=MeetAnswer.no,
+                answered_at=days_ago(1),
+            ),
+            MeetCheck(
+                pairing_id=said_yes.id,
+                user_id=said_yes.mentor_id,
+                answer=MeetAnswer.yes,
+                answered_at=days_ago(20),
+            ),
+            GuideDispatch(
+                key=f"meet_check:{silent.id}:{silent.mentee_id}",
+                user_id=silent.mentee_id,
+                kind="meet_check",
+                pairing_id=silent.id,
+                created_at=days_ago(8),
+            ),
+        ]
+    )
+    db.session.commit()
+    rows = {row.pairing_id: row for row in pair_rows([program], TODAY)}
+    assert rows[said_no.id].status is HealthStatus.at_risk
+    assert rows[said_no.id].facts.said_not_met_on == TODAY - timedelta(days=1)
+    # The "yes" 20 days ago is their meeting: without it the gap would be 40 days.
+    assert rows[said_yes.id].facts.met_on == TODAY - timedelta(days=20)
+    assert not any("no meeting" in r for r in rows[said_yes.id].health.reasons)
+    assert rows[silent.id].health.reasons[0] == "nobody answered “Did you meet?” within 7 days"

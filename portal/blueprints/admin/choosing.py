@@ -13,9 +13,10 @@ from portal.extensions import db
 from portal.models import utcnow
 from portal.models.choosing import MentorRequest
 from portal.rendering import render
-from portal.services import access, office_hours
+from portal.services import access
 from portal.services.choosing import funnel, settings
 from portal.services.choosing.requests import settings_for
+from portal.services.insights import office_hours
 
 
 def _page(program, form, status=200):
@@ -25,7 +26,7 @@ def _page(program, form, status=200):
         program=program,
         form=form,
         funnel=funnel.funnel(program, utcnow()),
-        figures=office_hours.figures(program),
+        figures=office_hours.figures([program]),
     )
 
 

@@ -1,5 +1,6 @@
 """'Did you meet?': asked of both partners `meet_check_days` after a pairing opened, when no
-meeting was logged; a "no" (or no answer a week after the question) is a pair-health flag.
+meeting was logged; a "no" (or no answer a week after the question) is a pair-health flag:
+services/insights/health.py reads the answers into the published formula.
 
 The answer is one row per partner (unique): a double click meets the constraint and the
 first answer stands.
@@ -19,8 +20,11 @@ from portal.models import Pairing, PairingStatus, Program, User
 from portal.models.choosing import ChoosingSettings, MatchingMode, MeetAnswer, MeetCheck
 from portal.models.guide import GuideDispatch
 from portal.models.meetings import Meeting
+from portal.services.insights.health import MEET_ANSWER_DAYS
 
-UNANSWERED_AFTER = timedelta(days=7)
+# The formula's constant (insights/health.py) is the one copy: the lead's flags and pair
+# health wait the same number of days for an answer.
+UNANSWERED_AFTER = timedelta(days=MEET_ANSWER_DAYS)
 
 
 class MeetCheckError(FieldError):

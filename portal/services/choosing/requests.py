@@ -32,6 +32,7 @@ from portal.models.choosing import (
     MentorRequest,
     MentorRequestStatus,
 )
+from portal.services.choosing.closing import close_for_pairing, close_open, link
 from portal.services.choosing.locks import lock_membership
 from portal.services.matching.proposals import MatchingError, approve, check_pair
 from portal.services.platform import audit
@@ -193,7 +194,7 @@ def send(
         mentor_id,
         "mentor_request",
         f"A mentee asks you to mentor them in {program.name}.",
-        f"/choose/requests/{request.id}",
+        link(request.id),
     )
     db.session.commit()
     return request
@@ -222,15 +223,7 @@ def accept(request: MentorRequest, mentor: User, now: datetime) -> Accepted:
         raise ChoosingError("One of you no longer takes part in this programme.")
     lock_membership(mentee_m.id)  # lock order: mentee, then mentor (locks.py)
     lock_membership(mentor_m.id)
-    claimed = db.session.execute(
-        update(MentorRequest)
-        .where(MentorRequest.id == request.id, MentorRequest.status == OPEN)
-        .values(status=MentorRequestStatus.accepted, reason=CloseReason.accepted, decided_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        raise ChoosingError(ALREADY_ANSWERED)
+    _close(request, MentorRequestStatus.accepted, CloseReason.accepted, now)
     # Counted under both locks: the mentor's places and the mentee's pairings, as they are now.
     if _holds_a_pairing(program, request.mentee_id):
         db.session.rollback()
@@ -259,30 +252,16 @@ def accept(request: MentorRequest, mentor: User, now: datetime) -> Accepted:
         .values(pairing_id=pairing.id)
         .execution_options(synchronize_session=False)
     )
-    others = db.session.execute(
-        update(MentorRequest)
-        .where(
-            MentorRequest.program_id == program.id,
-            MentorRequest.mentee_id == request.mentee_id,
-            MentorRequest.status == OPEN,
-        )
-        .values(status=MentorRequestStatus.withdrawn, reason=CloseReason.matched, decided_at=now)
-        .returning(MentorRequest.mentor_id, MentorRequest.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    for other_mentor, other_id in others:
-        notify(
-            other_mentor,
-            "mentor_request_closed",
-            f"A request in {program.name} was withdrawn: the mentee found a mentor.",
-            f"/choose/requests/{other_id}",
-        )
+    # Under the mentee's lock no request of theirs opens meanwhile: this is what closes.
+    others = _open_count(program, request.mentee_id)
     if settings.requires_approval:
+        # The accept itself closes them (the team's approval later closes nothing more).
+        close_for_pairing(program.id, program.name, request.mentee_id, CloseReason.matched, now)
         notify(
             request.mentee_id,
             "mentor_request_answer",
             f"Your request in {program.name} was accepted; the programme team confirms it soon.",
-            f"/choose/requests/{request.id}",
+            link(request.id),
         )
         audit.record(
             mentor,
@@ -293,16 +272,17 @@ def accept(request: MentorRequest, mentor: User, now: datetime) -> Accepted:
             pairing_id=pairing.id,
         )
     else:
-        # approve() claims proposed -> active, sets opens_at after the undo window and holds
-        # both partners' notices until then (the same path as an admin's approval).
+        # approve() claims proposed -> active, sets opens_at after the undo window, closes
+        # the mentee's other requests and holds every notice until then (the same path as an
+        # admin's approval, so undoing it reopens those requests and tells nobody).
         try:
-            approve(pairing, mentor, commit=False)
+            approve(pairing, mentor, commit=False, close_reason=CloseReason.matched)
         except MatchingError as error:
             db.session.rollback()
             raise ChoosingError(str(error)) from error
     db.session.commit()
     db.session.refresh(request)
-    return Accepted(request, pairing, len(others), settings.requires_approval)
+    return Accepted(request, pairing, others, settings.requires_approval)
 
 
 def pair_from_conversation(
@@ -350,13 +330,9 @@ def _close(
     now: datetime,
     reply: str | None = None,
 ) -> None:
-    claimed = db.session.execute(
-        update(MentorRequest)
-        .where(MentorRequest.id == request.id, MentorRequest.status == OPEN)
-        .values(status=status, reason=reason, decided_at=now, reply=reply)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
+    if not close_open(
+        MentorRequest.id == request.id, status=status, reason=reason, now=now, reply=reply
+    ):
         db.session.rollback()
         raise ChoosingError(ALREADY_ANSWERED)
 
@@ -371,7 +347,7 @@ def decline(request: MentorRequest, mentor: User, reply: str, now: datetime) -> 
         request.mentee_id,
         "mentor_request_answer",
         f"Your request in {request.program.name} was not accepted: see other suggestions.",
-        f"/choose/requests/{request.id}",
+        link(request.id),
     )
     db.session.commit()
 
@@ -385,7 +361,7 @@ def withdraw(request: MentorRequest, mentee: User, now: datetime) -> None:
         request.mentor_id,
         "mentor_request_closed",
         f"A request in {request.program.name} was withdrawn.",
-        f"/choose/requests/{request.id}",
+        link(request.id),
     )
     db.session.commit()
 
@@ -414,24 +390,20 @@ def mark_away(
         )
     else:
         absence.away_from, absence.away_until = today, away_until
-    closed = db.session.execute(
-        update(MentorRequest)
-        .where(
-            MentorRequest.program_id == program.id,
-            MentorRequest.mentor_id == mentor.id,
-            MentorRequest.status == OPEN,
-        )
-        .values(status=MentorRequestStatus.declined, reason=CloseReason.unavailable, decided_at=now)
-        .returning(MentorRequest.id, MentorRequest.mentee_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    for request_id, mentee_id in closed:
+    closed = close_open(
+        MentorRequest.program_id == program.id,
+        MentorRequest.mentor_id == mentor.id,
+        status=MentorRequestStatus.declined,
+        reason=CloseReason.unavailable,
+        now=now,
+    )
+    for request in closed:
         notify(
-            mentee_id,
+            request.mentee_id,
             "mentor_request_answer",
             f"The mentor you asked in {program.name} is away for a while: "
             "here are others who have time.",
-            f"/choose/requests/{request_id}",
+            link(request.id),
         )
     db.session.commit()
     return len(closed)
@@ -445,19 +417,18 @@ def expire_due(now: datetime) -> int:
 
     One UPDATE claims them (open -> expired), so two workers expire each request once.
     """
-    expired = db.session.execute(
-        update(MentorRequest)
-        .where(MentorRequest.status == OPEN, MentorRequest.expires_at <= now)
-        .values(status=MentorRequestStatus.expired, reason=CloseReason.expired, decided_at=now)
-        .returning(MentorRequest.id, MentorRequest.mentee_id, MentorRequest.program_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    for request_id, mentee_id, _program_id in expired:
+    expired = close_open(
+        MentorRequest.expires_at <= now,
+        status=MentorRequestStatus.expired,
+        reason=CloseReason.expired,
+        now=now,
+    )
+    for request in expired:
         notify(
-            mentee_id,
+            request.mentee_id,
             "mentor_request_expired",
             "A request had no answer in time; other mentors have free places.",
-            f"/choose/requests/{request_id}",
+            link(request.id),
         )
     db.session.commit()
     return len(expired)

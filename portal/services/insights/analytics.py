@@ -30,7 +30,7 @@ from portal.models.practice import (
     PracticeTemplate,
 )
 from portal.services import access
-from portal.services.insights import snapshots, suppression
+from portal.services.insights import office_hours, snapshots, suppression
 from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
 from portal.services.insights.suppression import MIN_PEOPLE as MIN_GROUP
@@ -46,6 +46,8 @@ FIGURES = (
     "goals",
     "matching",
     "departments",
+    "office_hours",
+    "office_hours_topics",
 )
 
 
@@ -830,6 +832,10 @@ def build(
         figures["matching"] = matching_figure(health)
         figures["departments"] = departments_figure(health)
         counts = health.counts
+    if programs and want & {"office_hours", "office_hours_topics"}:
+        conversations = office_hours.figures(programs)
+        figures["office_hours"] = office_hours.outcome_figure(conversations)
+        figures["office_hours_topics"] = office_hours.topics_figure(conversations)
     ordered = {key: figures[key] for key in FIGURES if key in figures}
     return Analytics(
         programs=programs,

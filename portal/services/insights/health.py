@@ -4,15 +4,21 @@ The formula (also on the page under "How is this computed?" and in docs/insights
 C is the programme's cadence in days (monthly 31, every two weeks 14); the gap is the days
 since the pair's last logged meeting, or since approval when they have not met yet.
 
-1. At risk, when any of: an open confidential request to end or re-match; the gap is more
-   than 2 x C; a partner rated a meeting, or their satisfaction in a pulse survey, 2 or lower
-   (of 5) in the last 60 days; or the gap is more than C and neither partner did anything in
-   the last 30 days.
+A partner's "yes" to "Did you meet?" (programmes where mentees choose) counts as a meeting on
+the day of the answer.
+
+1. At risk, when any of: an open confidential request to end or re-match; a partner answered
+   "no" to "Did you meet?", nobody answered "yes" and no meeting was logged on or after that
+   answer; the gap is more than 2 x C; a partner rated a meeting, or their satisfaction in a
+   pulse survey, 2 or lower (of 5) in the last 60 days; or the gap is more than C and neither
+   partner did anything in the last 30 days.
 2. Too early to tell, when the pair was approved less than C days ago and has not met yet.
 3. Needs a check-in, when any of: the gap is more than C; a planned meeting date passed more
    than 3 days ago with no meeting logged since; one partner did nothing in the last 30 days
    (from day 30 on); 30 days after approval, the agreement is not signed by both, or the pair
-   has no goal.
+   has no goal; the partners answered "Did you meet?" differently (no meeting logged since the
+   "no"); "Did you meet?" was asked more than 7 days ago and nobody answered or logged a
+   meeting since.
 4. On track otherwise.
 """
 
@@ -27,7 +33,14 @@ from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from portal.core.text import count_words
 from portal.extensions import db
 from portal.models import Cadence, Membership, Pairing, PairingStatus, Program, User
-from portal.models.guide import MeetingRating, PairingRequest, RequestStatus, SurveyResponse
+from portal.models.choosing import MeetAnswer, MeetCheck
+from portal.models.guide import (
+    GuideDispatch,
+    MeetingRating,
+    PairingRequest,
+    RequestStatus,
+    SurveyResponse,
+)
 from portal.models.journal import EntryComment, JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion, Goal, MeetingStatus, PlannedMeeting
 from portal.models.meetings import AgendaPoint, Meeting, MeetingPlan
@@ -43,6 +56,7 @@ LOW_RATING = 2  # a rating or satisfaction this low (of 5) or lower puts a pair 
 SETTLING_DAYS = 30  # days after approval before a missing agreement or goal counts
 MISSED_GRACE_DAYS = 3  # days a planned meeting may pass before it counts as missed
 AT_RISK_GAP_TIMES = 2  # a gap of more than this many cadences is at risk
+MEET_ANSWER_DAYS = 7  # days "Did you meet?" may wait for an answer (choosing/meet_checks.py)
 
 
 FORMULA = {
@@ -52,6 +66,7 @@ FORMULA = {
     "settling_days": SETTLING_DAYS,
     "missed_grace_days": MISSED_GRACE_DAYS,
     "at_risk_gap_times": AT_RISK_GAP_TIMES,
+    "meet_answer_days": MEET_ANSWER_DAYS,
     "monthly_days": Cadence.monthly.days,
     "biweekly_days": Cadence.biweekly.days,
 }
@@ -111,6 +126,16 @@ class PairFacts:
     goals: int = 0
     lowest_rating: int | None = None
     concern: str | None = None  # an open request's kind: "end_early" or "rematch"
+    # "Did you meet?" (choosing): when it was first asked, the last "yes" and the last "no".
+    meet_asked_on: date | None = None
+    said_met_on: date | None = None
+    said_not_met_on: date | None = None
+
+    @property
+    def met_on(self) -> date | None:
+        """The last meeting: logged, or a partner's "yes" to "Did you meet?"."""
+        known = [d for d in (self.last_met_on, self.said_met_on) if d is not None]
+        return max(known) if known else None
 
 
 @dataclass(frozen=True)
@@ -126,13 +151,22 @@ def _days(n: int) -> str:
 def assess(facts: PairFacts, today: date) -> Health:
     """Apply the published formula to one pair's facts."""
     cadence = facts.cadence_days
-    since = facts.last_met_on or facts.approved_on
+    met_on = facts.met_on
+    since = met_on or facts.approved_on
     gap = (today - since).days
     age = (today - facts.approved_on).days
     gap_words = (
         f"no meeting for {_days(gap)}; cadence {facts.cadence_label}"
-        if facts.last_met_on
+        if met_on
         else f"no meeting since approval {_days(gap)} ago; cadence {facts.cadence_label}"
+    )
+    said_no, said_yes = facts.said_not_met_on, facts.said_met_on
+    # A "no" stands until a meeting is logged on or after its day, or a "yes" comes after it;
+    # a "yes" on or before the day of the "no" is a disagreement.
+    not_met = (
+        said_no is not None
+        and (facts.last_met_on is None or facts.last_met_on < said_no)
+        and (said_yes is None or said_yes <= said_no)
     )
     quiet_both = facts.mentor.total == 0 and facts.mentee.total == 0
 
@@ -140,6 +174,8 @@ def assess(facts: PairFacts, today: date) -> Health:
     if facts.concern:
         kind = "re-match" if facts.concern == "rematch" else "end the pairing"
         risks.append(f"a partner asked confidentially to {kind}")
+    if not_met and said_yes is None:
+        risks.append(f"a partner said on {said_no.isoformat()} that they have not met yet")
     if gap > AT_RISK_GAP_TIMES * cadence:
         risks.append(gap_words)
     if facts.lowest_rating is not None and facts.lowest_rating <= LOW_RATING:
@@ -149,7 +185,16 @@ def assess(facts: PairFacts, today: date) -> Health:
     if risks:
         return Health(HealthStatus.at_risk, tuple(risks))
 
-    if facts.last_met_on is None and age < cadence:
+    # Nobody answered "Did you meet?" in time, nor logged a meeting since it was asked.
+    asked = facts.meet_asked_on
+    silent = (
+        asked is not None
+        and (today - asked).days > MEET_ANSWER_DAYS
+        and said_yes is None
+        and said_no is None
+        and (facts.last_met_on is None or facts.last_met_on < asked)
+    )
+    if met_on is None and age < cadence and not silent:
         return Health(
             HealthStatus.too_early,
             (f"approved {_days(age)} ago; first meeting due within {_days(cadence)}",),
@@ -165,6 +210,10 @@ def assess(facts: PairFacts, today: date) -> Health:
         and (facts.last_met_on is None or facts.last_met_on < planned)
     ):
         checks.append(f"planned meeting on {planned.isoformat()} not logged")
+    if not_met and said_yes is not None:
+        checks.append("the partners answered “Did you meet?” differently")
+    if silent:
+        checks.append(f"nobody answered “Did you meet?” within {_days(MEET_ANSWER_DAYS)}")
     if age >= ACTIVITY_DAYS and not quiet_both:
         for role, activity in (("mentor", facts.mentor), ("mentee", facts.mentee)):
             if activity.total == 0:
@@ -179,7 +228,7 @@ def assess(facts: PairFacts, today: date) -> Health:
 
     met = (
         f"met {_days(gap)} ago; cadence {facts.cadence_label}"
-        if facts.last_met_on
+        if met_on
         else f"approved {_days(age)} ago"
     )
     return Health(HealthStatus.on_track, (met, "both partners active"))
@@ -237,7 +286,7 @@ def pair_rows(
     programs: list[Program], today: date, pairing_ids: list[int] | None = None
 ) -> list[PairRow]:
     """Every pair active on `today` in the programmes (or just `pairing_ids`), with health,
-    in twelve queries."""
+    in fourteen queries."""
     if not programs or pairing_ids == []:
         return []
     by_id = {p.id: p for p in programs}
@@ -424,6 +473,32 @@ def pair_rows(
         ).all()
     )
 
+    # "Did you meet?": only the answers' kinds and days (as of the end of `today`).
+    answers = {
+        pid: (_as_date(yes), _as_date(no))
+        for pid, yes, no in db.session.execute(
+            select(
+                MeetCheck.pairing_id,
+                func.max(case((MeetCheck.answer == MeetAnswer.yes, MeetCheck.answered_at))),
+                func.max(case((MeetCheck.answer == MeetAnswer.no, MeetCheck.answered_at))),
+            )
+            .where(MeetCheck.pairing_id.in_(pair_ids), MeetCheck.answered_at < end)
+            .group_by(MeetCheck.pairing_id)
+        )
+    }
+    asked = {
+        pid: _as_date(first)
+        for pid, first in db.session.execute(
+            select(GuideDispatch.pairing_id, func.min(GuideDispatch.created_at))
+            .where(
+                GuideDispatch.pairing_id.in_(pair_ids),
+                GuideDispatch.kind == "meet_check",
+                GuideDispatch.created_at < end,
+            )
+            .group_by(GuideDispatch.pairing_id)
+        )
+    }
+
     def activity(pid: int, uid: int) -> Activity:
         return Activity(
             check_ins=check_ins.get(uid, 0),
@@ -462,6 +537,9 @@ def pair_rows(
             goals=goals.get(pid, 0),
             lowest_rating=ratings.get(pid),
             concern=_concern_value(concerns.get(pid)),
+            meet_asked_on=asked.get(pid),
+            said_met_on=answers.get(pid, (None, None))[0],
+            said_not_met_on=answers.get(pid, (None, None))[1],
         )
         rows.append(
             PairRow(

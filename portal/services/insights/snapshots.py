@@ -54,7 +54,7 @@ def snapshot_values(row: PairRow, as_of: date, now: datetime) -> dict:
         "last_met_on": facts.last_met_on,
         "next_meeting_on": facts.next_meeting_on,
         "last_planned_on": facts.last_planned_on,
-        "last_contact_on": facts.last_met_on or facts.approved_on,
+        "last_contact_on": facts.met_on or facts.approved_on,
         "activity": row.activity,
         "agreement_signed": facts.agreement_signed,
         "goals": facts.goals,

@@ -26,8 +26,9 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.models.choosing import CloseReason, MentorRequest, MentorRequestStatus
+from portal.models.choosing import CloseReason, MentorRequest
 from portal.services import access
+from portal.services.choosing.closing import close_for_pairing
 from portal.services.choosing.locks import lock_pair
 from portal.services.matching.cohort import Cohort, Person, build_cohort
 from portal.services.matching.explain import (
@@ -41,6 +42,7 @@ from portal.services.matching.settings import MatchingSettings
 from portal.services.matching.solver import Mode, solve
 from portal.services.pairings.schedule import close_schedule
 from portal.services.platform import audit
+from portal.services.platform.links import path_for
 from portal.services.platform.notifications import held_until, notify
 from portal.services.programmes.holds import ALREADY_DECIDED, new_undo_key
 
@@ -370,8 +372,18 @@ def swap_mentor(pairing: Pairing, mentor_id: int, actor: User) -> Pairing:
 # --- decisions -------------------------------------------------------------------------
 
 
-def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | None = None) -> str:
+def approve(
+    pairing: Pairing,
+    actor: User,
+    commit: bool = True,
+    undo_key: str | None = None,
+    close_reason: CloseReason = CloseReason.team,
+) -> str:
     """Make a proposed pairing active; both partners are told after the undo window.
+
+    The mentee's open requests close (`close_reason`: the team stepped in, or the mentee
+    was matched by an accepted request) and their mentors are told after the window too;
+    the audit event names those requests, so an undo reopens them (holds._revert).
 
     The approval is claimed by a conditional UPDATE (proposed -> active): of two approvals at
     once, the second changes no row and records nothing, so no second notice is held under a
@@ -407,19 +419,21 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
     set_committed_value(pairing, "opens_at", opens_at)
     undo_key = undo_key or new_undo_key()
     program = pairing.program
-    _close_open_requests(pairing, approved_at, undo_key)
+    closed = close_for_pairing(
+        pairing.program_id, program.name, pairing.mentee_id, close_reason, approved_at, undo_key
+    )
     notify(
         pairing.mentee,
         "pairing",
         f"You are paired with {pairing.mentor.name} in {program.name}.",
-        "/dashboard/",
+        path_for("dashboard.index"),
         hold=undo_key,
     )
     notify(
         pairing.mentor,
         "pairing",
         f"You are mentoring {pairing.mentee.name} in {program.name}.",
-        "/dashboard/",
+        path_for("dashboard.index"),
         hold=undo_key,
     )
     audit.record(
@@ -429,34 +443,11 @@ def approve(pairing: Pairing, actor: User, commit: bool = True, undo_key: str | 
         program,
         pairing_id=pairing.id,
         undo=undo_key,
+        closed_requests=closed,
     )
     if commit:
         db.session.commit()
     return undo_key
-
-
-def _close_open_requests(pairing: Pairing, now, undo_key: str) -> None:
-    """The mentee now has a mentor: requests they still have waiting close ("the programme
-    team stepped in"), and each mentor is told once the undo window is over."""
-    closed = db.session.execute(
-        update(MentorRequest)
-        .where(
-            MentorRequest.program_id == pairing.program_id,
-            MentorRequest.mentee_id == pairing.mentee_id,
-            MentorRequest.status == MentorRequestStatus.open,
-        )
-        .values(status=MentorRequestStatus.withdrawn, reason=CloseReason.team, decided_at=now)
-        .returning(MentorRequest.id, MentorRequest.mentor_id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    for request_id, mentor_id in closed:
-        notify(
-            mentor_id,
-            "mentor_request_closed",
-            f"A request in {pairing.program.name} was closed: the mentee found a mentor.",
-            f"/choose/requests/{request_id}",
-            hold=undo_key,
-        )
 
 
 def approve_all(program: Program, actor: User) -> int:
@@ -527,8 +518,8 @@ def end_pairing(pairing: Pairing, reason: str, actor: User, commit: bool = True)
         raise MatchingError("Only an active pairing can be ended.")
     called_off = close_schedule(locked, actor)
     message = f"Your pairing in {locked.program.name} has ended."
-    notify(locked.mentee, "pairing", message, "/dashboard/")
-    notify(locked.mentor, "pairing", message, "/dashboard/")
+    notify(locked.mentee, "pairing", message, path_for("dashboard.index"))
+    notify(locked.mentor, "pairing", message, path_for("dashboard.index"))
     audit.record(
         actor,
         "pairing.ended",

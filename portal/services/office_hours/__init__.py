@@ -6,7 +6,8 @@ index: two people booking the same slot at once get one booking and one clear me
 Every booking is an iCalendar event (the slot's UID, a rising SEQUENCE, CANCEL on call-off).
 
 Privacy: the one-line question is read by the booker and the mentor only; the programme
-team sees counts, topics and ratings through insights with the small-group rule.
+team sees counts, topics and ratings through services/insights/office_hours.py, with the
+small-group rule.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from portal.models.office_hours import (
 )
 from portal.services import access
 from portal.services.choosing import requests as choosing
-from portal.services.insights import suppression
 from portal.services.pairings import KickoffError
 from portal.services.pairings.mail import base_url, send
 from portal.services.pairings.schedule import PRODID, _organizer, to_utc
@@ -376,56 +376,6 @@ def ics_bytes(slot: OfficeHourSlot, booking: OfficeHourBooking, method: str, vie
         event.add("attendee", attendee, encode=0)
     calendar.add_component(event)
     return calendar.to_ical()
-
-
-# --- analytics: counts, topics, ratings, with the small-group rule ---------------------------
-
-
-@dataclass
-class OfficeHoursFigures:
-    held: int | str | None
-    missed: int | str | None
-    mean_rating: float | None
-    topics: suppression.Breakdown
-
-
-def figures(program: Program) -> OfficeHoursFigures:
-    """What the programme team sees: no question, no name; small groups suppressed."""
-    rows = db.session.execute(
-        select(
-            OfficeHourBooking.status,
-            OfficeHourBooking.booker_id,
-            OfficeHourBooking.rating,
-            OfficeHourSlot.topics,
-        )
-        .join(OfficeHourSlot, OfficeHourSlot.id == OfficeHourBooking.slot_id)
-        .where(
-            OfficeHourSlot.program_id == program.id,
-            OfficeHourBooking.status.in_([BookingStatus.held, BookingStatus.missed]),
-        )
-    ).all()
-    held = [r for r in rows if r.status == BookingStatus.held]
-    missed = [r for r in rows if r.status == BookingStatus.missed]
-    rated = [r for r in held if r.rating is not None]
-    raters = len({r.booker_id for r in rated})
-    topic_counts: dict[str, int] = {}
-    topic_people: dict[str, set[int]] = {}
-    for r in held:
-        for topic in {t.strip().casefold() for t in r.topics.split(",") if t.strip()}:
-            topic_counts[topic] = topic_counts.get(topic, 0) + 1
-            topic_people.setdefault(topic, set()).add(r.booker_id)
-    return OfficeHoursFigures(
-        held=suppression.count(len(held), len({r.booker_id for r in held})),
-        missed=suppression.count(len(missed), len({r.booker_id for r in missed})),
-        mean_rating=suppression.mean(
-            sum(r.rating for r in rated) / len(rated) if rated else None, raters
-        ),
-        topics=suppression.breakdown(
-            topic_counts,
-            {k: len(v) for k, v in topic_people.items()},
-            total_people=len({r.booker_id for r in held}),
-        ),
-    )
 
 
 def role_in(program: Program, user: User) -> Role | None:

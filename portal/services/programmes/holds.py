@@ -3,6 +3,7 @@
 A decision writes its audit events with an undo key and queues its notices held under
 that key (`notify(..., hold=key)`). Until the window closes the admin may undo it: the
 decision is reverted and the held notices are withdrawn, so nobody was told anything.
+Undoing a pairing's approval also reopens the mentee's requests that it closed.
 `release_due_notifications()` is the one call a worker job makes to deliver what is due.
 """
 
@@ -27,6 +28,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enrollment import AuditEvent
+from portal.services.choosing.closing import reopen
 from portal.services.platform import audit
 from portal.services.platform.notifications import held_until
 from portal.tasks import periodic_task
@@ -226,6 +228,9 @@ def _revert(event: AuditEvent) -> None:
         row = pairing
     if claimed.rowcount != 1:
         raise UndoError(ALREADY_UNDONE)
+    # The mentee's requests the approval closed wait again; their mentors' closing notices
+    # were held under the same key and are withdrawn with the undo, so nobody hears either.
+    reopen(detail.get("closed_requests") or [])
     db.session.expire(row)
 
 
