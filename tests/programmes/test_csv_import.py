@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, ProgramStatus, User
+from portal.models import Membership, MembershipStatus, Program, ProgramStatus, User
 from portal.services.programmes.enrollment import check_csv
 from tests.factories import make_admin, make_participant, make_program
 
@@ -112,7 +112,10 @@ def test_are_new_accounts_invited_to_choose_a_password(client, auth, program):
     assert response.status_code == 303
     outbox = current_app.extensions["mailman"].outbox
     assert sorted(m.to[0] for m in outbox) == ["ben@example.org", "cy@example.org"]
-    assert all(m.subject == "You are invited to Horizon" for m in outbox)
+    name = db.session.scalar(select(Program.name).where(Program.slug == "spring"))
+    # The invitation names the programme, and its link works for 7 days.
+    assert all(m.subject == f"You are invited to {name} on Horizon" for m in outbox)
+    assert "7 days" in outbox[0].body
     link = outbox[0].body.split("http://localhost", 1)[1].split()[0]
     auth.logout()
     assert "Choose your password" in client.get(link).text

@@ -18,7 +18,7 @@ from portal.models import Membership, MembershipStatus, Program, Role, User, utc
 from portal.models.enrollment import ProgramQuestion
 from portal.models.users import TIME_ZONES, UNUSABLE_PASSWORD
 from portal.services import access
-from portal.services.accounts import send_password_links
+from portal.services.accounts import send_invitations
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.platform import audit, jobs
 from portal.services.platform.csv_files import open_csv
@@ -26,6 +26,7 @@ from portal.services.platform.csv_files import rows as csv_rows
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.programmes.holds import new_undo_key
+from portal.services.reminders import news
 
 SENIORITY_LEVELS = {
     1: "Early career",
@@ -189,6 +190,16 @@ def decide(
         "application",
         message,
         path_for("programs.show", slug=program.slug),
+        hold=undo_key,
+    )
+    news.tell(
+        membership.user,
+        "application_decided",
+        f"{membership.id}:{undo_key}",
+        program=program,
+        endpoint="programs.show",
+        values={"slug": program.slug},
+        context={"approved": approve, "role": role},
         hold=undo_key,
     )
     verb = "Approved" if approve else "Declined"
@@ -472,7 +483,7 @@ def import_csv(
             report(len(new_rows) // 2 + min(done * IMPORT_BATCH, len(result.rows)) // 2)
         result.created, result.updated = len(created), len(existing)
         # Queued in this transaction: the invitations go out only if the import commits.
-        result.invited = send_password_links(list(created.values()), invitation=True)
+        result.invited = send_invitations(list(created.values()), program)
         audit.record(
             actor,
             "enrollment.imported",

@@ -27,8 +27,9 @@ from portal.models import (
     utcnow,
 )
 from portal.models.enrollment import AuditEvent
-from portal.services.platform import audit
+from portal.services.platform import audit, mail
 from portal.services.platform.notifications import held_until
+from portal.services.reminders import news
 from portal.tasks import periodic_task
 
 UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
@@ -85,13 +86,15 @@ def release_due_notifications_every_minute() -> int:
 
 
 def release_due_notifications(now: datetime | None = None) -> int:
-    """Deliver every held notice whose undo window has passed; returns how many."""
+    """Deliver every held notice (and e-mail) whose undo window has passed; returns how many
+    notices. Both are released in one transaction, so an undo finds both held or neither."""
     now = now or utcnow()
     result = db.session.execute(
         update(Notification)
         .where(Notification.deliver_after.is_not(None), Notification.deliver_after <= now)
         .values(deliver_after=None, hold_key=None)
     )
+    mail.release_held(now)
     db.session.commit()
     return result.rowcount or 0
 
@@ -183,6 +186,8 @@ def undo(viewer: User, key: str) -> str:
     )
     if withdrawn.rowcount != held:
         raise UndoError("Too late to undo: the people concerned were already told.")
+    mail.withdraw_held(key)
+    news.withdraw(key)
     summary = events[0].summary if len(events) == 1 else f"{len(events)} decisions"
     audit.record(viewer, "decision.undone", f"Undid: {summary}", events[0].program)
     db.session.commit()
