@@ -215,3 +215,31 @@ def test_is_a_forged_invitation_refused_with_a_way_forward(client, token):
     assert page.status_code == 400 and "Traceback" not in page.text
     if "\x00" not in token:  # (a NUL byte is refused before the view, by the request guard)
         assert "This invitation link is not valid" in page.text
+
+
+def test_does_the_outbox_page_count_by_kind_and_show_no_text(inbox, client, auth):
+    pairing = _proposed()
+    admin = make_admin()
+    approve(pairing, admin)  # two "paired" e-mails, held
+    end_pairing(make_pairing(), f"Reason {MARKER}", admin)  # two "ended" e-mails, sent
+    accounts.send_invitations([make_user()], make_program())
+    db.session.commit()
+    auth.login(admin)
+    page = client.get("/admin/outbox").text
+    assert "2 messages wait out an undo window" in page
+    kinds = page.split('id="outbox-kinds-heading"', 1)[1].split("</table>", 1)[0]
+    rows = {
+        row.split("</th>", 1)[0]: re.findall(r'class="num">([\d,]+)<', row)
+        for row in kinds.split('<th scope="row">')[1:]
+    }
+    # Columns: pending, sending, sent, failed, uncertain.
+    assert rows["You have a partner"] == ["2", "0", "0", "0", "0"]
+    assert rows["A pairing ends"] == ["0", "0", "2", "0", "0"]
+    assert rows["Invitations to a programme"] == ["0", "0", "1", "0", "0"]
+    assert MARKER not in page and pairing.mentor.name not in page
+    # A lead never opens the outbox.
+    auth.logout()
+    from tests.factories import make_lead
+
+    auth.login(make_lead(make_program()))
+    assert client.get("/admin/outbox").status_code == 404
