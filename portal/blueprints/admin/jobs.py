@@ -11,10 +11,10 @@ from portal.blueprints.admin import bp
 from portal.blueprints.admin.common import program_or_404
 from portal.models.jobs import BackgroundJob
 from portal.models.outbox import OutboxMessage, OutboxStatus
-from portal.services.reminders.kinds import MESSAGE_KINDS
 from portal.rendering import render
 from portal.services import access
 from portal.services.platform import heartbeat, jobs, mail
+from portal.services.reminders.kinds import MESSAGE_KINDS
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")
