@@ -32,7 +32,12 @@ from portal.services.platform.notifications import held_until
 from portal.services.reminders import news
 from portal.tasks import periodic_task
 
-UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
+UNDOABLE = {
+    "enrollment.approved",
+    "enrollment.declined",
+    "pairing.approved",
+    "programme.messaged",
+}
 # What the second of two people deciding the same thing at once is told; nothing is recorded.
 ALREADY_DECIDED = "This was already decided."
 ALREADY_UNDONE = f"{ALREADY_DECIDED} It can no longer be undone."
@@ -198,6 +203,8 @@ def _revert(event: AuditEvent) -> None:
     """Put the decided row back, claimed by a conditional UPDATE on its decided status: of two
     undos at once, the second finds the row already back and records nothing."""
     detail = event.detail or {}
+    if event.action == "programme.messaged":
+        return  # a message changes no row: withdrawing its held notices and e-mails undoes it
     if event.action.startswith("enrollment."):
         membership = db.session.get(Membership, detail.get("membership_id"))
         expected = (
