@@ -127,3 +127,29 @@ def test_does_a_failed_import_invite_nobody(client, auth, program):
     auth.login(make_admin())
     upload(client, "spring", [HEADER, *GOOD, "bad-row"])
     assert getattr(current_app.extensions["mailman"], "outbox", []) == []
+
+
+def test_does_the_import_page_explain_every_column_and_offer_a_sample_that_imports(
+    client, auth, program
+):
+    from portal.services.programmes.enrollment import CSV_COLUMNS
+
+    auth.login(make_admin())
+    page = client.get("/admin/programs/spring/import").text
+    sample_link = '/admin/programs/spring/import/sample.csv" data-hx-boost="false" download'
+    assert sample_link in page
+    assert "from 1 (first role) to 6 (executive)" in page and "in person, remote or either" in page
+    assert all(f"<code>{column}</code>" in page for column in CSV_COLUMNS)
+    sample = client.get("/admin/programs/spring/import/sample.csv")
+    assert sample.status_code == 200 and sample.mimetype == "text/csv"
+    assert "attachment" in sample.headers["Content-Disposition"]
+    assert sample.text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    # The sample passes the checks as it is.
+    assert check_csv(program, sample.text).ok
+
+
+def test_is_the_sample_file_404_for_a_lead_of_another_programme(client, auth, program):
+    from tests.factories import make_lead
+
+    auth.login(make_lead(make_program()))
+    assert client.get("/admin/programs/spring/import/sample.csv").status_code == 404
