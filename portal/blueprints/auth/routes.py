@@ -34,7 +34,7 @@ from portal.services.accounts import (
     start_session,
     user_for_reset_token,
 )
-from portal.services.accounts.demo_logins import demo_accounts_present
+from portal.services.accounts.demo_logins import DEMO_ACCOUNTS, demo_accounts_present
 from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
 from portal.services.accounts.settings import sso_settings
 
@@ -96,7 +96,12 @@ def login():
         else:
             form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
+    return render_template(
+        "auth/login.html",
+        form=form,
+        show_demo=demo_accounts_present(),
+        demo_accounts=DEMO_ACCOUNTS,
+    ), status
 
 
 @bp.post("/logout")
