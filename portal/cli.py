@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from portal.core.text import count_words
 from portal.extensions import db
 from portal.services.platform import backup as backups
 
@@ -24,9 +25,10 @@ def register(app: Flask) -> None:
             return
         made = seed_demo()
         click.echo(
-            f"Demo data loaded: {made['programs']} programs, {made['pairings']} active pairings, "
-            f"{made['applicants']} people in the next cohort. Password for every demo login: "
-            "horizon-demo"
+            f"Demo data loaded: {count_words(made['programs'], 'programme')}, "
+            f"{count_words(made['pairings'], 'active pairing')} in the running programme, "
+            f"{count_words(made['applicants'], 'person', 'people')} in the next cohort. "
+            "Password for every demo login: horizon-demo"
         )
 
     @app.cli.command("create-admin")

@@ -53,3 +53,13 @@ def new_pairing(program: Program, mentor: User, mentee: User, **values: Any) -> 
     pairing = Pairing(program=program, mentor=mentor, mentee=mentee, **values)
     db.session.add(pairing)
     return pairing
+
+
+def fit_profile(profile: dict[str, Any], user: User) -> dict[str, Any]:
+    """A demo application that agrees with its person: their time zone, and a city in it."""
+    from portal.services.matching.synthetic import LOCATIONS
+
+    cities = {zone: city for city, zone in LOCATIONS}
+    profile["timezone"] = user.timezone
+    profile["location"] = cities.get(user.timezone, profile.get("location", ""))
+    return profile

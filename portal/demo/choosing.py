@@ -15,6 +15,7 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from portal.demo.builders import fit_profile
 from portal.extensions import db
 from portal.models import (
     Cadence,
@@ -100,10 +101,9 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
         location="Berlin",
     )
     join(mentee, Role.mentee, lena)
-    marcus = random_profile(rng, "mentor")
+    marcus = fit_profile(random_profile(rng, "mentor"), mentor)
     marcus.update(
         capacity=2,
-        timezone="Europe/Berlin",
         strengths=["leadership", "career planning", "giving feedback", "negotiation"],
         help_with="Stepping into leadership, and planning a career one honest step at a time.",
     )
@@ -274,3 +274,5 @@ _MENTEE_NAMES = [
     "Lea Young",
     "Noah Zimmer",
 ]
+# Names this module gives people: the main seeder draws its random names around them.
+FIXED_NAMES = frozenset([*_NAMES, *_MENTEE_NAMES])

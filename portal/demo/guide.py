@@ -27,6 +27,7 @@ from portal.models.journal import EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress, GoalRating, MeetingStatus, PlannedMeeting
 from portal.models.meetings import Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus
+from portal.services.accounts.demo_logins import DEMO_ACCOUNTS
 from portal.services.reminders.settings import DEFAULT_QUESTIONS
 
 # Zones from UTC-10 to UTC+14: whatever the hour, one of them is in its morning.
@@ -153,7 +154,7 @@ def seed_guide_demo(today: date, person, password_hash: str) -> dict[str, int]:
 
     # The completed pair: the demo mentor and last year's mentee, with their year in review.
     mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-    alumna = person("alumna@example.org", "Sofia Lind", "Europe/Berlin")
+    alumna = person("alumna@example.org", DEMO_ACCOUNTS["alumna@example.org"][0], "Europe/Berlin")
     join(mentor, past, Role.mentor)
     join(alumna, past, Role.mentee)
     approved = datetime.combine(past.starts_on + timedelta(days=5), time(9))

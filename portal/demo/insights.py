@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from portal.demo.builders import new_membership, new_pairing, new_user
+from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
 from portal.demo.sharing import share_in
 from portal.extensions import db
 from portal.models import (
@@ -61,10 +61,10 @@ def _people(rng: random.Random, program: Program, password_hash: str) -> list[tu
         for role in (Role.mentor, Role.mentee):
             last = lasts[(i + 7 * (role is Role.mentee)) % len(lasts)]
             name = f"{firsts[(i * 2 + (role is Role.mentee)) % len(firsts)]} {last}"
-            profile = random_profile(rng, role.value, max_capacity=2)
             email = f"{role.value}.{i + 10}@example.org"
             zone = rng.choice(LOCATIONS)[1]
             user = new_user(email, name, password_hash=password_hash, timezone=zone)
+            profile = fit_profile(random_profile(rng, role.value, max_capacity=2), user)
             new_membership(user, program, role, profile=profile)
             made.append(user)
         pairs.append((made[0], made[1]))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.demo.builders import new_membership, new_pairing, new_user
-from portal.demo.choosing import seed_choosing_demo
+from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
+from portal.demo.choosing import FIXED_NAMES, seed_choosing_demo
 from portal.demo.guide import seed_guide_demo
 from portal.demo.insights import seed_insights_demo
 from portal.demo.journal import seed_journal_demo
@@ -121,7 +121,11 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     rng = random.Random(2026)
     today = today or date.today()
     password_hash = password_hasher().hash(DEMO_PASSWORD)  # one hash serves every demo login
-    names = iter(f"{f} {l}" for f, l in zip(rng.sample(FIRST, 25) * 2, rng.choices(LAST, k=50)))  # noqa: B905,E741
+    # Every name once: demo people never share a name (nor take a demo login's name).
+    taken = {name for name, _ in DEMO_ACCOUNTS.values()} | FIXED_NAMES
+    pool = [f"{first} {last}" for first in FIRST for last in LAST]
+    rng.shuffle(pool)
+    names = iter(name for name in pool if name not in taken)
 
     def person(email: str, name: str, tz: str = "Europe/Berlin", admin: bool = False) -> User:
         return new_user(
@@ -161,7 +165,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     db.session.add(ProgramLead(program=cohort, user=co_lead))
 
     def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
-        profile = random_profile(rng, role.value, max_capacity=3)
+        profile = fit_profile(random_profile(rng, role.value, max_capacity=3), user)
         new_membership(user, program, role, status, profile=profile)
 
     # The running programme: four pairs, the demo mentor and mentee among them.
@@ -191,4 +195,5 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     seed_insights_demo(today, password_hash)
     seed_choosing_demo(today, person, password_hash)
     db.session.commit()
-    return {"programs": 2, "pairings": len(pairs), "applicants": cohort_people}
+    programs = db.session.scalar(select(func.count(Program.id))) or 0
+    return {"programs": programs, "pairings": len(pairs), "applicants": cohort_people}

@@ -23,7 +23,11 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_status_created", "status", "created_at"),
+        Index("ix_outbox_messages_hold_key", "hold_key"),
+        Index("ix_outbox_messages_kind", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # A retry, a restart or a second worker never sends the same key twice.
@@ -44,3 +48,9 @@ class OutboxMessage(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
+    # What the message is, for counts by kind: a reminder or news kind, "invitation", "account".
+    kind: Mapped[str | None] = mapped_column(String(40))
+    # Held under a decision's undo key until its window closes (None: deliver now); an undo
+    # deletes the held message, so nobody hears of a decision taken back.
+    deliver_after: Mapped[datetime | None]
+    hold_key: Mapped[str | None] = mapped_column(String(40))

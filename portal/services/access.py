@@ -911,18 +911,38 @@ def can_manage_guide(user: User, program: Program) -> bool:
 
 
 # --- programme insights: pair health, analytics and ROI ---------------------------------------
-# Portal admins only. They see per-pair dates, kinds and counts and per-programme aggregates,
-# never the text of journals, practices, comments, agendas, meeting notes or goals.
+# Portal admins see every programme's insights and the all-programmes page; a programme lead
+# sees the programme-scoped pages of the programmes they lead, and nothing of any other. Both
+# see per-pair dates, kinds and counts and per-programme aggregates, never the text of
+# journals, practices, comments, agendas, meeting notes or goals.
 
 
-def can_see_programme_insights(user: User) -> bool:
-    """Health, analytics and ROI pages are for portal admins (a co-lead role may join later)."""
-    return bool(getattr(user, "is_portal_admin", False))
+def can_see_programme_insights(user: User, program: Program | None = None) -> bool:
+    """Without a programme: the all-programmes pages (portal admins). With one: that
+    programme's health, analytics and ROI (portal admins and the programme's leads)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if program is None:
+        return bool(user.is_portal_admin)
+    return can_run_program(user, program)
+
+
+def insights_programs(user: User) -> Select[tuple[Program]]:
+    """The programmes whose insight pages the user may open (for the dashboard's panels)."""
+    return run_programs(user)
+
+
+def insights_program_by_slug(user: User, slug: str) -> Program:
+    """A programme whose insight pages the user may open, by its slug; 404 for any other."""
+    program = run_program_by_slug(user, slug)
+    if not can_see_programme_insights(user, program):
+        raise NotVisible
+    return program
 
 
 def insights_pairing_or_404(user: User, program: Program, pairing_id: int) -> Pairing:
-    """An approved pairing of the programme, for the admin's pair page; 404 for anything else."""
-    if not can_see_programme_insights(user):
+    """An approved pairing of the programme, for the pair page; 404 for anything else."""
+    if not can_see_programme_insights(user, program):
         raise NotVisible
     pairing = db.session.scalar(
         select(Pairing).where(

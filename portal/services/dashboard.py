@@ -40,6 +40,9 @@ class ProgramHealth:
     applications: int = 0
     active_pairings: int = 0
     completed_pairings: int = 0
+    # What waits for the programme team: proposed pairs to approve, pairs at risk today.
+    proposed_pairings: int = 0
+    at_risk: int = 0
 
     @property
     def matched_pairings(self) -> int:
@@ -68,11 +71,15 @@ class Dashboard:
     guide: guide_panel.GuidePanel = field(default_factory=guide_panel.GuidePanel)
     turned_at_risk: list = field(default_factory=list)
     office_hours: list = field(default_factory=list)
+    # A programme lead (not a portal admin): their programmes' panel.
+    leads: bool = False
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
         if self.user.is_portal_admin:
             roles.add("admin")
+        elif self.leads:
+            roles.add("lead")
         return roles
 
     def pairings_as(self, role: str, current: bool = True) -> list[Pairing]:
@@ -110,9 +117,14 @@ def dashboard_for(user: User) -> Dashboard:
         pairings=list(pairings),
         notifications=latest(user, limit=5),
     )
+    board.leads = not user.is_portal_admin and access.leads_any_program(user)
     roles = board.roles()
-    if user.is_portal_admin:
+    if user.is_portal_admin or board.leads:
         board.programs_health = programs_health(user)
+    if board.leads:
+        at_risk = insights_panel.at_risk_counts([row.program for row in board.programs_health])
+        for row in board.programs_health:
+            row.at_risk = at_risk.get(row.program.id, 0)
     board.journal = journal.panel(user, roles, board.pairings)
     board.practice = practice.panel(user, roles, board.pairings)
     if roles & {"mentor", "mentee"}:
@@ -150,7 +162,11 @@ def programs_health(user: User) -> list[ProgramHealth]:
                 row.mentees += count
     pairing_counts = db.session.execute(
         select(Pairing.program_id, Pairing.status, func.count())
-        .where(Pairing.status.in_([PairingStatus.active, PairingStatus.completed]))
+        .where(
+            Pairing.status.in_(
+                [PairingStatus.active, PairingStatus.completed, PairingStatus.proposed]
+            )
+        )
         .group_by(Pairing.program_id, Pairing.status)
     )
     for program_id, status, count in pairing_counts:
@@ -158,6 +174,8 @@ def programs_health(user: User) -> list[ProgramHealth]:
             continue
         if status is PairingStatus.active:
             health[program_id].active_pairings = count
+        elif status is PairingStatus.proposed:
+            health[program_id].proposed_pairings = count
         else:
             health[program_id].completed_pairings = count
     return list(health.values())

@@ -74,6 +74,33 @@ def test_does_seed_demo_fill_an_empty_database_once(app, client):
     assert response.status_code == 303
 
 
+def test_is_the_demo_consistent_and_its_login_box_complete(app, client):
+    """No two demo people share a name; each application agrees with its person; the seed
+    message counts the programmes; the sign-in page lists every demo login, the co-lead too."""
+    from portal.models import Membership
+    from portal.services.accounts.demo_logins import DEMO_ACCOUNTS
+    from portal.services.matching.synthetic import LOCATIONS
+
+    made = app.test_cli_runner().invoke(args=["seed-demo"]).output
+    programmes = db.session.scalar(select(func.count(Program.id)))
+    assert f"Demo data loaded: {programmes} programmes," in made and programmes > 2
+    names = list(db.session.scalars(select(User.name)))
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    cities = {zone: city for city, zone in LOCATIONS}
+    for member in db.session.scalars(select(Membership)):
+        zone = member.profile.get("timezone")
+        if zone is None:
+            continue
+        assert zone == member.user.timezone, (member.user.email, zone)
+        if zone in cities and member.profile.get("location"):
+            assert member.profile["location"] == cities[zone], member.user.email
+    page = client.get("/auth/login").text
+    for email, (name, _) in DEMO_ACCOUNTS.items():
+        assert f"<code>{email}</code>" in page and name in page
+        assert find_by_email(email) is not None
+    assert "lead@example.org" in page
+
+
 # Committed: PostgreSQL checks the foreign keys of rows inserted by the deleting transaction
 # itself even when their keys did not change, so deleting a user seeded inside the test's
 # one transaction trips over its own ON DELETE cascades; in real life the seed came earlier.

@@ -1,10 +1,21 @@
-"""Who reaches the insight pages? Every insights route, for every role."""
+"""Who reaches the insight pages? Every insights route, for every role.
+
+Portal admins reach all of them; a programme's lead reaches that programme's pages (never the
+all-programmes pages, never another programme's); everyone else gets 404.
+"""
 
 import pytest
 
 from portal.models import ProgramStatus
 from portal.services.insights.analytics import FIGURES
-from tests.factories import make_admin, make_outcome, make_pairing, make_program, make_user
+from tests.factories import (
+    make_admin,
+    make_lead,
+    make_outcome,
+    make_pairing,
+    make_program,
+    make_user,
+)
 
 
 @pytest.fixture
@@ -17,6 +28,8 @@ def world(app):
         "mentee": pairing.mentee,
         "admin": make_admin(),
         "outsider": make_user(),
+        "lead": make_lead(program),
+        "other_lead": make_lead(make_program(slug="other")),
     }
     values = {"slug": "cohort", "pairing_id": pairing.id, "action": "nudge", "key": "funnel"}
     return people, values
@@ -46,20 +59,26 @@ def test_does_the_matrix_cover_every_insight_page(app, world):
     assert ("POST", "/admin/programs/cohort/pairs/1/nudge") in urls or len(urls) >= 14
 
 
-@pytest.mark.parametrize("role", ["anonymous", "mentor", "mentee", "outsider", "admin"])
-def test_do_only_portal_admins_reach_insights(app, client, auth, world, role):
+def _all_programmes(url: str) -> bool:
+    return url.startswith("/admin/analytics")
+
+
+@pytest.mark.parametrize(
+    "role", ["anonymous", "mentor", "mentee", "outsider", "admin", "lead", "other_lead"]
+)
+def test_do_only_admins_and_the_programmes_leads_reach_insights(app, client, auth, world, role):
     people, values = world
     if role != "anonymous":
         auth.login(people[role])
     for method, url in insights_urls(app, values):
-        if method == "POST" and role == "admin":
-            continue  # the behaviour tests cover what admins' POSTs do
+        if method == "POST" and role in ("admin", "lead"):
+            continue  # the behaviour tests cover what their POSTs do
         response = client.open(url, method=method)
         if role == "anonymous":
             assert response.status_code == 302, url
             assert "/auth/login" in response.headers["Location"], url
-        elif role == "admin":
-            assert response.status_code == 200, url
+        elif role == "admin" or (role == "lead" and not _all_programmes(url)):
+            assert response.status_code == 200, (role, url)
         else:
             assert response.status_code == 404, (role, method, url)
 
@@ -76,8 +95,31 @@ def test_does_a_participant_get_404_for_every_figure(client, auth, world, key):
 def test_does_a_portal_admin_see_the_insights_rule_in_access():
     from portal.services import access
 
+    program, other = make_program(), make_program()
+    lead = make_lead(program)
     assert access.can_see_programme_insights(make_admin())
+    assert access.can_see_programme_insights(make_admin(), other)
     assert not access.can_see_programme_insights(make_user())
+    assert not access.can_see_programme_insights(make_user(), program)
+    # A lead: their programme's pages, never another's, never the all-programmes pages.
+    assert access.can_see_programme_insights(lead, program)
+    assert not access.can_see_programme_insights(lead, other)
+    assert not access.can_see_programme_insights(lead)
+
+
+def test_does_a_lead_see_the_pairs_of_their_programme_and_nothing_of_another(client, auth):
+    program, other = make_program(slug="a-prog"), make_program(slug="b-prog")
+    mine, theirs = make_pairing(program=program), make_pairing(program=other)
+    auth.login(make_lead(program))
+    page = client.get("/admin/programs/a-prog/pairs").text
+    assert mine.mentee.name in page and theirs.mentee.name not in page
+    assert client.get(f"/admin/programs/a-prog/pairs/{mine.id}").status_code == 200
+    # Another programme's pair, even addressed through the lead's own programme: 404.
+    assert client.get(f"/admin/programs/a-prog/pairs/{theirs.id}").status_code == 404
+    assert client.get(f"/admin/programs/b-prog/pairs/{theirs.id}").status_code == 404
+    assert client.post(f"/admin/programs/b-prog/pairs/{theirs.id}/nudge").status_code == 404
+    # The programme's pages link nowhere the lead cannot go.
+    assert '/admin/analytics"' not in client.get("/admin/programs/a-prog/analytics").text
 
 
 def test_do_insight_pages_show_a_request_and_survey_only_as_kind_and_numbers(app, client, auth):

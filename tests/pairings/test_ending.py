@@ -117,7 +117,11 @@ def test_does_ending_close_the_schedule_with_a_cancel_for_agreed_meetings(client
     assert status[agreed.id] == (MeetingStatus.cancelled, 2)
     assert status[proposed.id] == (MeetingStatus.cancelled, 1)
     assert status[past.id] == (MeetingStatus.accepted, 0)  # history stays as it was
-    mail = db.session.scalars(select(OutboxMessage)).all()
+    # Each partner gets the CANCEL, and (its own e-mail) the news that the pairing ended.
+    news = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "pairing_ended"))
+    assert len(news.all()) == 2
+    mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind != "pairing_ended"))
+    mail = mail.all()
     assert sorted(m.to[0] for m in mail) == sorted([pairing.mentor.email, pairing.mentee.email])
     for message in mail:
         (attachment,) = message.attachments
@@ -231,3 +235,31 @@ def test_can_a_pairing_be_ended_inside_its_undo_window():
     assert db.session.get(Pairing, pairing.id).status is PairingStatus.active
     ended = select(Notification).where(Notification.message.contains("has ended"))
     assert db.session.scalars(ended).first() is None
+
+
+def test_does_the_request_queue_name_the_partner_and_offer_a_rematch(client, auth):
+    program, pairing = _pair()
+    request = make_pairing_request(pairing, requester=pairing.mentee, kind=RequestKind.rematch)
+    auth.login(make_admin())
+    page = client.get("/admin/requests").text
+    assert pairing.mentor.name in page and "(not told)" in page
+    assert f"/admin/requests/{request.id}/rematch" in page
+    confirm = client.get(f"/admin/requests/{request.id}/rematch")
+    assert confirm.status_code == 200 and "re-match" in confirm.text
+    done = client.post(
+        f"/admin/requests/{request.id}/rematch", data={"reason": REASON, "confirm": "yes"}
+    )
+    assert done.status_code == 303
+    assert done.headers["Location"] == f"/admin/matching/{program.slug}"
+    db.session.expire_all()
+    assert request.status is RequestStatus.resolved
+    assert db.session.get(Pairing, pairing.id).status is PairingStatus.ended
+
+
+def test_is_an_end_early_request_offered_no_rematch_button(client, auth):
+    _, pairing = _pair()
+    request = make_pairing_request(pairing, kind=RequestKind.end_early)
+    auth.login(make_admin())
+    page = client.get("/admin/requests").text
+    assert f"/admin/requests/{request.id}/end" in page
+    assert f'href="/admin/requests/{request.id}/rematch"' not in page

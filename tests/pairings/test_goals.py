@@ -87,6 +87,45 @@ def test_does_rating_a_goal_keep_a_dated_history(client, auth):
     assert goal.progress is GoalProgress.halfway
 
 
+def test_are_two_ratings_of_one_day_both_kept_and_shown_apart_in_order(client, auth):
+    pairing = make_pairing()
+    goal = make_goal(pairing)  # rated "not started" today when it was added
+    auth.login(pairing.mentee)
+    url = f"/pairings/{pairing.id}/goals/{goal.id}/rate"
+    client.post(url, data={"progress": "started", "note": "Morning"})
+    page = client.post(
+        url, data={"progress": "halfway", "note": "Evening"}, headers=hx_headers("goal-progress")
+    ).text
+    history = db.session.scalars(select(GoalRating).order_by(GoalRating.id)).all()
+    assert [r.progress for r in history] == [
+        GoalProgress.not_started,
+        GoalProgress.started,
+        GoalProgress.halfway,
+    ]
+    assert {r.rated_on for r in history} == {date.today()}
+    db.session.refresh(goal)
+    assert goal.progress is GoalProgress.halfway  # the latest of the day stands
+    # Three points, at three different places left to right, not stacked on one line.
+    xs = [float(c.split('"')[1]) for c in page.split("<circle cx=")[1:]]
+    assert len(xs) == 3 and xs == sorted(xs) and len(set(xs)) == 3
+    # The list shows both of today's ratings, the latest first.
+    assert page.index("Evening") < page.index("Morning")
+
+
+@pytest.mark.pure
+def test_does_the_progress_line_keep_its_points_apart_and_inside_the_chart():
+    from portal.services.pairings.goals import MIN_GAP, progress_points
+
+    day = date(2026, 3, 1)
+    ratings = [
+        GoalRating(progress=GoalProgress.started, rated_on=day + timedelta(days=d))
+        for d in (0, 0, 0, 1, 200, 200)
+    ]
+    xs = [x for x, _, _ in progress_points(ratings)]
+    assert xs == sorted(xs) and xs[0] >= 30 and xs[-1] <= 550
+    assert all(b - a >= MIN_GAP * 0.9 for a, b in zip(xs, xs[1:], strict=False))
+
+
 def test_can_the_mentor_keep_a_private_goal_the_mentee_never_sees(client, auth):
     pairing = make_pairing()
     auth.login(pairing.mentor)

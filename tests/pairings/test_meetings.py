@@ -193,6 +193,33 @@ def test_a_missed_meeting_keeps_the_agenda_open_and_makes_no_practices(client, a
     assert db.session.scalar(select(func.count(Practice.id))) == 0
 
 
+def test_are_points_not_covered_carried_over_to_the_next_meetings_prep(client, auth):
+    pairing = make_pairing()
+    covered = make_agenda_point(pairing, pairing.mentee, text="Covered point")
+    carried = make_agenda_point(pairing, pairing.mentor, text="Carried point")
+    auth.login(pairing.mentor)
+    form = client.get(f"/pairings/{pairing.id}").text
+    assert f'name="carry-{carried.id}"' in form and "carry it over" in form
+    response = client.post(
+        f"/pairings/{pairing.id}/meetings",
+        data={"held_on": date.today().isoformat(), "happened": "yes", f"carry-{carried.id}": "y"},
+        follow_redirects=True,
+    )
+    assert "1 agenda point carried over to the next meeting" in response.text
+    db.session.expire_all()
+    assert db.session.get(AgendaPoint, covered.id).meeting_id is not None
+    assert db.session.get(AgendaPoint, carried.id).meeting_id is None
+    prep = client.get(f"/pairings/{pairing.id}/prep").text
+    assert "Carried point" in prep and "Covered point" not in prep
+    # The next meeting covers it; nothing is left to carry.
+    done = client.post(
+        f"/pairings/{pairing.id}/meetings",
+        data={"held_on": date.today().isoformat(), "happened": "yes"},
+        follow_redirects=True,
+    )
+    assert "The meeting is logged." in done.text and "carried over" not in done.text
+
+
 def test_a_meeting_in_the_future_is_refused_and_nothing_is_saved(client, auth):
     pairing = make_pairing()
     point = make_agenda_point(pairing, pairing.mentee)

@@ -393,3 +393,56 @@ def test_do_guide_emails_carry_titles_and_counts_never_private_or_shared_text(ap
         assert PRIVATE not in text and PAIR not in text, message.subject
     digest = next(m for m in sent if m.subject.startswith("This week from your partner"))
     assert "A shared story" in digest.body  # titles, behind a sign-in link
+
+
+def test_do_news_emails_carry_no_participant_text_and_reach_only_the_person_concerned(app):
+    """Paired, ended, request answered, application decided, invitation: what the worker sends."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from portal.models import MembershipStatus, PairingStatus, Role, utcnow
+    from portal.services import accounts
+    from portal.services.choosing import requests as choosing
+    from portal.services.matching.proposals import approve, end_pairing
+    from portal.services.programmes import enrollment
+    from portal.services.programmes import messages as team_messages
+    from portal.services.programmes.holds import release_due_notifications
+    from tests.factories import make_participant
+
+    program = make_program()
+    done = make_pairing(program=program)
+    plant(done)  # (its programme lets mentees choose too)
+    proposed = make_pairing(program=program, status=PairingStatus.proposed, approved_at=None)
+    admin = make_admin()
+    approve(proposed, admin)
+    end_pairing(done, f"Reason {PRIVATE}", admin)
+    applicant = make_participant(program, Role.mentee, status=MembershipStatus.applied)
+    enrollment.decide(applicant, False, admin, reason=f"Reason {PRIVATE}")
+    mentee = make_participant(program, Role.mentee)
+    mentor = make_participant(program, Role.mentor)
+    ask = choosing.send(program, mentee.user, mentor.user_id, f"N {NOTE}", utcnow(), date.today())
+    choosing.decline(ask, mentor.user, f"R {REPLY}", utcnow())
+    accounts.send_invitations([make_user()], program)
+    team_messages.send(program, admin, "everyone", "See you at the gathering.", date.today())
+    db.session.commit()
+    later = utcnow() + timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"] + 1)
+    release_due_notifications(now=later)
+    sent = getattr(app.extensions["mailman"], "outbox", [])
+    subjects = {m.subject for m in sent}
+    kinds = {
+        "You have a mentoring partner in",
+        "Your pairing in",
+        "Your application to",
+        "Your mentoring request in",
+        "You are invited to",
+        "A message from the",
+    }
+    assert {k for k in kinds if any(s.startswith(k) for s in subjects)} == kinds, subjects
+    names = [p.name for p in (done.mentee, done.mentor, proposed.mentee, proposed.mentor)]
+    for message in sent:
+        assert len(message.to) == 1
+        text = message.message().as_string()
+        for marker in (PRIVATE, PAIR, NOTE, REPLY):
+            assert marker not in text, message.subject
+        assert not any(name in message.subject for name in names), message.subject

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, ProgramStatus, User
+from portal.models import Membership, MembershipStatus, Program, ProgramStatus, User
 from portal.services.programmes.enrollment import check_csv
 from tests.factories import make_admin, make_participant, make_program
 
@@ -112,7 +112,10 @@ def test_are_new_accounts_invited_to_choose_a_password(client, auth, program):
     assert response.status_code == 303
     outbox = current_app.extensions["mailman"].outbox
     assert sorted(m.to[0] for m in outbox) == ["ben@example.org", "cy@example.org"]
-    assert all(m.subject == "You are invited to Horizon" for m in outbox)
+    name = db.session.scalar(select(Program.name).where(Program.slug == "spring"))
+    # The invitation names the programme, and its link works for 7 days.
+    assert all(m.subject == f"You are invited to {name} on Horizon" for m in outbox)
+    assert "7 days" in outbox[0].body
     link = outbox[0].body.split("http://localhost", 1)[1].split()[0]
     auth.logout()
     assert "Choose your password" in client.get(link).text
@@ -124,3 +127,29 @@ def test_does_a_failed_import_invite_nobody(client, auth, program):
     auth.login(make_admin())
     upload(client, "spring", [HEADER, *GOOD, "bad-row"])
     assert getattr(current_app.extensions["mailman"], "outbox", []) == []
+
+
+def test_does_the_import_page_explain_every_column_and_offer_a_sample_that_imports(
+    client, auth, program
+):
+    from portal.services.programmes.enrollment import CSV_COLUMNS
+
+    auth.login(make_admin())
+    page = client.get("/admin/programs/spring/import").text
+    sample_link = '/admin/programs/spring/import/sample.csv" data-hx-boost="false" download'
+    assert sample_link in page
+    assert "from 1 (first role) to 6 (executive)" in page and "in person, remote or either" in page
+    assert all(f"<code>{column}</code>" in page for column in CSV_COLUMNS)
+    sample = client.get("/admin/programs/spring/import/sample.csv")
+    assert sample.status_code == 200 and sample.mimetype == "text/csv"
+    assert "attachment" in sample.headers["Content-Disposition"]
+    assert sample.text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    # The sample passes the checks as it is.
+    assert check_csv(program, sample.text).ok
+
+
+def test_is_the_sample_file_404_for_a_lead_of_another_programme(client, auth, program):
+    from tests.factories import make_lead
+
+    auth.login(make_lead(make_program()))
+    assert client.get("/admin/programs/spring/import/sample.csv").status_code == 404

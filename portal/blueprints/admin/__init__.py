@@ -11,6 +11,7 @@ from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its 
     jobs,
     kickoff,
     matching,
+    messages,
     overview,
     people,
     programs,

@@ -29,6 +29,7 @@ from portal.models.enrollment import QuestionAudience
 from portal.services.matching.scoring import DEFAULT_WEIGHTS, FACTOR_LABELS
 from portal.services.matching.solver import Mode
 from portal.services.pairings import no_nul
+from portal.services.programmes import messages as team_messages
 from portal.services.programmes.retention import MAX_MONTHS
 from portal.services.reminders.kinds import KINDS
 from portal.services.reminders.settings import DAYS_RANGE, DEFAULT_QUESTIONS, QUESTION_MAX
@@ -143,6 +144,22 @@ class MessageForm(FlaskForm):
     message = TextAreaField(
         "Message to both partners",
         validators=[DataRequired(message="Write the message first."), Length(max=280)],
+    )
+
+
+class TeamMessageForm(FlaskForm):
+    """A message from the programme team to a cohort or to the pairs in one health state."""
+
+    audience = SelectField(
+        "Who receives it", choices=list(team_messages.AUDIENCES.items()), validate_choice=False
+    )
+    text = TextAreaField(
+        "Message",
+        validators=[
+            DataRequired(message="Write the message first."),
+            Length(max=team_messages.TEXT_MAX),
+        ],
+        render_kw={"rows": 4, "maxlength": team_messages.TEXT_MAX},
     )
 
 

@@ -1,7 +1,9 @@
-"""Programme insights for portal admins: pair health, analytics, ROI.
+"""Programme insights: pair health, analytics, ROI.
 
-Every view is for portal admins only (`guards.admin_required`, 404 for anyone else) and
-shows dates, kinds, counts and rates, never text a participant wrote.
+A programme's pages are for portal admins and that programme's leads
+(`guards.programme_work_required`, then `program_or_404` answers 404 for a programme the
+person does not run); the all-programmes pages are for portal admins only. Every page shows
+dates, kinds, counts and rates, never text a participant wrote.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from flask_login import current_user
 
 from portal.blueprints import guards
 from portal.blueprints.admin import bp, ending
-from portal.blueprints.admin.common import program_or_404
 from portal.blueprints.admin.forms import EndForm, MessageForm, NudgeForm, OutcomesForm
 from portal.extensions import db
 from portal.models import Program
@@ -37,6 +38,11 @@ def _health_formula() -> dict:
     return {"health_formula": FORMULA}
 
 
+def _insights_program(slug: str):
+    """The programme of an insight page: portal admins any, a lead their own; else 404."""
+    return access.insights_program_by_slug(current_user, slug[:80])
+
+
 def _csv(text: str, filename: str) -> Response:
     return Response(
         text,
@@ -46,9 +52,9 @@ def _csv(text: str, filename: str) -> Response:
 
 
 @bp.get("/programs/<slug>/pairs")
-@guards.admin_required
+@guards.programme_work_required
 def pairs(slug: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     filters = PairFilters.from_args(request.args)
     return render(
         "admin/insights/pairs.html",
@@ -63,9 +69,9 @@ def pairs(slug: str):
 
 
 @bp.get("/programs/<slug>/pairs.csv")
-@guards.admin_required
+@guards.programme_work_required
 def pairs_csv(slug: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     # Rows are read from SQL a few hundred at a time; the file is sent whole, inside the request
     # (a streamed body would outlive the request's database session).
     chunks = csv_chunks(program, PairFilters.from_args(request.args), date.today())
@@ -90,15 +96,15 @@ def _pair_page(program: Program, pairing_id: int, status: int = 200, **forms):
 
 
 @bp.get("/programs/<slug>/pairs/<int:pairing_id>")
-@guards.admin_required
+@guards.programme_work_required
 def pair(slug: str, pairing_id: int):
-    return _pair_page(program_or_404(slug), pairing_id)
+    return _pair_page(_insights_program(slug), pairing_id)
 
 
 @bp.post("/programs/<slug>/pairs/<int:pairing_id>/<action>")
-@guards.admin_required
+@guards.programme_work_required
 def pair_action(slug: str, pairing_id: int, action: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     pairing = access.insights_pairing_or_404(current_user, program, pairing_id)
     forms = {"nudge": NudgeForm, "message": MessageForm, "end": EndForm, "rematch": EndForm}
     if action not in forms:
@@ -164,7 +170,7 @@ def _programs(slug: str | None) -> tuple[Program | None, list[Program]]:
     if slug is None:
         query = access.visible_programs(current_user).order_by(Program.starts_on)
         return None, list(db.session.scalars(query))
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     return program, [program]
 
 
@@ -206,7 +212,7 @@ def _svg(figure) -> Response:
 
 
 @bp.get("/programs/<slug>/analytics")
-@guards.admin_required
+@guards.programme_work_required
 def program_analytics(slug: str):
     return _analytics_page(slug)
 
@@ -218,13 +224,13 @@ def all_analytics():
 
 
 @bp.get("/programs/<slug>/analytics/<key>.csv")
-@guards.admin_required
+@guards.programme_work_required
 def program_figure_csv(slug: str, key: str):
     return _csv(_figure(slug, key).csv(), f"{slug}-{key}.csv")
 
 
 @bp.get("/programs/<slug>/analytics/<key>.svg")
-@guards.admin_required
+@guards.programme_work_required
 def program_figure_svg(slug: str, key: str):
     return _svg(_figure(slug, key))
 
@@ -242,9 +248,9 @@ def all_figure_svg(key: str):
 
 
 @bp.get("/programs/<slug>/roi")
-@guards.admin_required
+@guards.programme_work_required
 def roi_page(slug: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     comparison = roi.compare(program, date.today())
     inputs = roi.CostInputs.from_args(request.args)
     return render(
@@ -259,17 +265,17 @@ def roi_page(slug: str):
 
 
 @bp.get("/programs/<slug>/roi.csv")
-@guards.admin_required
+@guards.programme_work_required
 def roi_csv(slug: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     rows = roi.outcomes_csv_rows(roi.compare(program, date.today()))
     return _csv(to_csv(roi.ROI_CSV_HEADER, rows), f"{slug}-roi.csv")
 
 
 @bp.route("/programs/<slug>/roi/outcomes", methods=["GET", "POST"])
-@guards.admin_required
+@guards.programme_work_required
 def roi_outcomes(slug: str):
-    program = program_or_404(slug)
+    program = _insights_program(slug)
     form = OutcomesForm()
     result = None
     if form.validate_on_submit():

@@ -14,6 +14,7 @@ from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.rendering import render
 from portal.services import access
 from portal.services.platform import heartbeat, jobs, mail
+from portal.services.reminders.kinds import MESSAGE_KINDS
 
 
 @bp.get("/programs/<slug>/jobs/<int:job_id>")
@@ -49,15 +50,27 @@ def workers():
     )
 
 
+# What each kind of message is called on the outbox page.
+OUTBOX_LABELS = {
+    **{key: kind.label for key, kind in MESSAGE_KINDS.items()},
+    "invitation": "Invitations to a programme",
+    "other": "Account and meeting e-mails",
+}
+
+
 @bp.get("/outbox")
 @guards.admin_required
 def outbox():
-    """Counts by status and the messages that failed (recipients and subjects only)."""
+    """Counts by status and by kind, and the messages that failed (recipients and subjects
+    only: subjects never quote participants)."""
     return render(
         "admin/outbox.html",
         "admin/_outbox.html",
         fragment_id="outbox",
         counts=mail.status_counts(),
+        by_kind=mail.counts_by_kind(),
+        held=mail.held_count(),
+        labels=OUTBOX_LABELS,
         failed=mail.failed_messages(),
     )
 

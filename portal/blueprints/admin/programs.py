@@ -163,9 +163,19 @@ def import_participants(slug: str):
         program=program,
         result=result,
         columns=enrollment.CSV_COLUMNS,
+        column_help=enrollment.CSV_HELP,
         csv_limit=current_app.config["CSV_MAX_BYTES"],
         status=status,
     )
+
+
+@bp.get("/programs/<slug>/import/sample.csv")
+@guards.programme_work_required
+def import_sample(slug: str):
+    program_or_404(slug)
+    response = Response(enrollment.sample_csv(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="horizon-import-sample.csv"'
+    return response
 
 
 @bp.get("/programs/<slug>/export/<what>.csv")

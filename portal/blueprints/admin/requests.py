@@ -41,18 +41,36 @@ def resolve_request(request_id: int):
 @guards.admin_required
 def end_request_pairing(request_id: int):
     """End the pairing a request is about: the shared confirm page, then resolve the request."""
-    row = _request_or_404(request_id)
-    action_url = url_for("admin.end_request_pairing", request_id=row.id)
+    return _end(_request_or_404(request_id), rematch=False)
+
+
+@bp.route("/requests/<int:request_id>/rematch", methods=["GET", "POST"])
+@guards.admin_required
+def rematch_request_pairing(request_id: int):
+    """End it and go to the matching board to propose a new mentor for the mentee."""
+    return _end(_request_or_404(request_id), rematch=True)
+
+
+def _end(row: PairingRequest, rematch: bool):
+    urls = {
+        name: url_for(f"admin.{name}_request_pairing", request_id=row.id)
+        for name in ("end", "rematch")
+    }
+    action_url = urls["rematch" if rematch else "end"]
     back_url = url_for("admin.request_queue")
     if request.method == "GET" or request.form.get("action") == "end":
-        return ending.confirm_page(row.pairing, action_url, back_url)
+        return ending.confirm_page(row.pairing, action_url, back_url, rematch_url=urls["rematch"])
 
     def end(reason: str) -> str:
         pairing_requests.resolve(row, current_user, end_pairing=True, reason=reason)
         db.session.commit()
+        if rematch:
+            return f"The pairing has ended. Propose a new mentor for {row.pairing.mentee.name}."
         return "The pairing has ended and the request is resolved."
 
-    return ending.confirmed(row.pairing, action_url, back_url, end)
+    if rematch:
+        back_url = url_for("admin.matching", slug=row.pairing.program.slug)
+    return ending.confirmed(row.pairing, action_url, back_url, end, rematch_url=urls["rematch"])
 
 
 def _request_or_404(request_id: int) -> PairingRequest:

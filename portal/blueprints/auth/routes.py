@@ -34,7 +34,7 @@ from portal.services.accounts import (
     start_session,
     user_for_reset_token,
 )
-from portal.services.accounts.demo_logins import demo_accounts_present
+from portal.services.accounts.demo_logins import DEMO_ACCOUNTS, demo_accounts_present
 from portal.services.accounts.provisioning import audit_password_refusal, password_refusal
 from portal.services.accounts.settings import sso_settings
 
@@ -96,7 +96,12 @@ def login():
         else:
             form.password.errors.append(LOGIN_FAILED)
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form, show_demo=demo_accounts_present()), status
+    return render_template(
+        "auth/login.html",
+        form=form,
+        show_demo=demo_accounts_present(),
+        demo_accounts=DEMO_ACCOUNTS,
+    ), status
 
 
 @bp.post("/logout")
@@ -207,6 +212,45 @@ def reset_password(token: str):
         flash("Your password is set. Welcome to Horizon.", "success")
         return redirect(url_for("dashboard.index"), 303)
     return render_template("auth/reset.html", form=form, user=user), 422 if form.errors else 200
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """An invitation to a programme: choose a password (7 days); expired, ask for a new one."""
+    invitation = accounts.read_invitation(token[:1000])
+    if invitation is None:
+        return render_template("auth/reset_invalid.html", invitation=True), 400
+    if password_refusal(invitation.user.email, sso_settings()):
+        return render_template("auth/reset_invalid.html", sso=sso_settings()), 400
+    if invitation.expired:
+        return render_template("auth/invitation_expired.html", invitation=invitation), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        invitation.user.set_password(form.new_password.data)  # ends this link
+        db.session.commit()
+        start_session(invitation.user)
+        flash("Your password is set. Welcome to Horizon.", "success")
+        return redirect(url_for("dashboard.index"), 303)
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/reset.html", form=form, user=invitation.user, program=invitation.program
+    ), status
+
+
+@bp.post("/invitation/<token>/renew")
+@limiter.limit(limits.address_limit, key_func=limits.address_key)
+def renew_invitation(token: str):
+    """Send a fresh invitation to the account's own address (never to whoever asks)."""
+    invitation = accounts.read_invitation(token[:1000])
+    if invitation is None:
+        return render_template("auth/reset_invalid.html", invitation=True), 400
+    accounts.renew_invitation(invitation)
+    db.session.commit()
+    flash(
+        "A new invitation is on its way to the address it was sent to. It works for 7 days.",
+        "info",
+    )
+    return redirect(url_for("auth.login"), 303)
 
 
 @login_manager.unauthorized_handler

@@ -10,7 +10,7 @@ from portal.blueprints.main import bp
 from portal.extensions import csrf, db
 from portal.rendering import render
 from portal.services.reminders import preferences
-from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.kinds import MESSAGE_KINDS
 
 
 @bp.get("/")
@@ -40,4 +40,6 @@ def unsubscribe(token: str):
     if done:
         preferences.unsubscribe(user, kind)
         db.session.commit()
-    return render("main/unsubscribe.html", kind=KINDS[kind], done=done, token=token, user=user)
+    return render(
+        "main/unsubscribe.html", kind=MESSAGE_KINDS[kind], done=done, token=token, user=user
+    )

@@ -234,15 +234,20 @@ def blank_meeting_form(today: date) -> MeetingForm:
 
 
 def meeting_values(form, formdata) -> dict:
-    """The log step's input; `point-<id>` fields say who takes a chosen point on as a practice."""
+    """The log step's input; `point-<id>` fields say who takes a chosen point on as a practice,
+    `carry-<id>` that a point was not covered and goes on the next meeting's agenda."""
     practice_for: dict[int, str] = {}
+    carry_over: set[int] = set()
     for key, value in formdata.items():
         if key.startswith("point-") and key[6:].isdigit() and value in ("me", "partner", "both"):
             practice_for[int(key[6:])] = value
+        if key.startswith("carry-") and key[6:].isdigit() and len(key) < 20:
+            carry_over.add(int(key[6:]))
     return {
         "held_on": form.held_on.data,
         "happened": form.happened.data == "yes",
         "notes": form.notes.data or "",
         "next_on": form.next_meeting_on.data,
         "practice_for": practice_for,
+        "carry_over": carry_over,
     }

@@ -103,9 +103,18 @@ def log_meeting(pairing_id: int):
                 today=local_today(current_user),
             )
         if saved:
-            flash("The meeting is logged.", "success")
+            flash(_logged(pairing), "success")
             return redirect(url_for("pairings.detail", pairing_id=pairing.id), 303)
     return _log_page(pairing, status=422, meeting_form=form)
+
+
+def _logged(pairing: Pairing) -> str:
+    """Say what happened to the agenda: points still open are on the next meeting's prep."""
+    carried = len(service.open_agenda(current_user, pairing))
+    if not carried:
+        return "The meeting is logged."
+    points = "agenda point" if carried == 1 else "agenda points"
+    return f"The meeting is logged. {carried} {points} carried over to the next meeting."
 
 
 def _prep_page(pairing: Pairing, status: int = 200, agenda_form: AgendaForm | None = None):

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from portal.models.users import TIME_ZONES
 from portal.services.pairings import no_nul
-from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.kinds import MESSAGE_KINDS
 
 
 def _text(label: str) -> TextAreaField:
@@ -36,7 +36,7 @@ class PreferencesForm(FlaskForm):
     """Two switches per kind of message: in the portal, and by e-mail."""
 
 
-for _key in KINDS:
+for _key in MESSAGE_KINDS:
     setattr(PreferencesForm, f"in_app_{_key}", BooleanField("In Horizon"))
     setattr(PreferencesForm, f"email_{_key}", BooleanField("By e-mail"))
 

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask import session as flask_session
 from flask_login import login_user, logout_user
 from flask_mailman import EmailMessage
 from huey import crontab
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.bounds import MAX_DB_INT
 from portal.core.signing import signing_keys
 from portal.extensions import db, login_manager
-from portal.models import User, utcnow
+from portal.models import Program, User, utcnow
 from portal.models.sessions import UserSession
 from portal.models.users import password_hasher
 from portal.services.platform.mail import external_url, send_email, send_emails
@@ -209,6 +210,88 @@ def send_password_links(users: list[User], *, invitation: bool = False) -> int:
             )
             for user in users
         ]
+    )
+
+
+# --- invitations: an imported person is told of the programme, with a link for 7 days -------
+
+INVITATION_MAX_AGE = 7 * 24 * 3600
+
+
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(signing_keys(current_app.config), salt="horizon-invitation")
+
+
+def invitation_token(user: User, program: Program) -> str:
+    """A signed invitation: works once (it carries the session version), for 7 days."""
+    return _invitation_serializer().dumps(
+        {"user": user.id, "version": user.session_version, "program": program.id}
+    )
+
+
+@dataclass
+class Invitation:
+    user: User
+    program: Program | None
+    expired: bool
+
+
+def read_invitation(token: str) -> Invitation | None:
+    """The invitation a token names: expired (still signed by us, unused) or valid; None when
+    it is forged, already used, or names nobody."""
+    serializer = _invitation_serializer()
+    try:
+        claims, expired = serializer.loads(token, max_age=INVITATION_MAX_AGE), False
+    except SignatureExpired:
+        try:
+            claims, expired = serializer.loads(token), True
+        except BadSignature:
+            return None
+    except BadSignature:
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("user"), int):
+        return None
+    user = db.session.get(User, claims["user"])
+    if user is None or user.session_version != claims.get("version") or user.deactivated_at:
+        return None
+    program_id = claims.get("program")
+    program = db.session.get(Program, program_id) if isinstance(program_id, int) else None
+    return Invitation(user, program, expired)
+
+
+def invitation_message(user: User, program: Program) -> EmailMessage:
+    """The invitation e-mail: names the programme; the link chooses a password, for 7 days."""
+    link = external_url("auth.accept_invitation", token=invitation_token(user, program))
+    body = render_template("auth/email/invitation.txt", user=user, program=program, link=link)
+    return EmailMessage(
+        subject=f"You are invited to {program.name} on Horizon", body=body, to=[user.email]
+    )
+
+
+def send_invitations(users: list[User], program: Program) -> int:
+    """Queue each person's invitation to the programme, once per account; returns how many."""
+    return send_emails(
+        [
+            (
+                invitation_message(user, program),
+                f"invitation:{program.id}:{user.id}:{user.session_version}",
+            )
+            for user in users
+        ],
+        kind="invitation",
+    )
+
+
+def renew_invitation(invitation: Invitation) -> None:
+    """An expired invitation asks for a new one: sent to the account's own address, at most
+    once a day (the key), so a copied link cannot flood anyone. The caller commits."""
+    if not invitation.expired or invitation.program is None:
+        return
+    user, program = invitation.user, invitation.program
+    send_email(
+        invitation_message(user, program),
+        key=f"invitation:{program.id}:{user.id}:{user.session_version}:{utcnow():%Y-%m-%d}",
+        kind="invitation",
     )
 
 

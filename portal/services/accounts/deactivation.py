@@ -65,7 +65,7 @@ def deactivate(person: User, *, action: str, audited: bool = True, **detail) -> 
         partner = pairing.mentee if pairing.mentor_id == person.id else pairing.mentor
         try:
             with db.session.begin_nested():
-                end_pairing(pairing, LEFT_REASON, None, commit=False)
+                end_pairing(pairing, LEFT_REASON, None, commit=False, email=False)
         except MatchingError:
             continue  # ended at the same moment by an admin, or still inside its undo window
         ended += 1

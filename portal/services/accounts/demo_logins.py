@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import User
 
+# Every demo login, in the order the sign-in page lists them: (name, what they show).
 DEMO_ACCOUNTS = {
-    "admin@example.org": ("Priya Raman", "Programme lead (admin)"),
-    "mentor@example.org": ("Marcus Bell", "Mentor"),
-    "mentee@example.org": ("Lena Ortiz", "Mentee"),
-    "lead@example.org": ("Noor Haddad", "Co-lead of the Spring 2027 Cohort"),
+    "admin@example.org": ("Priya Raman", "portal admin: runs every programme"),
+    "lead@example.org": ("Noor Haddad", "co-lead: runs the next cohort only"),
+    "mentor@example.org": ("Marcus Bell", "mentor"),
+    "mentee@example.org": ("Lena Ortiz", "mentee"),
+    "alumna@example.org": ("Sofia Lind", "the mentor's mentee last year"),
 }
 
 

@@ -37,6 +37,7 @@ from portal.services.choosing.locks import lock_membership
 from portal.services.matching.proposals import MatchingError, approve, check_pair
 from portal.services.platform import audit
 from portal.services.platform.notifications import notify
+from portal.services.reminders import news
 
 NOTE_MAX = 500
 REPLY_MAX = 500
@@ -263,6 +264,7 @@ def accept(request: MentorRequest, mentor: User, now: datetime) -> Accepted:
             f"Your request in {program.name} was accepted; the programme team confirms it soon.",
             link(request.id),
         )
+        _tell_mentee(request.mentee, request, "accepted")
         audit.record(
             mentor,
             "choosing.accepted",
@@ -323,6 +325,25 @@ def pair_from_conversation(
 # --- decline, withdraw, away ----------------------------------------------------------------
 
 
+def _tell_mentee(
+    mentee: User,
+    request: MentorRequest | int,
+    outcome: str,
+    program: Program | None = None,
+) -> None:
+    """The mentee hears of the answer by e-mail too (never the reply: that is on the page)."""
+    request_id = request if isinstance(request, int) else request.id
+    news.tell(
+        mentee,
+        "request_answered",
+        str(request_id),
+        program=program or request.program,
+        endpoint="choosing.show_request",
+        values={"request_id": request_id},
+        context={"outcome": outcome},
+    )
+
+
 def _close(
     request: MentorRequest,
     status: MentorRequestStatus,
@@ -349,6 +370,7 @@ def decline(request: MentorRequest, mentor: User, reply: str, now: datetime) -> 
         f"Your request in {request.program.name} was not accepted: see other suggestions.",
         link(request.id),
     )
+    _tell_mentee(request.mentee, request, "declined")
     db.session.commit()
 
 
@@ -405,6 +427,7 @@ def mark_away(
             "here are others who have time.",
             link(request.id),
         )
+        _tell_mentee(db.session.get(User, request.mentee_id), request.id, "away", program)
     db.session.commit()
     return len(closed)
 
@@ -430,6 +453,8 @@ def expire_due(now: datetime) -> int:
             "A request had no answer in time; other mentors have free places.",
             link(request.id),
         )
+        program = db.session.get(Program, request.program_id)
+        _tell_mentee(db.session.get(User, request.mentee_id), request.id, "expired", program)
     db.session.commit()
     return len(expired)
 

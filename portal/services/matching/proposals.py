@@ -45,6 +45,7 @@ from portal.services.platform import audit
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import held_until, notify
 from portal.services.programmes.holds import ALREADY_DECIDED, new_undo_key
+from portal.services.reminders import news
 
 END_REASON_MAX = 500
 
@@ -436,6 +437,23 @@ def approve(
         path_for("dashboard.index"),
         hold=undo_key,
     )
+    # By e-mail too, held under the same key: both partners hear of it at the same moment, once
+    # the undo window closes, or (undone) neither does.
+    for person, partner, role in (
+        (pairing.mentee, pairing.mentor, "mentor"),
+        (pairing.mentor, pairing.mentee, "mentee"),
+    ):
+        news.tell(
+            person,
+            "paired",
+            f"{pairing.id}:{undo_key}",
+            program=program,
+            endpoint="pairings.detail",
+            values={"pairing_id": pairing.id},
+            context={"partner": partner, "partner_role": role},
+            hold=undo_key,
+            pairing_id=pairing.id,
+        )
     audit.record(
         actor,
         "pairing.approved",
@@ -489,7 +507,9 @@ def reject(pairing: Pairing, actor: User) -> None:
     db.session.commit()
 
 
-def end_pairing(pairing: Pairing, reason: str, actor: User, commit: bool = True) -> int:
+def end_pairing(
+    pairing: Pairing, reason: str, actor: User, commit: bool = True, *, email: bool = True
+) -> int:
     """End an active pairing early; the mentee can then be matched again.
 
     Taken under a row lock, so two admins ending at once end it once. Future planned
@@ -520,6 +540,17 @@ def end_pairing(pairing: Pairing, reason: str, actor: User, commit: bool = True)
     message = f"Your pairing in {locked.program.name} has ended."
     notify(locked.mentee, "pairing", message, path_for("dashboard.index"))
     notify(locked.mentor, "pairing", message, path_for("dashboard.index"))
+    if email:  # a deactivation tells the partner in its own words instead
+        for person in (locked.mentee, locked.mentor):
+            news.tell(
+                person,
+                "pairing_ended",
+                str(locked.id),
+                program=locked.program,
+                endpoint="dashboard.index",
+                context={"partner": locked.partner_of(person)},
+                pairing_id=locked.id,
+            )
     audit.record(
         actor,
         "pairing.ended",

@@ -194,15 +194,30 @@ def goals_since(user: User, pairing: Pairing, since: date | None) -> list[GoalSi
     return result
 
 
+# The smallest horizontal gap between two points of the progress line, so two ratings of one
+# day (or of days close together) show as two points, in order, never stacked on one line.
+MIN_GAP = 14
+
+
 def progress_points(ratings: list[GoalRating], width: int = 560, height: int = 120) -> list[tuple]:
-    """(x, y, rating) points of the progress line, scaled to the chart's drawing area."""
+    """(x, y, rating) points of the progress line, scaled to the chart's drawing area.
+
+    x follows the date; a rating on the same day as the one before (or too close to it) moves
+    right by MIN_GAP, and the whole line is squeezed back into the drawing area if needed.
+    """
     if not ratings:
         return []
+    left, right = 30, width - 10
     first, last = ratings[0].rated_on, ratings[-1].rated_on
     span = max((last - first).days, 1)
-    points = []
+    xs: list[float] = []
     for rating in ratings:
-        x = 30 + (width - 40) * (rating.rated_on - first).days / span
+        x = left + (right - left) * (rating.rated_on - first).days / span
+        xs.append(max(x, xs[-1] + MIN_GAP) if xs else x)
+    if xs[-1] > right:  # squeeze: keep the order and the gaps' proportions
+        xs = [left + (x - left) * (right - left) / (xs[-1] - left) for x in xs]
+    points = []
+    for x, rating in zip(xs, ratings, strict=True):
         y = height - 20 - (height - 40) * rating.progress.step / 4
         points.append((round(x, 1), round(y, 1), rating))
     return points

@@ -169,10 +169,12 @@ def log_meeting(
     next_on: date | None,
     practice_for: dict[int, str],
     today: date,
+    carry_over: set[int] | frozenset[int] = frozenset(),
 ) -> Meeting:
     """Log a meeting in one step: close the open agenda, and turn chosen points into practices.
 
-    `practice_for` maps an open agenda point's id to "me", "partner" or "both".
+    `practice_for` maps an open agenda point's id to "me", "partner" or "both". The points in
+    `carry_over` (not covered this time) stay open: they are on the next meeting's prep.
     """
     if held_on > today:
         raise PracticeError("Log a meeting once it has taken place.", "held_on")
@@ -190,6 +192,8 @@ def log_meeting(
     owners = {"me": [user], "partner": [partner], "both": [user, partner]}
     starts = today
     for point in open_agenda(user, pairing) if happened else []:
+        if point.id in carry_over:
+            continue
         point.meeting_id = meeting.id
         for owner in owners.get(practice_for.get(point.id, ""), []):
             create_practice(

@@ -62,6 +62,8 @@ def queue(limit: int = 200) -> list[PairingRequest]:
             .options(
                 joinedload(PairingRequest.requester),
                 joinedload(PairingRequest.pairing).joinedload(Pairing.program),
+                joinedload(PairingRequest.pairing).joinedload(Pairing.mentor),
+                joinedload(PairingRequest.pairing).joinedload(Pairing.mentee),
             )
             .order_by(PairingRequest.status, PairingRequest.created_at)
             .limit(limit)

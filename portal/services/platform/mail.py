@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_mailman import EmailMessage
 from huey import crontab
-from sqlalchemy import event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from portal.extensions import db, mail
@@ -60,30 +60,72 @@ def _stored_attachments(message: EmailMessage) -> list[dict[str, Any]]:
     return stored
 
 
-def send_email(message: EmailMessage, *, key: str | None = None) -> OutboxMessage:
-    """Record the message for delivery after the caller's commit; a known key is sent once."""
+def send_email(
+    message: EmailMessage,
+    *,
+    key: str | None = None,
+    kind: str = "other",
+    hold: str | None = None,
+) -> OutboxMessage:
+    """Record the message for delivery after the caller's commit; a known key is sent once.
+
+    `kind` names what it is for the outbox counts. With `hold` (a decision's undo key) the
+    message waits out the undo window (`release_held`), and an undo deletes it unsent.
+    """
     key = key or f"once:{uuid.uuid4()}"
     existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing
     row = OutboxMessage(
         key=key,
+        kind=kind[:40],
         to=list(message.to),
         subject=message.subject,
         body=message.body,
         headers=dict(message.extra_headers or {}),
         attachments=_stored_attachments(message),
     )
+    if hold:
+        row.hold_key = hold
+        row.deliver_after = utcnow() + timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
     # No savepoint here: SQLite's driver would commit a released savepoint outside a
     # transaction. Two writers racing on one key: the unique index refuses the second at
     # its commit, and a task that retries then finds the message already recorded.
     db.session.add(row)
     db.session.flush()
-    db.session.info.setdefault(_PENDING, []).append(row.id)
+    if not hold:
+        db.session.info.setdefault(_PENDING, []).append(row.id)
     return row
 
 
-def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
+def release_held(now) -> int:
+    """Messages whose undo window has closed become deliverable (sent after the commit)."""
+    ids = list(
+        db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.deliver_after.is_not(None), OutboxMessage.deliver_after <= now)
+            .values(deliver_after=None, hold_key=None)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    db.session.info.setdefault(_PENDING, []).extend(ids)
+    return len(ids)
+
+
+def withdraw_held(hold: str) -> int:
+    """An undone decision: delete its messages still held; returns how many."""
+    return (
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.hold_key == hold, OutboxMessage.deliver_after.is_not(None))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
+
+
+def send_emails(messages: list[tuple[EmailMessage, str | None]], kind: str = "other") -> int:
     """`send_email` for many messages at once (an import's invitations), in batched INSERTs.
 
     Messages whose key is already in the outbox are left out; returns how many were queued.
@@ -98,6 +140,7 @@ def send_emails(messages: list[tuple[EmailMessage, str | None]]) -> int:
     rows = [
         {
             "key": key,
+            "kind": kind,
             "to": list(message.to),
             "subject": message.subject,
             "body": message.body,
@@ -151,7 +194,11 @@ def deliver_email(outbox_id: int) -> str:
     """Send one outbox message at most once: claim it (committed), send, record the outcome."""
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.pending)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.status == OutboxStatus.pending,
+            OutboxMessage.deliver_after.is_(None),
+        )
         .values(
             status=OutboxStatus.sending, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1
         )
@@ -213,7 +260,9 @@ def requeue_stalled() -> int:
     ids = list(
         db.session.scalars(
             select(OutboxMessage.id).where(
-                OutboxMessage.status == OutboxStatus.pending, OutboxMessage.updated_at < now - stall
+                OutboxMessage.status == OutboxStatus.pending,
+                OutboxMessage.deliver_after.is_(None),
+                OutboxMessage.updated_at < now - stall,
             )
         )
     )
@@ -245,6 +294,26 @@ def status_counts() -> dict[OutboxStatus, int]:
     counts = dict.fromkeys(OutboxStatus, 0)
     counts.update({status: n for status, n in rows})
     return counts
+
+
+def counts_by_kind() -> dict[str, dict[OutboxStatus, int]]:
+    """How many messages of each kind are in each state (counts only, never subjects)."""
+    rows = db.session.execute(
+        select(OutboxMessage.kind, OutboxMessage.status, func.count()).group_by(
+            OutboxMessage.kind, OutboxMessage.status
+        )
+    )
+    counts: dict[str, dict[OutboxStatus, int]] = {}
+    for kind, status, n in rows:
+        counts.setdefault(kind or "other", dict.fromkeys(OutboxStatus, 0))[status] = n
+    return dict(sorted(counts.items()))
+
+
+def held_count() -> int:
+    """Messages waiting out an undo window."""
+    return (
+        db.session.scalar(select(func.count()).where(OutboxMessage.deliver_after.is_not(None))) or 0
+    )
 
 
 def failed_messages(limit: int = 100) -> list[OutboxMessage]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from portal.models import Membership, MembershipStatus, Program, Role, User, utc
 from portal.models.enrollment import ProgramQuestion
 from portal.models.users import TIME_ZONES, UNUSABLE_PASSWORD
 from portal.services import access
-from portal.services.accounts import send_password_links
+from portal.services.accounts import send_invitations
 from portal.services.matching.cohort import FORMATS, STYLE_QUESTIONS
 from portal.services.platform import audit, jobs
 from portal.services.platform.csv_files import open_csv
@@ -26,6 +28,7 @@ from portal.services.platform.csv_files import rows as csv_rows
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.programmes.holds import new_undo_key
+from portal.services.reminders import news
 
 SENIORITY_LEVELS = {
     1: "Early career",
@@ -191,6 +194,16 @@ def decide(
         path_for("programs.show", slug=program.slug),
         hold=undo_key,
     )
+    news.tell(
+        membership.user,
+        "application_decided",
+        f"{membership.id}:{undo_key}",
+        program=program,
+        endpoint="programs.show",
+        values={"slug": program.slug},
+        context={"approved": approve, "role": role},
+        hold=undo_key,
+    )
     verb = "Approved" if approve else "Declined"
     detail = {"membership_id": membership.id, "undo": undo_key}
     if reason.strip():
@@ -258,6 +271,70 @@ CSV_COLUMNS = [
     "manager",
 ]
 REQUIRED_COLUMNS = {"email", "name", "role"}
+# What each column holds, for the import page's help (one home with the checks below).
+CSV_HELP = {
+    "email": "Required. The person's work address; their account, or a new one with an invitation.",
+    "name": "Required. Their name as colleagues know it.",
+    "role": "Required. mentor or mentee.",
+    "department": "Any text; the matcher prefers partners from other departments.",
+    "seniority": "A whole number from 1 (first role) to 6 (executive); blank if unknown.",
+    "location": "Any text, such as a city.",
+    "timezone": "A time zone name such as Europe/Berlin or America/New_York; blank means UTC.",
+    "format": "in person, remote or either (blank means either).",
+    "values": "A list of what matters to them, separated by semicolons.",
+    "directness": "direct or gentle (blank if no preference).",
+    "structure": "structured or free-flowing (blank if no preference).",
+    "pace": "fast or reflective (blank if no preference).",
+    "goals": "Mentees: a list of goals, separated by semicolons.",
+    "develop": "Mentees: skills to develop, separated by semicolons.",
+    "strengths": "Mentors: strengths to offer, separated by semicolons.",
+    "capacity": "Mentors: how many mentees, a whole number from 1 to 5 (blank means 1).",
+    "avoid": "E-mail addresses of people they should not be paired with, separated by semicolons.",
+    "manager": "Their manager's e-mail address: never paired with their own manager.",
+}
+SAMPLE_ROWS = [
+    {
+        "email": "ana.lopez@example.org",
+        "name": "Ana López",
+        "role": "mentor",
+        "department": "Finance",
+        "seniority": "5",
+        "location": "Madrid",
+        "timezone": "Europe/Madrid",
+        "format": "either",
+        "values": "candour; curiosity",
+        "directness": "direct",
+        "structure": "structured",
+        "pace": "reflective",
+        "strengths": "leading teams; negotiation",
+        "capacity": "2",
+    },
+    {
+        "email": "ben.okafor@example.org",
+        "name": "Ben Okafor",
+        "role": "mentee",
+        "department": "Engineering",
+        "seniority": "2",
+        "location": "Lagos",
+        "timezone": "Africa/Lagos",
+        "format": "remote",
+        "values": "growth; fairness",
+        "directness": "gentle",
+        "goals": "lead a small team; speak up in reviews",
+        "develop": "delegation; feedback",
+        "manager": "chidi.eze@example.org",
+    },
+]
+
+
+def sample_csv() -> str:
+    """A small import file with every column filled as the checks expect (one mentor, one
+    mentee), for the import page's "Download a sample file"."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([row.get(column, "") for column in CSV_COLUMNS] for row in SAMPLE_ROWS)
+    return out.getvalue()
 
 
 # Rows written per INSERT: far below PostgreSQL's 65,535 parameters and SQLite's limit.
@@ -472,7 +549,7 @@ def import_csv(
             report(len(new_rows) // 2 + min(done * IMPORT_BATCH, len(result.rows)) // 2)
         result.created, result.updated = len(created), len(existing)
         # Queued in this transaction: the invitations go out only if the import commits.
-        result.invited = send_password_links(list(created.values()), invitation=True)
+        result.invited = send_invitations(list(created.values()), program)
         audit.record(
             actor,
             "enrollment.imported",

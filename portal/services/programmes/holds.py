@@ -29,11 +29,17 @@ from portal.models import (
 )
 from portal.models.enrollment import AuditEvent
 from portal.services.choosing.closing import reopen
-from portal.services.platform import audit
+from portal.services.platform import audit, mail
 from portal.services.platform.notifications import held_until
+from portal.services.reminders import news
 from portal.tasks import periodic_task
 
-UNDOABLE = {"enrollment.approved", "enrollment.declined", "pairing.approved"}
+UNDOABLE = {
+    "enrollment.approved",
+    "enrollment.declined",
+    "pairing.approved",
+    "programme.messaged",
+}
 # What the second of two people deciding the same thing at once is told; nothing is recorded.
 ALREADY_DECIDED = "This was already decided."
 ALREADY_UNDONE = f"{ALREADY_DECIDED} It can no longer be undone."
@@ -87,13 +93,15 @@ def release_due_notifications_every_minute() -> int:
 
 
 def release_due_notifications(now: datetime | None = None) -> int:
-    """Deliver every held notice whose undo window has passed; returns how many."""
+    """Deliver every held notice (and e-mail) whose undo window has passed; returns how many
+    notices. Both are released in one transaction, so an undo finds both held or neither."""
     now = now or utcnow()
     result = db.session.execute(
         update(Notification)
         .where(Notification.deliver_after.is_not(None), Notification.deliver_after <= now)
         .values(deliver_after=None, hold_key=None)
     )
+    mail.release_held(now)
     db.session.commit()
     return result.rowcount or 0
 
@@ -185,6 +193,8 @@ def undo(viewer: User, key: str) -> str:
     )
     if withdrawn.rowcount != held:
         raise UndoError("Too late to undo: the people concerned were already told.")
+    mail.withdraw_held(key)
+    news.withdraw(key)
     summary = events[0].summary if len(events) == 1 else f"{len(events)} decisions"
     audit.record(viewer, "decision.undone", f"Undid: {summary}", events[0].program)
     db.session.commit()
@@ -195,6 +205,8 @@ def _revert(event: AuditEvent) -> None:
     """Put the decided row back, claimed by a conditional UPDATE on its decided status: of two
     undos at once, the second finds the row already back and records nothing."""
     detail = event.detail or {}
+    if event.action == "programme.messaged":
+        return  # a message changes no row: withdrawing its held notices and e-mails undoes it
     if event.action.startswith("enrollment."):
         membership = db.session.get(Membership, detail.get("membership_id"))
         expected = (

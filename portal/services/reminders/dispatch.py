@@ -106,7 +106,7 @@ def dispatch(message: Message, now: datetime, *, email_allowed: bool = True) -> 
     if chosen.in_app:
         notify(message.recipient, message.kind, message.notice, message.path)
     if chosen.email:
-        send_email(render_email(message), key=f"guide:{message.key}")
+        send_email(render_email(message), key=f"guide:{message.key}", kind=message.kind)
     try:
         db.session.commit()
     except IntegrityError:  # lost the race at commit time (SQLite serialises here)

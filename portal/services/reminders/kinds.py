@@ -33,6 +33,8 @@ class Kind:
     # Opt-in kinds reach nobody until the person switches them on.
     opt_in: bool = False
     programme_setting: bool = True
+    # News (services/reminders/news.py): told as it happens; only its e-mail is a choice.
+    news: bool = False
     # How many days after its event (`Message.event_on`) a message is still worth sending; a
     # message found later (a meeting logged months after it was held, a first start on old
     # data, a worker that was down) is dropped instead of sent late. None: the finder itself
@@ -179,3 +181,53 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
+
+
+# News: told by e-mail as it happens (not on a schedule), to the person it concerns. Each has
+# a preference (e-mail on by default) and a one-click unsubscribe; the in-app notice always
+# comes. News e-mails count towards the daily cap, so scheduled nudges yield to them, but news
+# is never held back by it: it is what the person most needs to know.
+NEWS: dict[str, Kind] = {
+    kind.key: kind
+    for kind in (
+        Kind(
+            "paired",
+            "You have a partner",
+            "When you are paired with a mentor or a mentee (once the programme team's short "
+            "undo window has passed).",
+            subject="You have a mentoring partner in {program}",
+            news=True,
+        ),
+        Kind(
+            "pairing_ended",
+            "A pairing ends",
+            "When one of your pairings ends.",
+            subject="Your pairing in {program} has ended",
+            news=True,
+        ),
+        Kind(
+            "request_answered",
+            "Answers to your requests",
+            "When a mentor you asked answers, is away, or the request runs out (mentees choose).",
+            subject="Your mentoring request in {program} has an answer",
+            news=True,
+        ),
+        Kind(
+            "application_decided",
+            "Your applications",
+            "When the programme team decides on your application to a programme.",
+            subject="Your application to {program} was decided",
+            news=True,
+        ),
+        Kind(
+            "team_message",
+            "Messages from the programme team",
+            "A message the programme team sends to a cohort or to a group of pairs.",
+            subject="A message from the {program} team",
+            news=True,
+        ),
+    )
+}
+
+# Every kind a person chooses channels for (the preferences page and unsubscribe links).
+MESSAGE_KINDS: dict[str, Kind] = {**KINDS, **NEWS}

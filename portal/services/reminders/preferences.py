@@ -12,7 +12,7 @@ from portal.core.signing import signing_keys
 from portal.extensions import db
 from portal.models import User
 from portal.models.guide import ReminderPreference
-from portal.services.reminders.kinds import KINDS
+from portal.services.reminders.kinds import MESSAGE_KINDS
 
 _SALT = "horizon-guide-unsubscribe"
 
@@ -24,7 +24,7 @@ class Channels:
 
 
 def _default(kind: str) -> Channels:
-    on = not KINDS[kind].opt_in
+    on = not MESSAGE_KINDS[kind].opt_in
     return Channels(in_app=on, email=on)
 
 
@@ -40,7 +40,7 @@ def all_channels(user: User) -> dict[str, Channels]:
         select(ReminderPreference).where(ReminderPreference.user_id == user.id)
     )
     chosen = {row.kind: Channels(row.in_app, row.email) for row in rows}
-    return {kind: chosen.get(kind, _default(kind)) for kind in KINDS}
+    return {kind: chosen.get(kind, _default(kind)) for kind in MESSAGE_KINDS}
 
 
 def set_channels(user: User, kind: str, *, in_app: bool, email: bool) -> None:
@@ -74,7 +74,7 @@ def read_unsubscribe_token(token: str) -> tuple[User, str]:
         raise UnsubscribeError("This link has expired.") from error
     except BadSignature as error:
         raise UnsubscribeError("This link is not valid.") from error
-    if not isinstance(payload, dict) or payload.get("k") not in KINDS:
+    if not isinstance(payload, dict) or payload.get("k") not in MESSAGE_KINDS:
         raise UnsubscribeError("This link is not valid.")
     user_id = payload.get("u")
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
