@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0023_finish_news"
-down_revision = "0021_choose_choosing"
+down_revision = "0022_ops_leases"
 branch_labels = None
 depends_on = None
 
