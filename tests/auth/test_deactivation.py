@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Notification, Pairing, PairingStatus
+from portal.models.outbox import OutboxMessage
 from portal.services.accounts.deactivation import deactivate
 from portal.services.matching import proposals
 from portal.services.programmes import holds
@@ -38,6 +39,10 @@ def test_a_person_switched_off_in_the_undo_window_is_never_announced(app):
     assert outcome["pairings_ended"] == 0 and outcome["proposals_dropped"] == 1
     assert db.session.get(Pairing, leaving_id) is None
     assert _held(mentor) == 0 and _held(mentee) == 0  # the mentor is never told of it
+    held_mail = select(OutboxMessage).where(OutboxMessage.deliver_after.is_not(None))
+    recipients = [address for row in db.session.scalars(held_mail) for address in row.to]
+    assert mentor.email not in recipients and mentee.email not in recipients
+    assert staying.mentor.email in recipients and staying.mentee.email in recipients
     assert _held(staying.mentor) == 1
     # The lead's undo takes back the rest of that decision.
     assert holds.undo(admin, key)

@@ -125,6 +125,20 @@ def withdraw_held(hold: str) -> int:
     )
 
 
+def withdraw_held_to(holds: set[str], addresses: set[str]) -> int:
+    """Delete the messages still held under these keys that go to any of these addresses (a
+    pairing dropped before anybody was told); returns how many."""
+    held = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.hold_key.in_(holds), OutboxMessage.deliver_after.is_not(None)
+        )
+    ).all()
+    going = [row for row in held if addresses & set(row.to or [])]
+    for row in going:
+        db.session.delete(row)
+    return len(going)
+
+
 def send_emails(messages: list[tuple[EmailMessage, str | None]], kind: str = "other") -> int:
     """`send_email` for many messages at once (an import's invitations), in batched INSERTs.
 

@@ -247,8 +247,8 @@ def _revert(event: AuditEvent) -> None:
 
 
 def withdraw_held_notices(pairing: Pairing) -> int:
-    """Withdraw the notices still held for a pairing's two people under its approval's undo
-    key (the pairing goes before anybody was told); returns how many."""
+    """Withdraw the notices and e-mails still held for a pairing's two people under its
+    approval's undo key (the pairing goes before anybody was told); returns how many notices."""
     keys = {
         (e.detail or {}).get("undo")
         for e in db.session.scalars(
@@ -261,6 +261,7 @@ def withdraw_held_notices(pairing: Pairing) -> int:
     } - {None}
     if not keys:
         return 0
+    mail.withdraw_held_to(keys, {pairing.mentor.email, pairing.mentee.email})
     return (
         db.session.execute(
             delete(Notification)
