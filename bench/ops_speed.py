@@ -3,6 +3,7 @@
     .venv/bin/python bench/ops_speed.py            # build hz_bench_ops, measure, drop it
     .venv/bin/python bench/ops_speed.py --keep     # keep the database for a second run
     .venv/bin/python bench/ops_speed.py --reuse    # measure a kept database (after migrating)
+    .venv/bin/python bench/ops_speed.py --build-only   # build and keep it, measure later
 
 Data: 300,000 audit events over two years in 20 programmes; 3,000 writers with 100 journal
 entries each and one heavy writer with 5,000, where "team" occurs in 60 % of the entries
@@ -168,6 +169,8 @@ def main(argv: list[str]) -> None:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)'))
             connection.execute(sa.text(f'CREATE DATABASE "{NAME}"'))
         build(url)
+    if "--build-only" in argv:
+        return
     try:
         measure(url)
     finally:
