@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import date
@@ -23,9 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
-from flask_migrate import upgrade  # noqa: E402
+from support import analyze, bench_app, fresh_database, insert_ids, migrate, signed_in, timed  # noqa: E402
 
-from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
     Membership,
@@ -43,15 +41,6 @@ URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/hz_admin_bench"
 )
 PASSWORD = "bench-password-1"  # noqa: S105 (a throwaway account in a throwaway database)
-
-
-def fresh_database(url: str) -> None:
-    server_url, name = url.rsplit("/", 1)
-    server = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
 
 
 def build(applicants: int, mentors: int, proposals: int) -> None:
@@ -79,9 +68,7 @@ def build(applicants: int, mentors: int, proposals: int) -> None:
         }
         for i in range(total)
     ]
-    ids = list(
-        db.session.scalars(sa.insert(User).returning(User.id, sort_by_parameter_order=True), users)
-    )
+    ids = insert_ids(User, users)
     memberships = []
     for n, user_id in enumerate(ids):
         if n < applicants:
@@ -115,24 +102,10 @@ def build(applicants: int, mentors: int, proposals: int) -> None:
     ]
     db.session.execute(sa.insert(Pairing), pairs)
     db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("ANALYZE"))
+    analyze()
 
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
-
-
-def timed(client, url: str, runs: int = RUNS) -> tuple[float, float, int, int]:
-    """Median and worst seconds over the runs, the status and the size of the answer."""
-    if runs > 1:
-        client.get(url)  # warm caches
-    seconds, size, status = [], 0, 0
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        seconds.append(time.perf_counter() - started)
-        size, status = len(response.get_data()), response.status_code
-    return statistics.median(seconds), max(seconds), status, size
 
 
 def main() -> None:
@@ -140,24 +113,16 @@ def main() -> None:
         int(a) for a in (sys.argv[1:4] + ["10000", "3000", "7000"][len(sys.argv[1:4]) :])
     )
     fresh_database(URL)
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": URL,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(URL)
     with app.app_context():
-        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        migrate()
         started = time.perf_counter()
         build(applicants, mentors, proposals)
         print(
             f"built {applicants:,} applicants, {mentors:,} mentors, {proposals:,} proposals"
             f" in {time.perf_counter() - started:.1f} s"
         )
-        client = app.test_client()
-        client.post("/auth/login", data={"email": "bench-admin@example.org", "password": PASSWORD})
+        client = signed_in(app, "bench-admin@example.org", PASSWORD)
         pages = [
             "/admin/enrollment?program=big",
             "/admin/enrollment?program=big&q=person77&sort=name",
@@ -171,7 +136,7 @@ def main() -> None:
         ]
         print(f"{'page':60} {'median':>9} {'worst':>9} {'status':>6} {'bytes':>11}")
         for url in pages:
-            median, worst, status, size = timed(client, url)
+            median, worst, status, size = timed(client, url, RUNS)
             print(f"{url:60} {median * 1000:7.0f}ms {worst * 1000:7.0f}ms {status:6} {size:11,}")
         db.engine.dispose()
 

@@ -25,14 +25,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa
-from flask_migrate import upgrade
-from sqlalchemy import event
-from sqlalchemy.orm import joinedload
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.orm import joinedload  # noqa: E402
+from support import (  # noqa: E402
+    analyze,
+    bench_app,
+    fresh_database,
+    insert_ids,
+    load_line,
+    migrate,
+    signed_in,
+    timed,
+)
 
-from portal import MIGRATIONS_DIR, create_app
-from portal.extensions import db
-from portal.models import (
+from portal.extensions import db  # noqa: E402
+from portal.models import (  # noqa: E402
     Membership,
     MembershipStatus,
     Pairing,
@@ -43,29 +51,20 @@ from portal.models import (
     User,
     utcnow,
 )
-from portal.models.choosing import (
+from portal.models.choosing import (  # noqa: E402
     ChoosingSettings,
     MatchingMode,
     MentorAbsence,
     MentorRequest,
 )
-from portal.models.leads import ProgramLead
-from portal.services.choosing import discovery
-from portal.services.matching.synthetic import random_profile
+from portal.models.leads import ProgramLead  # noqa: E402
+from portal.services.choosing import discovery  # noqa: E402
+from portal.services.matching.synthetic import random_profile  # noqa: E402
 
 URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/horizon_choose_bench"
 )
 TODAY = date(2027, 3, 1)
-
-
-def fresh_database(url: str) -> None:
-    server_url, name = url.rsplit("/", 1)
-    server = sa.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    server.dispose()
 
 
 def build(n_mentors: int, n_mentees: int) -> Program:
@@ -90,9 +89,7 @@ def build(n_mentors: int, n_mentees: int) -> Program:
         }
         for i in range(n_mentors + n_mentees)
     ]
-    ids = list(
-        db.session.scalars(sa.insert(User).returning(User.id, sort_by_parameter_order=True), users)
-    )
+    ids = insert_ids(User, users)
     mentor_ids, mentee_ids = ids[:n_mentors], ids[n_mentors:]
     rows = []
     for uid in mentor_ids:
@@ -117,12 +114,7 @@ def build(n_mentors: int, n_mentees: int) -> Program:
                 "profile": random_profile(rng, "mentee"),
             }
         )
-    member_ids = list(
-        db.session.scalars(
-            sa.insert(Membership).returning(Membership.id, sort_by_parameter_order=True),
-            rows,
-        )
-    )
+    member_ids = insert_ids(Membership, rows)
     capacity = {r["user_id"]: r["profile"]["capacity"] for r in rows[:n_mentors]}
     # A third of the mentees are paired already; mentors fill up, many to the brim.
     pairs, load = [], dict.fromkeys(mentor_ids, 0)
@@ -163,8 +155,7 @@ def build(n_mentors: int, n_mentees: int) -> Program:
     db.session.execute(sa.insert(MentorAbsence), away)
     db.session.add_all([ProgramLead(program_id=program.id, user_id=mentor_ids[i]) for i in (0, 1)])
     db.session.commit()
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("ANALYZE"))
+    analyze()
     return program
 
 
@@ -194,15 +185,15 @@ def main() -> None:
         int(a) for a in (sys.argv[1:3] + ["3000", "10000"][len(sys.argv[1:3]) :])
     )
     reuse = os.environ.get("BENCH_REUSE") == "1"  # time again without building again
-    print("load average at start: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(f"{load_line()} (at start)")
     if not reuse:
         fresh_database(URL)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": URL, "SECRET_KEY": "bench"})
+    app = bench_app(URL)
     with app.app_context():
         if reuse:
             program = db.session.scalar(sa.select(Program).where(Program.slug == "choose"))
             return measure(program)
-        upgrade(directory=MIGRATIONS_DIR, revision="heads")
+        migrate()
         started = time.perf_counter()
         program = build(n_mentors, n_mentees)
         print(
@@ -291,16 +282,7 @@ def page_timings(program: Program) -> None:
     )
     mentee.set_password("bench-password-1")
     db.session.commit()
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": URL,
-            "SECRET_KEY": "bench",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    client = app.test_client()
-    client.post("/auth/login", data={"email": mentee.email, "password": "bench-password-1"})
+    client = signed_in(bench_app(URL), mentee.email, "bench-password-1")
     fragment = {"HX-Request": "true", "HX-Target": "mentor-list"}
     urls = [
         ("/choose/choose/", {}),
@@ -310,17 +292,10 @@ def page_timings(program: Program) -> None:
     ]
     print(f"\n{'page (through the app, signed in)':48} {'median':>8} {'worst':>8} status")
     for url, headers in urls:
-        client.get(url, headers=headers)  # warm
-        seconds, status = [], 0
-        for _ in range(15):
-            t = time.perf_counter()
-            status = client.get(url, headers=headers).status_code
-            seconds.append(time.perf_counter() - t)
+        median, worst, status, _size = timed(client, url, 15, headers)
         label = url + (" (fragment)" if headers else "")
-        print(
-            f"{label:48} {statistics.median(seconds) * 1000:6.1f}ms "
-            f"{max(seconds) * 1000:6.1f}ms {status}"
-        )
+        print(f"{label:48} {median * 1000:6.1f}ms {worst * 1000:6.1f}ms {status}")
+    print(load_line())
 
 
 def explain(program: Program) -> None:

@@ -17,6 +17,7 @@ The rules (docs/sharing.md says them in plain words):
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, exists, func, or_, select, union
@@ -376,43 +377,53 @@ def can_review_entry(user: User, entry: JournalEntry) -> bool:
     return db.session.scalar(query.with_only_columns(JournalEntry.id)) is not None
 
 
-def visible_comments(user: User) -> Select[tuple[EntryComment]]:
-    """Who reads a comment: its author; a reader's comment (``pairing_id`` set) also the
-    entry's author while the entry is still shared in that pairing; the entry author's own
-    comments (``pairing_id`` NULL) every reader the entry currently has.
+@dataclass(frozen=True)
+class _Commented:
+    """A kind of shared item that takes comments, as the one comment rule reads it."""
+
+    comment: Any  # EntryComment, PracticeComment
+    item: Any  # JournalEntry, Practice
+    audience: Any  # EntryAudience, PracticeAudience
+    key: str  # the item's id on the comment and on the audience: "entry_id", "practice_id"
+    owner: str  # the item's owner column: "author_id", "owner_id"
+
+
+def _visible_comments(user: User, kind: _Commented, shared: Any, readable: Any) -> Select:
+    """The one comment rule, for entries and practices alike: a comment is seen by its
+    author; a reader's comment (``pairing_id`` set) also by the item's owner while the item
+    is still shared in that pairing; the owner's own comments (``pairing_id`` NULL) by every
+    reader the item currently has.
 
     So a mentor's story shared with two mentees shows each mentee only their own comments
-    and the mentor's replies, never the other mentee's. When an entry is unshared, every
+    and the mentor's replies, never the other mentee's. When an item is unshared, every
     comment on it stays visible to its own author only.
     """
+    comment, item, audience = kind.comment, kind.item, kind.audience
+    item_id, owner = getattr(comment, kind.key), getattr(item, kind.owner)
     still_shared_there = exists(
-        select(EntryAudience.pairing_id)
-        .where(
-            EntryAudience.entry_id == EntryComment.entry_id,
-            EntryAudience.pairing_id == EntryComment.pairing_id,
-        )
-        .correlate(EntryComment)
+        select(audience.pairing_id)
+        .where(getattr(audience, kind.key) == item_id, audience.pairing_id == comment.pairing_id)
+        .correlate(comment)
     )
     return (
-        select(EntryComment)
-        .join(JournalEntry, JournalEntry.id == EntryComment.entry_id)
+        select(comment)
+        .join(item, item.id == item_id)
         .where(
             or_(
-                EntryComment.author_id == user.id,
-                and_(
-                    JournalEntry.author_id == user.id,
-                    EntryComment.pairing_id.is_not(None),
-                    entry_shared_clause(),
-                    still_shared_there,
-                ),
-                and_(
-                    EntryComment.pairing_id.is_(None),
-                    EntryComment.author_id == JournalEntry.author_id,
-                    _entry_readable_by(user),
-                ),
+                comment.author_id == user.id,
+                and_(owner == user.id, comment.pairing_id.is_not(None), shared, still_shared_there),
+                and_(comment.pairing_id.is_(None), comment.author_id == owner, readable),
             )
         )
     )
+
+
+ENTRY_COMMENTS = _Commented(EntryComment, JournalEntry, EntryAudience, "entry_id", "author_id")
+
+
+def visible_comments(user: User) -> Select[tuple[EntryComment]]:
+    """Who reads a comment on a journal entry: the one comment rule (`_visible_comments`)."""
+    return _visible_comments(user, ENTRY_COMMENTS, entry_shared_clause(), _entry_readable_by(user))
 
 
 def entry_counts_clause() -> Any:
@@ -623,37 +634,15 @@ def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
     return select(CheckIn).where(CheckIn.practice_id.in_(readable))
 
 
+PRACTICE_COMMENTS = _Commented(
+    PracticeComment, Practice, PracticeAudience, "practice_id", "owner_id"
+)
+
+
 def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
-    """As in the journal: a comment is seen by its author; a reader's comment also by the
-    practice's owner while the practice is still shared in the comment's pairing; the
-    owner's own comments by every reader the practice currently has."""
-    still_shared_there = exists(
-        select(PracticeAudience.pairing_id)
-        .where(
-            PracticeAudience.practice_id == PracticeComment.practice_id,
-            PracticeAudience.pairing_id == PracticeComment.pairing_id,
-        )
-        .correlate(PracticeComment)
-    )
-    return (
-        select(PracticeComment)
-        .join(Practice, Practice.id == PracticeComment.practice_id)
-        .where(
-            or_(
-                PracticeComment.author_id == user.id,
-                and_(
-                    Practice.owner_id == user.id,
-                    PracticeComment.pairing_id.is_not(None),
-                    practice_shared_clause(),
-                    still_shared_there,
-                ),
-                and_(
-                    PracticeComment.pairing_id.is_(None),
-                    PracticeComment.author_id == Practice.owner_id,
-                    _practice_readable_by(user),
-                ),
-            )
-        )
+    """Who reads a comment on a practice: the same one comment rule as the journal's."""
+    return _visible_comments(
+        user, PRACTICE_COMMENTS, practice_shared_clause(), _practice_readable_by(user)
     )
 
 

@@ -29,4 +29,4 @@ def test_the_demo_programme_where_mentees_choose(app, client):
     assert "Waiting for an answer" in requests
     _login(client, "admin@example.org")
     team = client.get("/admin/programs/find-your-mentor/choosing").text
-    assert "Mean rating: 4.5/5" in team and "fewer than 5" in team
+    assert "Mean rating: 4.5 of 5" in team and "fewer than 5" in team

@@ -120,6 +120,7 @@ def test_approve_all_is_confirmed_then_undone_as_one_decision(client, auth):
     auth.login(make_admin())
     page = client.get("/admin/matching/big/approve-all").text
     assert "3 pairs, 6 people" in page
+    assert "Their notices wait 5 minutes" in page  # UNDO_WINDOW_SECONDS = 300
     client.post("/admin/matching/big/approve-all", data={"confirm": "yes"})
     db.session.expire_all()
     assert all(db.session.get(Pairing, p.id).status is PairingStatus.active for p in pairs)

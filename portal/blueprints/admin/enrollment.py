@@ -76,7 +76,12 @@ def decide(membership_id: int):
     approve = request.values.get("decision") == "approve"
     confirmed = request.method == "POST" and (approve or request.form.get("confirm") == "yes")
     if not confirmed:  # a decline is confirmed first, with an optional reason
-        return render("admin/confirm_decision.html", people=[membership], approve=approve)
+        return render(
+            "admin/confirm_decision.html",
+            people=[membership],
+            approve=approve,
+            undo_minutes=holds.window_minutes(),
+        )
     try:
         decided = enrollment.decide(
             membership, approve, current_user, reason=request.form.get("reason", "")
@@ -106,7 +111,13 @@ def decide_bulk():
         return _after_decision(None)
     if request.form.get("confirm") != "yes":
         chosen = queue.chosen(current_user, ids)
-        return render("admin/confirm_decision.html", people=chosen, approve=approve, ids=ids)
+        return render(
+            "admin/confirm_decision.html",
+            people=chosen,
+            approve=approve,
+            ids=ids,
+            undo_minutes=holds.window_minutes(),
+        )
     staff = enrollment.staff_among(ids) if approve else []
     done = enrollment.decide_many(ids, approve, current_user, request.form.get("reason", ""))
     verb = "approved" if approve else "declined"

@@ -93,7 +93,12 @@ def approve_all(slug: str):
     program = program_or_404(slug)
     count = matcher.proposed_count(program)
     if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render("admin/confirm_approve_all.html", program=program, count=count)
+        return render(
+            "admin/confirm_approve_all.html",
+            program=program,
+            count=count,
+            undo_minutes=holds.window_minutes(),
+        )
     try:
         count = matcher.approve_all(program, current_user)
     except matcher.MatchingError as error:

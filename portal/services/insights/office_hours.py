@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal.extensions import db
 from portal.models import Program, User
@@ -63,8 +63,9 @@ class _Conversation:
     topics: str
 
 
-def _conversations(program_ids: list[int]) -> list[_Conversation]:
-    if not program_ids:
+def _conversations(program_ids: list[int] | Select) -> list[_Conversation]:
+    """Held and missed conversations of the programmes (a list of ids, or a subquery)."""
+    if isinstance(program_ids, list) and not program_ids:
         return []
     rows = db.session.execute(
         select(
@@ -184,8 +185,14 @@ def topics_figure(data: OfficeHoursFigures) -> Figure:
 def panel(user: User) -> list[tuple[Program, OfficeHoursFigures]]:
     """The dashboard's office-hours panel: each programme the user runs (admin or lead) that
     has had office hours, with its suppressed figures; nothing for anyone else."""
-    if not access.can_do_programme_work(user):
+    # One query for anyone who runs nothing (the programmes they run is a subquery).
+    run = access.run_programs(user).with_only_columns(Program.id)
+    grouped: dict[int, list[_Conversation]] = defaultdict(list)
+    for conversation in _conversations(run):
+        grouped[conversation.program_id].append(conversation)
+    if not grouped:
         return []
-    programs = list(db.session.scalars(access.run_programs(user).order_by(Program.name)))
-    found = by_programme(programs)
-    return [(p, found[p.id]) for p in programs if p.id in found]
+    programs = db.session.scalars(
+        select(Program).where(Program.id.in_(list(grouped))).order_by(Program.name)
+    )
+    return [(p, summarise(grouped[p.id])) for p in programs]

@@ -33,8 +33,10 @@ from portal.models.office_hours import (
 from portal.services import access
 from portal.services.choosing import requests as choosing
 from portal.services.pairings import KickoffError
-from portal.services.pairings.mail import base_url, send
+from portal.services.pairings.mail import send
 from portal.services.pairings.schedule import PRODID, _organizer, to_utc
+from portal.services.platform.links import path_for
+from portal.services.platform.mail import external_url
 from portal.services.platform.notifications import notify
 
 QUESTION_MAX = 200
@@ -124,7 +126,7 @@ def book(slot: OfficeHourSlot, booker: User, question: str, now: datetime) -> Of
         slot.mentor_id,
         "office_hour_booked",
         f"Your office hour of {slot.starts_at:%-d %B} was booked.",
-        f"/office-hours/bookings/{booking.id}",
+        path_for("office_hours.booking", booking_id=booking.id),
     )
     _mail(slot, booking, "booked")
     db.session.commit()
@@ -151,7 +153,7 @@ def _mail(slot: OfficeHourSlot, booking: OfficeHourBooking, what: str) -> None:
             slot=slot,
             local=local,
             what=what,
-            link=f"/office-hours/bookings/{booking.id}",
+            link=external_url("office_hours.booking", booking_id=booking.id),
         )
 
 
@@ -183,7 +185,7 @@ def cancel(booking: OfficeHourBooking, user: User, now: datetime) -> None:
         other,
         "office_hour_cancelled",
         f"An office hour of {slot.starts_at:%-d %B} was called off.",
-        "/office-hours/",
+        path_for("office_hours.index"),
     )
     db.session.refresh(slot)
     _mail(slot, booking, "cancelled")
@@ -220,7 +222,7 @@ def withdraw_slot(slot: OfficeHourSlot, mentor: User, now: datetime) -> None:
             live.booker_id,
             "office_hour_cancelled",
             f"An office hour of {slot.starts_at:%-d %B} was called off.",
-            "/office-hours/",
+            path_for("office_hours.index"),
         )
         _mail(slot, live, "cancelled")
     db.session.commit()
@@ -368,7 +370,7 @@ def ics_bytes(slot: OfficeHourSlot, booking: OfficeHourBooking, method: str, vie
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if slot.place:
         event.add("location", slot.place)
-    event.add("url", f"{base_url()}/office-hours/bookings/{booking.id}")
+    event.add("url", external_url("office_hours.booking", booking_id=booking.id))
     event.add("organizer", _organizer())
     for person in (slot.mentor, booking.booker):
         attendee = vCalAddress(f"mailto:{person.email}")

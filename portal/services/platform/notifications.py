@@ -14,10 +14,14 @@ from portal.services.access import visible_notifications
 GROUP_WINDOW = timedelta(days=7)
 
 
+def undo_window() -> timedelta:
+    """The undo window (config UNDO_WINDOW_SECONDS): the one place that reads it."""
+    return timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
+
+
 def held_until(decided_at: datetime | None = None) -> datetime:
     """When a notice held by a decision taken at `decided_at` (default now) becomes visible."""
-    seconds = current_app.config["UNDO_WINDOW_SECONDS"]
-    return (decided_at or utcnow()) + timedelta(seconds=seconds)
+    return (decided_at or utcnow()) + undo_window()
 
 
 def notify(

@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from huey import crontab
 from sqlalchemy import delete, func, select, update
 
@@ -30,7 +29,7 @@ from portal.models import (
 from portal.models.enrollment import AuditEvent
 from portal.services.choosing.closing import reopen
 from portal.services.platform import audit, mail
-from portal.services.platform.notifications import held_until
+from portal.services.platform.notifications import held_until, undo_window
 from portal.services.reminders import news
 from portal.tasks import periodic_task
 
@@ -54,7 +53,12 @@ def new_undo_key() -> str:
 
 
 def window() -> timedelta:
-    return timedelta(seconds=current_app.config["UNDO_WINDOW_SECONDS"])
+    return undo_window()
+
+
+def window_minutes() -> int:
+    """The undo window in whole minutes, as the confirmation pages say it (at least 1)."""
+    return max(1, -(-int(window().total_seconds()) // 60))
 
 
 def tell_time(decided_at: datetime) -> datetime:
