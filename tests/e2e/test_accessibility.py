@@ -76,6 +76,8 @@ PAGES = {
         "/admin/programs/leadership-2026/roi/outcomes",
         "/admin/programs/growth-2026/guide",
         "/admin/programs/growth-2026/surveys/midpoint/comments",
+        "/admin/programs/leadership-2026/message",
+        "/admin/requests",
     ],
     "lead@example.org": [
         "/dashboard/",
@@ -83,6 +85,10 @@ PAGES = {
         "/admin/enrollment?program=spring-2027&sort=name",
         "/admin/matching/spring-2027",
         "/admin/audit",
+        "/admin/programs/spring-2027/pairs",
+        "/admin/programs/spring-2027/analytics",
+        "/admin/programs/spring-2027/message",
+        "/admin/programs/spring-2027/import",
     ],
 }
 

@@ -70,19 +70,16 @@ def recipients(program: Program, audience: str, today: date) -> list[User]:
     if audience not in AUDIENCES:
         raise MessageError("Choose who receives the message.", "audience")
     if audience in COHORTS:
-        query = (
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.program_id == program.id,
-                Membership.status == MembershipStatus.active,
-                User.deactivated_at.is_(None),
-            )
+        members = select(Membership.user_id).where(
+            Membership.program_id == program.id, Membership.status == MembershipStatus.active
         )
         if audience != "everyone":
             role = Role.mentor if audience == "mentors" else Role.mentee
-            query = query.where(Membership.role == role)
-        people = list(db.session.scalars(query.distinct()))
+            members = members.where(Membership.role == role)
+        # Each person once (a mentor and a mentee in one programme): an IN, not a DISTINCT
+        # over users (PostgreSQL cannot compare their JSON column).
+        query = select(User).where(User.id.in_(members), User.deactivated_at.is_(None))
+        people = list(db.session.scalars(query))
     else:
         status = HealthStatus(audience.split(":", 1)[1])
         ids = {
