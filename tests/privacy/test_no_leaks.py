@@ -336,7 +336,9 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
         assert any(marker in text for text in seen), marker
     auth.logout()
     auth.login(make_admin())
-    assert any(NOTE in text for _, text in texts_seen(client, urls))  # the team reads notes
+    seen = [text for _, text in texts_seen(client, urls)]
+    assert any(NOTE in text for text in seen)  # the team reads notes
+    assert any(LEAVE in text for text in seen)  # and a former circle member's leave note
     # Every request was logged (one access line each), never with what anyone wrote.
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert "portal.access" in logged
