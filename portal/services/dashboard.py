@@ -21,6 +21,7 @@ from portal.models import (
     User,
 )
 from portal.services import access, journal, practice
+from portal.services.circles import page as circles_page
 from portal.services.insights import panel as insights_panel
 from portal.services.pairings import panel as guide_panel
 from portal.services.pairings import steps
@@ -66,6 +67,7 @@ class Dashboard:
     first_steps: list[steps.FirstSteps] = field(default_factory=list)
     guide: guide_panel.GuidePanel = field(default_factory=guide_panel.GuidePanel)
     turned_at_risk: list = field(default_factory=list)
+    circles: list = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -113,6 +115,7 @@ def dashboard_for(user: User) -> Dashboard:
     board.first_steps = steps.panel(user, board.pairings)
     board.guide = guide_panel.panel(user, board.pairings)
     board.turned_at_risk = insights_panel.panel(user)
+    board.circles = circles_page.panel(user)
     return board
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import User, utcnow
@@ -101,9 +102,14 @@ def leave(user: User, circle_id: int, note: str) -> Circle:
     return circle
 
 
-def my_circles(user: User) -> list[Circle]:
-    """The circles the person reads in (for the dashboard panel), newest first."""
-    query = access.readable_circles(user).order_by(Circle.approved_at.desc(), Circle.id.desc())
+def panel(user: User) -> list[Circle]:
+    """The dashboard's circles panel: the circles the person reads in, newest first (one
+    query; the dashboard asks, this module never imports the dashboard)."""
+    query = (
+        access.readable_circles(user)
+        .options(joinedload(Circle.program))
+        .order_by(Circle.approved_at.desc(), Circle.id.desc())
+    )
     return list(db.session.scalars(query.limit(20)))
 
 
