@@ -578,3 +578,53 @@ def make_booking(slot: Any, booker: User, **overrides: Any) -> Any:
     db.session.add(row)
     db.session.commit()
     return row
+
+
+# --- circles ------------------------------------------------------------------------------
+
+
+def make_circle(program: Program | None = None, **overrides: Any) -> Any:
+    """An approved, active, open circle: a facilitator and three members unless told."""
+    from portal.demo.builders import new_circle
+
+    program = program or make_program()
+    facilitator = overrides.pop("facilitator", None) or make_user(name=f"Facilitator {_next()}")
+    members = overrides.pop("members", None)
+    if members is None:
+        members = [make_user(name=f"Member {_next()}") for _ in range(3)]
+    circle = new_circle(program, facilitator, members, **overrides)
+    db.session.commit()
+    return circle
+
+
+def share_with_circle(item: Any, circle: Any, at: Any = None) -> None:
+    """Share an entry, practice or goal with a circle at a moment (now unless told), as the
+    sharing service writes it, without its checks (tests build histories with it)."""
+    from portal.models.circles import (
+        EntryCircleAudience,
+        GoalCircleAudience,
+        PracticeCircleAudience,
+    )
+    from portal.models.kickoff import Goal
+    from portal.models.practice import Practice
+
+    if isinstance(item, JournalEntry):
+        row = EntryCircleAudience(entry_id=item.id, circle_id=circle.id)
+    elif isinstance(item, Practice):
+        row = PracticeCircleAudience(practice_id=item.id, circle_id=circle.id)
+    else:
+        assert isinstance(item, Goal)
+        row = GoalCircleAudience(goal_id=item.id, circle_id=circle.id)
+    row.created_at = at or utcnow()
+    item.visibility = Visibility.shared
+    db.session.add(row)
+    db.session.commit()
+
+
+def leave_circle(circle: Any, user: User, at: Any = None, note: str | None = None) -> None:
+    """End the person's current stint in the circle (at a moment, now unless told)."""
+    for stint in circle.stints:
+        if stint.user_id == user.id and stint.left_at is None:
+            stint.left_at = at or utcnow()
+            stint.leave_note = note
+    db.session.commit()

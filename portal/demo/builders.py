@@ -63,3 +63,40 @@ def fit_profile(profile: dict[str, Any], user: User) -> dict[str, Any]:
     profile["timezone"] = user.timezone
     profile["location"] = cities.get(user.timezone, profile.get("location", ""))
     return profile
+
+
+def _membership_of(user: User, program: Program, role: Role) -> Membership:
+    """The person's membership in the programme, made active in ``role`` if they have none."""
+    db.session.flush()
+    found = db.session.query(Membership).filter_by(user_id=user.id, program_id=program.id).first()
+    return found or new_membership(user, program, role)
+
+
+def new_circle(program: Program, facilitator: User, members: list[User], **values: Any) -> Any:
+    """An approved, active circle by default, open since its approval, with a current stint
+    per member (each joined at the approval unless the stint says otherwise)."""
+    from portal.models.circles import Circle, CircleMember, CircleStatus
+
+    values.setdefault("status", CircleStatus.active)
+    values.setdefault("approved_at", utcnow())
+    values.setdefault("theme", "Leading through change")
+    if "opens_at" not in values and values["status"] != CircleStatus.proposed:
+        values["opens_at"] = values["approved_at"]
+    membership = _membership_of(facilitator, program, Role.mentor)
+    circle = Circle(
+        program=program,
+        facilitator=facilitator,
+        facilitator_membership=membership,
+        **values,
+    )
+    db.session.add(circle)
+    for member in members:
+        joined = values["approved_at"] or utcnow()
+        circle.stints.append(
+            CircleMember(
+                user=member,
+                membership=_membership_of(member, program, Role.mentee),
+                joined_at=joined,
+            )
+        )
+    return circle

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
 from portal.demo.choosing import FIXED_NAMES, seed_choosing_demo
+from portal.demo.circles import seed_circles_demo
 from portal.demo.guide import seed_guide_demo
 from portal.demo.insights import seed_insights_demo
 from portal.demo.journal import seed_journal_demo
@@ -194,6 +195,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     seed_guide_demo(today, person, password_hash)
     seed_insights_demo(today, password_hash)
     seed_choosing_demo(today, person, password_hash)
+    seed_circles_demo(today, person, random.Random(2028))
     db.session.commit()
     programs = db.session.scalar(select(func.count(Program.id))) or 0
     return {"programs": programs, "pairings": len(pairs), "applicants": cohort_people}

@@ -30,6 +30,19 @@ class Cadence(StrEnum):
         return "every two weeks" if self is Cadence.biweekly else "monthly"
 
 
+class ProgramFormat(StrEnum):
+    """How a programme's participants meet: in pairs, in circles (a facilitator with a small
+    group), or both (see docs/circles.md)."""
+
+    one_to_one = "one_to_one"
+    circles = "circles"
+    both = "both"
+
+    @property
+    def has_circles(self) -> bool:
+        return self is not ProgramFormat.one_to_one
+
+
 class ProgramStatus(StrEnum):
     draft = "draft"
     enrolling = "enrolling"
@@ -61,6 +74,11 @@ class Program(db.Model):
     cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence), default=Cadence.monthly)
     status: Mapped[ProgramStatus] = mapped_column(
         enum_column(ProgramStatus), default=ProgramStatus.draft
+    )
+    format: Mapped[ProgramFormat] = mapped_column(
+        enum_column(ProgramFormat),
+        default=ProgramFormat.one_to_one,
+        server_default=ProgramFormat.one_to_one.value,
     )
     enrollment_opens_on: Mapped[date | None]
     enrollment_closes_on: Mapped[date | None]

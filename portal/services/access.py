@@ -37,6 +37,15 @@ from portal.models import (
     utcnow,
 )
 from portal.models.choosing import ChoosingSettings, MatchingMode, MentorRequest
+from portal.models.circles import (
+    CIRCLE_READABLE_STATUSES,
+    Circle,
+    CircleMember,
+    CircleStatus,
+    EntryCircleAudience,
+    GoalCircleAudience,
+    PracticeCircleAudience,
+)
 from portal.models.enrollment import AuditEvent
 from portal.models.journal import (
     EntryAudience,
@@ -127,7 +136,7 @@ def _self_and_partner_ids(user: User) -> Select[tuple[int]]:
     an ``OR ... IN (subquery)``.
     """
     me = select(User.id).where(User.id == user.id)
-    return select(union(me, partner_ids(user)).subquery().c[0])
+    return select(union(me, partner_ids(user), circle_mate_ids(user)).subquery().c[0])
 
 
 def is_partner(user: User, other_id: int) -> bool:
@@ -151,6 +160,206 @@ def can_view_pairing(user: User, pairing: Pairing) -> bool:
 def can_work_in_pairing(user: User, pairing: Pairing) -> bool:
     """Only the two partners, while the pairing is sharable, may add material to it."""
     return is_sharable_pairing(user, pairing)
+
+
+# --- circles ---------------------------------------------------------------------------
+# A circle is a relationship like a pairing, with a facilitator and member stints. An item
+# shared with a circle carries the moment it was shared (its audience row's created_at).
+# It is read by the facilitator and by every person whose stint in that circle covered that
+# moment: a member who joins later never reads what came before them, a former member keeps
+# what was shared while they were in it and nothing new. Members of one circle read nothing
+# of another. Readable: open (after the undo window) and active, completed or ended;
+# sharable: open and active, for the facilitator and the current members only.
+
+
+def _circle_open(circle: Any = Circle) -> Any:
+    return and_(circle.opens_at.is_not(None), circle.opens_at <= utcnow())
+
+
+def _circle_readable(circle: Any = Circle) -> Any:
+    return and_(circle.status.in_(CIRCLE_READABLE_STATUSES), _circle_open(circle))
+
+
+def _in_circle_at(user_id: Any, circle_id: Any, moment: Any, *correlated: Any) -> Any:
+    """SQL EXISTS: ``user_id`` had a stint in the circle that covered ``moment`` (columns of
+    the audience row and the item, which the subquery correlates to)."""
+    return exists(
+        select(CircleMember.id)
+        .where(
+            CircleMember.circle_id == circle_id,
+            CircleMember.user_id == user_id,
+            CircleMember.joined_at <= moment,
+            or_(CircleMember.left_at.is_(None), CircleMember.left_at > moment),
+        )
+        .correlate(*correlated)
+    )
+
+
+def _in_circle_ever(user: User, circle: Any = Circle) -> Any:
+    """SQL: the user facilitates the circle or has (had) a stint in it."""
+    stint = exists(
+        select(CircleMember.id).where(
+            CircleMember.circle_id == circle.id, CircleMember.user_id == user.id
+        )
+    )
+    return or_(circle.facilitator_id == user.id, stint)
+
+
+def readable_circles(user: User) -> Select[tuple[Circle]]:
+    """Circles the user reads in: facilitated or joined (now or before), open, not proposed."""
+    return select(Circle).where(_in_circle_ever(user), _circle_readable())
+
+
+def sharable_circles(user: User) -> Select[tuple[Circle]]:
+    """Circles where the user may share new material: active, open, facilitator or a
+    current member."""
+    current = exists(
+        select(CircleMember.id).where(
+            CircleMember.circle_id == Circle.id,
+            CircleMember.user_id == user.id,
+            CircleMember.left_at.is_(None),
+        )
+    )
+    return select(Circle).where(
+        or_(Circle.facilitator_id == user.id, current),
+        Circle.status == CircleStatus.active,
+        _circle_open(),
+    )
+
+
+def is_readable_circle(user: User, circle: Circle) -> bool:
+    query = readable_circles(user).where(Circle.id == circle.id).with_only_columns(Circle.id)
+    return db.session.scalar(query) is not None
+
+
+def is_sharable_circle(user: User, circle: Circle) -> bool:
+    query = sharable_circles(user).where(Circle.id == circle.id).with_only_columns(Circle.id)
+    return db.session.scalar(query) is not None
+
+
+def circle_or_404(user: User, circle_id: Any) -> Circle:
+    """A circle the user reads in (its page), or 404: admins and leads included, who see
+    circles through the programme's admin pages only."""
+    circle = db.session.scalar(readable_circles(user).where(Circle.id == circle_id))
+    if circle is None:
+        raise NotVisible
+    return circle
+
+
+def circle_mate_ids(user: User) -> Select[tuple[int]]:
+    """A subquery of the ids of the people the user shares (or shared) a readable circle
+    with: a narrowing device only; the item's circle audience and stints decide the read."""
+    mine = readable_circles(user).with_only_columns(Circle.id).subquery()
+    members = select(CircleMember.user_id).where(CircleMember.circle_id.in_(select(mine.c.id)))
+    facilitators = select(Circle.facilitator_id).where(Circle.id.in_(select(mine.c.id)))
+    return select(union(members, facilitators).subquery().c[0])
+
+
+def _circle_audience_in(link: Any, item_key: Any, item_id: Any, author_id: Any, user: User) -> Any:
+    """SQL EXISTS: the item has an audience row in a readable circle that the user reads in
+    (its facilitator, or a member whose stint covered the moment it was shared), shared by
+    someone who was in that circle then (its facilitator or a member)."""
+    item_model = item_id.class_
+    moment = link.created_at
+    query = (
+        select(link.circle_id)
+        .join(Circle, Circle.id == link.circle_id)
+        .where(
+            item_key == item_id,
+            _circle_readable(),
+            or_(
+                Circle.facilitator_id == user.id,
+                _in_circle_at(user.id, link.circle_id, moment, link),
+            ),
+            or_(
+                Circle.facilitator_id == author_id,
+                _in_circle_at(author_id, link.circle_id, moment, link, item_model),
+            ),
+        )
+        .correlate(item_model)
+    )
+    return exists(query)
+
+
+def _entry_circle_readable_by(user: User) -> Any:
+    return _circle_audience_in(
+        EntryCircleAudience,
+        EntryCircleAudience.entry_id,
+        JournalEntry.id,
+        JournalEntry.author_id,
+        user,
+    )
+
+
+def _practice_circle_readable_by(user: User) -> Any:
+    return _circle_audience_in(
+        PracticeCircleAudience,
+        PracticeCircleAudience.practice_id,
+        Practice.id,
+        Practice.owner_id,
+        user,
+    )
+
+
+def shared_in_circle(user: User, circle: Circle) -> Select[tuple[JournalEntry]]:
+    """Entries shared with one circle that the user reads (the circle page's list)."""
+    readable = _circle_audience_in(
+        EntryCircleAudience,
+        EntryCircleAudience.entry_id,
+        JournalEntry.id,
+        JournalEntry.author_id,
+        user,
+    )
+    in_circle = select(EntryCircleAudience.entry_id).where(
+        EntryCircleAudience.circle_id == circle.id
+    )
+    return select(JournalEntry).where(
+        JournalEntry.id.in_(in_circle), entry_shared_clause(), readable
+    )
+
+
+def practices_shared_in_circle(user: User, circle: Circle) -> Select[tuple[Practice]]:
+    """Practices shared with one circle that the user reads."""
+    in_circle = select(PracticeCircleAudience.practice_id).where(
+        PracticeCircleAudience.circle_id == circle.id
+    )
+    return select(Practice).where(
+        Practice.id.in_(in_circle), practice_shared_clause(), _practice_circle_readable_by(user)
+    )
+
+
+def _circle_audience_of(link: Any, item_key: Any, item_id: int) -> list[Circle]:
+    query = (
+        select(Circle)
+        .join(link, link.circle_id == Circle.id)
+        .where(item_key == item_id)
+        .order_by(Circle.approved_at, Circle.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def entry_circle_audience(entry: JournalEntry) -> list[Circle]:
+    """The circles an entry is shared in (for its author's "who can read this" line)."""
+    return _circle_audience_of(EntryCircleAudience, EntryCircleAudience.entry_id, entry.id)
+
+
+def practice_circle_audience(practice: Practice) -> list[Circle]:
+    """The circles a practice is shared in."""
+    return _circle_audience_of(
+        PracticeCircleAudience, PracticeCircleAudience.practice_id, practice.id
+    )
+
+
+def circle_refusal(user: User, program: Program) -> str | None:
+    """Why the person may not be placed in (or facilitate) a circle of this programme: staff
+    are never members through their powers (the pairing rule)."""
+    return partner_refusal(user, program)
+
+
+def can_see_leave_note(user: User, circle: Circle) -> bool:
+    """A member's leave note is for the programme team (its admins and leads), never the
+    circle: not the facilitator, not the other members."""
+    return can_run_program(user, circle.program)
 
 
 # --- programs and memberships ----------------------------------------------------------
@@ -217,7 +426,10 @@ def _entry_audience_in(pairings: Any, author: Any = JournalEntry.author_id) -> A
 
 
 def _entry_readable_by(user: User) -> Any:
-    return and_(entry_shared_clause(), _entry_audience_in(_readable(user)))
+    return and_(
+        entry_shared_clause(),
+        or_(_entry_audience_in(_readable(user)), _entry_circle_readable_by(user)),
+    )
 
 
 def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
@@ -570,7 +782,10 @@ def _practice_audience_in(pairings: Any) -> Any:
 
 
 def _practice_readable_by(user: User) -> Any:
-    return and_(practice_shared_clause(), _practice_audience_in(_readable(user)))
+    return and_(
+        practice_shared_clause(),
+        or_(_practice_audience_in(_readable(user)), _practice_circle_readable_by(user)),
+    )
 
 
 def visible_practices(user: User) -> Select[tuple[Practice]]:
@@ -717,10 +932,13 @@ def can_see_partner_email(user: User, pairing: Pairing) -> bool:
 def visible_goals(user: User) -> Select[tuple[Goal]]:
     """The user's own goals, and the shared goals of the pairings the user reads in."""
     readable = _own_approved_pairing_ids(user)
+    in_circle = _circle_audience_in(
+        GoalCircleAudience, GoalCircleAudience.goal_id, Goal.id, Goal.owner_id, user
+    )
     return select(Goal).where(
         or_(
             Goal.owner_id == user.id,
-            (Goal.visibility == Visibility.shared) & Goal.pairing_id.in_(readable),
+            (Goal.visibility == Visibility.shared) & or_(Goal.pairing_id.in_(readable), in_circle),
         )
     )
 
@@ -731,7 +949,10 @@ def can_read_goal(user: User, goal: Goal) -> bool:
     if not goal.is_shared:
         return False
     pairing = db.session.get(Pairing, goal.pairing_id)
-    return pairing is not None and is_readable_pairing(user, pairing)
+    if pairing is not None and is_readable_pairing(user, pairing):
+        return True
+    query = visible_goals(user).where(Goal.id == goal.id).with_only_columns(Goal.id)
+    return db.session.scalar(query) is not None
 
 
 def can_edit_goal(user: User, goal: Goal) -> bool:

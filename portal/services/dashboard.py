@@ -21,6 +21,7 @@ from portal.models import (
     User,
 )
 from portal.services import access, journal, practice
+from portal.services.circles import page as circles_page
 from portal.services.insights import office_hours as office_hours_panel
 from portal.services.insights import panel as insights_panel
 from portal.services.pairings import panel as guide_panel
@@ -73,6 +74,7 @@ class Dashboard:
     office_hours: list = field(default_factory=list)
     # A programme lead (not a portal admin): their programmes' panel.
     leads: bool = False
+    circles: list = field(default_factory=list)
 
     def roles(self) -> set[str]:
         roles = {m.role.value for m in self.memberships if m.status is MembershipStatus.active}
@@ -133,6 +135,7 @@ def dashboard_for(user: User) -> Dashboard:
     board.guide = guide_panel.panel(user, board.pairings)
     board.turned_at_risk = insights_panel.panel(user)
     board.office_hours = office_hours_panel.panel(user)
+    board.circles = circles_page.panel(user)
     return board
 
 

@@ -263,7 +263,8 @@ def audience_of(entry: JournalEntry) -> list[Pairing]:
 
 def audience_line(entry: JournalEntry) -> str:
     """For the author: exactly who can read the entry."""
-    return audience_sentence(entry.author, audience_of(entry))
+    circles = access.entry_circle_audience(entry) if entry.is_shared else []
+    return audience_sentence(entry.author, audience_of(entry), circles)
 
 
 def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> str:
@@ -271,8 +272,16 @@ def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> st
     if not entry.is_shared:
         return ""
     current = sharing.audience_ids(entry)
-    matching = [o for o in options if set(o.pairing_ids) <= current]
-    return max(matching, key=lambda o: len(o.pairing_ids)).value if matching else ""
+    circles = sharing.circle_audience_ids(entry)
+    matching = [
+        o
+        for o in options
+        if set(o.pairing_ids) <= current
+        and set(o.circle_ids) <= circles
+        and (o.pairing_ids or o.circle_ids)
+    ]
+    best = max(matching, key=lambda o: len(o.pairing_ids) + len(o.circle_ids), default=None)
+    return best.value if best else ""
 
 
 def _notify_shared(entry: JournalEntry, pairing_ids: list[int]) -> None:

@@ -330,7 +330,8 @@ def audience_line(practice: Practice) -> str:
     """For the owner: exactly who sees the practice and its check-ins."""
     owner = practice.owner or db.session.get(User, practice.owner_id)
     pairings = access.practice_audience(practice) if practice.is_shared else []
-    return audience_sentence(owner, pairings)
+    circles = access.practice_circle_audience(practice) if practice.is_shared else []
+    return audience_sentence(owner, pairings, circles)
 
 
 def _live_reader_ids(practice: Practice) -> list[int]:

@@ -34,6 +34,20 @@ def demo(app):
     return people
 
 
+def _in_her_circle(reader: User, item) -> bool:
+    """The item reaches the reader through a circle she reads in (docs/circles.md)."""
+    from portal.models.circles import EntryCircleAudience, PracticeCircleAudience
+
+    link, key = (
+        (EntryCircleAudience, EntryCircleAudience.entry_id)
+        if isinstance(item, JournalEntry)
+        else (PracticeCircleAudience, PracticeCircleAudience.practice_id)
+    )
+    mine = access.readable_circles(reader).with_only_columns(db.text("circles.id"))
+    query = select(link.circle_id).where(key == item.id, link.circle_id.in_(mine))
+    return db.session.scalar(query.limit(1)) is not None
+
+
 def _entry(title: str, author: User) -> JournalEntry:
     return db.session.scalar(
         select(JournalEntry).where(JournalEntry.title == title, JournalEntry.author_id == author.id)
@@ -96,7 +110,7 @@ def test_is_everything_a_demo_mentee_reads_shared_in_her_own_pairing(demo):
                     )
                 )
             )
-            assert pairing.id in audience, (email, entry.title)
+            assert pairing.id in audience or _in_her_circle(reader, entry), (email, entry.title)
         practices = db.session.scalars(
             access.visible_practices(reader).where(Practice.owner_id != reader.id)
         ).all()
@@ -108,7 +122,7 @@ def test_is_everything_a_demo_mentee_reads_shared_in_her_own_pairing(demo):
                     )
                 )
             )
-            assert pairing.id in audience, (email, item.title)
+            assert pairing.id in audience or _in_her_circle(reader, item), (email, item.title)
 
 
 def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
@@ -119,11 +133,16 @@ def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
 
     entry_audiences = db.metadata.tables["entry_audiences"]
     practice_audiences = db.metadata.tables["practice_audiences"]
+    circle_entries = db.metadata.tables["entry_circle_audiences"]
+    circle_practices = db.metadata.tables["practice_circle_audiences"]
     orphans = db.session.scalars(
         select(JournalEntry.title).where(
             JournalEntry.visibility == Visibility.shared,
             ~select(entry_audiences.c.entry_id)
             .where(entry_audiences.c.entry_id == JournalEntry.id)
+            .exists(),
+            ~select(circle_entries.c.entry_id)
+            .where(circle_entries.c.entry_id == JournalEntry.id)
             .exists(),
         )
     ).all()
@@ -134,6 +153,9 @@ def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
             ~select(practice_audiences.c.practice_id)
             .where(practice_audiences.c.practice_id == Practice.id)
             .exists(),
+            ~select(circle_practices.c.practice_id)
+            .where(circle_practices.c.practice_id == Practice.id)
+            .exists(),
         )
     ).all()
     assert orphans == []
@@ -141,3 +163,34 @@ def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
         select(Pairing.id).where(Pairing.approved_at.is_not(None), Pairing.opens_at.is_(None))
     ).all()
     assert unopened == []
+
+
+def test_the_demo_circle_shows_trust_following_the_circle(demo, client, auth):
+    """Marcus facilitates five members, Lena among them; a sixth left: she reads the entry
+    shared while she was a member and not the later ones; the admin reads none of it."""
+    from portal.models.circles import Circle
+
+    circle = db.session.scalar(select(Circle).where(Circle.theme == "Leading through change"))
+    assert len(circle.current_stints) == 5
+    early = db.session.scalar(
+        select(JournalEntry).where(JournalEntry.title == "What I took from our first circle")
+    )
+    later = db.session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.title == "A story for the circle: the change I got wrong"
+        )
+    )
+    for email, reads_early, reads_later in (
+        ("mentee@example.org", True, True),
+        ("mentor@example.org", True, True),
+        ("circle6@example.org", True, False),
+        ("admin@example.org", False, False),
+        ("alumna@example.org", False, False),
+    ):
+        auth.login(email, "horizon-demo")
+        assert (client.get(f"/journal/{early.id}").status_code == 200) == reads_early, email
+        assert (client.get(f"/journal/{later.id}").status_code == 200) == reads_later, email
+        assert (client.get(f"/circles/{circle.id}").status_code == 200) == (
+            email not in ("admin@example.org", "alumna@example.org")
+        ), email
+        auth.logout()

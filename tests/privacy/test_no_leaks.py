@@ -50,6 +50,10 @@ PAIR = "okapi-pair-5512"
 NOTE = "quokka-note-3391"
 REPLY = "gecko-reply-4420"
 QUESTION = "ibis-question-6608"
+# Circles: what a member shared with their circle (its facilitator and members read it), and
+# a former member's leave note (the programme team only, never the circle).
+CIRCLE = "tapir-circle-2284"
+LEAVE = "lemur-leave-9051"
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
 
 
@@ -113,7 +117,34 @@ def plant(pairing) -> None:
     )
     plant_insights(pairing)
     plant_choosing(pairing)
+    plant_circles(pairing)
     db.session.commit()
+
+
+def plant_circles(pairing) -> None:
+    """A circle the mentor facilitates with the mentee in it: a shared entry, practice and
+    check-in, a private entry, and a member who left with a note for the programme team."""
+    from portal.models.programs import ProgramFormat
+    from tests.factories import leave_circle, make_circle, share_with_circle
+
+    pairing.program.format = ProgramFormat.both
+    leaver = make_user()
+    circle = make_circle(
+        pairing.program,
+        facilitator=pairing.mentor,
+        members=[pairing.mentee, make_user(), leaver],
+        theme="Circle theme",
+    )
+    entry = make_entry(
+        author=pairing.mentee, title="For the circle", body=f"Circle {CIRCLE}", audience=[]
+    )
+    entry.visibility = Visibility.shared
+    share_with_circle(entry, circle)
+    practice = make_practice(owner=pairing.mentee, title="Circle practice", audience=[])
+    share_with_circle(practice, circle)
+    make_check_in(practice, note=f"Circle check-in {CIRCLE}")
+    make_entry(author=leaver, title="Mine", body=f"Leaver {PRIVATE}")
+    leave_circle(circle, leaver, note=f"Leaving {LEAVE}")
 
 
 def plant_choosing(pairing) -> None:
@@ -257,13 +288,13 @@ def texts_seen(client, urls: list[str]):
 
 
 FORBIDDEN = {
-    "mentor": [PRIVATE],
-    "other_mentor": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
-    "other_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
-    "sibling_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
-    "admin": [PRIVATE, PAIR, REPLY, QUESTION],
-    "lead": [PRIVATE, PAIR, REPLY, QUESTION],
-    "other_lead": [PRIVATE, PAIR, NOTE, REPLY, QUESTION],
+    "mentor": [PRIVATE, LEAVE],
+    "other_mentor": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
+    "other_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
+    "sibling_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
+    "admin": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE],
+    "lead": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE],
+    "other_lead": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
 }
 
 
@@ -304,15 +335,17 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     auth.logout()
     auth.login(pairing.mentor)
     seen = [text for _, text in texts_seen(client, urls)]
-    for marker in (PAIR, NOTE, REPLY, QUESTION):
+    for marker in (PAIR, NOTE, REPLY, QUESTION, CIRCLE):
         assert any(marker in text for text in seen), marker
     auth.logout()
     auth.login(make_admin())
-    assert any(NOTE in text for _, text in texts_seen(client, urls))  # the team reads notes
+    seen = [text for _, text in texts_seen(client, urls)]
+    assert any(NOTE in text for text in seen)  # the team reads notes
+    assert any(LEAVE in text for text in seen)  # and a former circle member's leave note
     # Every request was logged (one access line each), never with what anyone wrote.
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert "portal.access" in logged
-    assert not [m for m in (PRIVATE, PAIR, NOTE, REPLY, QUESTION) if m in logged]
+    assert not [m for m in (PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE) if m in logged]
 
 
 # One test per viewer, so that parallel workers share the sweep's cost.

@@ -31,6 +31,7 @@ SKIPPED = {"static", "auth.logout"}
 # Which table an id argument names; meetings may be logged or planned.
 TABLES = {
     "booking_id": ["office_hour_bookings"],
+    "circle_id": ["circles"],
     "entry_id": ["journal_entries"],
     "export_id": ["data_exports"],
     "goal_id": ["goals"],

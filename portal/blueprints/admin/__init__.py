@@ -4,6 +4,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from portal.blueprints.admin import (  # noqa: E402,F401  (each module adds its routes)
     choosing,
+    circles,
     enrollment,
     guide,
     identity,

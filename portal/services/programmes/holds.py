@@ -26,6 +26,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.circles import Circle, CircleStatus
 from portal.models.enrollment import AuditEvent
 from portal.services.choosing.closing import reopen
 from portal.services.platform import audit, mail
@@ -38,6 +39,7 @@ UNDOABLE = {
     "enrollment.declined",
     "pairing.approved",
     "programme.messaged",
+    "circle.approved",
 }
 # What the second of two people deciding the same thing at once is told; nothing is recorded.
 ALREADY_DECIDED = "This was already decided."
@@ -151,7 +153,9 @@ def undoable(viewer: User, program_id: int | None = None) -> list[Undoable]:
     for undo_key, count, summary, action, created_at, program in db.session.execute(query):
         if count > 1:
             verb = summary.split(" ", 1)[0]
-            noun = "pairs" if action.startswith("pairing.") else "applications"
+            noun = {"pairing.": "pairs", "circle.": "circles"}.get(
+                action.split(".", 1)[0] + ".", "applications"
+            )
             summary = f"{verb} {count} {noun}"
         found.append(Undoable(undo_key, summary, count, tell_time(created_at), program, action))
     return found
@@ -229,6 +233,17 @@ def _revert(event: AuditEvent) -> None:
             .execution_options(synchronize_session=False)
         )
         row = membership
+    elif event.action == "circle.approved":
+        circle = db.session.get(Circle, detail.get("circle_id"))
+        if circle is None or circle.status is not CircleStatus.active:
+            raise UndoError("The circle changed since; it cannot be undone here.")
+        claimed = db.session.execute(
+            update(Circle)
+            .where(Circle.id == circle.id, Circle.status == CircleStatus.active)
+            .values(status=CircleStatus.proposed, approved_at=None, opens_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        row = circle
     else:
         pairing = db.session.get(Pairing, detail.get("pairing_id"))
         if pairing is None:

@@ -1,0 +1,122 @@
+"""Demo: "Leading Together Circles", a circles programme (CLI `flask seed-demo` only).
+
+- mentor@example.org (Marcus Bell) facilitates a circle on "Leading through change" with five
+  members, mentee@example.org (Lena Ortiz) among them;
+- a sixth member, circle6@example.org, left ten days ago with a note for the programme team:
+  she keeps reading what was shared while she was in the circle, and nothing since;
+- members shared entries and a practice with the circle, through the sharing services;
+- admin@example.org sees the circle on the team's board, with its health figures and the
+  leave note, and reads none of what was shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import update
+
+from portal.demo.builders import new_circle, new_membership
+from portal.extensions import db
+from portal.models import Cadence, Program, ProgramStatus, Role, User, utcnow
+from portal.models.circles import EntryCircleAudience
+from portal.models.journal import JournalEntry
+from portal.models.practice import Practice
+from portal.models.programs import ProgramFormat
+from portal.services import journal, practice
+from portal.services.matching.synthetic import random_profile
+from portal.services.sharing import Audience
+
+MEMBERS = [
+    ("circle1@example.org", "Priya Raman", "Europe/London"),
+    ("circle2@example.org", "Jonas Weber", "Europe/Berlin"),
+    ("circle3@example.org", "Amélie Laurent", "Europe/Paris"),
+    ("circle4@example.org", "Tomás Silva", "Europe/Lisbon"),
+]
+LEAVER = ("circle6@example.org", "Ines Kovač", "Europe/Berlin")
+
+
+def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
+    marcus = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
+    lena = db.session.scalar(db.select(User).where(User.email == "mentee@example.org"))
+    program = Program(
+        name="Leading Together Circles",
+        slug="leading-together",
+        description="Small circles around one facilitator, meeting every two weeks.",
+        starts_on=today - timedelta(days=60),
+        ends_on=Program.default_end(today - timedelta(days=60)),
+        cadence=Cadence.biweekly,
+        status=ProgramStatus.running,
+        format=ProgramFormat.circles,
+        matching={"circles": {"min_size": 3, "max_size": 8, "max_per_department": 1}},
+    )
+    db.session.add(program)
+    others = [person(email, name, tz) for email, name, tz in MEMBERS]
+    leaver = person(*LEAVER)
+    new_membership(marcus, program, Role.mentor, profile=random_profile(rng, "mentor"))
+    for member in [lena, *others, leaver]:
+        new_membership(member, program, Role.mentee, profile=random_profile(rng, "mentee"))
+    approved = utcnow() - timedelta(days=50)
+    circle = new_circle(
+        program,
+        marcus,
+        [lena, *others, leaver],
+        theme="Leading through change",
+        cadence=Cadence.biweekly,
+        approved_at=approved,
+        created_at=approved,
+    )
+    db.session.flush()
+    early = _share(
+        lena,
+        circle,
+        "What I took from our first circle",
+        "Hearing five people describe the same fear made it smaller. I will name it next time.",
+    )
+    _share(
+        others[0],
+        circle,
+        "A reorganisation, told from the inside",
+        "How I explained a change I did not choose, and what my team asked that I had missed.",
+    )
+    _share(
+        marcus,
+        circle,
+        "A story for the circle: the change I got wrong",
+        "Years ago I announced a move before I had listened. What I would do differently.",
+    )
+    listening = Practice(
+        owner_id=others[1].id,
+        title="One change conversation a week",
+        action="Ask one person how the change lands for them, and only listen.",
+        idea="People accept what they helped to understand.",
+        starts_on=today - timedelta(days=14),
+        ends_on=today + timedelta(days=14),
+        per_week=1,
+    )
+    db.session.add(listening)
+    db.session.flush()
+    practice.share_practice(listening, Audience((), (circle.id,)))
+    # The first entry was shared in the circle's first week, while the leaver was a member.
+    db.session.execute(
+        update(EntryCircleAudience)
+        .where(EntryCircleAudience.entry_id == early.id)
+        .values(created_at=approved + timedelta(days=7))
+    )
+    for stint in circle.stints:
+        if stint.user_id == leaver.id:
+            stint.left_at = utcnow() - timedelta(days=10)
+            stint.leave_note = "My new role leaves no room for the meetings; thank you all."
+    db.session.flush()
+    return {"circles": 1, "members": len(others) + 1}
+
+
+def _share(author: User, circle, title: str, body: str) -> JournalEntry:
+    """A published entry shared with the circle through the sharing service."""
+    now = utcnow()
+    entry = JournalEntry(
+        author_id=author.id, title=title, body=body, published_at=now, created_at=now
+    )
+    db.session.add(entry)
+    db.session.flush()
+    journal.share_entry(entry, Audience((), (circle.id,)))
+    return entry

@@ -1,0 +1,191 @@
+"""Circles: one facilitator with a small group of members, a relationship like a pairing.
+
+A circle's members are stints (``CircleMember``): a person joined at one time and may have
+left at another. What is shared with a circle is read by the people whose stint covered the
+moment it was shared, and by the facilitator (docs/circles.md, docs/sharing.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._time import enum_column, utcnow
+from portal.models.programs import Cadence
+
+if TYPE_CHECKING:
+    from portal.models.programs import Membership, Program
+    from portal.models.users import User
+
+
+class CircleStatus(StrEnum):
+    proposed = "proposed"
+    active = "active"
+    completed = "completed"
+    ended = "ended"
+
+
+# A circle whose members read what was shared in it (once it is open, see opens_at).
+CIRCLE_READABLE_STATUSES = (CircleStatus.active, CircleStatus.completed, CircleStatus.ended)
+# The sizes a programme may set for its circles (members, the facilitator not counted).
+SMALLEST_CIRCLE = 2
+LARGEST_CIRCLE = 20
+
+
+class Circle(db.Model):
+    __tablename__ = "circles"
+    __table_args__ = (
+        CheckConstraint(
+            f"min_size BETWEEN {SMALLEST_CIRCLE} AND {LARGEST_CIRCLE}", name="circle_min_size"
+        ),
+        CheckConstraint(
+            f"max_size BETWEEN {SMALLEST_CIRCLE} AND {LARGEST_CIRCLE}", name="circle_max_size"
+        ),
+        CheckConstraint("min_size <= max_size", name="circle_size_order"),
+        Index("ix_circles_program_status", "program_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id", ondelete="CASCADE"))
+    # The facilitator's membership in the programme (a mentor, or a peer facilitator).
+    facilitator_membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    facilitator_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    theme: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence), default=Cadence.monthly)
+    min_size: Mapped[int] = mapped_column(default=3)
+    max_size: Mapped[int] = mapped_column(default=8)
+    status: Mapped[CircleStatus] = mapped_column(
+        enum_column(CircleStatus), default=CircleStatus.proposed
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None]
+    # As for pairings: members see the circle only once everyone was told (approval plus
+    # the undo window); NULL while proposed and again after an undo.
+    opens_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    # What the circle matcher said (total fit, per-member reasons); shown to the team only.
+    score: Mapped[float | None]
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    program: Mapped[Program] = relationship()
+    facilitator: Mapped[User] = relationship(foreign_keys=[facilitator_id])
+    facilitator_membership: Mapped[Membership] = relationship()
+    stints: Mapped[list[CircleMember]] = relationship(
+        back_populates="circle", cascade="all, delete-orphan", order_by="CircleMember.joined_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Circle {self.id} {self.theme!r} {self.status}>"
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.opens_at is not None and self.opens_at <= (now or utcnow())
+
+    def is_readable(self) -> bool:
+        return self.status in CIRCLE_READABLE_STATUSES and self.is_open()
+
+    def is_sharable(self) -> bool:
+        return self.status is CircleStatus.active and self.is_open()
+
+    @property
+    def is_past(self) -> bool:
+        return self.status in (CircleStatus.completed, CircleStatus.ended)
+
+    @property
+    def current_stints(self) -> list[CircleMember]:
+        return [s for s in self.stints if s.left_at is None]
+
+
+class CircleMember(db.Model):
+    """One stint of a person in a circle: joined, and perhaps left (with a confidential note
+    to the programme team that nobody in the circle reads)."""
+
+    __tablename__ = "circle_members"
+    __table_args__ = (
+        # One current stint per person and circle.
+        Index(
+            "uq_circle_members_current",
+            "circle_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("left_at IS NULL"),
+            postgresql_where=text("left_at IS NULL"),
+        ),
+        Index("ix_circle_members_user_circle", "user_id", "circle_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    membership_id: Mapped[int] = mapped_column(
+        ForeignKey("memberships.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+    leave_note: Mapped[str | None] = mapped_column(Text)
+    # The matcher's fit for this member in this circle (0-100) and its reasons.
+    score: Mapped[float | None]
+    explanation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    circle: Mapped[Circle] = relationship(back_populates="stints")
+    user: Mapped[User] = relationship()
+    membership: Mapped[Membership] = relationship()
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_at is None
+
+
+class EntryCircleAudience(db.Model):
+    """A circle a shared entry is shared in; ``created_at`` is the moment it was shared."""
+
+    __tablename__ = "entry_circle_audiences"
+    __table_args__ = (Index("ix_entry_circle_audiences_circle_entry", "circle_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PracticeCircleAudience(db.Model):
+    """A circle a shared practice (and its check-ins) is shared in."""
+
+    __tablename__ = "practice_circle_audiences"
+    __table_args__ = (
+        Index("ix_practice_circle_audiences_circle_practice", "circle_id", "practice_id"),
+    )
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GoalCircleAudience(db.Model):
+    """A circle a member's goal is shared in (read by the circle, not only the pairing)."""
+
+    __tablename__ = "goal_circle_audiences"
+    __table_args__ = (Index("ix_goal_circle_audiences_circle_goal", "circle_id", "goal_id"),)
+
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
