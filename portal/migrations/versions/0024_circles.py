@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0024_circles"
-down_revision = "0021_choose_choosing"
+down_revision = "0023_finish_news"
 branch_labels = None
 depends_on = None
 
