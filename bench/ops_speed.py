@@ -5,7 +5,8 @@
     .venv/bin/python bench/ops_speed.py --reuse    # measure a kept database (after migrating)
     .venv/bin/python bench/ops_speed.py --build-only   # build and keep it, measure later
 
-Data: 300,000 audit events over two years in 20 programmes; 3,000 writers with 100 journal
+Data: 300,000 audit events over two years in 20 programmes; 12,000 applications waiting in
+four programmes (the enrollment queue); 3,000 writers with 100 journal
 entries each and one heavy writer with 5,000, where "team" occurs in 60 % of the entries
 (the frequent word) and "zephyr" in 0.2 % (a rare one). Pages are requested in-process
 (Flask test client, so the figures are the server's work: queries and rendering), signed in
@@ -52,6 +53,11 @@ FILL = [
          'Approved Writer ' || n % 3000 || ' with Writer ' || (n * 7) % 3000, '{}',
          now() - (n || ' minutes')::interval * 3.5
        FROM generate_series(1, :events) n""",
+    # Applications waiting: every writer applied to programmes 1-4 (12,000 in all).
+    """INSERT INTO memberships (user_id, program_id, role, status, profile, created_at)
+       SELECT w, p, CASE WHEN w % 4 = 0 THEN 'mentor' ELSE 'mentee' END, 'applied',
+         '{"department": "Dept 1"}', now() - ((w * 4 + p) || ' minutes')::interval
+       FROM generate_series(1, :writers) w, generate_series(1, 4) p""",
     # Journal entries: the frequent word in 60 %, the rare one in 0.2 %.
     """INSERT INTO journal_entries (author_id, title, body, visibility, status, version,
          created_at, updated_at, published_at)
@@ -144,7 +150,15 @@ def measure(url: str) -> None:
     print(f"{events:,} audit events, {entries:,} journal entries; load {os.getloadavg()[0]:.1f}")
     print(f"{'page':<42} {'median ms':>10} {'bytes':>9}")
     for email, urls in (
-        ("admin@bench.test", ["/admin/audit", "/admin/audit?program=programme-3"]),
+        (
+            "admin@bench.test",
+            [
+                "/admin/audit",
+                "/admin/audit?program=programme-3",
+                "/admin/enrollment",
+                "/admin/enrollment?program=programme-2",
+            ],
+        ),
         ("heavy@bench.test", ["/journal/", "/journal/?q=team", "/journal/?q=zephyr"]),
     ):
         client = app.test_client()

@@ -117,6 +117,8 @@ class Membership(db.Model):
         UniqueConstraint("user_id", "program_id", name="uq_memberships_user_program"),
         # The enrollment queue and its counts: applications by programme, oldest first.
         Index("ix_memberships_status_program_created", "status", "program_id", "created_at"),
+        # The queue across every programme, oldest first, one page at a time.
+        Index("ix_memberships_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,6 +60,8 @@ PAGES = {
         "/admin/matching/spring-2027",
         "/admin/audit",
         "/admin/outbox",
+        "/admin/people/erase",
+        "/admin/people/{waiting_mentee}/erase",
         "/admin/programs/spring-2027/jobs/{job}",
         "/admin/enrollment/{applicant}",
         "/admin/enrollment/{applicant}/decide?decision=decline",

@@ -73,3 +73,21 @@ def test_queue_filters_by_programme(client, auth, app):
     auth.login(make_admin())
     page = client.get(f"/admin/enrollment?program={program.slug}").text
     assert first.user.name in page and second.user.name not in page
+
+
+def test_does_the_unfiltered_total_from_the_kept_counts_match_a_real_count(app):
+    """The queue's pager reads the maintained counts; they must say what a count says."""
+    from portal.services.programmes.queue import QueueQuery, page
+    from tests.factories import make_lead
+
+    program, waiting = applicants(3)
+    other, _ = applicants(2)
+    make_participant(program, Role.mentor, status=MembershipStatus.active)
+    db.session.get(Membership, waiting[0].id).status = MembershipStatus.declined
+    db.session.commit()
+    admin, lead = make_admin(), make_lead(program)
+    assert page(admin, QueueQuery(), None).total == 4
+    assert page(admin, QueueQuery(), program).total == 2
+    assert page(lead, QueueQuery(), None).total == 2  # only the programme they lead
+    assert page(admin, QueueQuery(role="mentee"), None).total == 4  # filtered: counted
+    assert [m.id for m in page(admin, QueueQuery(), program).items] == [w.id for w in waiting[1:]]

@@ -299,3 +299,21 @@ def _kill_a_worker_mid_import(app, database_url, queue, hold_file, workers):
     imported = select(func.count(AuditEvent.id)).where(AuditEvent.action == "enrollment.imported")
     assert db.session.scalar(imported) == 1
     assert leases.sweep() == {"requeued": 0, "failed": 0}
+
+
+def test_does_a_lost_job_leave_no_fence_on_the_session(app):
+    """An inline job runs in the caller's session: after it, commits are the caller's own."""
+    admin = make_admin()
+    job = BackgroundJob(kind="test_lease_marker", started_by_id=admin.id, total=1)
+    db.session.add(job)
+    db.session.commit()
+    attempt = leases.claim(
+        BackgroundJob, job.id, JobStatus.queued, "me:1", to_status=JobStatus.running
+    )
+    stop = leases.fence_on_commit(
+        db.session(), BackgroundJob, job.id, JobStatus.running, attempt, lambda: {}
+    )
+    assert stop() is False and stop() is False  # twice is harmless
+    db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id).values(attempts=9))
+    db.session.commit()  # no LeaseLost: the fence is gone
+    assert _reload(BackgroundJob, job.id).attempts == 9

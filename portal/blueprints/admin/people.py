@@ -39,8 +39,8 @@ def _page(person: User, form: EraseForm, status: int = 200):
         form=form,
         preview=data_rights.erasure_preview(person),
         steps=data_rights.ADMIN_STEPS,
-        statement=data_rights.STATEMENT,
-        always=data_rights.ALWAYS,
+        statement=data_rights.ADMIN_STATEMENT,
+        always=data_rights.ADMIN_ALWAYS,
         modes=ErasureMode,
     )
 

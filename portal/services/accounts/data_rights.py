@@ -424,6 +424,26 @@ ADMIN_STEPS = (
 )
 
 
+# The same outcomes as STATEMENT and ALWAYS, told to the admin about the person.
+ADMIN_STATEMENT = {
+    ErasureMode.remove: (
+        "What they shared with a partner is deleted too: the partner no longer sees their "
+        "shared entries, practices, goals, agenda points, comments or meeting notes. The "
+        "partner's own entries, comments and meeting records stay; the partner's comments on "
+        "the deleted entries go with those entries."
+    ),
+    ErasureMode.anonymise: (
+        "What they shared with a partner stays readable for the partner, shown as written by "
+        "“Former participant”; their private entries and practices are deleted."
+    ),
+}
+ADMIN_ALWAYS = (
+    "Their private entries and drafts, practices they kept to themselves, reflections, survey "
+    "answers and comments, profile, application answers, reminders and notifications are "
+    "deleted. Programme reports keep counts only, never their name."
+)
+
+
 @dataclass(frozen=True)
 class ErasurePreview:
     """What an erasure would touch, in counts (an admin sees counts, never text)."""

@@ -106,6 +106,7 @@ def run_job(job_id: int) -> str:
         _finish(job_id, attempt, stop(), status=JobStatus.failed, error=_error(error))
         raise
     finally:
+        stop()  # never leave the fence on a session that lives on (an inline job's request)
         huey.storage.pop_data(_progress_key(job_id))
     status = JobStatus.failed if result.get("errors") else JobStatus.done
     _finish(job_id, attempt, stop(), status=status, result=result)

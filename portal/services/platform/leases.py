@@ -107,9 +107,10 @@ def fence_on_commit(
     event.listen(session, "before_commit", before_commit)
     event.listen(session, "after_commit", after_commit)
 
-    def stop() -> bool:
-        event.remove(session, "before_commit", before_commit)
-        event.remove(session, "after_commit", after_commit)
+    def stop() -> bool:  # may be called more than once
+        if event.contains(session, "before_commit", before_commit):
+            event.remove(session, "before_commit", before_commit)
+            event.remove(session, "after_commit", after_commit)
         return state["fenced"]
 
     return stop

@@ -57,9 +57,13 @@ def clean_text(value: Any, limit: int = 100) -> str:
     return text.strip()[:limit]
 
 
-def paginate(stmt: Select, number: int) -> Page:
-    """One page of the query (the last one when the number is past the end)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+def paginate(stmt: Select, number: int, total: int | None = None) -> Page:
+    """One page of the query (the last one when the number is past the end).
+
+    `total`, when the caller knows it (a maintained count), saves counting every row.
+    """
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     last = max(math.ceil((total or 0) / PAGE_SIZE), 1)
     number = min(number, last)
     items = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))

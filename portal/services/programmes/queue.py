@@ -112,7 +112,9 @@ def page(viewer: User, query: QueueQuery, program: Program | None) -> Page:
         .options(joinedload(Membership.user), joinedload(Membership.program))
         .order_by(*order)
     )
-    return paginate(stmt, query.page)
+    # Unfiltered, the total is the maintained count: no count of every application.
+    total = None if query.filtered else waiting_count(viewer, program)
+    return paginate(stmt, query.page, total)
 
 
 def matching_ids(viewer: User, query: QueueQuery, program: Program | None) -> list[int]:
@@ -121,10 +123,12 @@ def matching_ids(viewer: User, query: QueueQuery, program: Program | None) -> li
     return list(db.session.scalars(stmt))
 
 
-def waiting_count(viewer: User) -> int:
-    """Applications waiting in the programmes the viewer runs, from the counts that
-    database triggers keep (MembershipCount), not a count of every application."""
+def waiting_count(viewer: User, program: Program | None = None) -> int:
+    """Applications waiting in the programmes the viewer runs (or in one of them), from the
+    counts that database triggers keep (MembershipCount), not a count of every application."""
     programs = access.run_programs(viewer).with_only_columns(Program.id)
+    if program is not None:
+        programs = programs.where(Program.id == program.id)
     stmt = select(func.coalesce(func.sum(MembershipCount.members), 0)).where(
         MembershipCount.program_id.in_(programs),
         MembershipCount.status == MembershipStatus.applied.value,
