@@ -96,6 +96,8 @@ class Membership(db.Model):
         UniqueConstraint("user_id", "program_id", name="uq_memberships_user_program"),
         # The enrollment queue and its counts: applications by programme, oldest first.
         Index("ix_memberships_status_program_created", "status", "program_id", "created_at"),
+        # Discovery's listing of a programme's active mentors: an index-only scan (0025).
+        Index("ix_memberships_program_role_status", "program_id", "role", "status", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
