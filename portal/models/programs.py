@@ -119,6 +119,8 @@ class Membership(db.Model):
         Index("ix_memberships_status_program_created", "status", "program_id", "created_at"),
         # The queue across every programme, oldest first, one page at a time.
         Index("ix_memberships_status_created", "status", "created_at", "id"),
+        # Discovery's listing of a programme's active mentors: an index-only scan (0025).
+        Index("ix_memberships_program_role_status", "program_id", "role", "status", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

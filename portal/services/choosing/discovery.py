@@ -173,13 +173,14 @@ def _listed_mentors(program: Program, mentee_id: int, today: date, compiled: boo
     lead = exists().where(
         ProgramLead.program_id == program.id, ProgramLead.user_id == Membership.user_id
     )
+    # Admins are few: an anti-join on them, not a join of every mentor to users.
+    admin = exists().where(User.id == Membership.user_id, User.is_portal_admin.is_(True))
     query = (
         select(
             Membership.user_id,
             func.coalesce(taken.c.n, 0).label("taken"),
             func.coalesce(waiting.c.n, 0).label("waiting"),
         )
-        .join(User, User.id == Membership.user_id)
         .outerjoin(taken, taken.c.mentor_id == Membership.user_id)
         .outerjoin(waiting, waiting.c.mentor_id == Membership.user_id)
         .where(
@@ -188,7 +189,7 @@ def _listed_mentors(program: Program, mentee_id: int, today: date, compiled: boo
             Membership.status == MembershipStatus.active,
             Membership.user_id != mentee_id,
             # Staff are never listed through their staff role (access.partner_refusal).
-            User.is_portal_admin.is_(False),
+            ~admin,
             ~lead,
             ~away,
         )
