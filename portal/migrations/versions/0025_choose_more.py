@@ -8,7 +8,7 @@ scan of the programme's mentors instead of a scan of every membership of the pro
 from alembic import op
 
 revision = "0025_choose_more"
-down_revision = "0021_choose_choosing"
+down_revision = "0024_circles"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """company sign-in: remember which roles a company group granted, so leaving it revokes them
 
 Revision ID: 0026_sso_group_grants
-Revises: 0024_circles
+Revises: 0025_choose_more
 Create Date: 2026-12-06 04:20:00
 
 users.admin_group and program_leads.granted_by_group name the group that granted the role
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0026_sso_group_grants"
-down_revision = "0024_circles"
+down_revision = "0025_choose_more"
 branch_labels = None
 depends_on = None
 
