@@ -133,8 +133,11 @@ def dashboard_for(user: User) -> Dashboard:
         board.meeting_dues = meeting_dues(board.pairings, local_today(user), user.zone)
     board.first_steps = steps.panel(user, board.pairings)
     board.guide = guide_panel.panel(user, board.pairings)
-    board.turned_at_risk = insights_panel.panel(user)
-    board.office_hours = office_hours_panel.panel(user)
+    # Only those who run a programme have insight and office-hours panels: no query for
+    # anyone else.
+    runs = user.is_portal_admin or board.leads
+    board.turned_at_risk = insights_panel.panel(user) if runs else []
+    board.office_hours = office_hours_panel.panel(user) if runs else []
     board.circles = circles_page.panel(user)
     return board
 

@@ -24,6 +24,7 @@ LEAD_ENDPOINTS = {
     "admin.decide_bulk",
     "admin.undo",
     "admin.import_participants",
+    "admin.import_sample",
     "admin.matching",
     "admin.propose",
     "admin.approve_all",

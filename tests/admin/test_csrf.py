@@ -42,6 +42,7 @@ def test_every_admin_post_needs_a_csrf_token(app, client, auth):
         "key": "undo-0000",
         "lead_id": db.session.query(ProgramLead).filter_by(user_id=lead.id).one().id,
         "what": "participants",
+        "user_id": pairing.mentee_id,
     }
     posts = [url for method, url in admin_urls(app, values) if method == "POST"]
     posts.append("/programs/cohort/apply")

@@ -48,8 +48,8 @@ def test_the_review_queue_uses_a_fixed_number_of_queries(client, auth, count_que
     large = _queries(client, count_queries, url)
     assert large == small, f"{url}: {small} queries for 2 entries, {large} for 42"
     # The dashboard's budget: 15, plus the two of the one next-meeting answer (next_meeting.py),
-    # plus one for the office-hours panel of the programmes the person runs (none here),
-    # plus one for the circles panel (circles/page.panel).
+    # plus one to know whether the person leads a programme (their office-hours and lead
+    # panels cost nothing otherwise), plus one for the circles panel (circles/page.panel).
     assert large <= 19
 
 

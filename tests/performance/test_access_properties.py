@@ -125,14 +125,16 @@ def _audience_pairings(item) -> list[Pairing]:
     return [db.session.get(Pairing, i) for i in ids]
 
 
-def _reads_through(viewer: User, item, role: str | None = None) -> bool:
+def _reads_through(viewer: User, item, role: str | None = None, active: bool = False) -> bool:
     """A partner reads a shared item through an audience pairing they read in (as ``role``:
-    "mentor" when the viewer is that pairing's mentor)."""
+    "mentor" when the viewer is that pairing's mentor; ``active``: a running pairing only)."""
     owner = item.author_id if isinstance(item, JournalEntry) else item.owner_id
     if owner == viewer.id or not item.is_shared:
         return False
     for pairing in _audience_pairings(item):
         if not _readable(viewer, pairing) or owner not in (pairing.mentor_id, pairing.mentee_id):
+            continue
+        if active and pairing.status is not PairingStatus.active:
             continue
         if role is None or pairing.role_of(viewer) == role:
             return True
@@ -181,7 +183,7 @@ def test_do_the_journal_and_practice_helpers_match_the_plain_rules(
             assert _ids(access.visible_entries(viewer)) == readable
             assert _ids(access.shared_with(viewer)) == shared
             assert _ids(access.review_queue(viewer)) == {
-                e.id for e in all_entries if _reads_through(viewer, e, "mentor")
+                e.id for e in all_entries if _reads_through(viewer, e, "mentor", active=True)
             }
             assert _ids(access.mentor_stories(viewer)) == {
                 e.id for e in all_entries if _reads_through(viewer, e, "mentee")
@@ -270,7 +272,7 @@ def test_do_the_narrowed_dashboard_panels_match_the_plain_rules(
                 (
                     e
                     for e in newest
-                    if e.author_id in mentees and _reads_through(viewer, e, "mentor")
+                    if e.author_id in mentees and _reads_through(viewer, e, "mentor", active=True)
                 ),
                 key=lambda e: e.reviewed_at is not None,  # stable: newest first within each
             )

@@ -43,6 +43,7 @@ TABLES = {
     "practice_id": ["practices"],
     "request_id": ["pairing_requests", "mentor_requests"],
     "template_id": ["practice_templates"],
+    "user_id": ["users"],
 }
 
 
