@@ -24,6 +24,8 @@ LEAD_ENDPOINTS = {
     "admin.decide_bulk",
     "admin.undo",
     "admin.import_participants",
+    "admin.import_sample",
+    "admin.team_message",
     "admin.matching",
     "admin.propose",
     "admin.approve_all",
@@ -93,7 +95,7 @@ def world(app):
 
 # The admin areas this matrix covers; insights, guide, requests and kick-off pages have their
 # own matrices (tests/insights/test_privacy.py, tests/reminders/test_access.py, tests/pairings/).
-PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs"}
+PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs", "messages"}
 
 
 def _area(app, rule) -> str:
