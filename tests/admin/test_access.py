@@ -25,6 +25,7 @@ LEAD_ENDPOINTS = {
     "admin.undo",
     "admin.import_participants",
     "admin.import_sample",
+    "admin.team_message",
     "admin.matching",
     "admin.propose",
     "admin.approve_all",
@@ -96,7 +97,7 @@ def world(app):
 # The admin areas this matrix covers (people: erase a person, portal admins only); insights,
 # guide, requests and kick-off pages have their
 # own matrices (tests/insights/test_privacy.py, tests/reminders/test_access.py, tests/pairings/).
-PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs", "people"}
+PROGRAMME_WORK = {"programs", "enrollment", "matching", "overview", "jobs", "people", "messages"}
 
 
 def _area(app, rule) -> str:

@@ -151,7 +151,9 @@ class TeamMessageForm(FlaskForm):
     """A message from the programme team to a cohort or to the pairs in one health state."""
 
     audience = SelectField(
-        "Who receives it", choices=list(team_messages.AUDIENCES.items()), validate_choice=False
+        "Who receives it",
+        choices=[SelectChoice(key, label) for key, label in team_messages.AUDIENCES.items()],
+        validate_choice=False,
     )
     text = TextAreaField(
         "Message",
