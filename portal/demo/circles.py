@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from portal.demo.builders import new_circle, new_membership
+from portal.demo.builders import fit_profile, new_circle, new_membership
 from portal.extensions import db
 from portal.models import Cadence, Program, ProgramStatus, Role, User, utcnow
 from portal.models.circles import EntryCircleAudience
@@ -27,12 +27,14 @@ from portal.services.matching.synthetic import random_profile
 from portal.services.sharing import Audience
 
 MEMBERS = [
-    ("circle1@example.org", "Priya Raman", "Europe/London"),
+    ("circle1@example.org", "Hannah Okafor", "Europe/London"),
     ("circle2@example.org", "Jonas Weber", "Europe/Berlin"),
     ("circle3@example.org", "Amélie Laurent", "Europe/Paris"),
     ("circle4@example.org", "Tomás Silva", "Europe/Lisbon"),
 ]
 LEAVER = ("circle6@example.org", "Ines Kovač", "Europe/Berlin")
+# The generated demo people never take these names (portal/demo/seed.py).
+CIRCLE_NAMES = frozenset(name for _, name, _ in [*MEMBERS, LEAVER])
 
 
 def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
@@ -52,9 +54,13 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
     db.session.add(program)
     others = [person(email, name, tz) for email, name, tz in MEMBERS]
     leaver = person(*LEAVER)
-    new_membership(marcus, program, Role.mentor, profile=random_profile(rng, "mentor"))
+    new_membership(
+        marcus, program, Role.mentor, profile=fit_profile(random_profile(rng, "mentor"), marcus)
+    )
     for member in [lena, *others, leaver]:
-        new_membership(member, program, Role.mentee, profile=random_profile(rng, "mentee"))
+        new_membership(
+            member, program, Role.mentee, profile=fit_profile(random_profile(rng, "mentee"), member)
+        )
     approved = utcnow() - timedelta(days=50)
     circle = new_circle(
         program,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
 from portal.demo.choosing import FIXED_NAMES, seed_choosing_demo
-from portal.demo.circles import seed_circles_demo
+from portal.demo.circles import CIRCLE_NAMES, seed_circles_demo
 from portal.demo.guide import seed_guide_demo
 from portal.demo.insights import seed_insights_demo
 from portal.demo.journal import seed_journal_demo
@@ -123,7 +123,7 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     today = today or date.today()
     password_hash = password_hasher().hash(DEMO_PASSWORD)  # one hash serves every demo login
     # Every name once: demo people never share a name (nor take a demo login's name).
-    taken = {name for name, _ in DEMO_ACCOUNTS.values()} | FIXED_NAMES
+    taken = {name for name, _ in DEMO_ACCOUNTS.values()} | FIXED_NAMES | CIRCLE_NAMES
     pool = [f"{first} {last}" for first in FIRST for last in LAST]
     rng.shuffle(pool)
     names = iter(name for name in pool if name not in taken)
