@@ -5,6 +5,7 @@
 - a sixth member, circle6@example.org, left ten days ago with a note for the programme team:
   she keeps reading what was shared while she was in the circle, and nothing since;
 - members shared entries and a practice with the circle, through the sharing services;
+- two meetings were held (attendance recorded by Marcus) and the next one is planned;
 - admin@example.org sees the circle on the team's board, with its health figures and the
   leave note, and reads none of what was shared.
 """
@@ -18,7 +19,7 @@ from sqlalchemy import update
 from portal.demo.builders import fit_profile, new_circle, new_membership
 from portal.extensions import db
 from portal.models import Cadence, Program, ProgramStatus, Role, User, utcnow
-from portal.models.circles import EntryCircleAudience
+from portal.models.circles import CircleAttendance, CircleMeeting, EntryCircleAudience
 from portal.models.journal import JournalEntry
 from portal.models.practice import Practice
 from portal.models.programs import ProgramFormat
@@ -112,8 +113,41 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
         if stint.user_id == leaver.id:
             stint.left_at = utcnow() - timedelta(days=10)
             stint.leave_note = "My new role leaves no room for the meetings; thank you all."
+    _meetings(circle, marcus, approved, leaver)
     db.session.flush()
     return {"circles": 1, "members": len(others) + 1}
+
+
+def _meetings(circle, facilitator: User, approved, leaver: User) -> None:
+    """Two past meetings with attendance (the leaver came to the first) and the next one."""
+    people = [s.user_id for s in circle.stints]
+    for n, (days, absent) in enumerate(((7, set()), (21, {leaver.id, people[1]}))):
+        meeting = CircleMeeting(
+            circle_id=circle.id,
+            uid=f"demo-circle-{n}@horizon",
+            starts_at=(approved + timedelta(days=days)).replace(
+                hour=11, minute=0, second=0, microsecond=0
+            ),
+            minutes=60,
+            place="https://meet.example.org/leading-together",
+            proposed_by_id=facilitator.id,
+        )
+        db.session.add(meeting)
+        for user_id in people:
+            meeting.attendance.append(
+                CircleAttendance(user_id=user_id, attended=user_id not in absent)
+            )
+    upcoming = (utcnow() + timedelta(days=6)).replace(hour=11, minute=0, second=0, microsecond=0)
+    db.session.add(
+        CircleMeeting(
+            circle_id=circle.id,
+            uid="demo-circle-next@horizon",
+            starts_at=upcoming,
+            minutes=60,
+            place="https://meet.example.org/leading-together",
+            proposed_by_id=facilitator.id,
+        )
+    )
 
 
 def _share(author: User, circle, title: str, body: str) -> JournalEntry:

@@ -189,3 +189,52 @@ class GoalCircleAudience(db.Model):
         ForeignKey("circles.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CircleMeeting(db.Model):
+    """A circle meeting in everyone's calendar: one iCalendar event whose UID never changes."""
+
+    __tablename__ = "circle_meetings"
+    __table_args__ = (
+        Index("ix_circle_meetings_circle_starts", "circle_id", "starts_at"),
+        CheckConstraint("minutes BETWEEN 15 AND 240", name="circle_minutes_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(String(120), unique=True)
+    sequence: Mapped[int] = mapped_column(default=0)
+    starts_at: Mapped[datetime]  # naive UTC
+    minutes: Mapped[int] = mapped_column(default=60)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    circle: Mapped[Circle] = relationship()
+    attendance: Mapped[list[CircleAttendance]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan"
+    )
+
+    @property
+    def ends_at(self) -> datetime:
+        from datetime import timedelta
+
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class CircleAttendance(db.Model):
+    """Whether a member came to a circle meeting, recorded by the facilitator."""
+
+    __tablename__ = "circle_attendance"
+
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    attended: Mapped[bool] = mapped_column(default=False)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    meeting: Mapped[CircleMeeting] = relationship(back_populates="attendance")

@@ -153,3 +153,11 @@ def test_a_former_member_keeps_the_past_and_misses_the_new(client, auth, program
     page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
     assert "Before you left" in page and "After you left" not in page
     assert client.get(f"/journal/{new.id}").status_code == 404
+
+
+def test_the_admin_overview_links_a_circles_programme_to_its_board(client, auth, program):
+    one_to_one = make_program()
+    auth.login(make_admin())
+    page = client.get("/admin/").get_data(as_text=True)
+    assert f"/admin/programs/{program.slug}/circles" in page
+    assert f"/admin/programs/{one_to_one.slug}/circles" not in page

@@ -165,6 +165,7 @@ def build_world() -> dict:
 # programmes' slugs), so the walk stays short while it still reaches every object of the
 # world (the general sweep tries every id and every word everywhere).
 TABLES_BY_ARGUMENT = {
+    "circle_id": ("circles",),
     "entry_id": ("journal_entries",),
     "goal_id": ("goals",),
     "meeting_id": ("meetings", "planned_meetings"),

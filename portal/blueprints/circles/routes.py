@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.circles import bp
+from portal.models import utcnow
 from portal.rendering import render
+from portal.services.circles import meetings
 from portal.services.circles import page as circles
 
 
 def _page(circle_id: int, status: int = 200, **extra):
+    circle_page = circles.circle_page(current_user, circle_id)
+    planned = meetings.meetings_of(current_user, circle_page.circle)
     return render(
         "circles/circle.html",
         "circles/_circle.html",
         fragment_id="circle",
         status=status,
-        circle_page=circles.circle_page(current_user, circle_id),
+        circle_page=circle_page,
+        planned=[(m, meetings.local_times(circle_page.circle, m)) for m in planned],
+        now=utcnow(),
         **extra,
     )
 
@@ -38,4 +44,60 @@ def leave(circle_id: int):
     except circles.CircleError as error:
         return _page(circle_id, 422, leaving=True, note=note[: circles.NOTE_LIMIT], error=error)
     flash("You left the circle. What was shared while you were in it stays with you.", "success")
+    return redirect(url_for("circles.circle", circle_id=circle_id), 303)
+
+
+def _terms(form) -> meetings.MeetingTerms:
+    """The meeting form's values; anything unreadable becomes None (the service says why)."""
+    from datetime import date, time
+
+    def parse(kind, text):
+        try:
+            return kind.fromisoformat((text or "").strip()[:10])
+        except ValueError:
+            return None
+
+    minutes = (form.get("minutes") or "").strip()
+    return meetings.MeetingTerms(
+        parse(date, form.get("day")),
+        parse(time, form.get("start_time")),
+        int(minutes) if minutes.isdecimal() and len(minutes) < 5 else None,
+        (form.get("place") or "")[:400],
+    )
+
+
+@bp.post("/<int:circle_id>/meetings")
+@login_required
+def plan_meeting(circle_id: int):
+    try:
+        meetings.plan(current_user, circle_id, _terms(request.form))
+    except meetings.MeetingError as error:
+        return _page(circle_id, 422, meeting_error=error, meeting_form=request.form)
+    flash("Meeting planned; everyone in the circle can add it to their calendar.", "success")
+    return redirect(url_for("circles.circle", circle_id=circle_id), 303)
+
+
+@bp.get("/<int:circle_id>/meetings/<int:meeting_id>.ics")
+@login_required
+def meeting_ics(circle_id: int, meeting_id: int):
+    meeting = meetings.meeting_or_404(current_user, circle_id, meeting_id)
+    response = make_response(meetings.invitation(meeting))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=REQUEST"
+    response.headers["Content-Disposition"] = f'attachment; filename="circle-{meeting.id}.ics"'
+    return response
+
+
+@bp.post("/<int:circle_id>/meetings/<int:meeting_id>/attendance")
+@login_required
+def attendance(circle_id: int, meeting_id: int):
+    meeting = meetings.meeting_or_404(current_user, circle_id, meeting_id)
+    came = set()
+    for value in request.form.getlist("attended"):
+        if value.isdecimal() and len(value) < 11:
+            came.add(int(value))
+    try:
+        count = meetings.record_attendance(current_user, meeting, came)
+    except meetings.MeetingError as error:
+        return _page(circle_id, 422, attendance_error=error)
+    flash(f"Attendance recorded: {count} came.", "success")
     return redirect(url_for("circles.circle", circle_id=circle_id), 303)

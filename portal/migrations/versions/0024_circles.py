@@ -112,9 +112,42 @@ def upgrade():
     _audience("entry_circle_audiences", "entry", "journal_entries")
     _audience("practice_circle_audiences", "practice", "practices")
     _audience("goal_circle_audiences", "goal", "goals")
+    op.create_table(
+        "circle_meetings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("circle_id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(120), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("starts_at", sa.DateTime(), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=False),
+        sa.Column("place", sa.String(300), nullable=False),
+        sa.Column("proposed_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.CheckConstraint("minutes BETWEEN 15 AND 240", name="circle_minutes_range"),
+        sa.ForeignKeyConstraint(["circle_id"], ["circles.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["proposed_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("uid"),
+    )
+    op.create_index(
+        "ix_circle_meetings_circle_starts", "circle_meetings", ["circle_id", "starts_at"]
+    )
+    op.create_table(
+        "circle_attendance",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("attended", sa.Boolean(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["meeting_id"], ["circle_meetings.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("meeting_id", "user_id"),
+    )
 
 
 def downgrade():
+    op.drop_table("circle_attendance")
+    op.drop_table("circle_meetings")
     for table in ("goal_circle_audiences", "practice_circle_audiences", "entry_circle_audiences"):
         op.drop_table(table)
     op.drop_table("circle_members")
