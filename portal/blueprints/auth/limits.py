@@ -56,13 +56,17 @@ def failed(response) -> bool:
 def login_breached(limit: RequestLimit):
     """The sign-in page, with the reason next to the form (also for an htmx-boosted form)."""
     from portal.blueprints.auth.forms import LoginForm
-    from portal.services.accounts.demo_logins import demo_accounts_present
+    from portal.services.accounts.demo_logins import DEMO_ACCOUNTS, demo_accounts_present
 
     form = LoginForm()
     form.validate()  # keeps what was typed; the password is never echoed
     form.password.errors = [TOO_MANY]
     page = render_template(
-        "auth/login.html", form=form, show_demo=demo_accounts_present(), rate_limited=True
+        "auth/login.html",
+        form=form,
+        show_demo=demo_accounts_present(),
+        demo_accounts=DEMO_ACCOUNTS,
+        rate_limited=True,
     )
     return make_response(page, 429)
 
