@@ -356,6 +356,24 @@ def circle_refusal(user: User, program: Program) -> str | None:
     return partner_refusal(user, program)
 
 
+def is_current_in_circle(user: User, circle: Circle) -> bool:
+    """The circle's facilitator or one of its current members (not a former member)."""
+    if circle.facilitator_id == user.id:
+        return True
+    return any(s.user_id == user.id and s.left_at is None for s in circle.stints)
+
+
+def can_see_circle_signatures(user: User, circle: Circle) -> bool:
+    """Who signed the circle agreement, by name: its facilitator and current members (a
+    former member reads the agreement they were part of, and the count only)."""
+    return is_readable_circle(user, circle) and is_current_in_circle(user, circle)
+
+
+def can_edit_circle_agreement(user: User, circle: Circle) -> bool:
+    """The facilitator and current members edit and sign while the circle is active and open."""
+    return is_sharable_circle(user, circle)
+
+
 def can_see_leave_note(user: User, circle: Circle) -> bool:
     """A member's leave note is for the programme team (its admins and leads), never the
     circle: not the facilitator, not the other members."""

@@ -214,3 +214,29 @@ def test_circle_pages_are_for_its_people_only(world):
             else:
                 with pytest.raises(access.NotVisible):
                     access.circle_or_404(people[name], circle.id)
+
+
+def test_the_circle_agreement_is_read_by_its_people_and_signed_by_its_current_ones(world):
+    from portal.services.circles import agreement as agreements
+
+    people, _, a, b = world
+    insiders = {"fran", "mia", "noor", "ola", "pia"}
+    current = {"fran", "mia", "noor", "pia"}
+    for name in VIEWERS:
+        person = people[name]
+        if name not in insiders:
+            with pytest.raises(access.NotVisible):
+                agreements.agreement_page(person, a.id)
+            continue
+        state = agreements.agreement_page(person, a.id)
+        # Names of who signed: the facilitator and current members; Ola (left) reads the count.
+        assert state.names_visible is (name in current), name
+        assert state.may_edit is (name in current), name
+        assert access.can_see_circle_signatures(person, a) is (name in current), name
+        assert not access.can_see_circle_signatures(person, b)
+    assert {u.name.lower() for u in agreements.agreement_page(people["fran"], a.id).signers} == (
+        current
+    )
+    for name in ("ola", "gus", "ned", "admin", "lead", "outsider"):
+        with pytest.raises((agreements.AgreementError, access.NotVisible)):
+            agreements.sign(people[name], a.id, 1)

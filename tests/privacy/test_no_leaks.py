@@ -123,7 +123,8 @@ def plant(pairing) -> None:
 
 def plant_circles(pairing) -> None:
     """A circle the mentor facilitates with the mentee in it: a shared entry, practice and
-    check-in, a private entry, and a member who left with a note for the programme team."""
+    check-in, a private entry, a member who left with a note for the programme team, and
+    the circle's agreement."""
     from portal.models.programs import ProgramFormat
     from tests.factories import leave_circle, make_circle, share_with_circle
 
@@ -145,6 +146,9 @@ def plant_circles(pairing) -> None:
     make_check_in(practice, note=f"Circle check-in {CIRCLE}")
     make_entry(author=leaver, title="Mine", body=f"Leaver {PRIVATE}")
     leave_circle(circle, leaver, note=f"Leaving {LEAVE}")
+    from portal.services.circles import agreement as agreements
+
+    agreements.save(pairing.mentee, circle.id, f"Agreement {CIRCLE}", 1)
 
 
 def plant_choosing(pairing) -> None:
