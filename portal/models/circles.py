@@ -308,3 +308,23 @@ class CircleAgreementSignature(db.Model):
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     version: Mapped[CircleAgreementVersion] = relationship(back_populates="signatures")
+
+
+class CircleReflection(db.Model):
+    """A person's closing reflection on a circle: kept private, or shared with the circle
+    (then read under the stint rules at `shared_at`, docs/circles.md). One per person."""
+
+    __tablename__ = "circle_reflections"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id", name="uq_circle_reflections_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    shared_at: Mapped[datetime | None]  # None: private to its writer
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    circle: Mapped[Circle] = relationship()
+    user: Mapped[User] = relationship()

@@ -128,7 +128,11 @@ def test_circle_pages_have_unique_ids_and_no_bare_hx(client, auth, who):
     leave_circle(circle, members[2])
     viewer = {"facilitator": circle.facilitator, "member": members[0], "former": members[2]}[who]
     auth.login(viewer)
-    for url in (f"/circles/{circle.id}", f"/circles/{circle.id}/agreement"):
+    for url in (
+        f"/circles/{circle.id}",
+        f"/circles/{circle.id}/agreement",
+        f"/circles/{circle.id}/review",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         page = response.text

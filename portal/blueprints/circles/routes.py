@@ -11,6 +11,7 @@ from portal.rendering import render
 from portal.services.circles import agreement as agreements
 from portal.services.circles import meetings
 from portal.services.circles import page as circles
+from portal.services.circles import review as reviews
 
 
 def _page(circle_id: int, status: int = 200, **extra):
@@ -152,3 +153,33 @@ def sign_agreement(circle_id: int):
         return _agreement_page(circle_id, 409, sign_error=agreements.CONFLICT)
     flash("You signed the circle's agreement.", "success")
     return redirect(url_for("circles.agreement", circle_id=circle_id), 303)
+
+
+def _review_page(circle_id: int, status: int = 200, **extra):
+    return render(
+        "circles/review.html",
+        "circles/_review.html",
+        fragment_id="circle-review",
+        status=status,
+        review=reviews.review_of(current_user, circle_id),
+        **extra,
+    )
+
+
+@bp.get("/<int:circle_id>/review")
+@login_required
+def review(circle_id: int):
+    return _review_page(circle_id)
+
+
+@bp.post("/<int:circle_id>/reflection")
+@login_required
+def save_reflection(circle_id: int):
+    text = (request.form.get("text") or "")[: reviews.REFLECTION_LIMIT + 100]
+    shared = request.form.get("shared") == "yes"
+    try:
+        reviews.save_reflection(current_user, circle_id, text, shared)
+    except reviews.ReflectionError as error:
+        return _review_page(circle_id, 422, error=error, draft=text, draft_shared=shared)
+    flash("Your reflection is saved.", "success")
+    return redirect(url_for("circles.review", circle_id=circle_id), 303)

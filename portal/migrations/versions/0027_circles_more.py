@@ -1,4 +1,5 @@
-"""circles: the circle agreement, versioned, with one signature per person and version
+"""circles: the circle agreement (versioned, one signature per person and version) and
+closing reflections
 
 Revision ID: 0027_circles_more
 Revises: 0026_sso_group_grants
@@ -54,7 +55,24 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "circle_reflections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("circle_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("shared_at", sa.DateTime(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["circle_id"], ["circles.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("circle_id", "user_id", name="uq_circle_reflections_person"),
+    )
+    op.create_index("ix_circle_reflections_user_id", "circle_reflections", ["user_id"])
+
+
 def downgrade() -> None:
+    op.drop_table("circle_reflections")
     op.drop_table("circle_agreement_signatures")
     op.drop_table("circle_agreement_versions")
     op.drop_table("circle_agreements")
