@@ -11,7 +11,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -238,3 +247,84 @@ class CircleAttendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     meeting: Mapped[CircleMeeting] = relationship(back_populates="attendance")
+
+
+class CircleAgreement(db.Model):
+    """The circle's working agreement; `version` moves on with every save (docs/circles.md)."""
+
+    __tablename__ = "circle_agreements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(
+        ForeignKey("circles.id", ondelete="CASCADE"), unique=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    circle: Mapped[Circle] = relationship()
+    versions: Mapped[list[CircleAgreementVersion]] = relationship(
+        back_populates="agreement",
+        order_by="CircleAgreementVersion.version.desc()",
+        cascade="all, delete-orphan",
+    )
+
+
+class CircleAgreementVersion(db.Model):
+    """One saved text of the circle agreement; its signatures are for exactly that text."""
+
+    __tablename__ = "circle_agreement_versions"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "version", name="uq_circle_agreement_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_agreements.id", ondelete="CASCADE")
+    )
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text, default="")
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    agreement: Mapped[CircleAgreement] = relationship(back_populates="versions")
+    signatures: Mapped[list[CircleAgreementSignature]] = relationship(
+        back_populates="version", cascade="all, delete-orphan"
+    )
+
+
+class CircleAgreementSignature(db.Model):
+    """Someone signed one version; one signature per person and version (the primary key)."""
+
+    __tablename__ = "circle_agreement_signatures"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("circle_agreement_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[CircleAgreementVersion] = relationship(back_populates="signatures")
+
+
+class CircleReflection(db.Model):
+    """A person's closing reflection on a circle: kept private, or shared with the circle
+    (then read under the stint rules at `shared_at`, docs/circles.md). One per person."""
+
+    __tablename__ = "circle_reflections"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id", name="uq_circle_reflections_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    shared_at: Mapped[datetime | None]  # None: private to its writer
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    circle: Mapped[Circle] = relationship()
+    user: Mapped[User] = relationship()

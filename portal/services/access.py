@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, func, or_, select, union
+from sqlalchemy import Select, and_, exists, false, func, or_, select, true, union
 
 from portal.core.errors import NotVisible
 from portal.extensions import db
@@ -41,6 +41,7 @@ from portal.models.circles import (
     CIRCLE_READABLE_STATUSES,
     Circle,
     CircleMember,
+    CircleReflection,
     CircleStatus,
     EntryCircleAudience,
     GoalCircleAudience,
@@ -328,6 +329,17 @@ def practices_shared_in_circle(user: User, circle: Circle) -> Select[tuple[Pract
     )
 
 
+def goals_shared_in_circle(user: User, circle: Circle) -> Select[tuple[Goal]]:
+    """Shared goals shared with one circle that the user reads (stint rules)."""
+    readable = _circle_audience_in(
+        GoalCircleAudience, GoalCircleAudience.goal_id, Goal.id, Goal.owner_id, user
+    )
+    in_circle = select(GoalCircleAudience.goal_id).where(GoalCircleAudience.circle_id == circle.id)
+    return select(Goal).where(
+        Goal.id.in_(in_circle), Goal.visibility == Visibility.shared, readable
+    )
+
+
 def _circle_audience_of(link: Any, item_key: Any, item_id: int) -> list[Circle]:
     query = (
         select(Circle)
@@ -354,6 +366,55 @@ def circle_refusal(user: User, program: Program) -> str | None:
     """Why the person may not be placed in (or facilitate) a circle of this programme: staff
     are never members through their powers (the pairing rule)."""
     return partner_refusal(user, program)
+
+
+def is_current_in_circle(user: User, circle: Circle) -> bool:
+    """The circle's facilitator or one of its current members (not a former member)."""
+    if circle.facilitator_id == user.id:
+        return True
+    return any(s.user_id == user.id and s.left_at is None for s in circle.stints)
+
+
+def can_see_circle_signatures(user: User, circle: Circle) -> bool:
+    """Who signed the circle agreement, by name: its facilitator and current members (a
+    former member reads the agreement they were part of, and the count only)."""
+    return is_readable_circle(user, circle) and is_current_in_circle(user, circle)
+
+
+def can_edit_circle_agreement(user: User, circle: Circle) -> bool:
+    """The facilitator and current members edit and sign while the circle is active and open."""
+    return is_sharable_circle(user, circle)
+
+
+def can_reflect_in_circle(user: User, circle: Circle) -> bool:
+    """A closing reflection is written by the facilitator or a current member of a circle
+    they read in, while it is active or just completed (not one that was ended)."""
+    return (
+        circle.status in (CircleStatus.active, CircleStatus.completed)
+        and is_readable_circle(user, circle)
+        and is_current_in_circle(user, circle)
+    )
+
+
+def readable_reflections(user: User, circle: Circle) -> Select[tuple[CircleReflection]]:
+    """Closing reflections of one circle the user reads: their own, and those shared with
+    the circle if the user is its facilitator or was in it when it was shared."""
+    if not is_readable_circle(user, circle):
+        return select(CircleReflection).where(false())
+    reader = (
+        true()
+        if circle.facilitator_id == user.id
+        else _in_circle_at(
+            user.id, CircleReflection.circle_id, CircleReflection.shared_at, CircleReflection
+        )
+    )
+    return select(CircleReflection).where(
+        CircleReflection.circle_id == circle.id,
+        or_(
+            CircleReflection.user_id == user.id,
+            CircleReflection.shared_at.is_not(None) & reader,
+        ),
+    )
 
 
 def can_see_leave_note(user: User, circle: Circle) -> bool:

@@ -7,7 +7,8 @@ no job can stop running because some unrelated import went away.
 
 - platform.mail: send one e-mail (with retries); requeue stalled outbox rows every 10 minutes
 - platform.jobs: run a long job (CSV import, matching run) and report its progress
-- programmes.enrollment: the CSV import runner; matching.background: the large matching run
+- programmes.enrollment: the CSV import runner; matching.background: the large matching run;
+  circles.background: proposing circles for a large cohort
 - programmes.holds: release decisions whose undo window closed (every minute)
 - accounts: forget expired sessions (hourly); accounts.provisioning: forget used one-time ids
   of company sign-in (hourly)
@@ -27,6 +28,7 @@ from portal.services import accounts
 from portal.services.accounts import data_rights
 from portal.services.accounts import provisioning as company_sign_in
 from portal.services.choosing import tasks as choosing
+from portal.services.circles import background as circle_runs
 from portal.services.insights import rollups
 from portal.services.matching import background as matching_runs
 from portal.services.platform import heartbeat, jobs, leases, mail
@@ -39,6 +41,7 @@ MODULES = (
     jobs,
     enrollment,
     matching_runs,
+    circle_runs,
     holds,
     accounts,
     reminders,

@@ -117,3 +117,26 @@ def test_choosing_and_office_hour_pages_have_unique_ids_and_no_bare_hx(client, a
         ids = Counter(re.findall(r'\sid="([^"]+)"', page))
         assert [i for i, n in ids.items() if n > 1] == [], url
         assert not re.search(r"(?<!data-)hx-[a-z-]+=", page), url
+
+
+@pytest.mark.parametrize("who", ["facilitator", "member", "former"])
+def test_circle_pages_have_unique_ids_and_no_bare_hx(client, auth, who):
+    from tests.factories import leave_circle, make_circle
+
+    circle = make_circle(make_program(slug="circle-html"))
+    members = [s.user for s in circle.stints]
+    leave_circle(circle, members[2])
+    viewer = {"facilitator": circle.facilitator, "member": members[0], "former": members[2]}[who]
+    auth.login(viewer)
+    for url in (
+        f"/circles/{circle.id}",
+        f"/circles/{circle.id}/agreement",
+        f"/circles/{circle.id}/review",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.text
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', page), url
+        ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+        assert [i for i, n in ids.items() if n > 1] == [], url
+        assert not re.search(r"(?<!data-)hx-[a-z-]+=", page), url

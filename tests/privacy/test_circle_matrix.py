@@ -214,3 +214,73 @@ def test_circle_pages_are_for_its_people_only(world):
             else:
                 with pytest.raises(access.NotVisible):
                     access.circle_or_404(people[name], circle.id)
+
+
+def test_the_circle_agreement_is_read_by_its_people_and_signed_by_its_current_ones(world):
+    from portal.services.circles import agreement as agreements
+
+    people, _, a, b = world
+    insiders = {"fran", "mia", "noor", "ola", "pia"}
+    current = {"fran", "mia", "noor", "pia"}
+    for name in VIEWERS:
+        person = people[name]
+        if name not in insiders:
+            with pytest.raises(access.NotVisible):
+                agreements.agreement_page(person, a.id)
+            continue
+        state = agreements.agreement_page(person, a.id)
+        # Names of who signed: the facilitator and current members; Ola (left) reads the count.
+        assert state.names_visible is (name in current), name
+        assert state.may_edit is (name in current), name
+        assert access.can_see_circle_signatures(person, a) is (name in current), name
+        assert not access.can_see_circle_signatures(person, b)
+    assert {u.name.lower() for u in agreements.agreement_page(people["fran"], a.id).signers} == (
+        current
+    )
+    for name in ("ola", "gus", "ned", "admin", "lead", "outsider"):
+        with pytest.raises((agreements.AgreementError, access.NotVisible)):
+            agreements.sign(people[name], a.id, 1)
+
+
+def test_the_circle_page_lists_a_shared_goal_to_its_readers_only(world):
+    people, items, a, b = world
+    goal = items["mia_goal_early"]
+    for name in VIEWERS:
+        listed = db.session.scalars(access.goals_shared_in_circle(people[name], a)).all()
+        assert (goal in listed) is (name in READERS["mia_goal_early"]), name
+        assert goal not in db.session.scalars(access.goals_shared_in_circle(people[name], b)).all()
+    goal.visibility = Visibility.private
+    db.session.commit()
+    assert db.session.scalars(access.goals_shared_in_circle(people["fran"], a)).all() == []
+
+
+def test_closing_reflections_follow_the_stint_rules(world):
+    from portal.models.circles import CircleReflection
+
+    people, _, a, b = world
+    shared = CircleReflection(circle_id=a.id, user_id=people["mia"].id, text="s", shared_at=day(3))
+    late = CircleReflection(circle_id=a.id, user_id=people["noor"].id, text="l", shared_at=day(9))
+    private = CircleReflection(circle_id=a.id, user_id=people["fran"].id, text="p")
+    db.session.add_all([shared, late, private])
+    db.session.commit()
+    readers = {
+        shared.id: {"mia", "fran", "noor", "ola"},
+        late.id: {"noor", "fran", "mia", "pia"},
+        private.id: {"fran"},
+    }
+    for name in VIEWERS:
+        person = people[name]
+        if name in {"fran", "mia", "noor", "ola", "pia"}:
+            seen = {r.id for r in db.session.scalars(access.readable_reflections(person, a))}
+        else:
+            seen = set()
+            with pytest.raises(access.NotVisible):
+                access.circle_or_404(person, a.id)
+        assert db.session.scalars(access.readable_reflections(person, b)).all() == [] or name in {
+            "gus",
+            "ned",
+        }
+        assert seen == {rid for rid, who in readers.items() if name in who}, name
+        assert access.can_reflect_in_circle(person, a) is (name in {"fran", "mia", "noor", "pia"})
+    # An outsider asking the query directly still reads nothing.
+    assert db.session.scalars(access.readable_reflections(people["admin"], a)).all() == []

@@ -123,7 +123,9 @@ def plant(pairing) -> None:
 
 def plant_circles(pairing) -> None:
     """A circle the mentor facilitates with the mentee in it: a shared entry, practice and
-    check-in, a private entry, and a member who left with a note for the programme team."""
+    check-in, a private entry, a member who left with a note for the programme team, and
+    the circle's agreement, a goal shared with the circle, a member's shared closing reflection
+    and the mentee's private one (the facilitator, their mentor, must not read it)."""
     from portal.models.programs import ProgramFormat
     from tests.factories import leave_circle, make_circle, share_with_circle
 
@@ -132,7 +134,7 @@ def plant_circles(pairing) -> None:
     circle = make_circle(
         pairing.program,
         facilitator=pairing.mentor,
-        members=[pairing.mentee, make_user(), leaver],
+        members=[pairing.mentee, mate := make_user(), leaver],
         theme="Circle theme",
     )
     entry = make_entry(
@@ -145,6 +147,15 @@ def plant_circles(pairing) -> None:
     make_check_in(practice, note=f"Circle check-in {CIRCLE}")
     make_entry(author=leaver, title="Mine", body=f"Leaver {PRIVATE}")
     leave_circle(circle, leaver, note=f"Leaving {LEAVE}")
+    from portal.services.circles import agreement as agreements
+
+    agreements.save(pairing.mentee, circle.id, f"Agreement {CIRCLE}", 1)
+    goal = make_goal(pairing, pairing.mentee, title=f"Circle goal {CIRCLE}")
+    share_with_circle(goal, circle)
+    from portal.services.circles import review
+
+    review.save_reflection(mate, circle.id, f"Reflection {CIRCLE}", True)
+    review.save_reflection(pairing.mentee, circle.id, f"Mine alone {PRIVATE}", False)
 
 
 def plant_choosing(pairing) -> None:

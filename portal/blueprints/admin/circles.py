@@ -12,8 +12,8 @@ from portal.blueprints.admin.common import program_or_404
 from portal.core.bounds import parse_id
 from portal.core.errors import NotVisible
 from portal.extensions import db
-from portal.rendering import render, wants_fragment
-from portal.services.circles import formation, health, page
+from portal.rendering import hx_redirect_or, render, wants_fragment
+from portal.services.circles import background, formation, health, page
 from portal.services.programmes import holds
 from portal.templating import localtime
 
@@ -62,6 +62,9 @@ def circles(slug: str):
 @guards.programme_work_required
 def propose_circles(slug: str):
     program = program_or_404(slug)
+    if background.runs_in_background(program):
+        job = background.start(program, current_user)
+        return hx_redirect_or(url_for("admin.job", slug=slug, job_id=job.id))
     proposal = formation.propose_for_cohort(program, current_user)
     solution = proposal.solution
     gap = "proven optimal" if solution.gap == 0 else f"within {solution.gap / 1000:.1f} fit points"

@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 from portal.blueprints.circles import bp
 from portal.models import utcnow
 from portal.rendering import render
+from portal.services.circles import agreement as agreements
 from portal.services.circles import meetings
 from portal.services.circles import page as circles
+from portal.services.circles import review as reviews
 
 
 def _page(circle_id: int, status: int = 200, **extra):
@@ -22,6 +24,7 @@ def _page(circle_id: int, status: int = 200, **extra):
         status=status,
         circle_page=circle_page,
         planned=[(m, meetings.local_times(circle_page.circle, m)) for m in planned],
+        agreement=agreements.state_for(current_user, circle_page.circle),
         now=utcnow(),
         **extra,
     )
@@ -101,3 +104,82 @@ def attendance(circle_id: int, meeting_id: int):
         return _page(circle_id, 422, attendance_error=error)
     flash(f"Attendance recorded: {count} came.", "success")
     return redirect(url_for("circles.circle", circle_id=circle_id), 303)
+
+
+def _agreement_page(circle_id: int, status: int = 200, **extra):
+    return render(
+        "circles/agreement.html",
+        "circles/_agreement.html",
+        fragment_id="circle-agreement",
+        status=status,
+        state=agreements.agreement_page(current_user, circle_id),
+        **extra,
+    )
+
+
+def _version(form) -> int | None:
+    value = (form.get("version") or "").strip()
+    return int(value) if value.isdecimal() and len(value) < 10 else None
+
+
+@bp.get("/<int:circle_id>/agreement")
+@login_required
+def agreement(circle_id: int):
+    return _agreement_page(circle_id)
+
+
+@bp.post("/<int:circle_id>/agreement")
+@login_required
+def save_agreement(circle_id: int):
+    text = (request.form.get("text") or "")[: agreements.TEXT_LIMIT + 100]
+    try:
+        agreements.save(current_user, circle_id, text, _version(request.form))
+    except agreements.AgreementError as error:
+        return _agreement_page(circle_id, 422, error=error, draft=text)
+    except agreements.AgreementConflict:
+        return _agreement_page(circle_id, 409, error=agreements.CONFLICT, draft=text)
+    flash("Agreement saved. Everyone in the circle signs the new version.", "success")
+    return redirect(url_for("circles.agreement", circle_id=circle_id), 303)
+
+
+@bp.post("/<int:circle_id>/agreement/sign")
+@login_required
+def sign_agreement(circle_id: int):
+    try:
+        agreements.sign(current_user, circle_id, _version(request.form))
+    except agreements.AgreementError as error:
+        return _agreement_page(circle_id, 422, sign_error=error)
+    except agreements.AgreementConflict:
+        return _agreement_page(circle_id, 409, sign_error=agreements.CONFLICT)
+    flash("You signed the circle's agreement.", "success")
+    return redirect(url_for("circles.agreement", circle_id=circle_id), 303)
+
+
+def _review_page(circle_id: int, status: int = 200, **extra):
+    return render(
+        "circles/review.html",
+        "circles/_review.html",
+        fragment_id="circle-review",
+        status=status,
+        review=reviews.review_of(current_user, circle_id),
+        **extra,
+    )
+
+
+@bp.get("/<int:circle_id>/review")
+@login_required
+def review(circle_id: int):
+    return _review_page(circle_id)
+
+
+@bp.post("/<int:circle_id>/reflection")
+@login_required
+def save_reflection(circle_id: int):
+    text = (request.form.get("text") or "")[: reviews.REFLECTION_LIMIT + 100]
+    shared = request.form.get("shared") == "yes"
+    try:
+        reviews.save_reflection(current_user, circle_id, text, shared)
+    except reviews.ReflectionError as error:
+        return _review_page(circle_id, 422, error=error, draft=text, draft_shared=shared)
+    flash("Your reflection is saved.", "success")
+    return redirect(url_for("circles.review", circle_id=circle_id), 303)

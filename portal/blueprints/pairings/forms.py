@@ -140,6 +140,10 @@ class GoalForm(FlaskForm):
         default="shared",
         validators=[DataRequired(message="Choose who sees the goal.")],
     )
+    # The circles the person may share in (set by the view); the service checks the choice.
+    circle = SelectField(
+        "Also share it with a circle", choices=[], validate_choice=False, filters=[no_nul]
+    )
 
 
 class GoalRatingForm(FlaskForm):

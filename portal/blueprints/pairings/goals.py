@@ -30,6 +30,8 @@ from portal.services.pairings import goals as goal_service
 
 
 def _goals_page(pairing: Pairing, status: int = 200, form: GoalForm | None = None):
+    form = form or GoalForm(formdata=None)
+    form.circle.choices = [("", "No circle"), *goal_service.circle_choices(current_user)]
     return render(
         "pairings/goals.html",
         "pairings/_goals.html",
@@ -37,7 +39,7 @@ def _goals_page(pairing: Pairing, status: int = 200, form: GoalForm | None = Non
         status=status,
         pairing=pairing,
         goals=goal_service.goals_of(current_user, pairing),
-        form=form or GoalForm(formdata=None),
+        form=form,
         can_write=access.can_work_in_pairing(current_user, pairing),
     )
 
@@ -63,6 +65,7 @@ def add_goal(pairing_id: int):
                 measure=form.measure.data or "",
                 visibility=form.visibility.data,
                 today=local_today(current_user),
+                circle=(form.circle.data or "")[:40],
             )
         if saved:
             page = lambda: _goals_page(pairing)  # noqa: E731

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.models import User, utcnow
 from portal.models.circles import Circle, CircleMember
 from portal.models.journal import JournalEntry
+from portal.models.kickoff import Goal
 from portal.models.practice import Practice
 from portal.services import access
 from portal.services.platform import audit
@@ -36,6 +37,7 @@ class CirclePage:
     former: list[User]
     entries: list[JournalEntry]
     practices: list[Practice]
+    goals: list[Goal]
     is_facilitator: bool
     my_stint: CircleMember | None
 
@@ -58,6 +60,9 @@ def circle_page(user: User, circle_id: int) -> CirclePage:
     practices = db.session.scalars(
         access.practices_shared_in_circle(user, circle).order_by(Practice.id.desc()).limit(50)
     )
+    goals = db.session.scalars(
+        access.goals_shared_in_circle(user, circle).order_by(Goal.id.desc()).limit(50)
+    )
     mine = next((s for s in current if s.user_id == user.id), None)
     return CirclePage(
         circle,
@@ -65,6 +70,7 @@ def circle_page(user: User, circle_id: int) -> CirclePage:
         list({u.id: u for u in former}.values()),
         list(entries),
         list(practices),
+        list(goals),
         circle.facilitator_id == user.id,
         mine,
     )

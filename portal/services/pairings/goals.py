@@ -10,11 +10,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
 from portal.models import Pairing, User, utcnow
+from portal.models.circles import Circle, GoalCircleAudience
 from portal.models.journal import Visibility
 from portal.models.kickoff import Goal, GoalPractice, GoalProgress, GoalRating
 from portal.models.practice import CheckIn, Practice
 from portal.services import access
 from portal.services.pairings import KickoffError
+from portal.services.sharing import CIRCLE_PREFIX
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 2000
@@ -53,9 +55,12 @@ def add_goal(
     measure: str,
     visibility: str,
     today: date,
+    circle: str = "",
 ) -> Goal:
-    """A new goal, with its first point of history: not started, today."""
+    """A new goal, with its first point of history: not started, today. `circle` (a
+    ``circle-<id>`` choice) also shares it with one of the owner's circles (docs/circles.md)."""
     title, why, measure = _clean(title, why, measure)
+    circle_id = _circle_choice(owner, circle, visibility)
     count = db.session.scalar(
         select(db.func.count(Goal.id)).where(
             Goal.pairing_id == pairing.id, Goal.owner_id == owner.id
@@ -78,8 +83,34 @@ def add_goal(
     db.session.add(goal)
     db.session.flush()
     db.session.add(GoalRating(goal_id=goal.id, progress=GoalProgress.not_started, rated_on=today))
+    if circle_id is not None:
+        db.session.add(GoalCircleAudience(goal_id=goal.id, circle_id=circle_id))
     db.session.flush()
     return goal
+
+
+def circle_choices(user: User) -> list[tuple[str, str]]:
+    """The circles the person may share a goal with now: (value, label) for the goal form."""
+    circles = db.session.scalars(access.sharable_circles(user).order_by(Circle.id))
+    return [
+        (f"{CIRCLE_PREFIX}{c.id}", f"The circle “{c.theme}” in {c.program.name}") for c in circles
+    ]
+
+
+def _circle_choice(user: User, value: str, visibility: str) -> int | None:
+    """The circle id of a goal form's choice, or None; a choice that is not one of the
+    person's circles now, or a private goal, is refused next to the field."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value not in dict(circle_choices(user)):
+        raise KickoffError("Choose one of your circles, or no circle.", "circle")
+    if visibility != Visibility.shared.value:
+        raise KickoffError(
+            "A goal shared with a circle is shared: choose “Shared” above, or no circle.",
+            "circle",
+        )
+    return int(value.removeprefix(CIRCLE_PREFIX))
 
 
 def edit_goal(goal: Goal, *, title: str, why: str, measure: str, visibility: str) -> Goal:
