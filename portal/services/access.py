@@ -849,10 +849,22 @@ def _practice_readable_by(user: User) -> Any:
     )
 
 
-def visible_practices(user: User) -> Select[tuple[Practice]]:
-    """The user's own practices and those shared in a pairing they read in."""
+def own_practices(user: User) -> Select[tuple[Practice]]:
+    """The user's own practices, whatever their sharing: a practice's owner always reads it
+    (the first branch of ``visible_practices``), without its audience subqueries."""
+    return select(Practice).where(Practice.owner_id == user.id)
+
+
+def visible_practices(user: User, among: list[int] | None = None) -> Select[tuple[Practice]]:
+    """The user's own practices and those shared in a pairing they read in.
+
+    ``among`` (owner ids the caller already holds, say the partners of the pairings it
+    loaded) replaces the owner subquery that only narrows the plan: the rule itself, the
+    ``or_`` below, is the same either way, so a wrong list can hide rows but never show one.
+    """
+    owners = _self_and_partner_ids(user) if among is None else among
     return select(Practice).where(
-        Practice.owner_id.in_(_self_and_partner_ids(user)),
+        Practice.owner_id.in_(owners),
         or_(Practice.owner_id == user.id, _practice_readable_by(user)),
     )
 
@@ -904,9 +916,9 @@ def can_comment_on_practice(user: User, practice: Practice) -> bool:
     return practice.is_shared and practice_comment_pairing(user, practice) is not None
 
 
-def visible_check_ins(user: User) -> Select[tuple[CheckIn]]:
-    """Check-ins of the practices the user may read."""
-    readable = visible_practices(user).with_only_columns(Practice.id)
+def visible_check_ins(user: User, among: list[int] | None = None) -> Select[tuple[CheckIn]]:
+    """Check-ins of the practices the user may read (``among``: see ``visible_practices``)."""
+    readable = visible_practices(user, among).with_only_columns(Practice.id)
     return select(CheckIn).where(CheckIn.practice_id.in_(readable))
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import case, func, select, tuple_, union_all, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import operators
 
 from portal.core.bounds import page_number
 from portal.core.errors import NotAllowed
@@ -449,6 +450,10 @@ class EntryFilters:
         return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
 
 
+# A search or filter counts its matches up to this many; past it the page says "more than".
+COUNT_CAP = 1000
+
+
 @dataclass
 class EntryPage:
     entries: list[JournalEntry]
@@ -456,6 +461,15 @@ class EntryPage:
     has_more: bool
     # How many entries match a search or filter (None for the plain list, which is not counted).
     total: int | None = None
+
+    @property
+    def cap(self) -> int:
+        """How far a search or filter counts its matches (``COUNT_CAP``)."""
+        return COUNT_CAP
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.total is not None and self.total > COUNT_CAP
 
     @property
     def next_args(self) -> dict[str, str | int]:
@@ -470,6 +484,7 @@ def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) 
     query = access.own_entries(user)
     order = [JournalEntry.created_at.desc(), JournalEntry.id.desc()]
     skip = (filters.page - 1) * page_size
+    rank = None
     if filters.q:
         query, rank = search.matching(query, filters.q)
         order = [rank, *order] if rank is not None else order
@@ -491,16 +506,41 @@ def list_entries(user: User, filters: EntryFilters, page_size: int = PAGE_SIZE) 
         query = query.where(access.entry_shared_clause())
     elif filters.visibility:
         query = query.where(access.entry_private_clause())
-    rows = db.session.scalars(
-        query.options(selectinload(JournalEntry.tags))
-        .order_by(*order)
-        .offset(skip)
-        .limit(page_size + 1)
-    ).all()
+    if rank is None:
+        page_query = query.order_by(*order).offset(skip).limit(page_size + 1)
+    else:
+        page_query = _ranked_page(query, rank, skip, page_size + 1)
+    rows = db.session.scalars(page_query.options(selectinload(JournalEntry.tags))).all()
     total = None
     if filters.active:  # one count, always, so the number of queries never depends on the size
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        # Counted up to one past the cap: a frequent word's count stops there ("more than").
+        counted = query.order_by(None).with_only_columns(JournalEntry.id).limit(COUNT_CAP + 1)
+        total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     return EntryPage(list(rows[:page_size]), filters, has_more=len(rows) > page_size, total=total)
+
+
+def _ranked_page(query, rank, skip: int, limit: int):
+    """The page of a search: the matches ranked on their ids and rank alone, and only
+    the page's rows loaded whole (a frequent word ranks thousands of narrow rows, not
+    thousands of whole entries with their bodies and drafts)."""
+    score = rank.element  # rank is "score DESC" (PostgreSQL) or "score ASC" (SQLite)
+    keys = (
+        query.with_only_columns(
+            JournalEntry.id.label("id"),
+            score.label("score"),
+            JournalEntry.created_at.label("created_at"),
+        )
+        .order_by(rank, JournalEntry.created_at.desc(), JournalEntry.id.desc())
+        .offset(skip)
+        .limit(limit)
+        .subquery()
+    )
+    direction = keys.c.score.desc() if rank.modifier is operators.desc_op else keys.c.score.asc()
+    return (
+        select(JournalEntry)
+        .join(keys, keys.c.id == JournalEntry.id)
+        .order_by(direction, keys.c.created_at.desc(), keys.c.id.desc())
+    )
 
 
 def own_tags(user: User) -> list[str]:

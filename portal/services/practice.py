@@ -582,9 +582,8 @@ def dashboard_panel(
     so the database sorts bare check-ins, not a join of every one of them.
     """
     mine = db.session.scalars(
-        access.visible_practices(user)
+        access.own_practices(user)
         .where(
-            Practice.owner_id == user.id,
             Practice.status == PracticeStatus.open,
             Practice.starts_on <= today,
         )
@@ -592,15 +591,13 @@ def dashboard_panel(
     ).all()
     newest_first = (CheckIn.created_at.desc(), CheckIn.id.desc())
     newest = (
-        access.visible_check_ins(user)
+        access.visible_check_ins(user, among=partner_ids)
         .join(Practice, CheckIn.practice_id == Practice.id)
         .where(Practice.owner_id != user.id)
         .with_only_columns(CheckIn.id)
         .order_by(*newest_first)
         .limit(limit)
     )
-    if partner_ids is not None:
-        newest = newest.where(Practice.owner_id.in_(partner_ids))
     partner_check_ins = db.session.scalars(
         select(CheckIn)
         .where(CheckIn.id.in_(newest))

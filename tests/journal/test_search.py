@@ -91,3 +91,35 @@ def test_does_the_results_page_show_the_matches(client, auth):
     assert re.findall(r'class="entry-card__title"><a [^>]*>([^<]+)</a>', page) == [
         "About delegation"
     ]
+
+
+def test_do_ranked_pages_follow_each_other_without_gap_or_repeat(app):
+    user = make_user()
+    stranger = make_user()
+    for n in range(7):
+        make_entry(author=user, title=f"Mine {n}", body="feedback " * (n % 3 + 1))
+    make_entry(author=stranger, title="Theirs", body="feedback feedback feedback feedback")
+    pages = [list_entries(user, EntryFilters(q="feedback", page=p), page_size=3) for p in (1, 2, 3)]
+    seen = [e.title for page in pages for e in page.entries]
+    assert sorted(seen) == [f"Mine {n}" for n in range(7)]
+    assert [page.has_more for page in pages] == [True, True, False]
+    # Best first: the entries saying the word three times, then twice, then once.
+    repeats = [e.body.count("feedback") for page in pages for e in page.entries]
+    assert repeats == sorted(repeats, reverse=True)
+    assert all(page.total == 7 for page in pages)
+
+
+def test_does_a_count_past_the_cap_say_more_than(client, auth, monkeypatch):
+    from portal.services import journal
+
+    monkeypatch.setattr(journal, "COUNT_CAP", 2)
+    user = make_user()
+    for n in range(3):
+        make_entry(author=user, title=f"Team {n}", body="team work")
+    make_entry(author=user, title="Alone", body="solo")
+    auth.login(user)
+    page = client.get("/journal/?q=team").text
+    assert "More than 2 entries" in page
+    assert len(re.findall(r'class="entry-card__title"', page)) == 3
+    page = client.get("/journal/?q=solo").text
+    assert "1 entry" in page and "More than" not in page
