@@ -182,3 +182,41 @@ def test_does_saving_a_retention_store_it(client, auth, world):
     assert client.post(f"/admin/programs/{program.slug}/edit", data=form).status_code == 303
     db.session.expire_all()
     assert program.retention_months == 12
+
+
+def test_does_retention_reach_what_was_written_in_the_programmes_circles(world):
+    from portal.models.circles import (
+        CircleAgreement,
+        CircleAgreementVersion,
+        CircleMember,
+        CircleReflection,
+        EntryCircleAudience,
+    )
+    from tests.factories import leave_circle, make_circle, share_with_circle
+
+    program, _ = world
+    circle = make_circle(program)
+    member, leaver = circle.stints[0].user, circle.stints[1].user
+    entry = make_entry(author=member, title="Circle", body="ZQR-circle-entry")
+    share_with_circle(entry, circle)
+    agreement = CircleAgreement(circle_id=circle.id, text="ZQR-circle-agreement")
+    agreement.versions.append(CircleAgreementVersion(version=1, text="ZQR-circle-agreement"))
+    db.session.add_all(
+        [agreement, CircleReflection(circle_id=circle.id, user_id=member.id, text="ZQR-refl")]
+    )
+    db.session.commit()
+    leave_circle(circle, leaver, note="ZQR-leave-note")
+    program.retention_months = 0
+    db.session.commit()
+    assert retention.preview(program)["circle_reflections"] == 1
+
+    removed = retention.apply_retention.call_local(today=date(2026, 4, 1))
+
+    assert removed["circle_entry_shares"] == removed["circle_reflections"] == 1
+    assert removed["circle_agreements"] == removed["circle_leave_notes"] == 1
+    for model in (EntryCircleAudience, CircleAgreement, CircleAgreementVersion, CircleReflection):
+        assert _count(model) == 0, model
+    assert _count(CircleMember, CircleMember.leave_note.is_not(None)) == 0
+    # The member's entry stays theirs; the circle and its stints stay.
+    assert db.session.get(JournalEntry, entry.id).body == "ZQR-circle-entry"
+    assert _count(CircleMember, CircleMember.circle_id == circle.id) == len(circle.stints)

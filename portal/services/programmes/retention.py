@@ -2,8 +2,8 @@
 
 A programme's `retention_months` (None: kept) says how long the participants' content of the
 programme is kept after its end date. From the day after `ends_on + retention_months`, the
-daily job `apply_retention` removes what was written *in the programme's pairings* and its
-application answers (KINDS below). A person's own journal entries and practices stay theirs
+daily job `apply_retention` removes what was written *in the programme's pairings and circles*
+and its application answers (KINDS below). A person's own journal entries and practices stay theirs
 (sharing them in the programme ends); the pairings, meetings' dates and the counts in reports
 stay. The job is idempotent: a second run finds nothing left and records nothing.
 """
@@ -14,12 +14,22 @@ import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from huey import crontab
 from sqlalchemy import ColumnElement, delete, func, select, update
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, Program, utcnow
+from portal.models.circles import (
+    Circle,
+    CircleAgreement,
+    CircleMember,
+    CircleReflection,
+    EntryCircleAudience,
+    GoalCircleAudience,
+    PracticeCircleAudience,
+)
 from portal.models.guide import PairingRequest, SurveyResponse
 from portal.models.journal import EntryAudience, EntryComment
 from portal.models.kickoff import Agreement, AgreementVersion, Goal
@@ -64,29 +74,43 @@ def _in(column, pairings):
     return column.in_(pairings)
 
 
-KINDS: dict[str, Kind] = {
-    "entry_shares": Kind(
-        "journal entries shared in its pairings (the entries stay with their authors)",
-        lambda p, _: select(EntryAudience.entry_id).where(_in(EntryAudience.pairing_id, p)),
-        lambda p, _: delete(EntryAudience).where(_in(EntryAudience.pairing_id, p)),
-    ),
-    "entry_comments": Kind(
-        "comments on shared entries",
-        lambda p, _: select(EntryComment.id).where(_in(EntryComment.pairing_id, p)),
-        lambda p, _: delete(EntryComment).where(_in(EntryComment.pairing_id, p)),
-    ),
-    "practice_shares": Kind(
-        "practices shared in its pairings (the practices stay with their owners)",
-        lambda p, _: select(PracticeAudience.practice_id).where(
-            _in(PracticeAudience.pairing_id, p)
+def _by_pairing(label: str, model: Any, key: str = "id") -> Kind:
+    """Rows of ``model`` written in the programme's pairings, removed whole."""
+    return Kind(
+        label,
+        lambda p, _: select(getattr(model, key)).where(_in(model.pairing_id, p)),
+        lambda p, _: delete(model).where(_in(model.pairing_id, p)),
+    )
+
+
+def _circles(program_id: int):
+    return select(Circle.id).where(Circle.program_id == program_id).scalar_subquery()
+
+
+def _by_circle(label: str, model: Any, key: str = "id") -> Kind:
+    """Rows of ``model`` written in the programme's circles, removed whole."""
+    return Kind(
+        label,
+        lambda _, program_id: select(getattr(model, key)).where(
+            model.circle_id.in_(_circles(program_id))
         ),
-        lambda p, _: delete(PracticeAudience).where(_in(PracticeAudience.pairing_id, p)),
+        lambda _, program_id: delete(model).where(model.circle_id.in_(_circles(program_id))),
+    )
+
+
+KINDS: dict[str, Kind] = {
+    "entry_shares": _by_pairing(
+        "journal entries shared in its pairings (the entries stay with their authors)",
+        EntryAudience,
+        "entry_id",
     ),
-    "practice_comments": Kind(
-        "comments on shared practices",
-        lambda p, _: select(PracticeComment.id).where(_in(PracticeComment.pairing_id, p)),
-        lambda p, _: delete(PracticeComment).where(_in(PracticeComment.pairing_id, p)),
+    "entry_comments": _by_pairing("comments on shared entries", EntryComment),
+    "practice_shares": _by_pairing(
+        "practices shared in its pairings (the practices stay with their owners)",
+        PracticeAudience,
+        "practice_id",
     ),
+    "practice_comments": _by_pairing("comments on shared practices", PracticeComment),
     "meeting_notes": Kind(
         "meeting notes (the meetings' dates stay)",
         lambda p, _: select(Meeting.id).where(_in(Meeting.pairing_id, p), Meeting.notes != ""),
@@ -94,25 +118,40 @@ KINDS: dict[str, Kind] = {
             update(Meeting).where(_in(Meeting.pairing_id, p), Meeting.notes != "").values(notes="")
         ),
     ),
-    "agenda_points": Kind(
-        "agenda points",
-        lambda p, _: select(AgendaPoint.id).where(_in(AgendaPoint.pairing_id, p)),
-        lambda p, _: delete(AgendaPoint).where(_in(AgendaPoint.pairing_id, p)),
+    "agenda_points": _by_pairing("agenda points", AgendaPoint),
+    "goals": _by_pairing("goals and their ratings", Goal),
+    "agreements": _by_pairing("agreements and their versions", Agreement),
+    "requests": _by_pairing("confidential requests about its pairings", PairingRequest),
+    "circle_entry_shares": _by_circle(
+        "journal entries shared with its circles (the entries stay with their authors)",
+        EntryCircleAudience,
+        "entry_id",
     ),
-    "goals": Kind(
-        "goals and their ratings",
-        lambda p, _: select(Goal.id).where(_in(Goal.pairing_id, p)),
-        lambda p, _: delete(Goal).where(_in(Goal.pairing_id, p)),
+    "circle_practice_shares": _by_circle(
+        "practices shared with its circles (the practices stay with their owners)",
+        PracticeCircleAudience,
+        "practice_id",
     ),
-    "agreements": Kind(
-        "agreements and their versions",
-        lambda p, _: select(Agreement.id).where(_in(Agreement.pairing_id, p)),
-        lambda p, _: delete(Agreement).where(_in(Agreement.pairing_id, p)),
+    "circle_goal_shares": _by_circle(
+        "goals shared with its circles", GoalCircleAudience, "goal_id"
     ),
-    "requests": Kind(
-        "confidential requests about its pairings",
-        lambda p, _: select(PairingRequest.id).where(_in(PairingRequest.pairing_id, p)),
-        lambda p, _: delete(PairingRequest).where(_in(PairingRequest.pairing_id, p)),
+    "circle_agreements": _by_circle(
+        "circle agreements, their versions and signatures", CircleAgreement
+    ),
+    "circle_reflections": _by_circle("circle closing reflections", CircleReflection),
+    "circle_leave_notes": Kind(
+        "notes left for the team by members who left a circle",
+        lambda _, program_id: select(CircleMember.id).where(
+            CircleMember.circle_id.in_(_circles(program_id)), CircleMember.leave_note.is_not(None)
+        ),
+        lambda _, program_id: (
+            update(CircleMember)
+            .where(
+                CircleMember.circle_id.in_(_circles(program_id)),
+                CircleMember.leave_note.is_not(None),
+            )
+            .values(leave_note=None)
+        ),
     ),
     "survey_comments": Kind(
         "survey comments (the ratings stay, as counts)",
