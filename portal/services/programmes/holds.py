@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from huey import crontab
 from sqlalchemy import delete, func, select, update
@@ -234,35 +235,40 @@ def _revert(event: AuditEvent) -> None:
         )
         row = membership
     elif event.action == "circle.approved":
-        circle = db.session.get(Circle, detail.get("circle_id"))
-        if circle is None or circle.status is not CircleStatus.active:
-            raise UndoError("The circle changed since; it cannot be undone here.")
-        claimed = db.session.execute(
-            update(Circle)
-            .where(Circle.id == circle.id, Circle.status == CircleStatus.active)
-            .values(status=CircleStatus.proposed, approved_at=None, opens_at=None)
-            .execution_options(synchronize_session=False)
+        row, claimed = _back_to_proposed(
+            Circle, detail.get("circle_id"), CircleStatus.active, CircleStatus.proposed, "circle"
         )
-        row = circle
     else:
-        pairing = db.session.get(Pairing, detail.get("pairing_id"))
-        if pairing is None:
+        if db.session.get(Pairing, detail.get("pairing_id")) is None:
             return  # it went, unopened, with a partner who left (accounts.deactivation)
-        if pairing.status is not PairingStatus.active:
-            raise UndoError("The pairing changed since; it cannot be undone here.")
-        claimed = db.session.execute(
-            update(Pairing)
-            .where(Pairing.id == pairing.id, Pairing.status == PairingStatus.active)
-            .values(status=PairingStatus.proposed, approved_at=None, opens_at=None)
-            .execution_options(synchronize_session=False)
+        row, claimed = _back_to_proposed(
+            Pairing,
+            detail.get("pairing_id"),
+            PairingStatus.active,
+            PairingStatus.proposed,
+            "pairing",
         )
-        row = pairing
     if claimed.rowcount != 1:
         raise UndoError(ALREADY_UNDONE)
     # The mentee's requests the approval closed wait again; their mentors' closing notices
     # were held under the same key and are withdrawn with the undo, so nobody hears either.
     reopen(detail.get("closed_requests") or [])
     db.session.expire(row)
+
+
+def _back_to_proposed(model: Any, row_id: Any, active: Any, proposed: Any, noun: str):
+    """An approved pairing or circle back to a proposal, claimed by a conditional UPDATE on its
+    active status; returns the row and the UPDATE's result."""
+    row = db.session.get(model, row_id)
+    if row is None or row.status is not active:
+        raise UndoError(f"The {noun} changed since; it cannot be undone here.")
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.status == active)
+        .values(status=proposed, approved_at=None, opens_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return row, claimed
 
 
 def withdraw_held_notices(pairing: Pairing) -> int:
