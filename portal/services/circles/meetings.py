@@ -22,7 +22,12 @@ from portal.models.circles import Circle, CircleAttendance, CircleMeeting
 from portal.services import access
 from portal.services.pairings import KickoffError
 from portal.services.pairings.mail import base_url
-from portal.services.pairings.schedule import PRODID, MeetingTerms, _organizer, _starts_at
+from portal.services.pairings.schedule import (
+    PRODID,
+    MeetingTerms,
+    calendar_organizer,
+    meeting_start,
+)
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
@@ -64,7 +69,7 @@ def plan(user: User, circle_id: int, terms: MeetingTerms, now: datetime | None =
     circle = access.circle_or_404(user, circle_id)
     if not access.is_sharable_circle(user, circle):
         raise MeetingError("Only the circle's current people plan its meetings.", "day")
-    starts_at = _starts_at(user, terms, now or utcnow())
+    starts_at = meeting_start(user, terms, now or utcnow())
     meeting = CircleMeeting(
         circle_id=circle.id,
         uid=f"{uuid.uuid4()}@horizon",
@@ -125,7 +130,7 @@ def invitation(meeting: CircleMeeting) -> bytes:
     link = f"{base_url()}{path_for('circles.circle', circle_id=circle.id)}"
     event.add("description", f"Your circle: {link}")
     event.add("url", link)
-    event.add("organizer", _organizer())
+    event.add("organizer", calendar_organizer())
     for person in [circle.facilitator, *(s.user for s in circle.current_stints)]:
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = vText(person.name)

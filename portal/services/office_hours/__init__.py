@@ -34,7 +34,7 @@ from portal.services import access
 from portal.services.choosing import requests as choosing
 from portal.services.pairings import KickoffError
 from portal.services.pairings.mail import send
-from portal.services.pairings.schedule import PRODID, _organizer, to_utc
+from portal.services.pairings.schedule import PRODID, calendar_organizer, to_utc
 from portal.services.platform.links import path_for
 from portal.services.platform.mail import external_url
 from portal.services.platform.notifications import notify
@@ -371,7 +371,7 @@ def ics_bytes(slot: OfficeHourSlot, booking: OfficeHourBooking, method: str, vie
     if slot.place:
         event.add("location", slot.place)
     event.add("url", external_url("office_hours.booking", booking_id=booking.id))
-    event.add("organizer", _organizer())
+    event.add("organizer", calendar_organizer())
     for person in (slot.mentor, booking.booker):
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = vText(person.name)

@@ -46,7 +46,7 @@ class MeetingTerms:
     place: str
 
 
-def _starts_at(user: User, terms: MeetingTerms, now: datetime) -> datetime:
+def meeting_start(user: User, terms: MeetingTerms, now: datetime) -> datetime:
     if terms.day is None:
         raise KickoffError("Choose the date of the meeting.", "day")
     if not EARLIEST <= terms.day <= LATEST:
@@ -115,7 +115,7 @@ def _tell(pairing: Pairing, meeting: PlannedMeeting, actor: User, what: str) -> 
 
 def propose(pairing: Pairing, user: User, terms: MeetingTerms, now: datetime) -> PlannedMeeting:
     """A new meeting time, proposed by one partner for the other to accept."""
-    starts_at = _starts_at(user, terms, now)
+    starts_at = meeting_start(user, terms, now)
     meeting = PlannedMeeting(
         pairing_id=pairing.id,
         uid=f"{uuid.uuid4()}@horizon",
@@ -161,7 +161,7 @@ def reschedule(
     """Propose another time for the same event: same UID, higher SEQUENCE."""
     if meeting.status is MeetingStatus.cancelled:
         raise PermissionError("a cancelled meeting cannot move")
-    meeting.starts_at = _starts_at(user, terms, now)
+    meeting.starts_at = meeting_start(user, terms, now)
     meeting.minutes = terms.minutes
     meeting.place = (terms.place or "").strip()
     meeting.status = MeetingStatus.proposed
@@ -244,7 +244,7 @@ def _mail_cancel(pairing: Pairing, meeting: PlannedMeeting, actor: User) -> None
 # --- iCalendar -----------------------------------------------------------------------------------
 
 
-def _organizer() -> vCalAddress:
+def calendar_organizer() -> vCalAddress:
     """A stable organizer, so a calendar treats every update as coming from the same event owner."""
     sender = current_app.config.get("MAIL_DEFAULT_SENDER", "no-reply@example.org")
     address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
@@ -288,7 +288,7 @@ def _event(meeting: PlannedMeeting, viewer: User | None = None) -> Event:
     # Only the prep link: no journal, practice or agreement text ever goes into a calendar.
     event.add("description", f"Prepare together: {link}")
     event.add("url", link)
-    event.add("organizer", _organizer())
+    event.add("organizer", calendar_organizer())
     for person in _attendees(pairing, viewer):
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = vText(person.name)
