@@ -8,39 +8,24 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models.circles import CircleAgreementSignature, CircleStatus
-from portal.models.programs import ProgramFormat
 from portal.services.circles import agreement as agreements
 from tests.conftest import hx_headers
 from tests.factories import (
     leave_circle,
     make_admin,
-    make_circle,
     make_lead,
-    make_program,
     make_user,
 )
-
-
-@pytest.fixture
-def circle():
-    program = make_program(format=ProgramFormat.circles)
-    return make_circle(
-        program,
-        facilitator=make_user(name="Fran"),
-        members=[make_user(name="Mia"), make_user(name="Noor"), make_user(name="Ola")],
-    )
-
-
-def _people(circle):
-    return circle.facilitator, *[s.user for s in circle.stints]
 
 
 def _signatures() -> int:
     return db.session.scalar(select(func.count()).select_from(CircleAgreementSignature))
 
 
-def test_opening_the_agreement_writes_nothing_and_shows_the_first_draft(client, auth, circle):
-    fran, mia, *_ = _people(circle)
+def test_opening_the_agreement_writes_nothing_and_shows_the_first_draft(
+    client, auth, circle, people
+):
+    fran, mia, *_ = people
     auth.login(mia)
     page = client.get(f"/circles/{circle.id}/agreement")
     assert page.status_code == 200
@@ -50,8 +35,7 @@ def test_opening_the_agreement_writes_nothing_and_shows_the_first_draft(client, 
     assert fragment.status_code == 200
 
 
-def test_everyone_signs_and_a_new_version_starts_the_signatures_over(client, auth, circle):
-    people = _people(circle)
+def test_everyone_signs_and_a_new_version_starts_the_signatures_over(client, auth, circle, people):
     for person in people:
         auth.login(person)
         assert (
@@ -80,8 +64,8 @@ def test_everyone_signs_and_a_new_version_starts_the_signatures_over(client, aut
     assert "What changed since you signed" in page and "Sign version 2" in page
 
 
-def test_a_stale_form_is_refused_and_keeps_the_text(client, auth, circle):
-    fran, mia, noor, _ = _people(circle)
+def test_a_stale_form_is_refused_and_keeps_the_text(client, auth, circle, people):
+    fran, mia, noor, _ = people
     auth.login(fran)
     client.post(f"/circles/{circle.id}/agreement", data={"version": "1", "text": "Fran's text"})
     auth.logout()
@@ -116,8 +100,8 @@ def test_bad_input_is_refused_never_a_500(client, auth, circle, form):
     assert bad_sign.status_code in (303, 400, 409)
 
 
-def test_a_double_signature_writes_one_row(client, auth, circle):
-    mia = _people(circle)[1]
+def test_a_double_signature_writes_one_row(client, auth, circle, people):
+    mia = people[1]
     auth.login(mia)
     for _ in range(2):
         assert (
@@ -130,8 +114,8 @@ def test_a_double_signature_writes_one_row(client, auth, circle):
         db.session.add(CircleAgreementSignature(version_id=version.id, user_id=mia.id))
 
 
-def test_a_former_member_reads_it_but_neither_signs_nor_sees_names(client, auth, circle):
-    fran, mia, noor, ola = _people(circle)
+def test_a_former_member_reads_it_but_neither_signs_nor_sees_names(client, auth, circle, people):
+    fran, mia, noor, ola = people
     auth.login(mia)
     client.post(f"/circles/{circle.id}/agreement/sign", data={"version": "1"})
     auth.logout()
@@ -151,10 +135,10 @@ def test_a_former_member_reads_it_but_neither_signs_nor_sees_names(client, auth,
     assert "Signed by Mia." in circle_page
 
 
-def test_a_past_circle_is_read_only(client, auth, circle):
+def test_a_past_circle_is_read_only(client, auth, circle, people):
     circle.status = CircleStatus.completed
     db.session.commit()
-    auth.login(_people(circle)[1])
+    auth.login(people[1])
     assert "Sign version" not in client.get(f"/circles/{circle.id}/agreement").get_data(
         as_text=True
     )

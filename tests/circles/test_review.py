@@ -10,40 +10,23 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import utcnow
 from portal.models.circles import CircleAttendance, CircleMeeting, CircleReflection, CircleStatus
-from portal.models.programs import ProgramFormat
 from tests.conftest import hx_headers
 from tests.factories import (
     leave_circle,
     make_admin,
-    make_circle,
     make_entry,
     make_lead,
-    make_program,
     make_user,
     share_with_circle,
 )
-
-
-@pytest.fixture
-def circle():
-    program = make_program(format=ProgramFormat.circles)
-    return make_circle(
-        program,
-        facilitator=make_user(name="Fran"),
-        members=[make_user(name="Mia"), make_user(name="Noor"), make_user(name="Ola")],
-    )
-
-
-def _people(circle):
-    return circle.facilitator, *[s.user for s in circle.stints]
 
 
 def _reflect(client, circle, text, shared="yes"):
     return client.post(f"/circles/{circle.id}/reflection", data={"text": text, "shared": shared})
 
 
-def test_the_review_counts_meetings_attendance_and_shared_items(client, auth, circle):
-    fran, mia, noor, ola = _people(circle)
+def test_the_review_counts_meetings_attendance_and_shared_items(client, auth, circle, people):
+    fran, mia, noor, ola = people
     meeting = CircleMeeting(
         circle_id=circle.id, uid="u-1@test", starts_at=utcnow() - timedelta(days=2), minutes=60
     )
@@ -69,9 +52,9 @@ def test_the_review_counts_meetings_attendance_and_shared_items(client, auth, ci
 
 
 def test_a_shared_reflection_is_read_by_the_circle_and_a_private_one_by_its_writer(
-    client, auth, circle
+    client, auth, circle, people
 ):
-    fran, mia, noor, ola = _people(circle)
+    fran, mia, noor, ola = people
     auth.login(mia)
     assert _reflect(client, circle, "Shared thoughts from Mia").status_code == 303
     auth.logout()
@@ -94,8 +77,10 @@ def test_a_shared_reflection_is_read_by_the_circle_and_a_private_one_by_its_writ
     assert "thoughts" not in client.get(f"/circles/{circle.id}/review").get_data(as_text=True)
 
 
-def test_someone_who_joins_after_a_reflection_was_shared_does_not_read_it(client, auth, circle):
-    fran, mia, noor, ola = _people(circle)
+def test_someone_who_joins_after_a_reflection_was_shared_does_not_read_it(
+    client, auth, circle, people
+):
+    fran, mia, noor, ola = people
     auth.login(mia)
     _reflect(client, circle, "Early words")
     auth.logout()
@@ -110,15 +95,15 @@ def test_someone_who_joins_after_a_reflection_was_shared_does_not_read_it(client
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 5000, "\x00"])
-def test_bad_reflections_are_refused_never_a_500(client, auth, circle, text):
-    auth.login(_people(circle)[1])
+def test_bad_reflections_are_refused_never_a_500(client, auth, circle, people, text):
+    auth.login(people[1])
     response = _reflect(client, circle, text)
     assert response.status_code in (400, 422)
     assert db.session.scalar(select(func.count()).select_from(CircleReflection)) == 0
 
 
-def test_an_ended_circle_takes_no_reflection_and_outsiders_get_404(client, auth, circle):
-    mia = _people(circle)[1]
+def test_an_ended_circle_takes_no_reflection_and_outsiders_get_404(client, auth, circle, people):
+    mia = people[1]
     circle.status = CircleStatus.ended
     db.session.commit()
     auth.login(mia)
