@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa  # noqa: E402
-from support import analyze, bench_app, fresh_database, insert_ids, migrate, signed_in, timed  # noqa: E402
+from support import analyze, bench_app, fresh_database, insert_people, migrate, signed_in, timed  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
 from portal.models import (  # noqa: E402
@@ -59,16 +59,7 @@ def build(applicants: int, mentors: int, proposals: int) -> None:
     db.session.commit()
     total = applicants + mentors + proposals
     first = ["Ana", "Ben", "Cy", "Dee", "Eli", "Fay", "Gus", "Hana"]
-    users = [
-        {
-            "email": f"person{i}@example.org",
-            "name": f"{rng.choice(first)} Person{i}",
-            "password_hash": admin.password_hash,
-            "timezone": "Europe/Berlin",
-        }
-        for i in range(total)
-    ]
-    ids = insert_ids(User, users)
+    ids = insert_people(total, admin.password_hash, name=lambda i: f"{rng.choice(first)} Person{i}")
     memberships = []
     for n, user_id in enumerate(ids):
         if n < applicants:

@@ -33,6 +33,7 @@ from support import (  # noqa: E402
     bench_app,
     fresh_database,
     insert_ids,
+    insert_people,
     load_line,
     migrate,
     signed_in,
@@ -80,16 +81,7 @@ def build(n_mentors: int, n_mentees: int) -> Program:
     db.session.add(program)
     db.session.flush()
     db.session.add(ChoosingSettings(program_id=program.id, mode=MatchingMode.self_service))
-    users = [
-        {
-            "email": f"person{i}@example.org",
-            "name": f"Person {i}",
-            "password_hash": "!bench",
-            "timezone": "Europe/Berlin",
-        }
-        for i in range(n_mentors + n_mentees)
-    ]
-    ids = insert_ids(User, users)
+    ids = insert_people(n_mentors + n_mentees, password_hash="!bench")
     mentor_ids, mentee_ids = ids[:n_mentors], ids[n_mentors:]
     rows = []
     for uid in mentor_ids:

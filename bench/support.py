@@ -8,7 +8,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from portal import MIGRATIONS_DIR, create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
+from portal.models import User  # noqa: E402
 
 
 @contextmanager
@@ -75,6 +76,22 @@ def insert_ids(model, rows: list[dict]) -> list[int]:
     return list(
         db.session.scalars(sa.insert(model).returning(model.id, sort_by_parameter_order=True), rows)
     )
+
+
+def insert_people(
+    count: int, password_hash: str, name: Callable[[int], str] = lambda i: f"Person {i}"
+) -> list[int]:
+    """COUNT people person<i>@example.org in Berlin, bulk inserted; their new ids in order."""
+    rows = [
+        {
+            "email": f"person{i}@example.org",
+            "name": name(i),
+            "password_hash": password_hash,
+            "timezone": "Europe/Berlin",
+        }
+        for i in range(count)
+    ]
+    return insert_ids(User, rows)
 
 
 def analyze() -> None:
