@@ -55,14 +55,47 @@ def new_pairing(program: Program, mentor: User, mentee: User, **values: Any) -> 
     return pairing
 
 
+# Cities of the demo's European time zones that the synthetic cohort's locations lack.
+MORE_CITIES = {"Europe/Paris": "Paris", "Europe/Madrid": "Madrid"}
+
+
 def fit_profile(profile: dict[str, Any], user: User) -> dict[str, Any]:
     """A demo application that agrees with its person: their time zone, and a city in it."""
     from portal.services.matching.synthetic import LOCATIONS
 
-    cities = {zone: city for city, zone in LOCATIONS}
+    cities = {zone: city for city, zone in LOCATIONS} | MORE_CITIES
     profile["timezone"] = user.timezone
     profile["location"] = cities.get(user.timezone, profile.get("location", ""))
     return profile
+
+
+def new_participant(
+    user: User,
+    program: Program,
+    role: Role,
+    rng: Any,
+    status=MembershipStatus.active,
+    *,
+    max_capacity: int = 5,
+    answers: dict[str, Any] | None = None,
+    **values: Any,
+) -> Membership:
+    """A demo person's membership whose application is drawn at random from ``rng``, made to fit
+    them (their time zone and its city), with any fixed ``answers`` written over it."""
+    from portal.services.matching.synthetic import random_profile
+
+    profile = fit_profile(random_profile(rng, role.value, max_capacity), user)
+    profile.update(answers or {})
+    return new_membership(user, program, role, status, profile=profile, **values)
+
+
+def demo_mentor_and_mentee() -> tuple[User, User]:
+    """The demo's mentor and mentee logins (seeded first), whom the demo programmes feature."""
+    mentor, mentee = (
+        db.session.scalar(db.select(User).where(User.email == email))
+        for email in ("mentor@example.org", "mentee@example.org")
+    )
+    return mentor, mentee
 
 
 def _membership_of(user: User, program: Program, role: Role) -> Membership:

@@ -15,12 +15,11 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta
 
-from portal.demo.builders import fit_profile
+from portal.demo.builders import demo_mentor_and_mentee, new_participant
 from portal.extensions import db
 from portal.models import (
     Cadence,
     Membership,
-    MembershipStatus,
     Pairing,
     PairingStatus,
     Program,
@@ -37,7 +36,6 @@ from portal.models.choosing import (
     MentorRequestStatus,
 )
 from portal.models.office_hours import BookingStatus, OfficeHourBooking, OfficeHourSlot
-from portal.services.matching.synthetic import random_profile
 from portal.services.pairings.schedule import to_utc
 
 HELP_WITH = [
@@ -49,13 +47,6 @@ HELP_WITH = [
     "Giving feedback that lands, and asking for it.",
 ]
 EUROPE = ["Europe/Berlin", "Europe/London", "Europe/Lisbon", "Europe/Paris", "Europe/Madrid"]
-CITY = {
-    "Europe/Berlin": "Berlin",
-    "Europe/London": "London",
-    "Europe/Lisbon": "Lisbon",
-    "Europe/Paris": "Paris",
-    "Europe/Madrid": "Madrid",
-}
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -64,8 +55,7 @@ def _at(day: date, hour: int) -> datetime:
 
 def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int]:
     rng = random.Random(2027)
-    mentor = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-    mentee = db.session.scalar(db.select(User).where(User.email == "mentee@example.org"))
+    mentor, mentee = demo_mentor_and_mentee()
     program = Program(
         name="Find your mentor",
         slug="find-your-mentor",
@@ -81,50 +71,51 @@ def seed_choosing_demo(today: date, person, password_hash: str) -> dict[str, int
         ChoosingSettings(program_id=program.id, mode=MatchingMode.self_service, max_open_requests=3)
     )
 
-    def join(user: User, role: Role, profile: dict) -> Membership:
-        member = Membership(
-            user=user,
-            program=program,
-            role=role,
-            status=MembershipStatus.active,
-            profile=profile,
-            created_at=_at(today - timedelta(days=20), 9),
-        )
-        db.session.add(member)
-        return member
+    joined = _at(today - timedelta(days=20), 9)
 
-    lena = random_profile(rng, "mentee")
-    lena.update(
+    def join(user: User, role: Role, max_capacity: int = 5, **answers) -> Membership:
+        return new_participant(
+            user,
+            program,
+            role,
+            rng,
+            max_capacity=max_capacity,
+            answers=answers,
+            created_at=joined,
+            decided_at=joined,
+        )
+
+    join(
+        mentee,
+        Role.mentee,
         goals=["leadership", "negotiation"],
         develop=["public speaking", "stakeholder management"],
-        timezone="Europe/Berlin",
-        location="Berlin",
     )
-    join(mentee, Role.mentee, lena)
-    marcus = fit_profile(random_profile(rng, "mentor"), mentor)
-    marcus.update(
+    join(
+        mentor,
+        Role.mentor,
         capacity=2,
         strengths=["leadership", "career planning", "giving feedback", "negotiation"],
         help_with="Stepping into leadership, and planning a career one honest step at a time.",
     )
-    join(mentor, Role.mentor, marcus)
 
     mentors = []
     for i in range(14):
-        profile = random_profile(rng, "mentor", max_capacity=3)
-        profile["timezone"] = EUROPE[i % len(EUROPE)]
-        profile["location"] = CITY[profile["timezone"]]
-        profile["help_with"] = HELP_WITH[i % len(HELP_WITH)]
-        profile["capacity"] = 1 + i % 3
-        user = person(f"choose.mentor{i + 1}@example.org", f"{_NAMES[i]}", profile["timezone"])
-        mentors.append((user, join(user, Role.mentor, profile)))
+        user = person(f"choose.mentor{i + 1}@example.org", _NAMES[i], EUROPE[i % len(EUROPE)])
+        member = join(
+            user,
+            Role.mentor,
+            max_capacity=3,
+            help_with=HELP_WITH[i % len(HELP_WITH)],
+            capacity=1 + i % 3,
+        )
+        mentors.append((user, member))
     mentees = []
     for i in range(10):
-        profile = random_profile(rng, "mentee")
-        profile["timezone"] = EUROPE[i % len(EUROPE)]
-        profile["location"] = CITY[profile["timezone"]]
-        user = person(f"choose.mentee{i + 1}@example.org", _MENTEE_NAMES[i], profile["timezone"])
-        join(user, Role.mentee, profile)
+        user = person(
+            f"choose.mentee{i + 1}@example.org", _MENTEE_NAMES[i], EUROPE[i % len(EUROPE)]
+        )
+        join(user, Role.mentee)
         mentees.append(user)
     db.session.flush()
 

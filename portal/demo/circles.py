@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from portal.demo.builders import fit_profile, new_circle, new_membership
+from portal.demo.builders import demo_mentor_and_mentee, new_circle, new_participant
 from portal.extensions import db
 from portal.models import Cadence, Program, ProgramStatus, Role, User, utcnow
 from portal.models.circles import CircleAttendance, CircleMeeting, EntryCircleAudience
@@ -24,7 +24,6 @@ from portal.models.journal import JournalEntry
 from portal.models.practice import Practice
 from portal.models.programs import ProgramFormat
 from portal.services import journal, practice
-from portal.services.matching.synthetic import random_profile
 from portal.services.sharing import Audience
 
 MEMBERS = [
@@ -39,8 +38,7 @@ CIRCLE_NAMES = frozenset(name for _, name, _ in [*MEMBERS, LEAVER])
 
 
 def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
-    marcus = db.session.scalar(db.select(User).where(User.email == "mentor@example.org"))
-    lena = db.session.scalar(db.select(User).where(User.email == "mentee@example.org"))
+    marcus, lena = demo_mentor_and_mentee()
     program = Program(
         name="Leading Together Circles",
         slug="leading-together",
@@ -55,13 +53,9 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
     db.session.add(program)
     others = [person(email, name, tz) for email, name, tz in MEMBERS]
     leaver = person(*LEAVER)
-    new_membership(
-        marcus, program, Role.mentor, profile=fit_profile(random_profile(rng, "mentor"), marcus)
-    )
+    new_participant(marcus, program, Role.mentor, rng)
     for member in [lena, *others, leaver]:
-        new_membership(
-            member, program, Role.mentee, profile=fit_profile(random_profile(rng, "mentee"), member)
-        )
+        new_participant(member, program, Role.mentee, rng)
     approved = utcnow() - timedelta(days=50)
     circle = new_circle(
         program,

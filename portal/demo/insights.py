@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
+from portal.demo.builders import new_pairing, new_participant, new_user
 from portal.demo.sharing import share_in
 from portal.extensions import db
 from portal.models import (
@@ -32,7 +32,7 @@ from portal.models.journal import EntryComment, JournalEntry, Visibility
 from portal.models.kickoff import Goal, GoalProgress
 from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.practice import CheckIn, Practice, PracticeStatus, PracticeTemplate
-from portal.services.matching.synthetic import LOCATIONS, random_profile
+from portal.services.matching.synthetic import LOCATIONS
 from portal.services.pairings.agreement import start_agreement
 
 EXTRA_PAIRS = 22
@@ -64,8 +64,7 @@ def _people(rng: random.Random, program: Program, password_hash: str) -> list[tu
             email = f"{role.value}.{i + 10}@example.org"
             zone = rng.choice(LOCATIONS)[1]
             user = new_user(email, name, password_hash=password_hash, timezone=zone)
-            profile = fit_profile(random_profile(rng, role.value, max_capacity=2), user)
-            new_membership(user, program, role, profile=profile)
+            new_participant(user, program, role, rng, max_capacity=2)
             made.append(user)
         pairs.append((made[0], made[1]))
     return pairs

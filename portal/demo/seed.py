@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from portal.demo.builders import fit_profile, new_membership, new_pairing, new_user
+from portal.demo.builders import new_membership, new_pairing, new_participant, new_user
 from portal.demo.choosing import FIXED_NAMES, seed_choosing_demo
 from portal.demo.circles import CIRCLE_NAMES, seed_circles_demo
 from portal.demo.guide import seed_guide_demo
@@ -165,10 +165,6 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
     co_lead = person("lead@example.org", DEMO_ACCOUNTS["lead@example.org"][0])
     db.session.add(ProgramLead(program=cohort, user=co_lead))
 
-    def join(user: User, program: Program, role: Role, status=MembershipStatus.active) -> None:
-        profile = fit_profile(random_profile(rng, role.value, max_capacity=3), user)
-        new_membership(user, program, role, status, profile=profile)
-
     # The running programme: four pairs, the demo mentor and mentee among them.
     pairs = [(mentor, mentee)]
     for i in range(3):
@@ -177,8 +173,8 @@ def seed_demo(today: date | None = None) -> dict[str, int]:
         pairs.append((m, e))
     approved = utcnow() - timedelta(days=110)
     for m, e in pairs:
-        join(m, running, Role.mentor)
-        join(e, running, Role.mentee)
+        new_participant(m, running, Role.mentor, rng, max_capacity=3)
+        new_participant(e, running, Role.mentee, rng, max_capacity=3)
         new_pairing(running, m, e, created_at=approved, approved_at=approved)
 
     # The next cohort: approved applicants waiting to be matched, and a few still to review.
