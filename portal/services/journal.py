@@ -12,9 +12,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import case, func, select, tuple_, union_all, update
+from sqlalchemy import case, func, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import operators
 
 from portal.core.bounds import page_number
@@ -35,6 +34,7 @@ from portal.services.platform import search
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 from portal.services.platform.paging import after_key, clean_text, key_token
+from portal.services.platform.versions import claim_next_version
 from portal.services.sharing import (  # noqa: F401  (re-exported: the journal's form uses them)
     ALL_MENTEES,
     AudienceOption,
@@ -216,17 +216,9 @@ class EditConflict(Exception):
 
 def _claim_version(entry: JournalEntry, expected: int | None) -> None:
     """Move the entry to the next version only if it is still at `expected`, atomically."""
-    result = db.session.execute(
-        update(JournalEntry)
-        .where(JournalEntry.id == entry.id, JournalEntry.version == expected)
-        .values(version=JournalEntry.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if expected is None or result.rowcount != 1:
-        db.session.rollback()
+    if not claim_next_version(entry, expected):
         db.session.refresh(entry)
         raise EditConflict(entry)
-    set_committed_value(entry, "version", expected + 1)
 
 
 def _apply(entry: JournalEntry, fields: EntryFields) -> None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import User, utcnow
@@ -27,6 +26,7 @@ from portal.services import access
 from portal.services.pairings.agreement import Segment, word_diff
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
+from portal.services.platform.versions import claim_next_version
 
 TEXT_LIMIT = 8000
 DEFAULT_TEXT = (
@@ -169,19 +169,11 @@ def save(user: User, circle_id: object, text: str, expected_version: int | None)
     if len(text) > TEXT_LIMIT:
         raise AgreementError(f"Keep the agreement under {TEXT_LIMIT:,} characters.")
     agreement = _start(circle)
-    claimed = db.session.execute(
-        update(CircleAgreement)
-        .where(CircleAgreement.id == agreement.id, CircleAgreement.version == expected_version)
-        .values(version=CircleAgreement.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if expected_version is None or claimed.rowcount != 1:
-        db.session.rollback()
+    if not claim_next_version(agreement, expected_version):
         raise AgreementConflict
     if text == agreement.versions[0].text:
         db.session.rollback()  # the same text: no new version, the signatures stay
         return expected_version
-    set_committed_value(agreement, "version", expected_version + 1)
     agreement.text = text
     agreement.updated_by_id = user.id
     agreement.updated_at = utcnow()

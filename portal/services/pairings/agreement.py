@@ -6,9 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, Program, User, utcnow
@@ -16,6 +15,7 @@ from portal.models.kickoff import AGREEMENT_SECTIONS, Agreement, AgreementTempla
 from portal.services.pairings import KickoffError
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
+from portal.services.platform.versions import claim_next_version
 
 SECTION_LIMIT = 4000
 FORMATS = {"video": "Video call", "in_person": "In person", "mixed": "Both, as it suits"}
@@ -169,17 +169,9 @@ def save_agreement(
 ) -> Agreement:
     """Save a new text if nobody saved since `expected_version`; signatures start over."""
     _validate(terms)
-    result = db.session.execute(
-        update(Agreement)
-        .where(Agreement.id == agreement.id, Agreement.version == expected_version)
-        .values(version=Agreement.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if expected_version is None or result.rowcount != 1:
-        db.session.rollback()
+    if not claim_next_version(agreement, expected_version):
         db.session.refresh(agreement)
         raise AgreementConflict(agreement)
-    set_committed_value(agreement, "version", expected_version + 1)
     previous = current_version(agreement).content
     agreement.sections = {k: (terms.sections.get(k) or "").strip() for k in AGREEMENT_SECTIONS}
     agreement.meeting_minutes = terms.meeting_minutes
