@@ -6,6 +6,11 @@
   she keeps reading what was shared while she was in the circle, and nothing since;
 - members shared entries and a practice with the circle, through the sharing services;
 - two meetings were held (attendance recorded by Marcus) and the next one is planned;
+- the circle agreement: all but Tomás signed the first draft, Hannah added a line (version 2,
+  the signatures start over), and Marcus, Hannah and Jonas signed again; Lena has yet to, so
+  her page shows what changed since she signed;
+- closing reflections so far: Hannah's is shared with the circle (written after Ines left, so
+  Ines does not read it), Lena keeps hers private (only she reads it);
 - admin@example.org sees the circle on the team's board, with its health figures and the
   leave note, and reads none of what was shared.
 """
@@ -14,16 +19,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.demo.builders import demo_mentor_and_mentee, new_circle, new_participant
 from portal.extensions import db
 from portal.models import Cadence, Program, ProgramStatus, Role, User, utcnow
-from portal.models.circles import CircleAttendance, CircleMeeting, EntryCircleAudience
+from portal.models.circles import (
+    CircleAgreement,
+    CircleAttendance,
+    CircleMeeting,
+    CircleReflection,
+    EntryCircleAudience,
+)
 from portal.models.journal import JournalEntry
 from portal.models.practice import Practice
 from portal.models.programs import ProgramFormat
 from portal.services import journal, practice
+from portal.services.circles import agreement as agreements
+from portal.services.circles import review
 from portal.services.sharing import Audience
 
 MEMBERS = [
@@ -109,6 +122,8 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
             stint.leave_note = "My new role leaves no room for the meetings; thank you all."
     _meetings(circle, marcus, approved, leaver)
     db.session.flush()
+    _agreement(circle, marcus, lena, others, approved)
+    _reflections(circle, lena, others)
     return {"circles": 1, "members": len(others) + 1}
 
 
@@ -154,3 +169,58 @@ def _share(author: User, circle, title: str, body: str) -> JournalEntry:
     db.session.flush()
     journal.share_entry(entry, Audience((), (circle.id,)))
     return entry
+
+
+HANNAHS_LINE = (
+    "We start on time, and the first ten minutes belong to how everyone is, before any topic."
+)
+
+
+def _agreement(circle, marcus: User, lena: User, others: list[User], approved) -> None:
+    """The circle agreement through its services: everyone but Tomás signs the first draft at
+    the first meeting, Hannah adds a line at the second (version 2), and three sign it again."""
+    hannah, jonas, amelie, tomas = others
+    for person in (marcus, lena, hannah, jonas, amelie):
+        agreements.sign(person, circle.id, 1)
+    first = agreements.state_for(hannah, circle).text
+    agreements.save(hannah, circle.id, f"{first}\n\n{HANNAHS_LINE}", 1)
+    for person in (hannah, marcus, jonas):
+        agreements.sign(person, circle.id, 2)
+    # The services write "now"; the history happened at the two meetings.
+    agreement = db.session.scalar(
+        select(CircleAgreement).where(CircleAgreement.circle_id == circle.id)
+    )
+    for version in agreement.versions:
+        saved = approved + timedelta(days=7 if version.version == 1 else 21)
+        version.saved_at = saved
+        for n, signature in enumerate(sorted(version.signatures, key=lambda s: s.signed_at)):
+            signature.signed_at = saved + timedelta(hours=2 + 20 * n)
+        if version.version == agreement.version:
+            agreement.updated_at = saved
+    db.session.flush()
+
+
+def _reflections(circle, lena: User, others: list[User]) -> None:
+    """Closing reflections so far, through the review service: Hannah shares hers with the
+    circle; Lena keeps hers to herself."""
+    review.save_reflection(
+        others[0],
+        circle.id,
+        "Saying my worries out loud here made them ordinary. I now ask my own team the question "
+        "Marcus asks us: what is the change costing you?",
+        shared=True,
+    )
+    review.save_reflection(
+        lena,
+        circle.id,
+        "I still avoid conflict in the circle. Next time I will disagree once, kindly.",
+        shared=False,
+    )
+    written = utcnow() - timedelta(days=3)
+    for reflection in db.session.scalars(
+        select(CircleReflection).where(CircleReflection.circle_id == circle.id)
+    ):
+        reflection.updated_at = written
+        if reflection.shared_at is not None:
+            reflection.shared_at = written
+    db.session.flush()

@@ -1,0 +1,52 @@
+"""Does the circles demo show the circle agreement and the closing reflections at work: a
+version change that starts the signatures over, and a shared and a private reflection read
+by exactly the right people?"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.demo.seed import DEMO_PASSWORD, seed_demo
+from portal.extensions import db
+from portal.models.circles import Circle
+from portal.services.circles import agreement as agreements
+
+SHARED = "Saying my worries out loud here made them ordinary."
+PRIVATE = "I still avoid conflict in the circle."
+HANNAHS_LINE = "the first ten minutes belong to how everyone is"
+
+
+def _login(client, email):
+    client.post("/auth/logout")
+    assert (
+        client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD}).status_code
+        == 303
+    )
+
+
+def test_the_demo_circle_has_an_agreement_and_reflections(app, client):
+    seed_demo()
+    circle = db.session.scalar(select(Circle).where(Circle.theme == "Leading through change"))
+    agreement = agreements._agreement(circle)
+    first, second = sorted(agreement.versions, key=lambda v: v.version)
+    assert (agreement.version, len(first.signatures), len(second.signatures)) == (2, 5, 3)
+    assert first.saved_at < min(s.signed_at for s in first.signatures) < second.saved_at
+
+    # Lena signed the first text only: she reads what changed and may sign the new one.
+    _login(client, "mentee@example.org")
+    page = client.get(f"/circles/{circle.id}/agreement").text
+    assert "What changed since you signed" in page and HANNAHS_LINE in page
+    assert "Sign version 2" in page and "3 of 6 people" in page
+    review = client.get(f"/circles/{circle.id}/review").text
+    assert SHARED in review and PRIVATE in review
+
+    _login(client, "mentor@example.org")
+    review = client.get(f"/circles/{circle.id}/review").text
+    assert SHARED in review and PRIVATE not in review
+
+    # Ines left before Hannah shared hers; the team reads no reflection at all.
+    _login(client, "circle6@example.org")
+    review = client.get(f"/circles/{circle.id}/review")
+    assert review.status_code == 200 and SHARED not in review.text and PRIVATE not in review.text
+    _login(client, "admin@example.org")
+    assert client.get(f"/circles/{circle.id}/review").status_code == 404
