@@ -16,15 +16,7 @@ PRIVATE = "I still avoid conflict in the circle."
 HANNAHS_LINE = "the first ten minutes belong to how everyone is"
 
 
-def _login(client, email):
-    client.post("/auth/logout")
-    assert (
-        client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD}).status_code
-        == 303
-    )
-
-
-def test_the_demo_circle_has_an_agreement_and_reflections(app, client):
+def test_the_demo_circle_has_an_agreement_and_reflections(app, client, auth):
     seed_demo()
     circle = db.session.scalar(select(Circle).where(Circle.theme == "Leading through change"))
     agreement = agreements._agreement(circle)
@@ -33,20 +25,21 @@ def test_the_demo_circle_has_an_agreement_and_reflections(app, client):
     assert first.saved_at < min(s.signed_at for s in first.signatures) < second.saved_at
 
     # Lena signed the first text only: she reads what changed and may sign the new one.
-    _login(client, "mentee@example.org")
+    assert auth.login("mentee@example.org", DEMO_PASSWORD).status_code == 303
     page = client.get(f"/circles/{circle.id}/agreement").text
     assert "What changed since you signed" in page and HANNAHS_LINE in page
     assert "Sign version 2" in page and "3 of 6 people" in page
-    review = client.get(f"/circles/{circle.id}/review").text
-    assert SHARED in review and PRIVATE in review
-
-    _login(client, "mentor@example.org")
-    review = client.get(f"/circles/{circle.id}/review").text
-    assert SHARED in review and PRIVATE not in review
+    auth.logout()
 
     # Ines left before Hannah shared hers; the team reads no reflection at all.
-    _login(client, "circle6@example.org")
-    review = client.get(f"/circles/{circle.id}/review")
-    assert review.status_code == 200 and SHARED not in review.text and PRIVATE not in review.text
-    _login(client, "admin@example.org")
-    assert client.get(f"/circles/{circle.id}/review").status_code == 404
+    for email, reads_shared, reads_private in (
+        ("mentee@example.org", True, True),
+        ("mentor@example.org", True, False),
+        ("circle6@example.org", False, False),
+        ("admin@example.org", False, False),
+    ):
+        assert auth.login(email, DEMO_PASSWORD).status_code == 303
+        review = client.get(f"/circles/{circle.id}/review")
+        assert review.status_code == (404 if email == "admin@example.org" else 200), email
+        assert (SHARED in review.text, PRIVATE in review.text) == (reads_shared, reads_private)
+        auth.logout()
