@@ -9,9 +9,9 @@ meetings that started before they left (as with shared material, nothing new rea
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, vCalAddress, vText
 from sqlalchemy import select
 
 from portal.core.errors import NotVisible
@@ -27,6 +27,7 @@ from portal.services.pairings.schedule import (
     MeetingTerms,
     calendar_organizer,
     meeting_start,
+    timed_event,
 )
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
@@ -117,12 +118,7 @@ def local_times(circle: Circle, meeting: CircleMeeting) -> list[tuple[str, str]]
 def invitation(meeting: CircleMeeting) -> bytes:
     """The `.ics` everyone downloads: one REQUEST event; no shared text, only the page link."""
     circle = meeting.circle
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", (meeting.updated_at or utcnow()).replace(tzinfo=UTC))
-    event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC))
-    event.add("dtend", meeting.ends_at.replace(tzinfo=UTC))
+    event = timed_event(meeting)
     event.add("summary", f"Circle: {circle.theme}")
     event.add("status", "CONFIRMED")
     if meeting.place:

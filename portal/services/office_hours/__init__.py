@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, vCalAddress, vText
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.errors import FieldError
 from portal.core.time import in_zone
 from portal.extensions import db
-from portal.models import Membership, MembershipStatus, Program, Role, User, utcnow
+from portal.models import Membership, MembershipStatus, Program, Role, User
 from portal.models.office_hours import (
     BookingStatus,
     OfficeHourBooking,
@@ -34,7 +34,7 @@ from portal.services import access
 from portal.services.choosing import requests as choosing
 from portal.services.pairings import KickoffError
 from portal.services.pairings.mail import send
-from portal.services.pairings.schedule import PRODID, calendar_organizer, to_utc
+from portal.services.pairings.schedule import PRODID, calendar_organizer, timed_event, to_utc
 from portal.services.platform.links import path_for
 from portal.services.platform.mail import external_url
 from portal.services.platform.notifications import notify
@@ -360,12 +360,7 @@ def ics_bytes(slot: OfficeHourSlot, booking: OfficeHourBooking, method: str, vie
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    event = Event()
-    event.add("uid", slot.uid)
-    event.add("sequence", slot.sequence)
-    event.add("dtstamp", (slot.updated_at or utcnow()).replace(tzinfo=UTC))
-    event.add("dtstart", slot.starts_at.replace(tzinfo=UTC))
-    event.add("dtend", slot.ends_at.replace(tzinfo=UTC))
+    event = timed_event(slot)
     event.add("summary", "Office hour (Horizon)")
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     if slot.place:

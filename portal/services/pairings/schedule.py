@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -267,14 +268,22 @@ def _attendees(pairing: Pairing, viewer: User | None) -> list[User]:
     return people
 
 
-def _event(meeting: PlannedMeeting, viewer: User | None = None) -> Event:
-    pairing = meeting.pairing
+def timed_event(meeting: Any) -> Event:
+    """An iCalendar event with what every Horizon invitation carries: the stable UID, the
+    rising SEQUENCE (a calendar updates the event in place) and the times in UTC. Planned
+    meetings, circle meetings and office hours each have these five columns."""
     event = Event()
     event.add("uid", meeting.uid)
     event.add("sequence", meeting.sequence)
     event.add("dtstamp", (meeting.updated_at or utcnow()).replace(tzinfo=UTC))
     event.add("dtstart", meeting.starts_at.replace(tzinfo=UTC))
     event.add("dtend", meeting.ends_at.replace(tzinfo=UTC))
+    return event
+
+
+def _event(meeting: PlannedMeeting, viewer: User | None = None) -> Event:
+    pairing = meeting.pairing
+    event = timed_event(meeting)
     event.add("summary", f"Mentoring: {pairing.mentor.name} & {pairing.mentee.name}")
     event.add(
         "status",
