@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +30,7 @@ from portal.services.platform import jobs, leases
 from portal.services.programmes.enrollment import start_import
 from tests.factories import make_admin, make_program, make_user
 from tests.programmes.test_large_import import HEADER, rows
+from tests.worker.waiting import wait_for
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 
@@ -53,6 +53,23 @@ def _markers(job_id: int) -> int:
             AuditEvent.summary == f"marker of job {job_id}",
         )
     )
+
+
+def _queued_job(admin: User) -> BackgroundJob:
+    """A marker job the admin started, waiting in the queue."""
+    job = BackgroundJob(kind="test_lease_marker", started_by_id=admin.id, total=1)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
+def _running_job(admin: User) -> tuple[BackgroundJob, int]:
+    """A marker job this worker ("me:1") claimed, with the attempt its fence carries."""
+    job = _queued_job(admin)
+    attempt = leases.claim(
+        BackgroundJob, job.id, JobStatus.queued, "me:1", to_status=JobStatus.running
+    )
+    return job, attempt
 
 
 def _abandoned_job(admin, attempts: int = 1, ago: int = 60) -> BackgroundJob:
@@ -122,12 +139,7 @@ def test_does_a_second_sweep_of_the_same_row_do_nothing(app):
 def test_does_a_worker_that_lost_its_lease_save_nothing(app):
     """The fence: a worker thought dead comes back after its job was handed on."""
     admin = make_admin()
-    job = BackgroundJob(kind="test_lease_marker", started_by_id=admin.id, total=1)
-    db.session.add(job)
-    db.session.commit()
-    attempt = leases.claim(
-        BackgroundJob, job.id, JobStatus.queued, "me:1", to_status=JobStatus.running
-    )
+    job, attempt = _running_job(admin)
     # Meanwhile the sweeper gave the job to another worker, which claimed it again.
     with db.engine.begin() as other:
         other.execute(
@@ -149,10 +161,7 @@ def test_does_a_worker_that_lost_its_lease_save_nothing(app):
 
 
 def test_is_a_second_delivery_of_the_same_job_skipped(app):
-    admin = make_admin()
-    job = BackgroundJob(kind="test_lease_marker", started_by_id=admin.id, total=1)
-    db.session.add(job)
-    db.session.commit()
+    job = _queued_job(make_admin())
     assert jobs.run_job.call_local(job.id) == "done"
     assert jobs.run_job.call_local(job.id) == "skipped"
     assert _markers(job.id) == 1 and _reload(BackgroundJob, job.id).attempts == 1
@@ -203,15 +212,6 @@ def test_does_the_heartbeat_renew_only_this_workers_leases(app):
 
 
 # --- a real worker, killed in the middle of an import -------------------------------------
-
-
-def _wait_for(condition, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _consumer(database_url: str, queue: str, hold_file: Path) -> subprocess.Popen:
@@ -266,7 +266,7 @@ def _kill_a_worker_mid_import(app, database_url, queue, hold_file, workers):
 
     first = _consumer(database_url, queue, hold_file)
     workers.append(first)
-    assert _wait_for(hold_file.exists), "the first worker never started the import"
+    assert wait_for(hold_file.exists), "the first worker never started the import"
     os.kill(first.pid, signal.SIGKILL)  # mid-transaction: 500 accounts written, not committed
     first.wait(10)
     db.session.expire_all()
@@ -282,13 +282,13 @@ def _kill_a_worker_mid_import(app, database_url, queue, hold_file, workers):
         db.session.rollback()
         return leases.sweep()["requeued"] == 1
 
-    assert _wait_for(swept, 20), "the lease never ran out"
+    assert wait_for(swept, 20), "the lease never ran out"
 
     def finished() -> bool:  # the import's commit marks it done; its summary follows
         db.session.expire_all()
         return bool(db.session.get(BackgroundJob, job.id).result)
 
-    assert _wait_for(finished, 90), "the second worker did not finish the import"
+    assert wait_for(finished, 90), "the second worker did not finish the import"
     job = db.session.get(BackgroundJob, job.id)
     assert (job.status, job.attempts, job.done) == (JobStatus.done, 2, 1200)
     assert job.result["created"] == 1200
@@ -304,12 +304,7 @@ def _kill_a_worker_mid_import(app, database_url, queue, hold_file, workers):
 def test_does_a_lost_job_leave_no_fence_on_the_session(app):
     """An inline job runs in the caller's session: after it, commits are the caller's own."""
     admin = make_admin()
-    job = BackgroundJob(kind="test_lease_marker", started_by_id=admin.id, total=1)
-    db.session.add(job)
-    db.session.commit()
-    attempt = leases.claim(
-        BackgroundJob, job.id, JobStatus.queued, "me:1", to_status=JobStatus.running
-    )
+    job, attempt = _running_job(admin)
     stop = leases.fence_on_commit(
         db.session(), BackgroundJob, job.id, JobStatus.running, attempt, lambda: {}
     )

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from portal.models.outbox import OutboxMessage, OutboxStatus
 from portal.services.platform.mail import deliver_email
 from tests.factories import make_admin, make_user
 from tests.reminders.smtp import free_port
+from tests.worker.waiting import wait_for
 
 REDIS_URL = os.environ.get("HORIZON_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 SMTP_PORT = free_port()  # per run and per xdist worker: parallel suites never collide
@@ -69,15 +69,6 @@ def worker_config(queue_name):
     }
 
 
-def _wait_for(condition, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_does_a_real_worker_deliver_the_forgot_password_mail(
     smtp_server, database_url, queue_name, worker_config
 ):
@@ -115,7 +106,7 @@ def _deliver_through_a_real_worker(app, smtp_server, database_url, queue_name):
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert _wait_for(lambda: smtp_server.messages), "the worker delivered nothing"
+        assert wait_for(lambda: smtp_server.messages, 30), "the worker delivered nothing"
         [envelope] = smtp_server.messages
         assert envelope.rcpt_tos == ["lena@example.org"]
         assert b"http://localhost/auth/reset/" in envelope.content
@@ -124,7 +115,7 @@ def _deliver_through_a_real_worker(app, smtp_server, database_url, queue_name):
             db.session.expire_all()
             return db.session.get(OutboxMessage, row.id).status is OutboxStatus.sent
 
-        assert _wait_for(sent)
+        assert wait_for(sent, 30)
         assert db.session.get(OutboxMessage, row.id).attempts == 1
     finally:
         consumer.terminate()
