@@ -50,8 +50,9 @@ FIGURES = (
     "departments",
     "office_hours",
     "office_hours_topics",
-    *circle_figures.KEYS,
 )
+# Every figure a programme may have: the circle figures only where its format has circles.
+ALL_FIGURES = FIGURES + circle_figures.KEYS
 
 
 def _pct(part: int, whole: int) -> str:
@@ -801,7 +802,7 @@ def build(
     programs: list[Program], today: date, only: str | None = None, scope_id: int | None = None
 ) -> Analytics:
     """Every figure (or just `only`) for one programme or for all of them."""
-    want = set(FIGURES) if only is None else {only}
+    want = set(ALL_FIGURES) if only is None else {only}
     figures: dict[str, Figure] = {}
     data = Funnel()
     rolled, figures_as_of = (
@@ -849,7 +850,7 @@ def build(
     if circle_programs and only is None:
         rows = circle_health.circle_rows(circle_programs)
         circles_at_risk = circle_health.summarise(rows).at_risk
-    ordered = {key: figures[key] for key in FIGURES if key in figures}
+    ordered = {key: figures[key] for key in ALL_FIGURES if key in figures}
     return Analytics(
         programs=programs,
         funnel=data,
