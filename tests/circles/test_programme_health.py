@@ -146,3 +146,29 @@ def test_do_circle_health_figures_stay_out_of_a_programme_without_circles(client
     program = make_program()
     assert health.programme_health(program).computed == 0
     assert health.at_risk_by_programme([program]) == {}
+
+
+def test_does_a_leads_dashboard_show_circles_at_risk_beside_pairs_at_risk(client, auth, program):
+    lead = make_lead(program)
+    silent_circle(program, 3)  # 4 people at risk: hidden
+    busy_circle(program, 4)
+    auth.login(lead)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    panel = page[page.index('id="lead-panel"') :].split("</section>")[0]
+    assert "Circles at risk" in panel
+    row = panel[panel.index(program.name) :].split("</tr>")[0]
+    assert (
+        f'data-label="Circles at risk"><a href="/admin/programs/{program.slug}/circles">{SUPPRESSED}'
+        in row
+    )
+    silent_circle(program, 1)  # now 6 people in two circles at risk
+    page = client.get("/dashboard/").get_data(as_text=True)
+    row = page[page.index('id="lead-panel"') :].split(program.name, 1)[1].split("</tr>")[0]
+    assert f'<a href="/admin/programs/{program.slug}/circles">2</a>' in row
+
+
+def test_has_a_dashboard_without_circle_programmes_no_circle_column(client, auth):
+    program = make_program()
+    auth.login(make_lead(program))
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "Circles at risk" not in page
