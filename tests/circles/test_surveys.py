@@ -152,3 +152,16 @@ def test_does_the_team_never_see_one_circles_answers(client, auth, program, circ
     assert (
         client.get(f"/admin/programs/{program.slug}/surveys/midpoint/comments").status_code == 404
     )
+
+
+def test_does_the_round_invite_a_circles_only_programmes_members(app, program, circle):
+    from datetime import datetime, time
+
+    from portal.services.reminders.due import due_messages
+
+    start, _ = app.config["GUIDE_MORNING_HOURS"]
+    # Every person here is in UTC by default: their morning is the configured hour.
+    now = datetime.combine(date.today(), time(start, 30))
+    invited = {m.recipient.id for m in due_messages(now) if m.kind == "survey"}
+    people = {circle.facilitator_id} | {s.user_id for s in circle.current_stints}
+    assert people <= invited
