@@ -279,7 +279,7 @@ def engagement_figure(weeks: list[CircleWeek]) -> Figure:
         "Circle engagement week by week: meetings and active members",
         [
             "Week starting",
-            "Circle meetings held",
+            "Meetings held",
             "Members active",
             "Members in circles",
             "Share active",
@@ -322,6 +322,7 @@ def surveys_figure(programs: list[Program]) -> Figure:
             "Mean progress on goals (1–5)",
             "How useful is the circle (mean, 1–5)",
         ],
+        chart="",  # a table: one or two rounds read better as numbers than as bars
         series=[5],
         note="Answers from people who were in a circle (facilitator or member) when they "
         "answered, over all the programme's circles, never one circle. A round with fewer than "
