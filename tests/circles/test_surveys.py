@@ -165,3 +165,26 @@ def test_does_the_round_invite_a_circles_only_programmes_members(app, program, c
     invited = {m.recipient.id for m in due_messages(now) if m.kind == "survey"}
     people = {circle.facilitator_id} | {s.user_id for s in circle.current_stints}
     assert people <= invited
+
+
+def test_do_the_new_pages_have_unique_ids_and_no_bare_hx(client, auth, program, circle):
+    import re
+    from collections import Counter
+
+    member = circle.current_stints[0].user
+    pages = []
+    open_session(client, member)
+    pages += [client.get(f"/circles/{circle.id}"), client.get(f"/surveys/{program.slug}/midpoint")]
+    auth.logout()
+    auth.login(make_lead(program))
+    pages += [
+        client.get(f"/admin/programs/{program.slug}/circles"),
+        client.get(f"/admin/programs/{program.slug}/analytics"),
+        client.get("/dashboard/"),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        ids = Counter(re.findall(r'\sid="([^"]+)"', response.text))
+        assert [i for i, n in ids.items() if n > 1] == []
+        assert not re.search(r"(?<!data-)hx-[a-z-]+=", response.text)
+    assert 'id="circle-survey"' in pages[0].text and 'id="circle-states"' in pages[2].text
