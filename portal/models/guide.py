@@ -110,6 +110,24 @@ class SurveyResponse(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SurveyCircleAnswer(db.Model):
+    """The circle a survey response is about: the circle the person was in when they answered
+    (facilitator or current member), with their answer to "how useful is your circle?" (1-5).
+    Read only as aggregates over a programme's circles, never per circle (docs/circles.md)."""
+
+    __tablename__ = "survey_circle_answers"
+    __table_args__ = (
+        CheckConstraint("usefulness BETWEEN 1 AND 5", name="circle_usefulness_range"),
+        Index("ix_survey_circle_answers_circle", "circle_id"),
+    )
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    usefulness: Mapped[int]
+
+
 class MeetingRating(db.Model):
     """ "How useful was this meeting?" (1-5), one per partner per logged meeting."""
 

@@ -21,6 +21,7 @@ from portal.models import (
     User,
 )
 from portal.services import access, journal, practice
+from portal.services.circles import health as circle_health
 from portal.services.circles import page as circles_page
 from portal.services.insights import office_hours as office_hours_panel
 from portal.services.insights import panel as insights_panel
@@ -44,6 +45,8 @@ class ProgramHealth:
     # What waits for the programme team: proposed pairs to approve, pairs at risk today.
     proposed_pairings: int = 0
     at_risk: int = 0
+    # Circles at risk today (suppressed below 5 people); None for a programme without circles.
+    circles_at_risk: int | str | None = None
 
     @property
     def matched_pairings(self) -> int:
@@ -125,8 +128,12 @@ def dashboard_for(user: User) -> Dashboard:
         board.programs_health = programs_health(user)
     if board.leads:
         at_risk = insights_panel.at_risk_counts([row.program for row in board.programs_health])
+        circles_at_risk = circle_health.at_risk_by_programme(
+            [row.program for row in board.programs_health]
+        )
         for row in board.programs_health:
             row.at_risk = at_risk.get(row.program.id, 0)
+            row.circles_at_risk = circles_at_risk.get(row.program.id)
     board.journal = journal.panel(user, roles, board.pairings)
     board.practice = practice.panel(user, roles, board.pairings)
     if roles & {"mentor", "mentee"}:

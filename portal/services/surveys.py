@@ -2,6 +2,11 @@
 
 Answers belong to the programme team as aggregates: a person reads only their own, a
 partner never sees them, and a breakdown of fewer than five people is suppressed.
+
+A person who is in a circle when they answer (its facilitator or a current member) is also
+asked "how useful is your circle?"; the response then records that circle
+(`SurveyCircleAnswer`). Circle results are read only over all of a programme's circles
+(`circle_results`), never per circle, and only from five respondents.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.core.time import add_days
 from portal.extensions import db
 from portal.models import Program, User
-from portal.models.guide import MeetingRating, SurveyResponse, SurveyRound
+from portal.models.circles import Circle
+from portal.models.guide import MeetingRating, SurveyCircleAnswer, SurveyResponse, SurveyRound
 from portal.models.meetings import Meeting
+from portal.services import access
 from portal.services.insights import suppression
 from portal.services.reminders import GuideError, settings
 
@@ -57,12 +64,41 @@ def response_of(user: User, program: Program, round_: SurveyRound) -> SurveyResp
     )
 
 
+def circle_of(user: User, program: Program) -> Circle | None:
+    """The circle the person is in now in the programme (facilitator or current member of an
+    active, open circle): what their survey answers are also about. A person is in at most
+    one live circle of a programme."""
+    return db.session.scalars(
+        access.sharable_circles(user).where(Circle.program_id == program.id).order_by(Circle.id)
+    ).first()
+
+
+def open_for_circle(user: User, circle: Circle, today: date) -> SurveyRound | None:
+    """The open round the circle page offers: to the circle's facilitator or a current member
+    (an active participant of the programme) who has not answered it yet."""
+    round_ = open_round(circle.program, today)
+    if round_ is None or not access.can_answer_survey(user, circle.program):
+        return None
+    mine = circle_of(user, circle.program)
+    if mine is None or mine.id != circle.id or response_of(user, circle.program, round_):
+        return None
+    return round_
+
+
+def circle_answered(response: SurveyResponse | None) -> bool:
+    """Whether a response recorded a circle (the person reads back only their own)."""
+    if response is None:
+        return False
+    return db.session.get(SurveyCircleAnswer, response.id) is not None
+
+
 @dataclass
 class Answers:
     satisfaction: int | None
     recommend: int | None
     progress: int | None
     comment: str
+    circle_usefulness: int | None = None
 
 
 def _scale(value: int | None, low: int, high: int, field: str) -> int:
@@ -80,6 +116,8 @@ def submit(user: User, program: Program, round_: SurveyRound, answers: Answers, 
     comment = (answers.comment or "").replace("\x00", "").strip()
     if len(comment) > COMMENT_MAX:
         raise GuideError(f"Keep your answer under {COMMENT_MAX} characters.", "comment")
+    circle = circle_of(user, program)
+    usefulness = _scale(answers.circle_usefulness, 1, 5, "circle_usefulness") if circle else None
     response = SurveyResponse(
         program_id=program.id,
         user_id=user.id,
@@ -93,6 +131,13 @@ def submit(user: User, program: Program, round_: SurveyRound, answers: Answers, 
     try:
         with db.session.begin_nested():
             db.session.add(response)
+            if circle is not None:
+                db.session.flush()
+                db.session.add(
+                    SurveyCircleAnswer(
+                        response_id=response.id, circle_id=circle.id, usefulness=usefulness
+                    )
+                )
     except IntegrityError as error:
         raise GuideError(
             "You have already answered this survey. Thank you!", "satisfaction"
@@ -194,3 +239,62 @@ def meeting_rating_summary(program: Program) -> tuple[int | str, float | None]:
         .where(Pairing.program_id == program.id)
     ).one()
     return suppression.count(count or 0, people or 0), suppression.mean(mean, people or 0)
+
+
+@dataclass
+class CircleRoundResult:
+    """One round's answers from people in circles, over all the programmes' circles: None
+    figures when fewer than five people answered (then not even the count is shown)."""
+
+    round: SurveyRound
+    respondents: int | str
+    satisfaction: float | None
+    nps: int | None
+    progress: float | None
+    usefulness: float | None
+
+
+def circle_results(programs: list[Program]) -> list[CircleRoundResult]:
+    """Each round's answers from people in the programmes' circles, as totals over every
+    circle, never one circle; comments are not read here (docs/circles.md)."""
+    ids = [p.id for p in programs]
+    rows = {
+        round_: (n, people, sat, promoters, detractors, progress, useful)
+        for round_, n, people, sat, promoters, detractors, progress, useful in db.session.execute(
+            select(
+                SurveyResponse.round,
+                func.count(),
+                func.count(func.distinct(SurveyResponse.user_id)),
+                func.avg(SurveyResponse.satisfaction),
+                func.sum(func.cast(SurveyResponse.recommend >= 9, db.Integer)),
+                func.sum(func.cast(SurveyResponse.recommend <= 6, db.Integer)),
+                func.avg(SurveyResponse.progress),
+                func.avg(SurveyCircleAnswer.usefulness),
+            )
+            .join(SurveyCircleAnswer, SurveyCircleAnswer.response_id == SurveyResponse.id)
+            .join(Circle, Circle.id == SurveyCircleAnswer.circle_id)
+            .where(Circle.program_id.in_(ids), SurveyResponse.program_id.in_(ids))
+            .group_by(SurveyResponse.round)
+        )
+    }
+    results = []
+    for round_ in SurveyRound:
+        if round_ not in rows:
+            continue
+        n, people, sat, promoters, detractors, progress, useful = rows[round_]
+        if suppression.is_small(people):
+            results.append(
+                CircleRoundResult(round_, suppression.SUPPRESSED, None, None, None, None)
+            )
+            continue
+        results.append(
+            CircleRoundResult(
+                round_,
+                n,
+                suppression.mean(sat, people),
+                round(100 * ((promoters or 0) - (detractors or 0)) / n),
+                suppression.mean(progress, people),
+                suppression.mean(useful, people),
+            )
+        )
+    return results

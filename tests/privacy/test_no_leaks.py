@@ -156,6 +156,14 @@ def plant_circles(pairing) -> None:
 
     review.save_reflection(mate, circle.id, f"Reflection {CIRCLE}", True)
     review.save_reflection(pairing.mentee, circle.id, f"Mine alone {PRIVATE}", False)
+    # The mentee's survey answer (its comment is private) is about this circle: the circle
+    # figures, the board and the analytics page count it, never quote it.
+    from portal.models.guide import SurveyCircleAnswer, SurveyResponse
+
+    response = db.session.scalar(
+        select(SurveyResponse).where(SurveyResponse.user_id == pairing.mentee_id)
+    )
+    db.session.add(SurveyCircleAnswer(response_id=response.id, circle_id=circle.id, usefulness=1))
 
 
 def plant_choosing(pairing) -> None:
@@ -251,9 +259,9 @@ def plant_guide(pairing) -> None:
 
 def _candidate_values(converter: str, argument: str = "") -> list:
     if argument == "key":
-        from portal.services.insights.analytics import FIGURES
+        from portal.services.insights.analytics import ALL_FIGURES
 
-        return list(FIGURES)
+        return list(ALL_FIGURES)
     if "Integer" in converter:
         ids: set[int] = set()
         for table in db.metadata.sorted_tables:
@@ -339,6 +347,12 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     urls = get_urls(app)
     swept = {url.removeprefix("http://localhost") for url in urls}
     assert {"/metrics", "/admin/workers", "/admin/people/erase"} <= swept
+    # The circle figures (the programme has circles) and the team's circles board.
+    slug = pairing.program.slug
+    assert {
+        f"/admin/programs/{slug}/analytics/{key}.csv"
+        for key in ("circle_funnel", "circle_engagement", "circle_surveys")
+    } | {f"/admin/programs/{slug}/circles"} <= swept
     # The admin's erase page of each partner: counts only, never their text (FORBIDDEN).
     assert {f"/admin/people/{p.id}/erase" for p in (pairing.mentee, pairing.mentor)} <= swept
     auth.login(pairing.mentee)

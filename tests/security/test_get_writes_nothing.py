@@ -48,7 +48,7 @@ TABLES = {
 
 
 def _values(argument: str) -> list:
-    from portal.services.insights.analytics import FIGURES
+    from portal.services.insights.analytics import ALL_FIGURES as FIGURES
     from portal.services.reminders.kinds import KINDS
     from portal.services.reminders.preferences import unsubscribe_token
 

@@ -194,7 +194,7 @@ def _analytics_page(slug: str | None):
 
 
 def _figure(slug: str | None, key: str):
-    if key not in analytics.FIGURES:
+    if key not in analytics.ALL_FIGURES:
         abort(404)
     program, programs = _programs(slug)
     scope_id = program.id if program else None

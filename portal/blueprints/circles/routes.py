@@ -6,8 +6,10 @@ from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.circles import bp
+from portal.blueprints.common import today
 from portal.models import utcnow
 from portal.rendering import render
+from portal.services import surveys
 from portal.services.circles import agreement as agreements
 from portal.services.circles import meetings
 from portal.services.circles import page as circles
@@ -25,6 +27,7 @@ def _page(circle_id: int, status: int = 200, **extra):
         circle_page=circle_page,
         planned=[(m, meetings.local_times(circle_page.circle, m)) for m in planned],
         agreement=agreements.state_for(current_user, circle_page.circle),
+        survey_round=surveys.open_for_circle(current_user, circle_page.circle, today()),
         now=utcnow(),
         **extra,
     )

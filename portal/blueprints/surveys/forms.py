@@ -26,6 +26,13 @@ class SurveyForm(FlaskForm):
     satisfaction = _scale("Satisfaction", 1, 5)
     recommend = _scale("Recommend", 0, 10)
     progress = _scale("Progress", 1, 5)
+    # Asked only of someone in a circle; the service requires it then (surveys.submit).
+    circle_usefulness = RadioField(
+        "How useful is your circle?",
+        choices=[SelectChoice(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        validators=[Optional()],
+    )
     comment = TextAreaField(
         "Comment",
         validators=[

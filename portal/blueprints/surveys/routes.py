@@ -25,10 +25,15 @@ def survey(slug: str, round_name: str):
     except ValueError:
         abort(404)
     answered = surveys.response_of(current_user, program, round_)
+    circle = surveys.circle_of(current_user, program)
     form = SurveyForm()
     if request.method == "POST" and answered is None and form.validate():
         answers = surveys.Answers(
-            form.satisfaction.data, form.recommend.data, form.progress.data, form.comment.data or ""
+            form.satisfaction.data,
+            form.recommend.data,
+            form.progress.data,
+            form.comment.data or "",
+            form.circle_usefulness.data,
         )
         with saving(form) as saved:
             surveys.submit(current_user, program, round_, answers, today())
@@ -44,6 +49,8 @@ def survey(slug: str, round_name: str):
         program=program,
         round=round_,
         answered=answered,
+        circle=circle,
+        circle_answered=surveys.circle_answered(answered),
         is_open=surveys.open_round(program, today()) is round_,
         today_local=today(),
         opens=surveys.window(program, round_),

@@ -30,6 +30,8 @@ from portal.models.practice import (
     PracticeTemplate,
 )
 from portal.services import access
+from portal.services.circles import health as circle_health
+from portal.services.insights import circles as circle_figures
 from portal.services.insights import office_hours, snapshots, suppression
 from portal.services.insights.figures import Figure
 from portal.services.insights.health import STATUS_LABELS, HealthStatus, pair_rows
@@ -49,6 +51,8 @@ FIGURES = (
     "office_hours",
     "office_hours_topics",
 )
+# Every figure a programme may have: the circle figures only where its format has circles.
+ALL_FIGURES = FIGURES + circle_figures.KEYS
 
 
 def _pct(part: int, whole: int) -> str:
@@ -790,13 +794,15 @@ class Analytics:
     status_counts: dict[HealthStatus, int]
     weeks_as_of: datetime | None = None
     figures_as_of: datetime | None = None
+    # Circles at risk ("fewer than 5" when their people are too few), None without circles.
+    circles_at_risk: int | str | None = None
 
 
 def build(
     programs: list[Program], today: date, only: str | None = None, scope_id: int | None = None
 ) -> Analytics:
     """Every figure (or just `only`) for one programme or for all of them."""
-    want = set(FIGURES) if only is None else {only}
+    want = set(ALL_FIGURES) if only is None else {only}
     figures: dict[str, Figure] = {}
     data = Funnel()
     rolled, figures_as_of = (
@@ -836,7 +842,15 @@ def build(
         conversations = office_hours.figures(programs)
         figures["office_hours"] = office_hours.outcome_figure(conversations)
         figures["office_hours_topics"] = office_hours.topics_figure(conversations)
-    ordered = {key: figures[key] for key in FIGURES if key in figures}
+    circle_programs = circle_figures.with_circles(programs)
+    circles_at_risk = None
+    if circle_programs and want & set(circle_figures.KEYS):
+        period = _period(circle_programs, today)
+        figures.update(circle_figures.figures(circle_programs, period, want))
+    if circle_programs and only is None:
+        rows = circle_health.circle_rows(circle_programs)
+        circles_at_risk = circle_health.summarise(rows).at_risk
+    ordered = {key: figures[key] for key in ALL_FIGURES if key in figures}
     return Analytics(
         programs=programs,
         funnel=data,
@@ -844,4 +858,5 @@ def build(
         status_counts=counts,
         weeks_as_of=weeks_as_of,
         figures_as_of=figures_as_of if rolled else None,
+        circles_at_risk=circles_at_risk,
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from portal.core.time import YearAware, add_days, local_now
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, Program, ProgramStatus, User
+from portal.models.circles import Circle, CircleStatus
 from portal.models.guide import ClosingReflection, GuideDispatch, SurveyResponse
 from portal.models.journal import JournalEntry
 from portal.models.kickoff import Agreement, AgreementVersion
@@ -374,8 +375,21 @@ def weekly_digests(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
 
 
 def survey_invitations(run: Run, pairings: list[Pairing]) -> Iterator[Message]:
-    """Every active participant of a programme whose survey round is open, once per round."""
+    """Every active participant of a programme whose survey round is open, once per round:
+    programmes with live pairs, and programmes with an active, open circle (a circles-only
+    programme has no pairs, and its members answer about their circle too)."""
     programs = {p.program_id: p.program for p in pairings}
+    with_circles = select(Program).where(
+        Program.id.in_(
+            select(Circle.program_id).where(
+                Circle.status == CircleStatus.active, Circle.opens_at <= run.now
+            )
+        ),
+        Program.status != ProgramStatus.completed,
+        Program.ends_on >= (run.now - timedelta(days=1)).date(),
+    )
+    for program in db.session.scalars(with_circles):
+        programs.setdefault(program.id, program)
     for program in programs.values():
         round_ = surveys.open_round(program, run.now.date())
         if round_ is None:
