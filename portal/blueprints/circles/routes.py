@@ -1,20 +1,20 @@
-"""A circle's page for its facilitator and members, and leaving it (docs/circles.md)."""
+"""A circle's pages for its facilitator and members: the circle, its meetings, agreement,
+prep and agenda, comments written in it, introductions, closing; and leaving it
+(docs/circles.md)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import flash, make_response, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.blueprints.circles import bp
-from portal.core.errors import NotAllowed
 from portal.models import utcnow
 from portal.rendering import render, wants_fragment
 from portal.services.circles import agreement as agreements
-from portal.services.circles import meetings
+from portal.services.circles import meetings, talk
 from portal.services.circles import page as circles
 from portal.services.circles import prep as preps
 from portal.services.circles import review as reviews
-from portal.services.circles import talk
 
 
 def _page(circle_id: int, status: int = 200, **extra):
@@ -250,8 +250,6 @@ def add_agenda_point(circle_id: int):
 def remove_agenda_point(circle_id: int, point_id: int):
     try:
         preps.remove_point(current_user, circle_id, point_id)
-    except NotAllowed:
-        abort(403)
     except preps.AgendaError as error:
         return _prep_page(circle_id, 409, agenda_error=error)
     return _agenda_done(circle_id, "The point is off the agenda.")
