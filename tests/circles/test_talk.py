@@ -328,3 +328,31 @@ def test_introductions_are_read_by_the_people_whose_stints_overlapped(client, au
             f"/circles/{circle.id}/introduction", data={"text": "x"}
         ).status_code == (404)
         auth.logout()
+
+
+# --- the demo --------------------------------------------------------------------------------
+
+
+def test_the_demo_circle_has_introductions_comments_and_an_agenda(app, client, auth):
+    from portal.models.circles import Circle
+
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert "Demo data loaded" in result.output, result.output
+    circle = db.session.scalar(db.select(Circle).where(Circle.theme == "Leading through change"))
+    auth.login("mentee@example.org", "horizon-demo")
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert "I lead a product team of six" in page and "2 comments" in page
+    prep = client.get(f"/circles/{circle.id}/prep").get_data(as_text=True)
+    assert "Saying no to a new project" in prep and "carried over" in prep
+    assert "Telling my team about the merger" not in prep  # covered at the last meeting
+    assert "Only listened for ten minutes" in prep  # a check-in since the last meeting
+    auth.logout()
+    # The member who left reads the introductions of the people she met, not today's agenda.
+    auth.login("circle6@example.org", "horizon-demo")
+    page = client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    assert "I lead a product team of six" in page
+    prep = client.get(f"/circles/{circle.id}/prep").get_data(as_text=True)
+    assert "Saying no to a new project" not in prep
+    auth.logout()
+    auth.login("admin@example.org", "horizon-demo")
+    assert client.get(f"/circles/{circle.id}/prep").status_code == 404
