@@ -28,6 +28,8 @@ from portal.models._time import enum_column, utcnow
 from portal.models.programs import Cadence
 
 if TYPE_CHECKING:
+    from portal.models.journal import JournalEntry
+    from portal.models.practice import Practice
     from portal.models.programs import Membership, Program
     from portal.models.users import User
 
@@ -379,6 +381,8 @@ class CircleComment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship()
+    entry: Mapped[JournalEntry | None] = relationship()
+    practice: Mapped[Practice | None] = relationship()
 
 
 class CircleIntroduction(db.Model):

@@ -140,7 +140,11 @@ def prep_for(user: User, circle_id: object, now: datetime | None = None) -> Circ
         db.session.scalars(
             access.circle_comments(user, circle)
             .where(CircleComment.created_at >= since_at)
-            .options(joinedload(CircleComment.author))
+            .options(
+                joinedload(CircleComment.author),
+                joinedload(CircleComment.entry),
+                joinedload(CircleComment.practice),
+            )
             .order_by(CircleComment.created_at, CircleComment.id)
         )
     )
