@@ -35,6 +35,7 @@ from portal.models.journal import JournalEntry
 from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.services import access
 from portal.services.circles.meetings import meetings_of
+from portal.services.circles.page import lock_circle
 from portal.services.pairings.goals import GoalSince
 from portal.services.pairings.meetings import (
     PREP_ENTRIES,
@@ -166,12 +167,6 @@ def prep_for(user: User, circle_id: object, now: datetime | None = None) -> Circ
     return prep
 
 
-def _lock(circle: Circle) -> None:
-    """Take the circle's row lock: two adds or two closings of the agenda queue one behind
-    the other (PostgreSQL; SQLite writes one at a time anyway)."""
-    db.session.scalar(select(Circle.id).where(Circle.id == circle.id).with_for_update())
-
-
 def add_point(user: User, circle_id: object, text: str) -> CircleAgendaPoint:
     """Add a point for the next meeting; the same open point from the same person again (a
     double submit) is the one already there."""
@@ -179,7 +174,7 @@ def add_point(user: User, circle_id: object, text: str) -> CircleAgendaPoint:
     if not access.is_sharable_circle(user, circle):
         raise AgendaError("Only the circle's facilitator and current members add points.", "text")
     text = agenda_text(text)
-    _lock(circle)
+    lock_circle(circle)
     same = db.session.scalar(
         select(CircleAgendaPoint).where(
             CircleAgendaPoint.circle_id == circle.id,
@@ -237,7 +232,7 @@ def cover(
         raise AgendaError("Choose the meeting the points were covered at.", "covered")
     if meeting.starts_at > utcnow():
         raise AgendaError("Mark points covered once the meeting has started.", "covered")
-    _lock(circle)
+    lock_circle(circle)
     done = 0
     if covered:
         done = db.session.execute(

@@ -21,6 +21,7 @@ from portal.models.circles import Circle, CircleComment, CircleIntroduction
 from portal.models.journal import JournalEntry
 from portal.models.practice import Practice
 from portal.services import access
+from portal.services.circles.page import lock_circle
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
@@ -117,7 +118,7 @@ def add_comment(user: User, circle_id: object, kind: str, item_id: object, body:
         raise TalkError("Write a comment first.", "body")
     if len(body) > COMMENT_LIMIT:
         raise TalkError(f"Keep a comment under {COMMENT_LIMIT:,} characters.", "body")
-    db.session.scalar(select(Circle.id).where(Circle.id == circle.id).with_for_update())
+    lock_circle(circle)
     same = db.session.scalar(
         select(CircleComment).where(
             CircleComment.circle_id == circle.id,
