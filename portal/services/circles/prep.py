@@ -132,7 +132,7 @@ def prep_for(user: User, circle_id: object, now: datetime | None = None) -> Circ
     ids = [p.id for p in practices]
     check_ins = list(
         db.session.scalars(
-            select(CheckIn)
+            access.visible_check_ins(user)
             .where(CheckIn.practice_id.in_(ids))
             .order_by(CheckIn.day.desc(), CheckIn.id.desc())
         )
