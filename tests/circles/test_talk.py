@@ -251,6 +251,11 @@ def test_circle_comments_follow_the_stint_rules(client, auth, circle):
         auth.login(person)
         assert client.get(url).status_code == status
         auth.logout()
+    # Ola's own entry, shared while she was in: a comment after she left tells her nothing.
+    olas = _entry(ola, circle, at=utcnow() - timedelta(days=9))
+    talk.add_comment(noor, circle.id, "entries", olas.id, "After you left")
+    assert db.session.scalar(db.select(Notification).where(Notification.user_id == ola.id)) is None
+    assert talk.thread(ola, circle.id, "entries", olas.id).comments == []
     # A former member reads but no longer writes.
     auth.login(ola)
     assert client.post(f"{url}/comments", data={"body": "hi"}).status_code == 422

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -94,16 +94,18 @@ def thread(user: User, circle_id: object, kind: str, item_id: object) -> Thread:
 
 
 def comment_counts(user: User, circle: Circle) -> dict[tuple[str, int], int]:
-    """(kind, item id) → how many comments in the circle this person reads (the circle page)."""
-    counts: dict[tuple[str, int], int] = {}
-    for comment in db.session.scalars(access.circle_comments(user, circle)):
-        key = (
-            ("entries", comment.entry_id)
-            if comment.entry_id
-            else ("practices", comment.practice_id)
+    """(kind, item id) → how many comments in the circle this person reads (the circle page),
+    counted by the database."""
+    readable = access.circle_comments(user, circle).subquery()
+    rows = db.session.execute(
+        select(readable.c.entry_id, readable.c.practice_id, func.count()).group_by(
+            readable.c.entry_id, readable.c.practice_id
         )
-        counts[key] = counts.get(key, 0) + 1
-    return counts
+    )
+    return {
+        ("entries", entry_id) if entry_id else ("practices", practice_id): count
+        for entry_id, practice_id, count in rows
+    }
 
 
 def add_comment(user: User, circle_id: object, kind: str, item_id: object, body: str):
@@ -137,8 +139,10 @@ def add_comment(user: User, circle_id: object, kind: str, item_id: object, body:
     else:
         comment.practice_id = item.id
     db.session.add(comment)
-    owner_id = item.author_id if kind == "entries" else item.owner_id
-    if owner_id != user.id:
+    owner = item.author if kind == "entries" else item.owner
+    owner_id = owner.id
+    # A former member reads nothing new from the circle: not even that someone commented.
+    if owner_id != user.id and access.is_current_in_circle(owner, circle):
         what = "entry" if kind == "entries" else "practice"
         link = path_for(THREAD_ENDPOINTS[kind], circle_id=circle.id, item_id=item.id)
         message = f"{user.name} commented on your {what} in the circle “{circle.theme}”."
