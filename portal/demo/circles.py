@@ -11,6 +11,8 @@
   her page shows what changed since she signed;
 - closing reflections so far: Hannah's is shared with the circle (written after Ines left, so
   Ines does not read it), Lena keeps hers private (only she reads it);
+- everyone wrote an introduction, members encourage each other in comments, and the next
+  meeting has an agenda (one point carried over from the last meeting) — `seed_circle_talk`;
 - admin@example.org sees the circle on the team's board, with its health figures and the
   leave note, and reads none of what was shared.
 """
@@ -124,6 +126,7 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
     db.session.flush()
     _agreement(circle, marcus, lena, others, approved)
     _reflections(circle, lena, others)
+    seed_circle_talk(circle, approved, today)
     return {"circles": 1, "members": len(others) + 1}
 
 
@@ -224,3 +227,133 @@ def _reflections(circle, lena: User, others: list[User]) -> None:
         if reflection.shared_at is not None:
             reflection.shared_at = written
     db.session.flush()
+# --- talk in the circle: introductions, comments, the next meeting's agenda -------------------
+
+INTRODUCTIONS = {
+    "mentor@example.org": "I have led teams through three reorganisations, one of them badly. "
+    "I am here to listen more than to advise.",
+    "mentee@example.org": "I lead a product team of six that is about to merge with another. "
+    "I want to get better at saying what I do not know yet.",
+    "circle1@example.org": "Operations lead in London. Our site is moving next spring.",
+    "circle2@example.org": "Engineering manager in Berlin, new to leading other managers.",
+    "circle3@example.org": "I run a support team in Paris; change is our daily weather.",
+    "circle4@example.org": "Finance in Lisbon. I am the one who has to explain the numbers.",
+    "circle6@example.org": "Hello all: I coordinate projects across three offices.",
+}
+
+
+def seed_circle_talk(circle, approved, today: date) -> None:
+    """Introductions written in the first days, comments on what members shared, check-ins on
+    the circle's practice, and the next meeting's agenda: one point covered at the last meeting,
+    one carried over from it, two new ones (docs/circles.md)."""
+    from portal.models.circles import CircleAgendaPoint, CircleComment, CircleIntroduction
+    from portal.models.practice import CheckIn
+
+    by_email = {s.user.email: s.user for s in circle.stints} | {
+        circle.facilitator.email: circle.facilitator
+    }
+    for n, (email, text) in enumerate(INTRODUCTIONS.items()):
+        at = approved + timedelta(days=1, hours=n)
+        db.session.add(
+            CircleIntroduction(
+                circle_id=circle.id, user_id=by_email[email].id, text=text, updated_at=at
+            )
+        )
+    marcus, lena = by_email["mentor@example.org"], by_email["mentee@example.org"]
+    hannah, jonas = by_email["circle1@example.org"], by_email["circle2@example.org"]
+    entries = {
+        e.title: e
+        for e in db.session.scalars(
+            db.select(JournalEntry)
+            .join(EntryCircleAudience, EntryCircleAudience.entry_id == JournalEntry.id)
+            .where(EntryCircleAudience.circle_id == circle.id)
+        )
+    }
+    listening = db.session.scalar(
+        db.select(Practice).where(
+            Practice.owner_id == jonas.id, Practice.title == "One change conversation a week"
+        )
+    )
+    now = utcnow()
+    for day, note in (
+        (9, "Asked Mira how the merger lands. She is worried about her on-call."),
+        (2, "Only listened for ten minutes. Hard not to jump in with answers."),
+    ):
+        db.session.add(
+            CheckIn(practice_id=listening.id, day=today - timedelta(days=day), note=note)
+        )
+    comments = [
+        (
+            hannah,
+            entries["What I took from our first circle"],
+            None,
+            approved + timedelta(days=8),
+            "Naming the fear worked for me too. Tell us next time how it went.",
+        ),
+        (
+            marcus,
+            None,
+            listening,
+            now - timedelta(days=8),
+            "A first conversation already: **well done**. What surprised you?",
+        ),
+        (
+            lena,
+            None,
+            listening,
+            now - timedelta(days=1),
+            "Ten minutes of only listening is a lot. I managed three this week.",
+        ),
+        (
+            lena,
+            entries["A reorganisation, told from the inside"],
+            None,
+            now - timedelta(hours=2),
+            "The question your team asked is the one I am dreading. Can we talk about it?",
+        ),
+    ]
+    for author, entry, item, at, body in comments:
+        db.session.add(
+            CircleComment(
+                circle_id=circle.id,
+                author_id=author.id,
+                entry_id=entry.id if entry else None,
+                practice_id=item.id if item else None,
+                body=body,
+                created_at=at,
+            )
+        )
+    last = db.session.scalar(
+        db.select(CircleMeeting).where(CircleMeeting.uid == "demo-circle-1@horizon")
+    )
+    agenda = [
+        (
+            lena,
+            "Telling my team about the merger before the official memo",
+            approved + timedelta(days=15),
+            last.id,
+        ),
+        (
+            hannah,
+            "How do we keep the site move from eating every meeting?",
+            approved + timedelta(days=19),
+            None,
+        ),
+        (
+            lena,
+            "Saying no to a new project without closing the door",
+            now - timedelta(days=3),
+            None,
+        ),
+        (jonas, "What we noticed from only listening", now - timedelta(days=1), None),
+    ]
+    for author, text, at, covered in agenda:
+        db.session.add(
+            CircleAgendaPoint(
+                circle_id=circle.id,
+                author_id=author.id,
+                text=text,
+                created_at=at,
+                covered_meeting_id=covered,
+            )
+        )

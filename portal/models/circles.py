@@ -28,6 +28,8 @@ from portal.models._time import enum_column, utcnow
 from portal.models.programs import Cadence
 
 if TYPE_CHECKING:
+    from portal.models.journal import JournalEntry
+    from portal.models.practice import Practice
     from portal.models.programs import Membership, Program
     from portal.models.users import User
 
@@ -327,4 +329,75 @@ class CircleReflection(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     circle: Mapped[Circle] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class CircleAgendaPoint(db.Model):
+    """A topic someone in the circle wants to talk about at the next meeting; open until the
+    facilitator marks it covered at a meeting (an open point is carried over to the next)."""
+
+    __tablename__ = "circle_agenda_points"
+    __table_args__ = (
+        Index("ix_circle_agenda_points_circle_meeting", "circle_id", "covered_meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+    covered_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("circle_meetings.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.covered_meeting_id is None
+
+
+class CircleComment(db.Model):
+    """A comment written in a circle on an entry or a practice shared with it: it belongs to
+    (item, circle) and is read under the circle's stint rules (access.circle_comments)."""
+
+    __tablename__ = "circle_comments"
+    __table_args__ = (
+        CheckConstraint(
+            "(entry_id IS NULL) <> (practice_id IS NULL)", name="circle_comment_one_item"
+        ),
+        Index("ix_circle_comments_circle_entry", "circle_id", "entry_id"),
+        Index("ix_circle_comments_circle_practice", "circle_id", "practice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entries.id", ondelete="CASCADE")
+    )
+    practice_id: Mapped[int | None] = mapped_column(ForeignKey("practices.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+    entry: Mapped[JournalEntry | None] = relationship()
+    practice: Mapped[Practice | None] = relationship()
+
+
+class CircleIntroduction(db.Model):
+    """A person's introduction to their circle (kick-off); one per person and circle, saving
+    again rewrites it. Read under access.readable_introductions."""
+
+    __tablename__ = "circle_introductions"
+    __table_args__ = (
+        UniqueConstraint("circle_id", "user_id", name="uq_circle_introductions_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circle_id: Mapped[int] = mapped_column(ForeignKey("circles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
     user: Mapped[User] = relationship()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, exists, false, func, or_, select, true, union
+from sqlalchemy.orm import aliased
 
 from portal.core.errors import NotVisible
 from portal.extensions import db
@@ -40,6 +41,9 @@ from portal.models.choosing import ChoosingSettings, MatchingMode, MentorRequest
 from portal.models.circles import (
     CIRCLE_READABLE_STATUSES,
     Circle,
+    CircleAgendaPoint,
+    CircleComment,
+    CircleIntroduction,
     CircleMember,
     CircleReflection,
     CircleStatus,
@@ -256,10 +260,13 @@ def circle_mate_ids(user: User) -> Select[tuple[int]]:
     return select(union(members, facilitators).subquery().c[0])
 
 
-def _circle_audience_in(link: Any, item_key: Any, item_id: Any, author_id: Any, user: User) -> Any:
+def _circle_audience_in(
+    link: Any, item_key: Any, item_id: Any, author_id: Any, user: User, only: Any = None
+) -> Any:
     """SQL EXISTS: the item has an audience row in a readable circle that the user reads in
     (its facilitator, or a member whose stint covered the moment it was shared), shared by
-    someone who was in that circle then (its facilitator or a member)."""
+    someone who was in that circle then (its facilitator or a member). ``only``: that one
+    circle's audience row (read *through* that circle)."""
     item_model = item_id.class_
     moment = link.created_at
     query = (
@@ -267,6 +274,7 @@ def _circle_audience_in(link: Any, item_key: Any, item_id: Any, author_id: Any, 
         .join(Circle, Circle.id == link.circle_id)
         .where(
             item_key == item_id,
+            true() if only is None else link.circle_id == only,
             _circle_readable(),
             or_(
                 Circle.facilitator_id == user.id,
@@ -421,6 +429,144 @@ def can_see_leave_note(user: User, circle: Circle) -> bool:
     """A member's leave note is for the programme team (its admins and leads), never the
     circle: not the facilitator, not the other members."""
     return can_run_program(user, circle.program)
+
+
+# --- circle talk: the agenda, comments written in a circle, introductions ----------------
+# All three are circle material: nobody outside the circle reads them (admins and leads
+# included: `is_readable_circle` is false for them), and a proposed circle or one in its undo
+# window shows nothing. Within the circle:
+# - an agenda point is read like a shared item, the moment it was added standing for the
+#   moment it was shared: the facilitator, and everyone whose stint covered it;
+# - a comment written in a circle belongs to (item, circle). It is read by the people who read
+#   the item *through that circle* (stint rules at the item's share moment) AND whose stint
+#   covered the moment the comment was written, plus the facilitator. So a member who joined
+#   after the item was shared reads neither it nor its comments; a member who joined between
+#   the share and a comment could not read the item anyway; a former member keeps the comments
+#   written while they were in and nothing after. A comment follows its item: once the item is
+#   private again (or no longer shared with the circle) nobody reads its circle comments;
+# - an introduction is read by the facilitator, by its writer, and by anyone whose stint
+#   overlapped the writer's (the facilitator's introduction: anyone who was ever in the circle),
+#   so a later joiner reads the introductions of the people still there when they came. A
+#   former member reads an introduction as long as it was last written before they left:
+#   a rewrite after they left does not reach them (nothing new flows).
+# Writing any of them: the facilitator or a current member while the circle is active and open
+# (`is_sharable_circle`); commenting also needs the item readable through the circle.
+
+
+def _circle_reader_at(user: User, circle: Circle, moment: Any, *correlated: Any) -> Any:
+    """SQL: the user is the circle's facilitator, or had a stint in it covering ``moment``."""
+    if circle.facilitator_id == user.id:
+        return true()
+    return _in_circle_at(user.id, circle.id, moment, *correlated)
+
+
+def circle_agenda_points(user: User, circle: Circle) -> Select[tuple[CircleAgendaPoint]]:
+    """The circle's agenda points (open and covered) that the user reads."""
+    if not is_readable_circle(user, circle):
+        return select(CircleAgendaPoint).where(false())
+    return select(CircleAgendaPoint).where(
+        CircleAgendaPoint.circle_id == circle.id,
+        _circle_reader_at(user, circle, CircleAgendaPoint.created_at, CircleAgendaPoint),
+    )
+
+
+def entries_read_in_circle(user: User, circle: Circle) -> Select[tuple[JournalEntry]]:
+    """Entries the user reads *through this circle*, joined to their audience row there
+    (``EntryCircleAudience.created_at`` is the moment they were shared with it)."""
+    readable = _circle_audience_in(
+        EntryCircleAudience,
+        EntryCircleAudience.entry_id,
+        JournalEntry.id,
+        JournalEntry.author_id,
+        user,
+        circle.id,
+    )
+    audience = and_(
+        EntryCircleAudience.entry_id == JournalEntry.id, EntryCircleAudience.circle_id == circle.id
+    )
+    return (
+        select(JournalEntry)
+        .join(EntryCircleAudience, audience)
+        .where(entry_shared_clause(), readable)
+    )
+
+
+def practices_read_in_circle(user: User, circle: Circle) -> Select[tuple[Practice]]:
+    """Practices the user reads through this circle, joined to their audience row there."""
+    readable = _circle_audience_in(
+        PracticeCircleAudience,
+        PracticeCircleAudience.practice_id,
+        Practice.id,
+        Practice.owner_id,
+        user,
+        circle.id,
+    )
+    audience = and_(
+        PracticeCircleAudience.practice_id == Practice.id,
+        PracticeCircleAudience.circle_id == circle.id,
+    )
+    return (
+        select(Practice)
+        .join(PracticeCircleAudience, audience)
+        .where(practice_shared_clause(), readable)
+    )
+
+
+def circle_comments(user: User, circle: Circle) -> Select[tuple[CircleComment]]:
+    """Comments written in this circle that the user reads (the rule above)."""
+    if not is_readable_circle(user, circle):
+        return select(CircleComment).where(false())
+    entries = entries_read_in_circle(user, circle).with_only_columns(JournalEntry.id)
+    practices = practices_read_in_circle(user, circle).with_only_columns(Practice.id)
+    return select(CircleComment).where(
+        CircleComment.circle_id == circle.id,
+        or_(CircleComment.entry_id.in_(entries), CircleComment.practice_id.in_(practices)),
+        _circle_reader_at(user, circle, CircleComment.created_at, CircleComment),
+    )
+
+
+def can_comment_in_circle(user: User, circle: Circle, item: JournalEntry | Practice) -> bool:
+    """The facilitator or a current member, while the circle is active and open, on an item
+    they read through the circle."""
+    if not is_sharable_circle(user, circle):
+        return False
+    query = (
+        entries_read_in_circle(user, circle).where(JournalEntry.id == item.id)
+        if isinstance(item, JournalEntry)
+        else practices_read_in_circle(user, circle).where(Practice.id == item.id)
+    )
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def readable_introductions(user: User, circle: Circle) -> Select[tuple[CircleIntroduction]]:
+    """Introductions in one circle that the user reads (the rule above)."""
+    if not is_readable_circle(user, circle):
+        return select(CircleIntroduction).where(false())
+    mine = select(CircleIntroduction).where(CircleIntroduction.circle_id == circle.id)
+    if circle.facilitator_id == user.id:
+        return mine
+    reader, writer = aliased(CircleMember), aliased(CircleMember)
+    overlapped = exists(
+        select(writer.id)
+        .where(
+            writer.circle_id == circle.id,
+            writer.user_id == CircleIntroduction.user_id,
+            or_(reader.left_at.is_(None), writer.joined_at < reader.left_at),
+            or_(writer.left_at.is_(None), reader.joined_at < writer.left_at),
+        )
+        .correlate(reader, CircleIntroduction)
+    )
+    in_with_writer = exists(
+        select(reader.id)
+        .where(
+            reader.circle_id == circle.id,
+            reader.user_id == user.id,
+            or_(reader.left_at.is_(None), reader.left_at > CircleIntroduction.updated_at),
+            or_(CircleIntroduction.user_id == circle.facilitator_id, overlapped),
+        )
+        .correlate(CircleIntroduction)
+    )
+    return mine.where(or_(CircleIntroduction.user_id == user.id, in_with_writer))
 
 
 # --- programs and memberships ----------------------------------------------------------

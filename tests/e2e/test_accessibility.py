@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Membership, MembershipStatus, Pairing, Program, Role
+from portal.models.circles import Circle, PracticeCircleAudience
 from portal.models.jobs import BackgroundJob, JobStatus
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.kickoff import Goal
@@ -42,12 +43,16 @@ PAGES = {
         "/pairings/{pairing}/goals/{goal}",
         "/pairings/{pairing}/schedule",
         "/profile/",
+        "/circles/{circle}",
+        "/circles/{circle}/prep",
+        "/circles/{circle}/practices/{circle_practice}",
     ],
     "mentor@example.org": [
         "/dashboard/",
         "/journal/shared",
         "/journal/{entry}",
         "/pairings/{pairing}/schedule",
+        "/circles/{circle}/prep",
     ],
     "admin@example.org": [
         "/dashboard/",
@@ -108,6 +113,14 @@ def demo_ids(app) -> dict[str, int]:
         pairing = db.session.scalar(select(Pairing.id).where(Pairing.mentee_id == mentee.id))
         goal = db.session.scalar(select(Goal.id).where(Goal.owner_id == mentee.id))
         job = db.session.scalar(select(BackgroundJob.id)) or _finished_import(mentee)
+        circle = db.session.scalar(
+            select(Circle.id).where(Circle.theme == "Leading through change")
+        )
+        circle_practice = db.session.scalar(
+            select(PracticeCircleAudience.practice_id).where(
+                PracticeCircleAudience.circle_id == circle
+            )
+        )
         cohort = select(Membership).join(Program).where(Program.slug == "spring-2027")
         applicant = db.session.scalar(
             cohort.where(Membership.status == MembershipStatus.applied).limit(1)
@@ -125,6 +138,8 @@ def demo_ids(app) -> dict[str, int]:
         "waiting_mentee": waiting.user_id,
         "goal": goal,
         "job": job,
+        "circle": circle,
+        "circle_practice": circle_practice,
     }
 
 

@@ -284,3 +284,130 @@ def test_closing_reflections_follow_the_stint_rules(world):
         assert access.can_reflect_in_circle(person, a) is (name in {"fran", "mia", "noor", "pia"})
     # An outsider asking the query directly still reads nothing.
     assert db.session.scalars(access.readable_reflections(people["admin"], a)).all() == []
+
+
+def test_agenda_points_comments_and_introductions_follow_the_stint_rules(world):
+    """Circle talk (access.circle_agenda_points, circle_comments, readable_introductions):
+    agenda points are read like shared items at the moment they were added; a comment by the
+    readers of its item through the circle whose stint covered the comment (and the
+    facilitator); an introduction by the facilitator and anyone whose stint overlapped the
+    writer's, as long as it was last written before they left."""
+    from portal.models.circles import CircleAgendaPoint, CircleComment, CircleIntroduction
+
+    people, items, a, b = world
+
+    def add(row, at):
+        row.created_at = at
+        db.session.add(row)
+        return row
+
+    ids = lambda name: people[name].id  # noqa: E731
+    points = {
+        "early": add(CircleAgendaPoint(circle_id=a.id, author_id=ids("mia"), text="e"), day(2)),
+        "late": add(CircleAgendaPoint(circle_id=a.id, author_id=ids("noor"), text="l"), day(9)),
+        "in_b": add(CircleAgendaPoint(circle_id=b.id, author_id=ids("ned"), text="b"), day(2)),
+    }
+    early, late = items["mia_early"].id, items["mia_late"].id
+    comments = {
+        "noor_day2": add(
+            CircleComment(circle_id=a.id, author_id=ids("noor"), entry_id=early, body="c"), day(2)
+        ),
+        "mia_day8": add(
+            CircleComment(circle_id=a.id, author_id=ids("mia"), entry_id=early, body="c"), day(8)
+        ),
+        "pia_on_late": add(
+            CircleComment(circle_id=a.id, author_id=ids("pia"), entry_id=late, body="c"), day(9.5)
+        ),
+        "noor_on_practice": add(
+            CircleComment(
+                circle_id=a.id,
+                author_id=ids("noor"),
+                practice_id=items["noor_practice_early"].id,
+                body="c",
+            ),
+            day(3),
+        ),
+    }
+    intros = {}
+    for name, written in (("fran", 1), ("mia", 1), ("ola", 1), ("pia", 7), ("noor", 8)):
+        intros[name] = CircleIntroduction(
+            circle_id=a.id, user_id=ids(name), text=name, updated_at=day(written)
+        )
+        db.session.add(intros[name])
+    intros["ned"] = CircleIntroduction(circle_id=b.id, user_id=ids("ned"), text="n")
+    db.session.add(intros["ned"])
+    db.session.commit()
+    expected_points = {
+        "early": {"fran", "mia", "noor", "ola"},
+        "late": {"fran", "mia", "noor", "pia"},
+        "in_b": {"gus", "ned"},
+    }
+    expected_comments = {
+        "noor_day2": {"fran", "mia", "noor", "ola"},
+        "mia_day8": {"fran", "mia", "noor"},  # Ola had left; Pia never read the entry
+        "pia_on_late": {"fran", "mia", "noor", "pia"},
+        "noor_on_practice": {"fran", "mia", "noor", "ola"},
+    }
+    expected_intros = {
+        "fran": {"fran", "mia", "noor", "ola", "pia"},
+        "mia": {"fran", "mia", "noor", "ola", "pia"},
+        "ola": {"fran", "mia", "noor", "ola"},  # Pia came after Ola left
+        "pia": {"fran", "mia", "noor", "pia"},
+        "noor": {"fran", "mia", "noor", "pia"},  # rewritten after Ola left
+        "ned": {"gus", "ned"},
+    }
+    wrong = []
+    for name in VIEWERS:
+        person = people[name]
+        got_points = set()
+        got_comments = set()
+        got_intros = set()
+        for circle in (a, b):
+            got_points |= {
+                p.id for p in db.session.scalars(access.circle_agenda_points(person, circle))
+            }
+            got_comments |= {
+                c.id for c in db.session.scalars(access.circle_comments(person, circle))
+            }
+            got_intros |= {
+                i.id for i in db.session.scalars(access.readable_introductions(person, circle))
+            }
+        for kind, rows, expected, got in (
+            ("point", points, expected_points, got_points),
+            ("comment", comments, expected_comments, got_comments),
+            ("intro", intros, expected_intros, got_intros),
+        ):
+            for key, row in rows.items():
+                if (row.id in got) != (name in expected[key]):
+                    wrong.append((kind, key, name))
+    assert wrong == []
+    # Who may write: the facilitator and current members of the circle, on what they read.
+    for name in VIEWERS:
+        assert access.can_comment_in_circle(people[name], a, items["mia_early"]) is (
+            name in {"fran", "mia", "noor"}
+        ), name
+        assert access.can_comment_in_circle(people[name], a, items["mia_late"]) is (
+            name in {"fran", "mia", "noor", "pia"}
+        ), name
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+def test_the_prep_page_and_threads_open_to_the_circles_people_only(world, client, auth, name):
+    people, items, a, b = world
+    insiders = {"fran", "mia", "noor", "ola", "pia"}
+    early, late = items["mia_early"].id, items["mia_late"].id
+    expected = {
+        f"/circles/{a.id}/prep": name in insiders,
+        f"/circles/{b.id}/prep": name in {"gus", "ned"},
+        f"/circles/{a.id}/entries/{early}": name in READERS["mia_early"],
+        f"/circles/{a.id}/entries/{late}": name in READERS["mia_late"],
+        f"/circles/{a.id}/practices/{items['noor_practice_early'].id}": name
+        in READERS["noor_practice_early"],
+        f"/circles/{b.id}/entries/{items['ned_in_b'].id}": name in {"gus", "ned"},
+        # An item of circle B asked through circle A: never.
+        f"/circles/{a.id}/entries/{items['ned_in_b'].id}": False,
+    }
+    auth.login(people[name])
+    for url, opens in expected.items():
+        for headers in ({}, {"HX-Request": "true"}):
+            assert client.get(url, headers=headers).status_code == (200 if opens else 404), url

@@ -164,6 +164,18 @@ def plant_circles(pairing) -> None:
         select(SurveyResponse).where(SurveyResponse.user_id == pairing.mentee_id)
     )
     db.session.add(SurveyCircleAnswer(response_id=response.id, circle_id=circle.id, usefulness=1))
+    plant_circle_talk(pairing, circle, entry, practice, mate)
+
+
+def plant_circle_talk(pairing, circle, entry, practice, mate) -> None:
+    """The circle's agenda for the next meeting, comments written in the circle on the shared
+    entry and practice, and introductions: circle material (CIRCLE) for its people only."""
+    from portal.services.circles import prep, talk
+
+    prep.add_point(pairing.mentee, circle.id, f"Agenda {CIRCLE}")
+    talk.add_comment(mate, circle.id, "entries", entry.id, f"Circle comment {CIRCLE}")
+    talk.add_comment(pairing.mentor, circle.id, "practices", practice.id, f"Cheer {CIRCLE}")
+    talk.save_introduction(pairing.mentee, circle.id, f"Intro {CIRCLE}")
 
 
 def plant_choosing(pairing) -> None:
@@ -362,6 +374,9 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     seen = [text for _, text in texts_seen(client, urls)]
     for marker in (PAIR, NOTE, REPLY, QUESTION, CIRCLE):
         assert any(marker in text for text in seen), marker
+    # The facilitator reads the circle's agenda, comments and introductions where they live.
+    for marker in ("Agenda", "Circle comment", "Cheer", "Intro"):
+        assert any(f"{marker} {CIRCLE}" in text for text in seen), marker
     auth.logout()
     auth.login(make_admin())
     seen = [text for _, text in texts_seen(client, urls)]

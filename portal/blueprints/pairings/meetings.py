@@ -113,8 +113,7 @@ def _logged(pairing: Pairing) -> str:
     carried = len(service.open_agenda(current_user, pairing))
     if not carried:
         return "The meeting is logged."
-    points = "agenda point" if carried == 1 else "agenda points"
-    return f"The meeting is logged. {carried} {points} carried over to the next meeting."
+    return f"The meeting is logged. {service.carried_over_message(carried)}"
 
 
 def _prep_page(pairing: Pairing, status: int = 200, agenda_form: AgendaForm | None = None):

@@ -1,7 +1,7 @@
 """circles: a survey response's circle and its "how useful is your circle?" answer
 
 Revision ID: 0029_circles_programme
-Revises: 0027_circles_more
+Revises: 0028_circles_talk
 Create Date: 2026-12-06 07:30:00
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "0029_circles_programme"
-down_revision = "0027_circles_more"
+down_revision = "0028_circles_talk"
 branch_labels = None
 depends_on = None
 

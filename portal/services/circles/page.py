@@ -46,6 +46,19 @@ class CirclePage:
         return self.my_stint is not None and self.circle.is_sharable()
 
 
+def lock_circle(circle: Circle) -> None:
+    """Hold the circle's row as a writer until the commit: two writes in one circle that must
+    see each other (a double submit) queue one behind the other. A no-op UPDATE, not SELECT
+    ... FOR UPDATE, because SQLite ignores the latter and reads outside a transaction; the
+    UPDATE takes PostgreSQL's row lock and SQLite's write lock alike."""
+    db.session.execute(
+        update(Circle)
+        .where(Circle.id == circle.id)
+        .values(id=Circle.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def circle_page(user: User, circle_id: int) -> CirclePage:
     """The circle as this person may see it; NotVisible (404) for everyone else."""
     circle = access.circle_or_404(user, circle_id)

@@ -140,12 +140,28 @@ def open_agenda(user: User, pairing: Pairing) -> list[AgendaPoint]:
     return list(db.session.scalars(query))
 
 
-def add_agenda_point(pairing: Pairing, user: User, text: str) -> AgendaPoint:
-    text = " ".join((text or "").split())
+AGENDA_POINT_LIMIT = 300
+
+
+def agenda_text(text: str | None) -> str:
+    """An agenda point as it is kept (pairs and circles alike): one line, spaces folded, at
+    most AGENDA_POINT_LIMIT characters; PracticeError (field ``text``) says what is wrong."""
+    text = " ".join((text or "").replace("\x00", "").split())
     if not text:
         raise PracticeError("Write the point you want to talk about.", "text")
-    if len(text) > 300:
-        raise PracticeError("Keep a point under 300 characters.", "text")
+    if len(text) > AGENDA_POINT_LIMIT:
+        raise PracticeError(f"Keep a point under {AGENDA_POINT_LIMIT} characters.", "text")
+    return text
+
+
+def carried_over_message(carried: int) -> str:
+    """What the log says about points not covered: they wait on the next meeting's agenda."""
+    points = "agenda point" if carried == 1 else "agenda points"
+    return f"{carried} {points} carried over to the next meeting."
+
+
+def add_agenda_point(pairing: Pairing, user: User, text: str) -> AgendaPoint:
+    text = agenda_text(text)
     point = AgendaPoint(pairing_id=pairing.id, author_id=user.id, text=text)
     db.session.add(point)
     db.session.flush()

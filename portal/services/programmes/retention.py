@@ -23,7 +23,10 @@ from portal.extensions import db
 from portal.models import Membership, Pairing, Program, utcnow
 from portal.models.circles import (
     Circle,
+    CircleAgendaPoint,
     CircleAgreement,
+    CircleComment,
+    CircleIntroduction,
     CircleMember,
     CircleReflection,
     EntryCircleAudience,
@@ -139,6 +142,9 @@ KINDS: dict[str, Kind] = {
         "circle agreements, their versions and signatures", CircleAgreement
     ),
     "circle_reflections": _by_circle("circle closing reflections", CircleReflection),
+    "circle_agenda_points": _by_circle("circle agenda points", CircleAgendaPoint),
+    "circle_comments": _by_circle("comments written in its circles", CircleComment),
+    "circle_introductions": _by_circle("circle members' introductions", CircleIntroduction),
     "circle_leave_notes": Kind(
         "notes left for the team by members who left a circle",
         lambda _, program_id: select(CircleMember.id).where(
