@@ -227,6 +227,8 @@ def _reflections(circle, lena: User, others: list[User]) -> None:
         if reflection.shared_at is not None:
             reflection.shared_at = written
     db.session.flush()
+
+
 # --- talk in the circle: introductions, comments, the next meeting's agenda -------------------
 
 INTRODUCTIONS = {
