@@ -74,6 +74,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the built database")
+    parser.add_argument(
+        "--cpu-only", action="store_true", help="the in-process figures only, no gunicorn"
+    )
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
@@ -92,6 +95,8 @@ def main() -> None:
     try:
         wall, cpu, statements = cpu_per_request(url, email, args.runs, args.profile)
         print(f"one request in process: {wall:.1f} ms wall, {cpu:.1f} ms CPU, {statements} queries")
+        if args.cpu_only:
+            return
         process = serve(url)
         try:
             health = load(Session(None), "/healthz", args.seconds)

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from flask import g, has_request_context
 from sqlalchemy import Select, and_, exists, false, func, or_, select, true, union
 
 from portal.core.errors import NotVisible
@@ -748,10 +749,18 @@ def can_do_programme_work(user: User) -> bool:
 
 
 def leads_any_program(user: User) -> bool:
+    """Whether the user leads a programme. The dashboard, the header's navigation and the
+    programme pages all ask within one request: inside a request the answer is kept for
+    the rest of it (one query, not two or three). Nothing that renders a page makes its
+    own viewer a lead or takes that away: leads are added on other people, and the page
+    that does it redirects."""
     if not getattr(user, "is_authenticated", False):
         return False
-    query = select(ProgramLead.id).where(ProgramLead.user_id == user.id).limit(1)
-    return db.session.scalar(query) is not None
+    kept = g.setdefault("_leads_any_program", {}) if has_request_context() else {}
+    if user.id not in kept:
+        query = select(ProgramLead.id).where(ProgramLead.user_id == user.id).limit(1)
+        kept[user.id] = db.session.scalar(query) is not None
+    return kept[user.id]
 
 
 def can_run_program(user: User, program: Program) -> bool:

@@ -93,6 +93,19 @@ class Dashboard:
         ]
 
     @property
+    def review_count(self) -> int | None:
+        """The header's count of shared entries waiting for the user's review, when this
+        dashboard knows it already (None otherwise): nothing waits on someone who mentors
+        no active pairing (the loaded pairings hold every open active one), and a mentor's
+        journal panel counted them."""
+        if not any(
+            p.mentor_id == self.user.id and p.status is PairingStatus.active
+            for p in self.pairings
+        ):
+            return 0
+        return self.journal.review_count if "mentor" in self.roles() else None
+
+    @property
     def pending_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.status is MembershipStatus.applied]
 

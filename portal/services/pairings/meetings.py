@@ -75,7 +75,8 @@ def meeting_due(
 def meeting_dues(
     pairings: list[Pairing], today: date, zone: ZoneInfo | None = None
 ) -> list[MeetingDue]:
-    """Due dates and next meetings for active pairings, in four queries however many there are.
+    """Due dates and next meetings for active pairings, in two queries however many there are:
+    each pair's last meeting and planned date, then the scheduled meetings ahead.
 
     `zone` is the reader's: it decides on which day a scheduled meeting falls.
     """
@@ -83,21 +84,22 @@ def meeting_dues(
     ids = [p.id for p in active]
     if not ids:
         return []
-    last = dict(
-        db.session.execute(
-            select(Meeting.pairing_id, func.max(Meeting.held_on))
-            .where(Meeting.pairing_id.in_(ids), Meeting.happened.is_(True))
-            .group_by(Meeting.pairing_id)
-        ).all()
+    last_met = (
+        select(func.max(Meeting.held_on))
+        .where(Meeting.pairing_id == Pairing.id, Meeting.happened.is_(True))
+        .scalar_subquery()
     )
-    plans = dict(
-        db.session.execute(
-            select(MeetingPlan.pairing_id, MeetingPlan.next_meeting_on).where(
-                MeetingPlan.pairing_id.in_(ids)
-            )
-        ).all()
+    planned = (
+        select(MeetingPlan.next_meeting_on)
+        .where(MeetingPlan.pairing_id == Pairing.id)
+        .scalar_subquery()
     )
-    upcoming = next_meetings(ids, utcnow(), zone)
+    last, plans = {}, {}
+    for pairing_id, held_on, plan_on in db.session.execute(
+        select(Pairing.id, last_met, planned).where(Pairing.id.in_(ids))
+    ):
+        last[pairing_id], plans[pairing_id] = held_on, plan_on
+    upcoming = next_meetings(ids, utcnow(), zone, plans=plans)
     dues = [meeting_due(p, last.get(p.id), plans.get(p.id), today) for p in active]
     for due in dues:
         due.next_meeting = upcoming.get(due.pairing.id)
