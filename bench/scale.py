@@ -261,7 +261,10 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
             f"THEN {ago(f'k.n * {minutes_apart} - 60')} END, "
             f"CASE WHEN {shared} AND NOT {draft} AND {is_paired_mentee} AND k.n % 10 < 7 "
             f"THEN u.id - {m} END "
-            f"FROM users u JOIN bench_numbers k ON k.n <= {per_user} WHERE u.id > 1",
+            f"FROM users u JOIN bench_numbers k ON k.n <= {per_user} WHERE u.id > 1 "
+            # In the order they were written, as a real journal table fills: one person's
+            # entries lie scattered among everyone else's, on as many pages as entries.
+            f"ORDER BY {ago(f'k.n * {minutes_apart}')}, u.id",
         ),
         # A shared item is shared in the author's pairing (docs/sharing.md): one audience
         # row each; every person has at most one pairing here.

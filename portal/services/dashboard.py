@@ -99,8 +99,7 @@ class Dashboard:
         no active pairing (the loaded pairings hold every open active one), and a mentor's
         journal panel counted them."""
         if not any(
-            p.mentor_id == self.user.id and p.status is PairingStatus.active
-            for p in self.pairings
+            p.mentor_id == self.user.id and p.status is PairingStatus.active for p in self.pairings
         ):
             return 0
         return self.journal.review_count if "mentor" in self.roles() else None
