@@ -99,28 +99,35 @@ def _now() -> Any:
 
 
 class _AnyViewer:
-    """Stands in for the user while a statement is prebuilt: ``id`` is a bound parameter.
-    Any other attribute raises, so a rule that depends on more than the viewer's id (say
-    ``is_portal_admin``) cannot be prebuilt for everyone by mistake."""
+    """Stands in for the user while a statement is prebuilt: ``id`` is a bound parameter,
+    and the attributes the caller named (``known``) are plain values. Any other attribute
+    raises, so a rule that depends on more than that (say ``is_portal_admin``) cannot be
+    prebuilt for everyone by mistake."""
 
     id = bindparam("viewer_id", type_=Integer)
+
+    def __init__(self, known: dict[str, Any]) -> None:
+        self.__dict__.update(known)
 
     def __getattr__(self, name: str) -> Any:
         raise TypeError(f"a prebuilt access statement cannot depend on user.{name}")
 
 
-def prebuilt(key: Hashable, build: Callable[[Any], T]) -> T:
+def prebuilt(key: Hashable, build: Callable[[Any], T], **known: Any) -> T:
     """``build(viewer)``, built once per process and kept under ``key`` (which names every
-    choice ``build`` makes, a limit say). Run it with ``viewer_params(user, ...)``; lists go
-    in as ``bindparam(name, expanding=True)``."""
-    statement = _PREBUILT.get(key)
+    choice ``build`` makes, a limit say) and the viewer's ``known`` attributes (say
+    ``is_portal_admin=user.is_portal_admin``: one statement for admins, one for the rest).
+    Run it with ``viewer_params(user, ...)``; lists go in as ``bindparam(name,
+    expanding=True)``."""
+    full_key = (key, tuple(sorted(known.items())))
+    statement = _PREBUILT.get(full_key)
     if statement is None:
         token = _NOW.set(bindparam("now", type_=DateTime))
         try:
-            statement = build(_AnyViewer())
+            statement = build(_AnyViewer(known))
         finally:
             _NOW.reset(token)
-        _PREBUILT[key] = statement
+        _PREBUILT[full_key] = statement
     return statement
 
 
