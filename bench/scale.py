@@ -53,6 +53,8 @@ from portal.services.platform.paging import key_token  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 PORT = int(os.environ.get("BENCH_PORT", "5301"))
+# Databases are named <prefix>_<size>; BENCH_DB_PREFIX changes the prefix.
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "hz_perf_scale")
 PASSWORD = "bench-password"
 SIZES = {"small": 100, "large": 10_000}
 HEAVY_ENTRIES = 5_000
@@ -242,8 +244,8 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
         (
             "pairings",
             "INSERT INTO pairings (program_id, mentor_id, mentee_id, status, created_at, "
-            f"approved_at) SELECT 1, u.id, u.id + {m}, 'active', {ago('400000')}, "
-            f"{ago('400000')} FROM users u WHERE u.id BETWEEN 2 AND {m + 1}",
+            f"approved_at, opens_at) SELECT 1, u.id, u.id + {m}, 'active', {ago('550000')}, "
+            f"{ago('550000')}, {ago('550000')} FROM users u WHERE u.id BETWEEN 2 AND {m + 1}",
         ),
         (
             "journal entries",
@@ -259,7 +261,21 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
             f"THEN {ago(f'k.n * {minutes_apart} - 60')} END, "
             f"CASE WHEN {shared} AND NOT {draft} AND {is_paired_mentee} AND k.n % 10 < 7 "
             f"THEN u.id - {m} END "
-            f"FROM users u JOIN bench_numbers k ON k.n <= {per_user} WHERE u.id > 1",
+            f"FROM users u JOIN bench_numbers k ON k.n <= {per_user} WHERE u.id > 1 "
+            # In the order they were written, as a real journal table fills: one person's
+            # entries lie scattered among everyone else's, on as many pages as entries.
+            f"ORDER BY {ago(f'k.n * {minutes_apart}')}, u.id",
+        ),
+        # A shared item is shared in the author's pairing (docs/sharing.md): one audience
+        # row each; every person has at most one pairing here.
+        *(
+            (
+                f"entry audiences ({side}s)",
+                "INSERT INTO entry_audiences (entry_id, pairing_id, created_at) "
+                "SELECT e.id, p.id, e.created_at FROM journal_entries e "
+                f"JOIN pairings p ON p.{side}_id = e.author_id WHERE e.visibility = 'shared'",
+            )
+            for side in ("mentor", "mentee")
         ),
         (
             "entry tags",
@@ -268,8 +284,9 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
         ),
         (
             "entry comments",
-            "INSERT INTO entry_comments (entry_id, author_id, body, created_at) "
-            "SELECT e.id, p.mentor_id, 'What did you notice the second time?', e.created_at "
+            "INSERT INTO entry_comments (entry_id, author_id, body, created_at, pairing_id) "
+            "SELECT e.id, p.mentor_id, 'What did you notice the second time?', e.created_at, "
+            "p.id "
             "FROM journal_entries e JOIN pairings p ON p.mentee_id = e.author_id "
             "WHERE e.visibility = 'shared' AND e.status = 'published' AND e.id % 10 = 0",
         ),
@@ -285,6 +302,15 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
             f"{ago('k.n * 2880 + 4320')} "
             f"FROM users u JOIN bench_numbers k ON k.n <= CASE WHEN {heavy} THEN 150 ELSE 10 END "
             "WHERE u.id > 1",
+        ),
+        *(
+            (
+                f"practice audiences ({side}s)",
+                "INSERT INTO practice_audiences (practice_id, pairing_id, created_at) "
+                "SELECT x.id, p.id, x.created_at FROM practices x "
+                f"JOIN pairings p ON p.{side}_id = x.owner_id WHERE x.visibility = 'shared'",
+            )
+            for side in ("mentor", "mentee")
         ),
         (
             "check-ins",
@@ -305,6 +331,13 @@ def _statements(shape: Shape, now, ago, days_ago, plus_days, dialect) -> list[tu
             "INSERT INTO notifications (user_id, kind, message, link, created_at, read_at) "
             "SELECT u.id, 'journal_shared', 'Your partner shared a journal entry.', "
             f"'/journal/', {ago('k.n * 600')}, CASE WHEN k.n > 3 THEN {ago('k.n * 500')} END "
+            "FROM users u JOIN bench_numbers k ON k.n <= 30 WHERE u.id > 1",
+        ),
+        (
+            "audit events",
+            "INSERT INTO audit_events (actor_id, action, program_id, summary, detail, "
+            "created_at) SELECT 1, 'enrollment.decided', 1 + k.n % 2, 'Approved Person ' || "
+            f"u.id || ' with Person ' || (2 + u.id % {m}), '{{}}', {ago('u.id * 30 + k.n')} "
             "FROM users u JOIN bench_numbers k ON k.n <= 30 WHERE u.id > 1",
         ),
     ]
@@ -399,6 +432,8 @@ def pages_for(url: str, shape: Shape) -> dict[str, list[tuple[str, str]]]:
                 "enrollment queue (10k)",
                 "/admin/enrollment?" + urlencode({"program": "scale-intake"}),
             ),
+            ("enrollment queue, every programme", "/admin/enrollment"),
+            ("audit log", "/admin/audit"),
         ],
     }
 
@@ -624,7 +659,7 @@ def _load_all(figures: dict[str, Figures], pages, port: int, seconds: float) -> 
 
 
 def pg_database(size: str):
-    name = f"hz_perf_scale_{size}"
+    name = f"{DB_PREFIX}_{size}"
     server = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -650,6 +685,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15, help="single requests per page")
     parser.add_argument("--seconds", type=float, default=4.0, help="load per page, seconds")
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the databases and keep them"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure databases kept by --keep (PostgreSQL)"
+    )
     args = parser.parse_args()
     default_sizes = "small,large" if args.backend == "postgresql" else "large"
     sizes = (args.sizes or default_sizes).split(",")
@@ -659,13 +700,22 @@ def main() -> None:
     try:
         for size in sizes:
             shape = Shape(SIZES[size])
+            if args.reuse:
+                urls[size] = f"{PG_SERVER}/{DB_PREFIX}_{size}"
+                with create_app({"SQLALCHEMY_DATABASE_URI": urls[size]}).app_context():
+                    upgrade(directory=MIGRATIONS_DIR, revision="heads")  # new indexes
+                    db.engine.dispose()
+                continue
             url, drop = make_db(size)
-            drops.append(drop)
+            if not args.build_only:
+                drops.append(drop)
             print(f"  building {size} ({shape.participants} participants)")
             started = time.perf_counter()
             build(url, shape.participants)
             print(f"  built in {time.perf_counter() - started:.0f} s")
             urls[size] = url
+        if args.build_only:
+            return
         print(f"  measuring; load average {os.getloadavg()[0]:.2f}")
         results = measure(urls, args.rounds, args.seconds)
     finally:

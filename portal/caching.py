@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 from pathlib import Path
 
 from flask import Flask, Response, current_app, g, request
@@ -30,11 +31,20 @@ _file_hashes: dict[tuple[str, float], str] = {}
 _compressed: dict[tuple[str, float], bytes] = {}
 
 
+# (static folder, file name) -> the resolved file inside the folder. Every page links four
+# static files; resolving their paths each time cost more than the rest of url_for.
+_resolved: dict[tuple[str, str], Path] = {}
+
+
 def _static_file(filename: str) -> Path | None:
-    folder = Path(current_app.static_folder or "")
-    path = (folder / filename).resolve()
-    if folder.resolve() not in path.parents or not path.is_file():
-        return None
+    folder_name = current_app.static_folder or ""
+    path = _resolved.get((folder_name, filename))
+    if path is None:
+        folder = Path(folder_name)
+        path = (folder / filename).resolve()
+        if folder.resolve() not in path.parents or not path.is_file():
+            return None
+        _resolved[(folder_name, filename)] = path
     return path
 
 
@@ -43,7 +53,11 @@ def static_version(filename: str) -> str | None:
     path = _static_file(filename)
     if path is None:
         return None
-    key = (str(path), path.stat().st_mtime)
+    try:
+        key = (str(path), os.stat(path).st_mtime)
+    except OSError:  # removed since it was resolved
+        _resolved.clear()
+        return None
     if key not in _file_hashes:
         _file_hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
     return _file_hashes[key]

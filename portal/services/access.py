@@ -16,12 +16,30 @@ The rules (docs/sharing.md says them in plain words):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, exists, false, func, or_, select, true, union
+from flask import g, has_request_context
+from sqlalchemy import (
+    BindParameter,
+    DateTime,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ClauseElement
 
 from portal.core.errors import NotVisible
 from portal.extensions import db
@@ -68,6 +86,74 @@ from portal.models.practice import CheckIn, Practice, PracticeAudience, Practice
 T = TypeVar("T")
 
 
+# --- statements built once ---------------------------------------------------------------
+# The dashboard and the header ask the same access statements on every request. SQLAlchemy
+# builds each one (hundreds of Python objects for a rule with audiences and circles) and
+# computes its cache key every time: about half the CPU of those statements. `prebuilt`
+# builds such a statement once per process, for a stand-in viewer whose id is a bound
+# parameter and with the current moment as another; `viewer_params` fills both in when the
+# statement runs. The rules are the same functions as everywhere else.
+
+_NOW: ContextVar[Any] = ContextVar("access_now", default=None)
+_PREBUILT: dict[Hashable, Any] = {}
+
+
+def _now() -> Any:
+    """The moment the rules compare with: now, or a bound parameter in a prebuilt statement."""
+    bound = _NOW.get()
+    return utcnow() if bound is None else bound
+
+
+class _AnyViewer:
+    """Stands in for the user while a statement is prebuilt: ``id`` is a bound parameter,
+    and the attributes the caller named (``known``) are plain values. Any other attribute
+    raises, so a rule that depends on more than that (say ``is_portal_admin``) cannot be
+    prebuilt for everyone by mistake."""
+
+    id = bindparam("viewer_id", type_=Integer)
+
+    def __init__(self, known: dict[str, Any]) -> None:
+        self.__dict__.update(known)
+
+    def __getattr__(self, name: str) -> Any:
+        raise TypeError(f"a prebuilt access statement cannot depend on user.{name}")
+
+
+def prebuilt(key: Hashable, build: Callable[[Any], T], **known: Any) -> T:
+    """``build(viewer)``, built once per process and kept under ``key`` (which names every
+    choice ``build`` makes, a limit say) and the viewer's ``known`` attributes (say
+    ``is_portal_admin=user.is_portal_admin``: one statement for admins, one for the rest).
+    Run it with ``viewer_params(user, ...)``; lists go in as ``bindparam(name,
+    expanding=True)``."""
+    full_key = (key, tuple(sorted(known.items())))
+    statement = _PREBUILT.get(full_key)
+    if statement is None:
+        token = _NOW.set(bindparam("now", type_=DateTime))
+        try:
+            statement = build(_AnyViewer(known))
+        finally:
+            _NOW.reset(token)
+        _refuse_fixed_moments(statement)
+        _PREBUILT[full_key] = statement
+    return statement
+
+
+def _refuse_fixed_moments(statement: Any) -> None:
+    """A prebuilt statement lives for the whole process, so a moment written into it at build
+    time (``utcnow()`` instead of ``_now()``) would freeze "now" for every later request: an
+    undo window would never end, an expired link never expire. Refuse it when it is built."""
+    if not isinstance(statement, ClauseElement):
+        return
+    for name, value in statement.compile(dialect=db.engine.dialect).params.items():
+        if isinstance(value, (date, datetime)):
+            raise TypeError(f"a prebuilt access statement has a fixed moment ({name}): use _now()")
+
+
+def viewer_params(user: User, **values: Any) -> dict[str, Any]:
+    """The parameters of a prebuilt statement for this user, now, plus ``values``."""
+    return {"viewer_id": user.id, "now": utcnow(), **values}
+
+
 # --- pairings and partners -------------------------------------------------------------
 # The relationship is the unit of sharing. A pairing is *readable* by its two partners once
 # it is open (both were told, after the undo window) and while it is active, completed or
@@ -80,7 +166,7 @@ def _involves(user: User, pairing: Any = Pairing) -> Any:
 
 
 def _open(pairing: Any = Pairing) -> Any:
-    return and_(pairing.opens_at.is_not(None), pairing.opens_at <= utcnow())
+    return and_(pairing.opens_at.is_not(None), pairing.opens_at <= _now())
 
 
 def _readable(user: User, pairing: Any = Pairing) -> Any:
@@ -178,7 +264,7 @@ def can_work_in_pairing(user: User, pairing: Pairing) -> bool:
 
 
 def _circle_open(circle: Any = Circle) -> Any:
-    return and_(circle.opens_at.is_not(None), circle.opens_at <= utcnow())
+    return and_(circle.opens_at.is_not(None), circle.opens_at <= _now())
 
 
 def _circle_readable(circle: Any = Circle) -> Any:
@@ -857,7 +943,7 @@ def visible_notifications(user: User) -> Select[tuple[Notification]]:
     """Notifications are for their addressee only, admins included, once no undo holds them."""
     return select(Notification).where(
         Notification.user_id == user.id,
-        or_(Notification.deliver_after.is_(None), Notification.deliver_after <= utcnow()),
+        or_(Notification.deliver_after.is_(None), Notification.deliver_after <= _now()),
     )
 
 
@@ -894,10 +980,18 @@ def can_do_programme_work(user: User) -> bool:
 
 
 def leads_any_program(user: User) -> bool:
+    """Whether the user leads a programme. The dashboard, the header's navigation and the
+    programme pages all ask within one request: inside a request the answer is kept for
+    the rest of it (one query, not two or three). Nothing that renders a page makes its
+    own viewer a lead or takes that away: leads are added on other people, and the page
+    that does it redirects."""
     if not getattr(user, "is_authenticated", False):
         return False
-    query = select(ProgramLead.id).where(ProgramLead.user_id == user.id).limit(1)
-    return db.session.scalar(query) is not None
+    kept = g.setdefault("_leads_any_program", {}) if has_request_context() else {}
+    if user.id not in kept:
+        query = select(ProgramLead.id).where(ProgramLead.user_id == user.id).limit(1)
+        kept[user.id] = db.session.scalar(query) is not None
+    return kept[user.id]
 
 
 def can_run_program(user: User, program: Program) -> bool:
@@ -1001,7 +1095,9 @@ def own_practices(user: User) -> Select[tuple[Practice]]:
     return select(Practice).where(Practice.owner_id == user.id)
 
 
-def visible_practices(user: User, among: list[int] | None = None) -> Select[tuple[Practice]]:
+def visible_practices(
+    user: User, among: list[int] | BindParameter | None = None
+) -> Select[tuple[Practice]]:
     """The user's own practices and those shared in a pairing they read in.
 
     ``among`` (owner ids the caller already holds, say the partners of the pairings it
@@ -1062,7 +1158,9 @@ def can_comment_on_practice(user: User, practice: Practice) -> bool:
     return practice.is_shared and practice_comment_pairing(user, practice) is not None
 
 
-def visible_check_ins(user: User, among: list[int] | None = None) -> Select[tuple[CheckIn]]:
+def visible_check_ins(
+    user: User, among: list[int] | BindParameter | None = None
+) -> Select[tuple[CheckIn]]:
     """Check-ins of the practices the user may read (``among``: see ``visible_practices``)."""
     readable = visible_practices(user, among).with_only_columns(Practice.id)
     return select(CheckIn).where(CheckIn.practice_id.in_(readable))
@@ -1223,7 +1321,7 @@ def visible_exports(user: User) -> Select:
     return select(DataExport).where(
         DataExport.user_id == user.id,
         DataExport.status == ExportStatus.ready,
-        DataExport.expires_at > utcnow(),
+        DataExport.expires_at > _now(),
     )
 
 

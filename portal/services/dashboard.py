@@ -96,6 +96,18 @@ class Dashboard:
         ]
 
     @property
+    def review_count(self) -> int | None:
+        """The header's count of shared entries waiting for the user's review, when this
+        dashboard knows it already (None otherwise): nothing waits on someone who mentors
+        no active pairing (the loaded pairings hold every open active one), and a mentor's
+        journal panel counted them."""
+        if not any(
+            p.mentor_id == self.user.id and p.status is PairingStatus.active for p in self.pairings
+        ):
+            return 0
+        return self.journal.review_count if "mentor" in self.roles() else None
+
+    @property
     def pending_memberships(self) -> list[Membership]:
         return [m for m in self.memberships if m.status is MembershipStatus.applied]
 
@@ -103,19 +115,29 @@ class Dashboard:
 def dashboard_for(user: User) -> Dashboard:
     """Gather one person's dashboard: memberships, partners, notifications, then each domain's
     panel from the pairings loaded here (a fixed number of queries whatever the size)."""
-    memberships = db.session.scalars(
-        access.visible_memberships(user)
-        .where(Membership.user_id == user.id)
-        .options(joinedload(Membership.program))
-        .order_by(Membership.created_at.desc())
-    ).all()
-    pairings = db.session.scalars(
-        access.sharing_pairings(user)
-        .options(
-            joinedload(Pairing.program), joinedload(Pairing.mentor), joinedload(Pairing.mentee)
-        )
-        .order_by(Pairing.approved_at.desc())
-    ).all()
+    # Built once per process (`access.prebuilt`), the viewer as a parameter.
+    own_memberships = access.prebuilt(
+        "dashboard.memberships",
+        lambda viewer: (
+            access.visible_memberships(viewer)
+            .where(Membership.user_id == viewer.id)
+            .options(joinedload(Membership.program))
+            .order_by(Membership.created_at.desc())
+        ),
+        is_portal_admin=bool(user.is_portal_admin),
+    )
+    memberships = db.session.scalars(own_memberships, access.viewer_params(user)).all()
+    partners = access.prebuilt(
+        "dashboard.pairings",
+        lambda viewer: (
+            access.sharing_pairings(viewer)
+            .options(
+                joinedload(Pairing.program), joinedload(Pairing.mentor), joinedload(Pairing.mentee)
+            )
+            .order_by(Pairing.approved_at.desc())
+        ),
+    )
+    pairings = db.session.scalars(partners, access.viewer_params(user)).all()
     board = Dashboard(
         user=user,
         memberships=list(memberships),

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import case, func, select, tuple_, union_all
+from sqlalchemy import bindparam, case, func, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql import operators
 
@@ -620,11 +620,22 @@ def review_queue(
 
     ``mentee_ids`` (from pairings the caller already loaded) only narrows the access rule.
     With a limit, the newest few of each group are picked by index first (one statement),
-    instead of sorting every entry the mentees ever shared.
+    instead of sorting every entry the mentees ever shared. Built once per process
+    (`access.prebuilt`), the viewer and the mentees as parameters.
     """
-    base = access.review_queue(user)
-    if mentee_ids is not None:
-        base = base.where(JournalEntry.author_id.in_(mentee_ids))
+    narrowed = mentee_ids is not None
+    query = access.prebuilt(
+        ("journal.review_queue", limit, narrowed),
+        lambda viewer: _review_queue(viewer, limit, narrowed),
+    )
+    values = {"among": list(mentee_ids)} if narrowed else {}
+    return list(db.session.scalars(query, access.viewer_params(user, **values)))
+
+
+def _review_queue(viewer: User, limit: int | None, narrowed: bool):
+    base = access.review_queue(viewer)
+    if narrowed:
+        base = base.where(JournalEntry.author_id.in_(bindparam("among", expanding=True)))
     newest_first = (JournalEntry.published_at.desc(), JournalEntry.id.desc())
     query = base
     if limit:
@@ -642,16 +653,22 @@ def review_queue(
             )
         ]
         query = select(JournalEntry).where(JournalEntry.id.in_(union_all(*picks))).limit(limit)
-    query = query.options(
-        joinedload(JournalEntry.author), selectinload(JournalEntry.tags)
-    ).order_by(case((JournalEntry.reviewed_at.is_(None), 0), else_=1), *newest_first)
-    return list(db.session.scalars(query))
+    # The dashboard's queue shows no tags: they are not loaded (one statement fewer).
+    return query.options(joinedload(JournalEntry.author)).order_by(
+        case((JournalEntry.reviewed_at.is_(None), 0), else_=1), *newest_first
+    )
+
+
+def _unreviewed_count(viewer: User):
+    query = access.review_queue(viewer).where(JournalEntry.reviewed_at.is_(None))
+    return select(func.count()).select_from(query.subquery())
 
 
 def unreviewed_count(user: User) -> int:
-    """How many shared entries wait for the user's review: the header's count."""
-    query = access.review_queue(user).where(JournalEntry.reviewed_at.is_(None))
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """How many shared entries wait for the user's review: the header's count, on every
+    page (so built once per process, `access.prebuilt`)."""
+    query = access.prebuilt("journal.unreviewed_count", _unreviewed_count)
+    return db.session.scalar(query, access.viewer_params(user)) or 0
 
 
 SHARED_PAGE = 25
@@ -712,15 +729,24 @@ def latest_mentor_stories(
     never widens it: it lets PostgreSQL read the newest few entries of one author straight
     from the index instead of sorting every entry that author ever shared.
     """
-    query = access.mentor_stories(user)
-    if mentor_ids is not None:
-        query = query.where(JournalEntry.author_id.in_(mentor_ids))
-    query = (
-        query.options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
+    narrowed = mentor_ids is not None
+    query = access.prebuilt(
+        ("journal.mentor_stories", limit, narrowed),
+        lambda viewer: _mentor_stories(viewer, limit, narrowed),
+    )
+    values = {"among": list(mentor_ids)} if narrowed else {}
+    return list(db.session.scalars(query, access.viewer_params(user, **values)))
+
+
+def _mentor_stories(viewer: User, limit: int, narrowed: bool):
+    query = access.mentor_stories(viewer)
+    if narrowed:
+        query = query.where(JournalEntry.author_id.in_(bindparam("among", expanding=True)))
+    return (  # the dashboard shows no tags: they are not loaded
+        query.options(joinedload(JournalEntry.author))
         .order_by(JournalEntry.published_at.desc(), JournalEntry.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(query))
 
 
 def reviewer_ids(user: User) -> set[int]:

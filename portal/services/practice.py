@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import Date, bindparam, or_, select, tuple_
 from sqlalchemy.orm import joinedload
 
 from portal.core.errors import FieldError
@@ -174,13 +174,17 @@ def weekly_progress(practice: Practice, days: Iterable[date]) -> Progress:
     return Progress(weeks=weeks, outside=outside)
 
 
+# Built once: the same statement for any list of practices (an expanding parameter).
+_CHECK_IN_DAYS = select(CheckIn.practice_id, CheckIn.day).where(
+    CheckIn.practice_id.in_(bindparam("practice_ids", expanding=True))
+)
+
+
 def check_in_days(practice_ids: list[int]) -> dict[int, list[date]]:
     """Every check-in day of the given practices, in one query."""
     by_practice: dict[int, list[date]] = defaultdict(list)
     if practice_ids:
-        rows = db.session.execute(
-            select(CheckIn.practice_id, CheckIn.day).where(CheckIn.practice_id.in_(practice_ids))
-        )
+        rows = db.session.execute(_CHECK_IN_DAYS, {"practice_ids": list(practice_ids)})
         for practice_id, day in rows:
             by_practice[practice_id].append(day)
     return by_practice
@@ -581,34 +585,53 @@ def dashboard_panel(
     The newest check-ins are chosen first and joined to their practice and owner after,
     so the database sorts bare check-ins, not a join of every one of them.
     """
-    mine = db.session.scalars(
-        access.own_practices(user)
-        .where(
-            Practice.status == PracticeStatus.open,
-            Practice.starts_on <= today,
-        )
-        .order_by(Practice.ends_on)
-    ).all()
-    newest_first = (CheckIn.created_at.desc(), CheckIn.id.desc())
-    newest = (
-        access.visible_check_ins(user, among=partner_ids)
-        .join(Practice, CheckIn.practice_id == Practice.id)
-        .where(Practice.owner_id != user.id)
-        .with_only_columns(CheckIn.id)
-        .order_by(*newest_first)
-        .limit(limit)
+    # Both statements are built once per process (`access.prebuilt`): the same rules, with
+    # the viewer, the day and the partners as parameters.
+    own_open = access.prebuilt(
+        "practice.dashboard.own",
+        lambda viewer: (
+            access.own_practices(viewer)
+            .where(
+                Practice.status == PracticeStatus.open,
+                Practice.starts_on <= bindparam("today", type_=Date),
+            )
+            .order_by(Practice.ends_on)
+        ),
     )
-    partner_check_ins = db.session.scalars(
-        select(CheckIn)
-        .where(CheckIn.id.in_(newest))
-        .options(joinedload(CheckIn.practice).joinedload(Practice.owner))
-        .order_by(*newest_first)
-    ).all()
+    mine = db.session.scalars(own_open, access.viewer_params(user, today=today)).all()
+    narrowed = partner_ids is not None
+    partners = access.prebuilt(
+        ("practice.dashboard.partner_check_ins", limit, narrowed),
+        lambda viewer: _partner_check_ins(viewer, limit, narrowed),
+    )
+    values = {"among": list(partner_ids)} if narrowed else {}
+    partner_check_ins = db.session.scalars(partners, access.viewer_params(user, **values)).all()
     return PracticePanel(
         today=today,
         active=list(mine),
         progress=progress_for(list(mine)),
         partner_check_ins=list(partner_check_ins),
+    )
+
+
+def _partner_check_ins(viewer: User, limit: int, narrowed: bool):
+    """The newest check-ins on partners' practices the viewer reads, with their practice
+    and owner; ``narrowed``: the partners' ids come as the ``among`` parameter."""
+    newest_first = (CheckIn.created_at.desc(), CheckIn.id.desc())
+    among = bindparam("among", expanding=True) if narrowed else None
+    newest = (
+        access.visible_check_ins(viewer, among=among)
+        .join(Practice, CheckIn.practice_id == Practice.id)
+        .where(Practice.owner_id != viewer.id)
+        .with_only_columns(CheckIn.id)
+        .order_by(*newest_first)
+        .limit(limit)
+    )
+    return (
+        select(CheckIn)
+        .where(CheckIn.id.in_(newest))
+        .options(joinedload(CheckIn.practice).joinedload(Practice.owner))
+        .order_by(*newest_first)
     )
 
 

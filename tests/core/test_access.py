@@ -200,3 +200,50 @@ def test_does_the_database_refuse_two_active_mentors_for_one_mentee():
         db.session.commit()
     db.session.rollback()
     assert len(db.session.scalars(select(Pairing)).all()) == 1
+
+
+# --- statements built once (access.prebuilt) ----------------------------------------------
+
+
+def test_a_prebuilt_statement_may_not_depend_on_more_than_the_viewers_id():
+    def by_role(viewer):
+        return access.visible_memberships(viewer)  # asks viewer.is_portal_admin
+
+    with pytest.raises(TypeError, match="is_portal_admin"):
+        access.prebuilt("test.undeclared_attribute", by_role)
+    admins = access.prebuilt("test.declared", by_role, is_portal_admin=True)
+    others = access.prebuilt("test.declared", by_role, is_portal_admin=False)
+    assert admins is not others  # one statement for each value of what it depends on
+
+
+def test_a_prebuilt_statement_shows_each_viewer_their_own_rows_at_the_moment_it_runs():
+    from datetime import timedelta
+
+    from portal.models import utcnow
+    from portal.services.platform.notifications import latest
+
+    first, second = make_user(), make_user()
+    mine = make_notification(user=first)
+    theirs = make_notification(user=second)
+    assert [n.id for n in latest(first)] == [mine.id]  # builds the statement
+    assert [n.id for n in latest(second)] == [theirs.id]  # the same statement, another viewer
+    # Held until a moment that passed after the statement was built: the moment is a
+    # parameter of each run, not the time the statement was built.
+    released = make_notification(user=first, deliver_after=utcnow() - timedelta(microseconds=1))
+    held = make_notification(user=first, deliver_after=utcnow() + timedelta(hours=1))
+    shown = {n.id for n in latest(first)}
+    assert released.id in shown
+    assert held.id not in shown
+
+
+def test_a_prebuilt_statement_may_not_carry_the_moment_it_was_built():
+    from portal.models import utcnow
+    from portal.models.notifications import Notification
+
+    def frozen(viewer):  # utcnow() where the rules use access._now(): a moment fixed forever
+        return select(Notification).where(
+            Notification.user_id == viewer.id, Notification.created_at <= utcnow()
+        )
+
+    with pytest.raises(TypeError, match="fixed moment"):
+        access.prebuilt("test.frozen_moment", frozen)

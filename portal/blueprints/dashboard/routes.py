@@ -3,6 +3,7 @@
 from flask_login import current_user, login_required
 
 from portal.blueprints.dashboard import bp
+from portal.blueprints.journal.routes import keep_review_count
 from portal.rendering import render
 from portal.services.dashboard import dashboard_for
 
@@ -10,4 +11,6 @@ from portal.services.dashboard import dashboard_for
 @bp.get("/")
 @login_required
 def index():
-    return render("dashboard/index.html", dashboard=dashboard_for(current_user))
+    board = dashboard_for(current_user)
+    keep_review_count(board.review_count)
+    return render("dashboard/index.html", dashboard=board)

@@ -47,6 +47,13 @@ def journal_globals() -> dict:
     }
 
 
+def keep_review_count(count: int | None) -> None:
+    """A page that counted the entries waiting for the user's review (the dashboard) hands
+    the figure to the header's badge, which then asks no second time."""
+    if count is not None:
+        g.journal_review_count = count
+
+
 def _targets(element_id: str) -> bool:
     """True for an htmx request aimed at exactly this element (not a boosted page load)."""
     return wants_fragment(element_id) and request.htmx.target == element_id

@@ -12,7 +12,7 @@ from flask_login import login_user, logout_user
 from flask_mailman import EmailMessage
 from huey import crontab
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.bounds import MAX_DB_INT
@@ -140,6 +140,20 @@ def clean_expired_sessions() -> int:
     return delete_expired_sessions()
 
 
+# Every signed-in request runs this: built once, the values as parameters.
+_SESSION_USER = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        User.session_version == bindparam("version"),
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.created_at >= bindparam("cutoff"),
+        User.deactivated_at.is_(None),
+    )
+)
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """A session opens only while its token's row exists and the session version matches."""
@@ -151,15 +165,13 @@ def load_user(session_id: str) -> User | None:
         return None
     cutoff = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
     return db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == int(user_id),
-            User.session_version == int(version),
-            UserSession.token_hash == _token_hash(token),
-            UserSession.created_at >= cutoff,
-            User.deactivated_at.is_(None),
-        )
+        _SESSION_USER,
+        {
+            "user_id": int(user_id),
+            "version": int(version),
+            "token_hash": _token_hash(token),
+            "cutoff": cutoff,
+        },
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal.core.text import count_words
@@ -72,10 +72,24 @@ def meeting_due(
     return MeetingDue(pairing, last_met_on, next_planned_on, cadence_due_on, today)
 
 
+# Each pairing's last meeting held and the meeting log's planned date, for the ``ids``
+# parameter: built once, the same statement for any pairings.
+_LAST_AND_PLANNED = select(
+    Pairing.id,
+    select(func.max(Meeting.held_on))
+    .where(Meeting.pairing_id == Pairing.id, Meeting.happened.is_(True))
+    .scalar_subquery(),
+    select(MeetingPlan.next_meeting_on)
+    .where(MeetingPlan.pairing_id == Pairing.id)
+    .scalar_subquery(),
+).where(Pairing.id.in_(bindparam("ids", expanding=True)))
+
+
 def meeting_dues(
     pairings: list[Pairing], today: date, zone: ZoneInfo | None = None
 ) -> list[MeetingDue]:
-    """Due dates and next meetings for active pairings, in four queries however many there are.
+    """Due dates and next meetings for active pairings, in two queries however many there are:
+    each pair's last meeting and planned date, then the scheduled meetings ahead.
 
     `zone` is the reader's: it decides on which day a scheduled meeting falls.
     """
@@ -83,21 +97,10 @@ def meeting_dues(
     ids = [p.id for p in active]
     if not ids:
         return []
-    last = dict(
-        db.session.execute(
-            select(Meeting.pairing_id, func.max(Meeting.held_on))
-            .where(Meeting.pairing_id.in_(ids), Meeting.happened.is_(True))
-            .group_by(Meeting.pairing_id)
-        ).all()
-    )
-    plans = dict(
-        db.session.execute(
-            select(MeetingPlan.pairing_id, MeetingPlan.next_meeting_on).where(
-                MeetingPlan.pairing_id.in_(ids)
-            )
-        ).all()
-    )
-    upcoming = next_meetings(ids, utcnow(), zone)
+    last, plans = {}, {}
+    for pairing_id, held_on, plan_on in db.session.execute(_LAST_AND_PLANNED, {"ids": ids}):
+        last[pairing_id], plans[pairing_id] = held_on, plan_on
+    upcoming = next_meetings(ids, utcnow(), zone, plans=plans)
     dues = [meeting_due(p, last.get(p.id), plans.get(p.id), today) for p in active]
     for due in dues:
         due.next_meeting = upcoming.get(due.pairing.id)

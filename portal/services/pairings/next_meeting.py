@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Date, DateTime, bindparam, select
 
 from portal.extensions import db
 from portal.models.kickoff import MeetingStatus, PlannedMeeting
@@ -46,12 +46,17 @@ def _local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def next_meetings(
-    pairing_ids: list[int] | set[int], now: datetime, zone: ZoneInfo | None = None
+    pairing_ids: list[int] | set[int],
+    now: datetime,
+    zone: ZoneInfo | None = None,
+    plans: dict[int, date | None] | None = None,
 ) -> dict[int, NextMeeting]:
     """The next agreed meeting of each pairing that has one, keyed by pairing id.
 
     `now` is naive UTC; `zone` is the reader's (UTC for the programme team), which decides
     on which day a scheduled meeting falls and whether a planned date is still ahead.
+    `plans` (pairing id -> the meeting log's planned date, for every one of the pairings)
+    saves the plan query when the caller has read them already.
     """
     ids = sorted(set(pairing_ids))
     if not ids:
@@ -59,29 +64,39 @@ def next_meetings(
     zone = zone or _UTC
     found: dict[int, NextMeeting] = {}
     for start in range(0, len(ids), _BATCH):
-        found.update(_next_of(ids[start : start + _BATCH], now, zone))
+        found.update(_next_of(ids[start : start + _BATCH], now, zone, plans))
     return found
 
 
-def _next_of(ids: list[int], now: datetime, zone: ZoneInfo) -> dict[int, NextMeeting]:
+# Built once (the same statements for any pairings): planned dates from ``today`` on, and
+# accepted meetings from ``now`` on, soonest first.
+_PLANS_AHEAD = select(MeetingPlan.pairing_id, MeetingPlan.next_meeting_on).where(
+    MeetingPlan.pairing_id.in_(bindparam("ids", expanding=True)),
+    MeetingPlan.next_meeting_on >= bindparam("today", type_=Date),
+)
+_MEETINGS_AHEAD = (
+    select(PlannedMeeting)
+    .where(
+        PlannedMeeting.pairing_id.in_(bindparam("ids", expanding=True)),
+        PlannedMeeting.status == MeetingStatus.accepted,
+        PlannedMeeting.starts_at >= bindparam("now", type_=DateTime),
+    )
+    .order_by(PlannedMeeting.pairing_id, PlannedMeeting.starts_at, PlannedMeeting.id)
+)
+
+
+def _next_of(
+    ids: list[int], now: datetime, zone: ZoneInfo, known: dict[int, date | None] | None
+) -> dict[int, NextMeeting]:
     today = _local_day(now, zone)
     found: dict[int, NextMeeting] = {}
-    plans = db.session.execute(
-        select(MeetingPlan.pairing_id, MeetingPlan.next_meeting_on).where(
-            MeetingPlan.pairing_id.in_(ids), MeetingPlan.next_meeting_on >= today
-        )
-    )
+    if known is None:
+        plans = db.session.execute(_PLANS_AHEAD, {"ids": ids, "today": today})
+    else:
+        plans = [(i, known[i]) for i in ids if known.get(i) is not None and known[i] >= today]
     for pairing_id, day in plans:
         found[pairing_id] = NextMeeting(pairing_id, day)
-    meetings = db.session.scalars(
-        select(PlannedMeeting)
-        .where(
-            PlannedMeeting.pairing_id.in_(ids),
-            PlannedMeeting.status == MeetingStatus.accepted,
-            PlannedMeeting.starts_at >= now,
-        )
-        .order_by(PlannedMeeting.pairing_id, PlannedMeeting.starts_at, PlannedMeeting.id)
-    )
+    meetings = db.session.scalars(_MEETINGS_AHEAD, {"ids": ids, "now": now})
     seen: set[int] = set()
     for meeting in meetings:
         if meeting.pairing_id in seen:

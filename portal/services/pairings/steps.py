@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.extensions import db
 from portal.models import Pairing, PairingStatus, User
@@ -39,32 +39,8 @@ def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
     active = [p for p in pairings if p.status is PairingStatus.active and p.involves(user)]
     if not active:
         return []
-    signed = (
-        select(Agreement.id)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(
-            Agreement.pairing_id == Pairing.id,
-            AgreementVersion.mentor_signed_at.is_not(None),
-            AgreementVersion.mentee_signed_at.is_not(None),
-        )
-        .exists()
-    )
-    # Only goals the viewer may read count, so a private goal is never revealed by a tick.
-    goals = access.visible_goals(user).where(Goal.pairing_id == Pairing.id).exists()
-    planned = (
-        select(PlannedMeeting.id)
-        .where(
-            PlannedMeeting.pairing_id == Pairing.id,
-            PlannedMeeting.status == MeetingStatus.accepted,
-        )
-        .exists()
-    )
-    held = select(Meeting.id).where(Meeting.pairing_id == Pairing.id, Meeting.happened).exists()
-    rows = db.session.execute(
-        select(Pairing.id, signed, goals, planned, held).where(
-            Pairing.id.in_([p.id for p in active])
-        )
-    )
+    query = access.prebuilt("pairings.first_steps", _first_steps)  # built once per process
+    rows = db.session.execute(query, access.viewer_params(user, pairing_ids=[p.id for p in active]))
     done = {row[0]: row[1:] for row in rows}
     labels = [
         ("Meet your partner and sign your agreement", "pairings.agreement"),
@@ -82,6 +58,34 @@ def first_steps(user: User, pairings: list[Pairing]) -> list[FirstSteps]:
         )
         for pairing in active
     ]
+
+
+def _first_steps(viewer: User):
+    """Per pairing (the ``pairing_ids`` parameter): signed, goals, planned, held."""
+    signed = (
+        select(Agreement.id)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(
+            Agreement.pairing_id == Pairing.id,
+            AgreementVersion.mentor_signed_at.is_not(None),
+            AgreementVersion.mentee_signed_at.is_not(None),
+        )
+        .exists()
+    )
+    # Only goals the viewer may read count, so a private goal is never revealed by a tick.
+    goals = access.visible_goals(viewer).where(Goal.pairing_id == Pairing.id).exists()
+    planned = (
+        select(PlannedMeeting.id)
+        .where(
+            PlannedMeeting.pairing_id == Pairing.id,
+            PlannedMeeting.status == MeetingStatus.accepted,
+        )
+        .exists()
+    )
+    held = select(Meeting.id).where(Meeting.pairing_id == Pairing.id, Meeting.happened).exists()
+    return select(Pairing.id, signed, goals, planned, held).where(
+        Pairing.id.in_(bindparam("pairing_ids", expanding=True))
+    )
 
 
 def panel(user: User, pairings: list[Pairing]) -> list[FirstSteps]:

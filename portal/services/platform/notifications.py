@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import Notification, User, utcnow
+from portal.services import access
 from portal.services.access import visible_notifications
 
 GROUP_WINDOW = timedelta(days=7)
@@ -67,16 +68,27 @@ def notify(
     return notification
 
 
+def _unread_count(viewer: User):
+    query = visible_notifications(viewer).where(Notification.read_at.is_(None))
+    return select(func.count()).select_from(query.subquery())
+
+
 def unread_count(user: User) -> int:
-    query = visible_notifications(user).where(Notification.read_at.is_(None))
-    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    """The header's badge, on every page: the statement is built once (`access.prebuilt`)."""
+    query = access.prebuilt("notifications.unread_count", _unread_count)
+    return db.session.scalar(query, access.viewer_params(user)) or 0
 
 
 def latest(user: User, limit: int = 20) -> list[Notification]:
-    query = visible_notifications(user).order_by(
-        Notification.created_at.desc(), Notification.id.desc()
+    query = access.prebuilt(
+        ("notifications.latest", limit),
+        lambda viewer: (
+            visible_notifications(viewer)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        ),
     )
-    return list(db.session.scalars(query.limit(limit)))
+    return list(db.session.scalars(query, access.viewer_params(user)))
 
 
 def mark_all_read(user: User) -> None:
