@@ -22,7 +22,7 @@ from portal.models import User
 from portal.models.journal import Visibility
 from portal.models.practice import Practice, PracticeTemplate
 from portal.services.practice import source_choices
-from portal.services.sharing import audience_options
+from portal.services.sharing import audience_choice_of, edit_options
 
 VISIBILITY_CHOICES = [
     SelectChoice("shared", "Shared with my partner"),
@@ -130,10 +130,12 @@ class TemplateForm(FlaskForm):
     )
 
 
-def fill_source_choices(form, user: User) -> None:
+def fill_source_choices(form, user: User, practice: Practice | None = None) -> None:
     """Offer the journal entries and meetings a practice may come from, and the partners
-    it may be shared with."""
-    form.audience_options = audience_options(user)
+    it may be shared with (an edit starts from the practice's own audience)."""
+    form.audience_options = edit_options(user, practice)
+    if practice is not None and not form.is_submitted():
+        form.audience.data = audience_choice_of(practice, form.audience_options)
     form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
     if not form.audience_options and not form.is_submitted():
         form.visibility.data = "private"  # nobody to share with: do not offer a failing default
