@@ -272,6 +272,10 @@ def edit_options(user: User, item: JournalEntry | Practice | None) -> list[Audie
     return options
 
 
+def has_private_choice(options: list[AudienceOption]) -> bool:
+    return any(o.private_to for o in options)
+
+
 # Each kind of shared item: its audience table, the table's item column, and who owns it.
 _LINKS = {
     JournalEntry: (EntryAudience, "entry_id", "author_id"),

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.blueprints.fields import DateField, IntegerField
+from portal.blueprints.fields import DateField, IntegerField, audience_choices
 from portal.core.bounds import optional_id
 from portal.models import User
 from portal.models.journal import Visibility
@@ -136,7 +136,7 @@ def fill_source_choices(form, user: User, practice: Practice | None = None) -> N
     form.audience_options = edit_options(user, practice)
     if practice is not None and not form.is_submitted():
         form.audience.data = audience_choice_of(practice, form.audience_options)
-    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
+    form.audience.choices = audience_choices(form.audience_options)
     if not form.audience_options and not form.is_submitted():
         form.visibility.data = "private"  # nobody to share with: do not offer a failing default
     entries, meetings = source_choices(user)
