@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -149,7 +149,8 @@ def private_refusal(user: User, circle_id: int, person_id: int) -> str | None:
         return "You can share with one person only in a circle you are in now."
     if not allows_private_sharing(circle.program.matching):
         return "Your programme does not allow sharing with one person of a circle."
-    if not access.is_current_in_circle(db.session.get(User, person_id) or User(id=0), circle):
+    person = db.session.get(User, person_id)
+    if person is None or not access.is_sharable_circle(person, circle):
         return "That person is not in the circle with you now."
     return None
 
@@ -384,13 +385,20 @@ def private_share_ids(item: JournalEntry | Practice | Goal) -> set[tuple[int, in
 
 def _lock_private_share(item: JournalEntry | Practice | Goal, owner: User, target) -> None:
     """Take the locks that make a share with one person all-or-nothing against the others
-    acting at once (PostgreSQL; SQLite has one writer at a time anyway): the item (two saves
-    of it queue), the programme (its team turning the setting off waits, or is seen), the
-    circle, and the two people's current stints (a leaving waits, or is seen). Then the
-    refusal is asked again, so what is saved was allowed when it was saved."""
+    acting at once: the item (two saves of it queue), the programme (its team turning the
+    setting off waits, or is seen), the circle, and the two people's current stints (a
+    leaving waits, or is seen). Then the refusal is asked again, so what is saved was allowed
+    when it was saved."""
     circle_id, person_id = target
     model = type(item)
-    db.session.execute(select(model.id).where(model.id == item.id).with_for_update())
+    # A write that changes nothing takes the item's lock on both databases (a row lock on
+    # PostgreSQL; on SQLite the one write lock, before anything below is read).
+    db.session.execute(
+        update(model)
+        .where(model.id == item.id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )
     program_id = select(Circle.program_id).where(Circle.id == circle_id).scalar_subquery()
     db.session.execute(select(Program.id).where(Program.id == program_id).with_for_update())
     db.session.execute(select(Circle.id).where(Circle.id == circle_id).with_for_update())

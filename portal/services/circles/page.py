@@ -104,6 +104,15 @@ def leave(user: User, circle_id: int, note: str) -> Circle:
     )
     if stint_id is None:
         raise CircleError("You are not a member of this circle now.")
+    # Lock the stint before stamping the moment (a write that changes nothing: a row lock on
+    # PostgreSQL, the write lock on SQLite): a share with this person that holds the lock
+    # finishes first, so the leaving is stamped after it and they keep it (sharing.py).
+    db.session.execute(
+        update(CircleMember)
+        .where(CircleMember.id == stint_id)
+        .values(left_at=CircleMember.left_at)
+        .execution_options(synchronize_session=False)
+    )
     claimed = db.session.execute(
         update(CircleMember)
         .where(CircleMember.id == stint_id, CircleMember.left_at.is_(None))
