@@ -24,7 +24,7 @@ from portal.models.circle_shares import (
     allows_private_sharing,
 )
 from portal.models.circles import Circle, CircleMember, EntryCircleAudience, PracticeCircleAudience
-from portal.models.journal import EntryAudience, JournalEntry, Visibility
+from portal.models.journal import EntryAudience, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal
 from portal.models.practice import Practice, PracticeAudience
 from portal.services import access
@@ -456,12 +456,14 @@ def set_private_share(
         link(**{key: item.id, "reader_id": person_id, "circle_id": circle_id}, created_at=utcnow())
     )
     db.session.flush()
-    notify(
-        person_id,
-        "circle_private_shared",
-        f"{owner.name} shared {kind} with you alone.",
-        _link(item, circle_id),
-    )
+    # A draft is its author's alone until published: nobody is told about it yet.
+    if not isinstance(item, JournalEntry) or item.status is EntryStatus.published:
+        notify(
+            person_id,
+            "circle_private_shared",
+            f"{owner.name} shared {kind} with you alone.",
+            _link(item, circle_id),
+        )
     return True
 
 

@@ -301,6 +301,8 @@ def test_goals_share_with_one_person_from_the_add_and_the_edit_form(client, auth
     assert response.status_code == 303
     assert _count(GoalCircleAudience) == 0
     assert access.can_read_goal(world["Fac"], goal) and not access.can_read_goal(mate, goal)
+    page = client.get(f"/pairings/{pairing.id}/goals/{goal.id}").get_data(as_text=True)
+    assert "Also shared with Fac (alone, in the circle “Leading change”)" in page
 
 
 @pytest.mark.parametrize("case", ["private", "former", "self", "off", "junk"])

@@ -117,6 +117,9 @@ def _goal_page(pairing: Pairing, goal: Goal, status: int = 200, **forms):
         or GoalRatingForm(formdata=None, progress=goal.progress.value),
         edit_form=_edit_form(goal, forms.get("edit_form")),
         link_form=link_form,
+        circle_line=goal_service.circle_line(goal)
+        if access.can_edit_goal(current_user, goal)
+        else "",
         can_edit=access.can_edit_goal(current_user, goal)
         and access.can_work_in_pairing(current_user, pairing),
     )

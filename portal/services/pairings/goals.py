@@ -174,6 +174,27 @@ def circle_choice_of(goal: Goal, user: User) -> str:
     return ""
 
 
+def circle_line(goal: Goal) -> str:
+    """For the goal's owner: who besides the pairing reads it through a circle ("" if nobody)."""
+    if not goal.is_shared:
+        return ""
+    circles = list(
+        db.session.scalars(
+            select(Circle)
+            .join(GoalCircleAudience, GoalCircleAudience.circle_id == Circle.id)
+            .where(GoalCircleAudience.goal_id == goal.id)
+            .order_by(Circle.id)
+        )
+    )
+    people = access.goal_private_readers(goal)
+    if not circles and not people:
+        return ""
+    owner = db.session.get(User, goal.owner_id)
+    listed = sharing.audience_sentence(owner, [], circles, people).split("; nobody else")[0]
+    ending = "; nobody else in the circle." if people and not circles else "."
+    return f"Also s{listed[1:]}{ending}"
+
+
 def edit_goal(
     goal: Goal,
     *,
