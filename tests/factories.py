@@ -628,3 +628,35 @@ def leave_circle(circle: Any, user: User, at: Any = None, note: str | None = Non
             stint.left_at = at or utcnow()
             stint.leave_note = note
     db.session.commit()
+
+
+def share_with_one(item: Any, circle: Any, reader: User, at: Any = None) -> None:
+    """Share an entry, practice or goal with one person of a circle at a moment (now unless
+    told), as ``sharing.set_private_share`` writes it, without its checks (for histories)."""
+    from portal.models.circle_shares import (
+        EntryPrivateShare,
+        GoalPrivateShare,
+        PracticePrivateShare,
+    )
+    from portal.models.kickoff import Goal
+    from portal.models.practice import Practice
+
+    if isinstance(item, JournalEntry):
+        row = EntryPrivateShare(entry_id=item.id, reader_id=reader.id, circle_id=circle.id)
+    elif isinstance(item, Practice):
+        row = PracticePrivateShare(practice_id=item.id, reader_id=reader.id, circle_id=circle.id)
+    else:
+        assert isinstance(item, Goal)
+        row = GoalPrivateShare(goal_id=item.id, reader_id=reader.id, circle_id=circle.id)
+    row.created_at = at or utcnow()
+    item.visibility = Visibility.shared
+    db.session.add(row)
+    db.session.commit()
+
+
+def allow_private_sharing(program: Program, allowed: bool = True) -> None:
+    """Switch the programme's "share with one person of a circle" setting."""
+    matching = dict(program.matching or {})
+    matching["circles"] = {**(matching.get("circles") or {}), "allow_private_sharing": allowed}
+    program.matching = matching
+    db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import wtforms
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from portal.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_DB_INT
@@ -29,3 +30,16 @@ class IntegerField(wtforms.IntegerField):
     def pre_validate(self, form) -> None:
         if self.data is not None and not -MAX_DB_INT <= self.data <= MAX_DB_INT:
             raise ValidationError("That number is far too large.")
+
+
+# The optgroup of the "Only …" choices in an item's audience select (docs/circles.md).
+ONE_PERSON_GROUP = "Only one person of your circle"
+
+
+def audience_choices(options) -> list[SelectChoice]:
+    """An audience select's choices (``sharing.AudienceOption``s): the relationships first,
+    then the people of a circle one may choose alone, grouped under ``ONE_PERSON_GROUP``."""
+    return [
+        SelectChoice(o.value, o.label, optgroup=ONE_PERSON_GROUP if o.private_to else None)
+        for o in options
+    ]

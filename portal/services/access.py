@@ -56,6 +56,7 @@ from portal.models import (
     utcnow,
 )
 from portal.models.choosing import ChoosingSettings, MatchingMode, MentorRequest
+from portal.models.circle_shares import EntryPrivateShare, GoalPrivateShare, PracticePrivateShare
 from portal.models.circles import (
     CIRCLE_READABLE_STATUSES,
     Circle,
@@ -655,6 +656,147 @@ def readable_introductions(user: User, circle: Circle) -> Select[tuple[CircleInt
     return mine.where(or_(CircleIntroduction.user_id == user.id, in_with_writer))
 
 
+# --- circles: shared with one person --------------------------------------------------
+# Where the programme allows it (``programs.matching["circles"]["allow_private_sharing"]``),
+# a person may share an entry, a practice (with its check-ins) or a goal with ONE other
+# person of a circle they are in now: a current member or the facilitator. The row
+# (``entry_private_shares`` and its kin) records that person, the circle and the moment.
+# It is read by the author and that one person, and only if BOTH were in the circle (a stint
+# covering the moment, or its facilitator) when it was shared, while the circle is readable.
+# Not by the facilitator unless they are the chosen person; not by the other members; never
+# by admins or leads (they are never in a circle of a programme they run). A chosen member
+# who leaves keeps it (their stint covered the moment), as with circle shares. Turning the
+# setting off later changes no read: nothing new can be shared that way (services/sharing),
+# and what was shared stays readable by its two people.
+
+
+def _private_share_in(link: Any, item_key: Any, item_id: Any, author_id: Any, user: User) -> Any:
+    """SQL EXISTS: the item was shared with ``user`` alone, through a readable circle that
+    both ``user`` and the item's author were in at the moment it was shared."""
+    item_model = item_id.class_
+    moment = link.created_at
+    query = (
+        select(link.circle_id)
+        .join(Circle, Circle.id == link.circle_id)
+        .where(
+            item_key == item_id,
+            link.reader_id == user.id,
+            _circle_readable(),
+            or_(
+                Circle.facilitator_id == user.id,
+                _in_circle_at(user.id, link.circle_id, moment, link),
+            ),
+            or_(
+                Circle.facilitator_id == author_id,
+                _in_circle_at(author_id, link.circle_id, moment, link, item_model),
+            ),
+        )
+        .correlate(item_model)
+    )
+    return exists(query)
+
+
+def _entry_private_readable_by(user: User) -> Any:
+    return _private_share_in(
+        EntryPrivateShare, EntryPrivateShare.entry_id, JournalEntry.id, JournalEntry.author_id, user
+    )
+
+
+def _practice_private_readable_by(user: User) -> Any:
+    return _private_share_in(
+        PracticePrivateShare,
+        PracticePrivateShare.practice_id,
+        Practice.id,
+        Practice.owner_id,
+        user,
+    )
+
+
+def _goal_private_readable_by(user: User) -> Any:
+    return _private_share_in(
+        GoalPrivateShare, GoalPrivateShare.goal_id, Goal.id, Goal.owner_id, user
+    )
+
+
+def private_mates(user: User) -> Select[tuple[User, Circle]]:
+    """Whom the user may share with alone now: (person, circle) for every other current
+    member and the facilitator of each circle the user may share in (``sharable_circles``).
+    Whether the programme allows it is the sharing service's question, not a read rule."""
+    mine = select(sharable_circles(user).with_only_columns(Circle.id).subquery().c.id)
+    members = select(CircleMember.user_id.label("person_id"), CircleMember.circle_id).where(
+        CircleMember.circle_id.in_(mine), CircleMember.left_at.is_(None)
+    )
+    facilitators = select(Circle.facilitator_id, Circle.id).where(Circle.id.in_(mine))
+    pairs = union(members, facilitators).subquery()
+    return (
+        select(User, Circle)
+        .join(pairs, pairs.c.person_id == User.id)
+        .join(Circle, Circle.id == pairs.c.circle_id)
+        .where(User.id != user.id)
+    )
+
+
+def privately_shared_in_circle(user: User, circle: Circle) -> dict[str, Select]:
+    """What was shared with one person in this circle that the user reads: shared with them
+    (under the rule above), or by them (the author always reads their own). The circle
+    page's "Only for you" list; keys ``entries``, ``practices``, ``goals``."""
+    if not is_readable_circle(user, circle):
+        nothing = false()
+        return {
+            "entries": select(JournalEntry).where(nothing),
+            "practices": select(Practice).where(nothing),
+            "goals": select(Goal).where(nothing),
+        }
+    entries = select(EntryPrivateShare.entry_id).where(EntryPrivateShare.circle_id == circle.id)
+    practices = select(PracticePrivateShare.practice_id).where(
+        PracticePrivateShare.circle_id == circle.id
+    )
+    goals = select(GoalPrivateShare.goal_id).where(GoalPrivateShare.circle_id == circle.id)
+    return {
+        "entries": select(JournalEntry).where(
+            JournalEntry.id.in_(entries),
+            entry_shared_clause(),
+            or_(JournalEntry.author_id == user.id, _entry_private_readable_by(user)),
+        ),
+        "practices": select(Practice).where(
+            Practice.id.in_(practices),
+            practice_shared_clause(),
+            or_(Practice.owner_id == user.id, _practice_private_readable_by(user)),
+        ),
+        "goals": select(Goal).where(
+            Goal.id.in_(goals),
+            Goal.visibility == Visibility.shared,
+            or_(Goal.owner_id == user.id, _goal_private_readable_by(user)),
+        ),
+    }
+
+
+def _private_readers_of(link: Any, item_key: Any, item_id: int) -> list[tuple[User, Circle]]:
+    query = (
+        select(User, Circle)
+        .join(link, link.reader_id == User.id)
+        .join(Circle, Circle.id == link.circle_id)
+        .where(item_key == item_id)
+        .order_by(link.created_at, User.id)
+    )
+    return [(person, circle) for person, circle in db.session.execute(query)]
+
+
+def entry_private_readers(entry: JournalEntry) -> list[tuple[User, Circle]]:
+    """The people an entry was shared with alone, and the circle (for its author's line)."""
+    return _private_readers_of(EntryPrivateShare, EntryPrivateShare.entry_id, entry.id)
+
+
+def practice_private_readers(practice: Practice) -> list[tuple[User, Circle]]:
+    """The people a practice was shared with alone, and the circle."""
+    return _private_readers_of(PracticePrivateShare, PracticePrivateShare.practice_id, practice.id)
+
+
+def goal_private_readers(goal: Goal) -> list[tuple[User, Circle]]:
+    """The people a goal was shared with alone, and the circle."""
+    return _private_readers_of(GoalPrivateShare, GoalPrivateShare.goal_id, goal.id)
+
+
 # --- programs and memberships ----------------------------------------------------------
 
 
@@ -721,7 +863,11 @@ def _entry_audience_in(pairings: Any, author: Any = JournalEntry.author_id) -> A
 def _entry_readable_by(user: User) -> Any:
     return and_(
         entry_shared_clause(),
-        or_(_entry_audience_in(_readable(user)), _entry_circle_readable_by(user)),
+        or_(
+            _entry_audience_in(_readable(user)),
+            _entry_circle_readable_by(user),
+            _entry_private_readable_by(user),
+        ),
     )
 
 
@@ -1085,7 +1231,11 @@ def _practice_audience_in(pairings: Any) -> Any:
 def _practice_readable_by(user: User) -> Any:
     return and_(
         practice_shared_clause(),
-        or_(_practice_audience_in(_readable(user)), _practice_circle_readable_by(user)),
+        or_(
+            _practice_audience_in(_readable(user)),
+            _practice_circle_readable_by(user),
+            _practice_private_readable_by(user),
+        ),
     )
 
 
@@ -1255,7 +1405,8 @@ def visible_goals(user: User) -> Select[tuple[Goal]]:
     return select(Goal).where(
         or_(
             Goal.owner_id == user.id,
-            (Goal.visibility == Visibility.shared) & or_(Goal.pairing_id.in_(readable), in_circle),
+            (Goal.visibility == Visibility.shared)
+            & or_(Goal.pairing_id.in_(readable), in_circle, _goal_private_readable_by(user)),
         )
     )
 

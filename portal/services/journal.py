@@ -257,24 +257,13 @@ def audience_of(entry: JournalEntry) -> list[Pairing]:
 def audience_line(entry: JournalEntry) -> str:
     """For the author: exactly who can read the entry."""
     circles = access.entry_circle_audience(entry) if entry.is_shared else []
-    return audience_sentence(entry.author, audience_of(entry), circles)
+    people = access.entry_private_readers(entry) if entry.is_shared else []
+    return audience_sentence(entry.author, audience_of(entry), circles, people)
 
 
 def audience_choice_of(entry: JournalEntry, options: list[AudienceOption]) -> str:
     """The ``audience`` form value matching the entry's current audience, or ""."""
-    if not entry.is_shared:
-        return ""
-    current = sharing.audience_ids(entry)
-    circles = sharing.circle_audience_ids(entry)
-    matching = [
-        o
-        for o in options
-        if set(o.pairing_ids) <= current
-        and set(o.circle_ids) <= circles
-        and (o.pairing_ids or o.circle_ids)
-    ]
-    best = max(matching, key=lambda o: len(o.pairing_ids) + len(o.circle_ids), default=None)
-    return best.value if best else ""
+    return sharing.audience_choice_of(entry, options)
 
 
 def _notify_shared(entry: JournalEntry, pairing_ids: list[int]) -> None:

@@ -335,7 +335,8 @@ def audience_line(practice: Practice) -> str:
     owner = practice.owner or db.session.get(User, practice.owner_id)
     pairings = access.practice_audience(practice) if practice.is_shared else []
     circles = access.practice_circle_audience(practice) if practice.is_shared else []
-    return audience_sentence(owner, pairings, circles)
+    people = access.practice_private_readers(practice) if practice.is_shared else []
+    return audience_sentence(owner, pairings, circles, people)
 
 
 def _live_reader_ids(practice: Practice) -> list[int]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import utcnow
+from portal.models import Pairing, utcnow
 from portal.models.circles import CircleMember, CircleStatus
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.kickoff import Goal
@@ -33,6 +34,7 @@ from tests.factories import (
     make_program,
     make_user,
     share_with_circle,
+    share_with_one,
 )
 
 VIEWERS = ("fran", "mia", "noor", "ola", "pia", "gus", "ned", "lead", "admin", "outsider")
@@ -411,3 +413,99 @@ def test_the_prep_page_and_threads_open_to_the_circles_people_only(world, client
     for url, opens in expected.items():
         for headers in ({}, {"HX-Request": "true"}):
             assert client.get(url, headers=headers).status_code == (200 if opens else 404), url
+
+
+# --- shared with one person of the circle ------------------------------------------------
+# Circle A as above (Ola left on day 5, Pia joined on day 6). Each item was shared with ONE
+# person of a circle; its readers are the author and that person, only if both were in the
+# circle at that moment: not the facilitator (unless chosen), not the other members, not a
+# later joiner, not circle B, never the admin or the lead.
+
+
+@pytest.fixture
+def private_world(world):
+    people, _, a, b = world
+    pairing = db.session.scalar(
+        select(Pairing).where(Pairing.mentee_id == people["mia"].id).limit(1)
+    )
+    shared = {"visibility": Visibility.shared, "audience": []}
+    items = {
+        "mia_to_noor": make_entry(author=people["mia"], title="for noor", **shared),
+        "noor_practice_to_ola": make_practice(owner=people["noor"], **shared),
+        "mia_goal_to_fran": make_goal(pairing, people["mia"], visibility=Visibility.shared),
+        "fran_to_pia": make_entry(author=people["fran"], **shared),
+        "mia_to_pia_before_she_joined": make_entry(author=people["mia"], **shared),
+        "ola_to_noor_after_leaving": make_entry(author=people["ola"], **shared),
+        "ned_to_mia_through_b": make_entry(author=people["ned"], **shared),
+    }
+    share_with_one(items["mia_to_noor"], a, people["noor"], at=day(1))
+    share_with_one(items["noor_practice_to_ola"], a, people["ola"], at=day(2))
+    share_with_one(items["mia_goal_to_fran"], a, people["fran"], at=day(2))
+    share_with_one(items["fran_to_pia"], a, people["pia"], at=day(7))
+    share_with_one(items["mia_to_pia_before_she_joined"], a, people["pia"], at=day(3))
+    share_with_one(items["ola_to_noor_after_leaving"], a, people["noor"], at=day(7))
+    share_with_one(items["ned_to_mia_through_b"], b, people["mia"], at=day(7))
+    make_check_in(items["noor_practice_to_ola"], note="only for ola")
+    return people, items, a, b
+
+
+PRIVATE_READERS = {
+    "mia_to_noor": {"mia", "noor"},
+    # Ola left on day 5 and keeps what was shared with her alone before that.
+    "noor_practice_to_ola": {"noor", "ola"},
+    # The facilitator reads it only because she is the chosen person.
+    "mia_goal_to_fran": {"mia", "fran"},
+    "fran_to_pia": {"fran", "pia"},
+    # A row written for someone not (yet, or no longer) in the circle opens nothing.
+    "mia_to_pia_before_she_joined": {"mia"},
+    "ola_to_noor_after_leaving": {"ola"},
+    "ned_to_mia_through_b": {"ned"},
+}
+
+
+def test_who_reads_an_item_shared_with_one_person(private_world):
+    people, items, _, _ = private_world
+    wrong = []
+    for key, item in items.items():
+        for name in VIEWERS:
+            for how, asked in (("check", _check), ("query", _query)):
+                got = asked(people[name], item)
+                if key == "mia_goal_to_fran" and name not in PRIVATE_READERS[key] and got:
+                    # Mia's mentor (not in VIEWERS) reads it through the pairing; nobody here.
+                    wrong.append((key, name, how, got))
+                elif got != (name in PRIVATE_READERS[key]):
+                    wrong.append((key, name, how, got))
+    assert wrong == []
+
+
+def test_check_ins_follow_a_practice_shared_with_one_person(private_world):
+    people, items, _, _ = private_world
+    practice = items["noor_practice_to_ola"]
+    for name in VIEWERS:
+        query = access.visible_check_ins(people[name]).where(CheckIn.practice_id == practice.id)
+        assert (db.session.scalar(query) is not None) == (name in {"noor", "ola"}), name
+
+
+def test_the_circle_page_lists_what_was_shared_with_one_person_to_those_two_only(private_world):
+    people, items, a, _ = private_world
+    for name in ("fran", "mia", "noor", "ola", "pia"):
+        lists = access.privately_shared_in_circle(people[name], a)
+        seen = set()
+        for kind in ("entries", "practices", "goals"):
+            seen |= {i.id for i in db.session.scalars(lists[kind])}
+        readable = {
+            items[k].id
+            for k, who in PRIVATE_READERS.items()
+            if name in who and k != "ned_to_mia_through_b"
+        }
+        # The author also sees their own rows (even one that opens nothing to its reader).
+        own = {
+            i.id
+            for i in items.values()
+            if getattr(i, "author_id", getattr(i, "owner_id", None)) == people[name].id
+            and i is not items["ned_to_mia_through_b"]
+        }
+        assert seen == (readable | own), name
+    for name in ("gus", "ned", "admin", "lead", "outsider"):
+        lists = access.privately_shared_in_circle(people[name], a)
+        assert all(db.session.scalars(q).all() == [] for q in lists.values()), name

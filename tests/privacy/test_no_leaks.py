@@ -54,6 +54,12 @@ QUESTION = "ibis-question-6608"
 # a former member's leave note (the programme team only, never the circle).
 CIRCLE = "tapir-circle-2284"
 LEAVE = "lemur-leave-9051"
+# Circles, shared with one person (the programme allows it): ONE with the facilitator alone
+# (an entry, a practice and its check-in, a goal), ONE_MATE with another member alone: the
+# facilitator must not read that one, nor anyone but its author and that member.
+ONE = "narwhal-one-6120"
+ONE_MATE = "axolotl-mate-4471"
+MATE_EMAIL = "circle-mate@example.test"
 SKIPPED_ENDPOINTS = {"static", "auth.logout"}
 
 
@@ -134,7 +140,7 @@ def plant_circles(pairing) -> None:
     circle = make_circle(
         pairing.program,
         facilitator=pairing.mentor,
-        members=[pairing.mentee, mate := make_user(), leaver],
+        members=[pairing.mentee, mate := make_user(email=MATE_EMAIL), leaver],
         theme="Circle theme",
     )
     entry = make_entry(
@@ -176,6 +182,31 @@ def plant_circle_talk(pairing, circle, entry, practice, mate) -> None:
     talk.add_comment(mate, circle.id, "entries", entry.id, f"Circle comment {CIRCLE}")
     talk.add_comment(pairing.mentor, circle.id, "practices", practice.id, f"Cheer {CIRCLE}")
     talk.save_introduction(pairing.mentee, circle.id, f"Intro {CIRCLE}")
+    plant_one_person(pairing, circle, mate)
+
+
+def plant_one_person(pairing, circle, mate) -> None:
+    """What the mentee shared with one person of the circle, through the sharing service."""
+    from portal.services import journal, practice, sharing
+    from tests.factories import allow_private_sharing
+
+    allow_private_sharing(pairing.program)
+    mentee, facilitator = pairing.mentee, pairing.mentor
+    to_facilitator = sharing.resolve_audience(mentee, f"only-{circle.id}-{facilitator.id}")
+    entry = make_entry(author=mentee, title=f"Alone {ONE}", body=f"Only you {ONE}", audience=[])
+    journal.share_entry(entry, to_facilitator)
+    alone = make_practice(owner=mentee, title=f"Practice {ONE}", audience=[])
+    practice.share_practice(alone, to_facilitator)
+    make_check_in(alone, note=f"Check-in {ONE}")
+    goal = make_goal(pairing, mentee, title=f"Goal {ONE}", visibility=Visibility.private)
+    goal.visibility = Visibility.shared
+    sharing.set_private_share(goal, mentee, (circle.id, facilitator.id))
+    to_mate = sharing.resolve_audience(mentee, f"only-{circle.id}-{mate.id}")
+    entry = make_entry(
+        author=mentee, title=f"For mate {ONE_MATE}", body=f"Mate {ONE_MATE}", audience=[]
+    )
+    journal.share_entry(entry, to_mate)
+    db.session.commit()
 
 
 def plant_choosing(pairing) -> None:
@@ -319,13 +350,13 @@ def texts_seen(client, urls: list[str]):
 
 
 FORBIDDEN = {
-    "mentor": [PRIVATE, LEAVE],
-    "other_mentor": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
-    "other_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
-    "sibling_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
-    "admin": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE],
-    "lead": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE],
-    "other_lead": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE],
+    "mentor": [PRIVATE, LEAVE, ONE_MATE],
+    "other_mentor": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE, ONE, ONE_MATE],
+    "other_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE, ONE, ONE_MATE],
+    "sibling_mentee": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE, ONE, ONE_MATE],
+    "admin": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE, ONE, ONE_MATE],
+    "lead": [PRIVATE, PAIR, REPLY, QUESTION, CIRCLE, ONE, ONE_MATE],
+    "other_lead": [PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE, ONE, ONE_MATE],
 }
 
 
@@ -372,11 +403,17 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     auth.logout()
     auth.login(pairing.mentor)
     seen = [text for _, text in texts_seen(client, urls)]
-    for marker in (PAIR, NOTE, REPLY, QUESTION, CIRCLE):
+    for marker in (PAIR, NOTE, REPLY, QUESTION, CIRCLE, ONE):
         assert any(marker in text for text in seen), marker
     # The facilitator reads the circle's agenda, comments and introductions where they live.
     for marker in ("Agenda", "Circle comment", "Cheer", "Intro"):
         assert any(f"{marker} {CIRCLE}" in text for text in seen), marker
+    assert any(f"Check-in {ONE}" in text for text in seen)  # the check-in reached him too
+    auth.logout()
+    auth.login(MATE_EMAIL)  # the member the other entry was shared with alone reads it
+    seen = [text for _, text in texts_seen(client, urls)]
+    assert any(ONE_MATE in text for text in seen)
+    assert not [m for m in (ONE, PRIVATE, LEAVE) if any(m in text for text in seen)]
     auth.logout()
     auth.login(make_admin())
     seen = [text for _, text in texts_seen(client, urls)]
@@ -385,7 +422,8 @@ def test_does_the_sweep_reach_the_pages_where_the_rightful_readers_see_the_text(
     # Every request was logged (one access line each), never with what anyone wrote.
     logged = "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
     assert "portal.access" in logged
-    assert not [m for m in (PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE) if m in logged]
+    markers = (PRIVATE, PAIR, NOTE, REPLY, QUESTION, CIRCLE, LEAVE, ONE, ONE_MATE)
+    assert not [m for m in markers if m in logged]
 
 
 # One test per viewer, so that parallel workers share the sweep's cost.

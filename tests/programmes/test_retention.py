@@ -181,6 +181,7 @@ def test_does_saving_a_retention_store_it(client, auth, world):
 
 
 def test_does_retention_reach_what_was_written_in_the_programmes_circles(world):
+    from portal.models.circle_shares import EntryPrivateShare
     from portal.models.circles import (
         CircleAgreement,
         CircleAgreementVersion,
@@ -188,13 +189,15 @@ def test_does_retention_reach_what_was_written_in_the_programmes_circles(world):
         CircleReflection,
         EntryCircleAudience,
     )
-    from tests.factories import leave_circle, make_circle, share_with_circle
+    from tests.factories import leave_circle, make_circle, share_with_circle, share_with_one
 
     program, _ = world
     circle = make_circle(program)
     member, leaver = circle.stints[0].user, circle.stints[1].user
     entry = make_entry(author=member, title="Circle", body="ZQR-circle-entry")
     share_with_circle(entry, circle)
+    alone = make_entry(author=member, title="Alone", body="ZQR-one-person")
+    share_with_one(alone, circle, circle.stints[2].user)
     agreement = CircleAgreement(circle_id=circle.id, text="ZQR-circle-agreement")
     agreement.versions.append(CircleAgreementVersion(version=1, text="ZQR-circle-agreement"))
     db.session.add_all(
@@ -210,7 +213,14 @@ def test_does_retention_reach_what_was_written_in_the_programmes_circles(world):
 
     assert removed["circle_entry_shares"] == removed["circle_reflections"] == 1
     assert removed["circle_agreements"] == removed["circle_leave_notes"] == 1
-    for model in (EntryCircleAudience, CircleAgreement, CircleAgreementVersion, CircleReflection):
+    assert removed["circle_private_entry_shares"] == 1
+    for model in (
+        EntryCircleAudience,
+        EntryPrivateShare,
+        CircleAgreement,
+        CircleAgreementVersion,
+        CircleReflection,
+    ):
         assert _count(model) == 0, model
     assert _count(CircleMember, CircleMember.leave_note.is_not(None)) == 0
     # The member's entry stays theirs; the circle and its stints stay.

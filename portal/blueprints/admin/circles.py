@@ -14,6 +14,7 @@ from portal.core.errors import NotVisible
 from portal.extensions import db
 from portal.rendering import hx_redirect_or, render, wants_fragment
 from portal.services.circles import background, formation, health, page
+from portal.services.circles import settings as circle_settings
 from portal.services.programmes import holds
 from portal.templating import localtime
 
@@ -37,6 +38,8 @@ def _board(slug: str, status: int = 200, **extra):
         circle_formula=health.FORMULA,
         circle_states=health.STATE_LABELS,
         settings=formation.settings_of(program),
+        circle_settings=circle_settings.current(program),
+        settings_errors=extra.pop("settings_errors", {}),
         members=members,
         facilitators=facilitators,
         undoable=holds.undoable(current_user, program.id),
@@ -76,6 +79,26 @@ def propose_circles(slug: str):
         f"Proposed {len(proposal.circles)} circles, {solution.placed} people placed "
         f"({gap}); {len(proposal.unplaced)} not placed. Nobody is told until you approve.",
     )
+
+
+@bp.post("/programs/<slug>/circles/settings")
+@guards.programme_work_required
+def circle_settings_save(slug: str):
+    program = program_or_404(slug)
+    try:
+        circle_settings.save(
+            program,
+            current_user,
+            min_size=request.form.get("min_size"),
+            max_size=request.form.get("max_size"),
+            max_per_department=request.form.get("max_per_department"),
+            allow_private_sharing=request.form.get("allow_private_sharing") == "yes",
+        )
+    except circle_settings.SettingsError as error:
+        db.session.rollback()
+        return _board(slug, 422, settings_errors={error.field: str(error)})
+    db.session.commit()
+    return _done(slug, "The circle settings are saved.")
 
 
 @bp.post("/programs/<slug>/circles/new")

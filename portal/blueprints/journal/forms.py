@@ -7,6 +7,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.blueprints.fields import audience_choices
 from portal.core.bounds import optional_id
 from portal.models.journal import Visibility
 from portal.services import journal
@@ -42,7 +43,7 @@ class EntryForm(FlaskForm):
     def set_audiences(self, options: list[journal.AudienceOption]) -> None:
         """Offer the author's current partners (see ``journal.audience_options``)."""
         self.audience_options = options
-        self.audience.choices = [SelectChoice(o.value, o.label) for o in options]
+        self.audience.choices = audience_choices(options)
         self.audience_ids: list[int] | None = None
 
     def check_sharing(self, user, entry=None) -> bool:

@@ -23,7 +23,7 @@ from portal.core.bounds import optional_id
 from portal.extensions import db
 from portal.models.journal import JournalEntry, Visibility
 from portal.rendering import hx_redirect_or, render, wants_fragment
-from portal.services import access, journal
+from portal.services import access, journal, sharing
 from portal.services.journal import EditConflict
 from portal.services.platform.markdown import render_markdown
 
@@ -83,7 +83,7 @@ def index():
 def _entry_form(entry: JournalEntry | None = None) -> EntryForm:
     form = EntryForm(obj=entry) if entry is not None and request.method == "GET" else EntryForm()
     form.set_prompts(journal.prompt_sets_for(current_user, keep=entry and entry.prompt_key))
-    form.set_audiences(journal.audience_options(current_user))
+    form.set_audiences(sharing.edit_options(current_user, entry))
     if request.method == "GET":
         if entry is None:
             form.prompt_key.data = request.args.get("prompt", "")
@@ -118,6 +118,14 @@ def _form_page(form: EntryForm, entry=None, conflict=None, status=200):
     )
 
 
+def _refused_page(form: EntryForm, entry: JournalEntry | None, error: Exception):
+    """The audience was refused when saving (checked again there: someone left, or the
+    programme changed its setting meanwhile): nothing is kept, the writer's text stays."""
+    db.session.rollback()
+    form.visibility.errors = [*form.visibility.errors, str(error)]
+    return _form_page(form, entry=entry, status=422)
+
+
 def _conflict_page(form: EntryForm, current: JournalEntry):
     """Keep the writer's text in the form, show the saved text, and let a re-save win."""
     form.version.data = str(current.version)
@@ -139,6 +147,8 @@ def new():
             entry = journal.save_entry(draft, form.fields(), form.version_number(), publish)
     except EditConflict as conflict:
         return _conflict_page(form, conflict.entry)
+    except journal.SharingError as error:
+        return _refused_page(form, draft, error)
     flash("Saved as a private draft." if entry.is_draft else "Your entry is saved.", "success")
     return hx_redirect_or(url_for("journal.detail", entry_id=entry.id))
 
@@ -204,6 +214,8 @@ def edit(entry_id: int):
         journal.save_entry(entry, form.fields(), form.version_number(), publish)
     except EditConflict as conflict:
         return _conflict_page(form, conflict.entry)
+    except journal.SharingError as error:
+        return _refused_page(form, entry, error)
     flash("Your changes are saved.", "success")
     return hx_redirect_or(url_for("journal.detail", entry_id=entry.id))
 

@@ -87,6 +87,18 @@ def _goal(pairing: Pairing, goal_id: int, edit: bool = False) -> Goal:
     return goal
 
 
+def _edit_form(goal: Goal, form: GoalForm | None) -> GoalForm | None:
+    """The goal's edit form, with the same circle choices as the add form (its current one
+    chosen); only its owner gets one."""
+    if not access.can_edit_goal(current_user, goal):
+        return form
+    if form is None:
+        circle = goal_service.circle_choice_of(goal, current_user)
+        form = GoalForm(formdata=None, obj=goal, visibility=goal.visibility.value, circle=circle)
+    form.circle.choices = [("", "No circle"), *goal_service.circle_choices(current_user)]
+    return form
+
+
 def _goal_page(pairing: Pairing, goal: Goal, status: int = 200, **forms):
     detail = goal_service.goal_detail(current_user, goal)
     link_form = forms.pop("link_form", None) or LinkPracticeForm(formdata=None)
@@ -103,9 +115,11 @@ def _goal_page(pairing: Pairing, goal: Goal, status: int = 200, **forms):
         points=goal_service.progress_points(detail.ratings),
         rating_form=forms.get("rating_form")
         or GoalRatingForm(formdata=None, progress=goal.progress.value),
-        edit_form=forms.get("edit_form")
-        or GoalForm(formdata=None, obj=goal, visibility=goal.visibility.value),
+        edit_form=_edit_form(goal, forms.get("edit_form")),
         link_form=link_form,
+        circle_line=goal_service.circle_line(goal)
+        if access.can_edit_goal(current_user, goal)
+        else "",
         can_edit=access.can_edit_goal(current_user, goal)
         and access.can_work_in_pairing(current_user, pairing),
     )
@@ -156,6 +170,7 @@ def edit_goal(pairing_id: int, goal_id: int):
                 why=form.why.data or "",
                 measure=form.measure.data or "",
                 visibility=form.visibility.data,
+                circle=(form.circle.data or "")[:40] if "circle" in request.form else None,
             )
         if saved:
             flash("The goal is saved.", "success")

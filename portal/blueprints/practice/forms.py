@@ -16,13 +16,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.blueprints.fields import DateField, IntegerField
+from portal.blueprints.fields import DateField, IntegerField, audience_choices
 from portal.core.bounds import optional_id
 from portal.models import User
 from portal.models.journal import Visibility
 from portal.models.practice import Practice, PracticeTemplate
 from portal.services.practice import source_choices
-from portal.services.sharing import audience_options
+from portal.services.sharing import audience_choice_of, edit_options
 
 VISIBILITY_CHOICES = [
     SelectChoice("shared", "Shared with my partner"),
@@ -130,11 +130,13 @@ class TemplateForm(FlaskForm):
     )
 
 
-def fill_source_choices(form, user: User) -> None:
+def fill_source_choices(form, user: User, practice: Practice | None = None) -> None:
     """Offer the journal entries and meetings a practice may come from, and the partners
-    it may be shared with."""
-    form.audience_options = audience_options(user)
-    form.audience.choices = [SelectChoice(o.value, o.label) for o in form.audience_options]
+    it may be shared with (an edit starts from the practice's own audience)."""
+    form.audience_options = edit_options(user, practice)
+    if practice is not None and not form.is_submitted():
+        form.audience.data = audience_choice_of(practice, form.audience_options)
+    form.audience.choices = audience_choices(form.audience_options)
     if not form.audience_options and not form.is_submitted():
         form.visibility.data = "private"  # nobody to share with: do not offer a failing default
     entries, meetings = source_choices(user)

@@ -71,7 +71,7 @@ def new():
 def edit(practice_id: int):
     practice = _owned_or_403(practice_id)
     form = PracticeForm(obj=practice)
-    fill_source_choices(form, current_user)
+    fill_source_choices(form, current_user, practice)
     if form.validate_on_submit():
         with saving(form) as saved:
             service.update_practice(practice, practice_values(form, []))

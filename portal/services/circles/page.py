@@ -8,7 +8,7 @@ programme team reads; the facilitator cannot remove anyone (the programme team c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -40,6 +40,14 @@ class CirclePage:
     goals: list[Goal]
     is_facilitator: bool
     my_stint: CircleMember | None
+    # Shared with one person of this circle: with this person, or by them (access rules).
+    private_entries: list[JournalEntry] = field(default_factory=list)
+    private_practices: list[Practice] = field(default_factory=list)
+    private_goals: list[Goal] = field(default_factory=list)
+
+    @property
+    def has_private(self) -> bool:
+        return bool(self.private_entries or self.private_practices or self.private_goals)
 
     @property
     def may_leave(self) -> bool:
@@ -77,6 +85,7 @@ def circle_page(user: User, circle_id: int) -> CirclePage:
         access.goals_shared_in_circle(user, circle).order_by(Goal.id.desc()).limit(50)
     )
     mine = next((s for s in current if s.user_id == user.id), None)
+    private = access.privately_shared_in_circle(user, circle)
     return CirclePage(
         circle,
         [s.user for s in current],
@@ -86,6 +95,9 @@ def circle_page(user: User, circle_id: int) -> CirclePage:
         list(goals),
         circle.facilitator_id == user.id,
         mine,
+        list(db.session.scalars(private["entries"].order_by(JournalEntry.id.desc()).limit(50))),
+        list(db.session.scalars(private["practices"].order_by(Practice.id.desc()).limit(50))),
+        list(db.session.scalars(private["goals"].order_by(Goal.id.desc()).limit(50))),
     )
 
 
@@ -105,6 +117,15 @@ def leave(user: User, circle_id: int, note: str) -> Circle:
     )
     if stint_id is None:
         raise CircleError("You are not a member of this circle now.")
+    # Lock the stint before stamping the moment (a write that changes nothing: a row lock on
+    # PostgreSQL, the write lock on SQLite): a share with this person that holds the lock
+    # finishes first, so the leaving is stamped after it and they keep it (sharing.py).
+    db.session.execute(
+        update(CircleMember)
+        .where(CircleMember.id == stint_id)
+        .values(left_at=CircleMember.left_at)
+        .execution_options(synchronize_session=False)
+    )
     claimed = db.session.execute(
         update(CircleMember)
         .where(CircleMember.id == stint_id, CircleMember.left_at.is_(None))

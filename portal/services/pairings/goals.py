@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
@@ -14,9 +14,9 @@ from portal.models.circles import Circle, GoalCircleAudience
 from portal.models.journal import Visibility
 from portal.models.kickoff import Goal, GoalPractice, GoalProgress, GoalRating
 from portal.models.practice import CheckIn, Practice
-from portal.services import access
+from portal.services import access, sharing
 from portal.services.pairings import KickoffError
-from portal.services.sharing import CIRCLE_PREFIX
+from portal.services.sharing import CIRCLE_PREFIX, PRIVATE_PREFIX
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 2000
@@ -60,7 +60,7 @@ def add_goal(
     """A new goal, with its first point of history: not started, today. `circle` (a
     ``circle-<id>`` choice) also shares it with one of the owner's circles (docs/circles.md)."""
     title, why, measure = _clean(title, why, measure)
-    circle_id = _circle_choice(owner, circle, visibility)
+    choice = _circle_choice(owner, circle, visibility)
     count = db.session.scalar(
         select(db.func.count(Goal.id)).where(
             Goal.pairing_id == pairing.id, Goal.owner_id == owner.id
@@ -83,26 +83,43 @@ def add_goal(
     db.session.add(goal)
     db.session.flush()
     db.session.add(GoalRating(goal_id=goal.id, progress=GoalProgress.not_started, rated_on=today))
-    if circle_id is not None:
-        db.session.add(GoalCircleAudience(goal_id=goal.id, circle_id=circle_id))
+    _share_in_circle(goal, owner, choice)
     db.session.flush()
     return goal
 
 
 def circle_choices(user: User) -> list[tuple[str, str]]:
-    """The circles the person may share a goal with now: (value, label) for the goal form."""
+    """Whom in a circle the person may share a goal with now, (value, label) for the goal
+    forms: each circle they share in, then each person of it alone where the programme
+    allows that (``sharing.private_options``)."""
     circles = db.session.scalars(access.sharable_circles(user).order_by(Circle.id))
-    return [
+    choices = [
         (f"{CIRCLE_PREFIX}{c.id}", f"The circle “{c.theme}” in {c.program.name}") for c in circles
     ]
+    return choices + [(o.value, o.label) for o in sharing.private_options(user)]
 
 
-def _circle_choice(user: User, value: str, visibility: str) -> int | None:
-    """The circle id of a goal form's choice, or None; a choice that is not one of the
-    person's circles now, or a private goal, is refused next to the field."""
+# A goal form's circle choice: ("circle", circle id), ("person", (circle id, person id)), or
+# None for no circle.
+CircleChoice = tuple[str, object] | None
+
+
+def _circle_choice(user: User, value: str, visibility: str) -> CircleChoice:
+    """What a goal form's circle field asks for; a circle or person who is not among the
+    person's choices now, or a private goal, is refused next to the field."""
     value = (value or "").strip()
     if not value:
         return None
+    if value.startswith(PRIVATE_PREFIX):
+        if visibility != Visibility.shared.value:
+            raise KickoffError(
+                "A goal shared with one person is shared: choose “Shared” above, or no circle.",
+                "circle",
+            )
+        try:
+            return ("person", sharing.resolve_private(user, value))
+        except sharing.SharingError as error:
+            raise KickoffError(str(error), "circle") from None
     if value not in dict(circle_choices(user)):
         raise KickoffError("Choose one of your circles, or no circle.", "circle")
     if visibility != Visibility.shared.value:
@@ -110,11 +127,90 @@ def _circle_choice(user: User, value: str, visibility: str) -> int | None:
             "A goal shared with a circle is shared: choose “Shared” above, or no circle.",
             "circle",
         )
-    return int(value.removeprefix(CIRCLE_PREFIX))
+    return ("circle", int(value.removeprefix(CIRCLE_PREFIX)))
 
 
-def edit_goal(goal: Goal, *, title: str, why: str, measure: str, visibility: str) -> Goal:
-    goal.title, goal.why, goal.measure = _clean(title, why, measure)
+def _share_in_circle(goal: Goal, owner: User, choice: CircleChoice) -> None:
+    """Share the goal with exactly this circle, or this one person of a circle, or neither,
+    among the circles the owner shares in now; rows of circles the owner left, and of people
+    who left, stay (they keep what was shared with them). Checked again under locks."""
+    db.session.execute(select(Goal.id).where(Goal.id == goal.id).with_for_update())
+    sharable = set(db.session.scalars(access.sharable_circles(owner).with_only_columns(Circle.id)))
+    circle_id = choice[1] if choice and choice[0] == "circle" else None
+    if circle_id is not None and circle_id not in sharable:
+        raise KickoffError("Choose one of your circles, or no circle.", "circle")
+    stale = sharable - {circle_id}
+    if stale:
+        db.session.execute(
+            delete(GoalCircleAudience).where(
+                GoalCircleAudience.goal_id == goal.id, GoalCircleAudience.circle_id.in_(stale)
+            )
+        )
+    existing = set(
+        db.session.scalars(
+            select(GoalCircleAudience.circle_id).where(GoalCircleAudience.goal_id == goal.id)
+        )
+    )
+    if circle_id is not None and circle_id not in existing:
+        db.session.add(GoalCircleAudience(goal_id=goal.id, circle_id=circle_id))
+    target = choice[1] if choice and choice[0] == "person" else None
+    try:
+        sharing.set_private_share(goal, owner, target)
+    except sharing.SharingError as error:
+        raise KickoffError(str(error), "circle") from None
+
+
+def circle_choice_of(goal: Goal, user: User) -> str:
+    """The goal form's circle value for the goal as it is shared now (edit form), or ""."""
+    choices = dict(circle_choices(user))
+    for circle_id, person_id in sorted(sharing.private_share_ids(goal)):
+        if f"{PRIVATE_PREFIX}{circle_id}-{person_id}" in choices:
+            return f"{PRIVATE_PREFIX}{circle_id}-{person_id}"
+    for circle_id in db.session.scalars(
+        select(GoalCircleAudience.circle_id).where(GoalCircleAudience.goal_id == goal.id)
+    ):
+        if f"{CIRCLE_PREFIX}{circle_id}" in choices:
+            return f"{CIRCLE_PREFIX}{circle_id}"
+    return ""
+
+
+def circle_line(goal: Goal) -> str:
+    """For the goal's owner: who besides the pairing reads it through a circle ("" if nobody)."""
+    if not goal.is_shared:
+        return ""
+    circles = list(
+        db.session.scalars(
+            select(Circle)
+            .join(GoalCircleAudience, GoalCircleAudience.circle_id == Circle.id)
+            .where(GoalCircleAudience.goal_id == goal.id)
+            .order_by(Circle.id)
+        )
+    )
+    people = access.goal_private_readers(goal)
+    if not circles and not people:
+        return ""
+    owner = db.session.get(User, goal.owner_id)
+    listed = sharing.audience_sentence(owner, [], circles, people).split("; nobody else")[0]
+    ending = "; nobody else in the circle." if people and not circles else "."
+    return f"Also s{listed[1:]}{ending}"
+
+
+def edit_goal(
+    goal: Goal,
+    *,
+    title: str,
+    why: str,
+    measure: str,
+    visibility: str,
+    circle: str | None = None,
+) -> Goal:
+    """Rewrite the goal; ``circle`` (the edit form's choice, None leaves it) also says with
+    which of the owner's circles, or which one person of a circle, it is shared now."""
+    title, why, measure = _clean(title, why, measure)
+    if circle is not None:
+        owner = db.session.get(User, goal.owner_id)
+        _share_in_circle(goal, owner, _circle_choice(owner, circle, visibility))
+    goal.title, goal.why, goal.measure = title, why, measure
     goal.visibility = Visibility(visibility)
     goal.updated_at = utcnow()
     return goal

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, Program, utcnow
+from portal.models.circle_shares import EntryPrivateShare, GoalPrivateShare, PracticePrivateShare
 from portal.models.circles import (
     Circle,
     CircleAgendaPoint,
@@ -137,6 +138,19 @@ KINDS: dict[str, Kind] = {
     ),
     "circle_goal_shares": _by_circle(
         "goals shared with its circles", GoalCircleAudience, "goal_id"
+    ),
+    "circle_private_entry_shares": _by_circle(
+        "journal entries shared with one person of its circles (the entries stay)",
+        EntryPrivateShare,
+        "entry_id",
+    ),
+    "circle_private_practice_shares": _by_circle(
+        "practices shared with one person of its circles (the practices stay)",
+        PracticePrivateShare,
+        "practice_id",
+    ),
+    "circle_private_goal_shares": _by_circle(
+        "goals shared with one person of its circles", GoalPrivateShare, "goal_id"
     ),
     "circle_agreements": _by_circle(
         "circle agreements, their versions and signatures", CircleAgreement
