@@ -39,6 +39,7 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ClauseElement
 
 from portal.core.errors import NotVisible
@@ -105,13 +106,26 @@ def _now() -> Any:
     return utcnow() if bound is None else bound
 
 
+class _ViewerId(BindParameter):
+    """The stand-in viewer's id. Compared in SQL it is a parameter; compared in Python with
+    a plain value (``if circle.facilitator_id == user.id``) it would quietly answer False at
+    build time for every viewer, so that raises instead."""
+
+    inherit_cache = True
+
+    def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+        if op in (operators.eq, operators.ne) and not isinstance(other[0], ClauseElement):
+            raise TypeError("a prebuilt access statement cannot compare user.id in Python")
+        return super().operate(op, *other, **kwargs)
+
+
 class _AnyViewer:
     """Stands in for the user while a statement is prebuilt: ``id`` is a bound parameter,
     and the attributes the caller named (``known``) are plain values. Any other attribute
     raises, so a rule that depends on more than that (say ``is_portal_admin``) cannot be
     prebuilt for everyone by mistake."""
 
-    id = bindparam("viewer_id", type_=Integer)
+    id = _ViewerId("viewer_id", type_=Integer)
 
     def __init__(self, known: dict[str, Any]) -> None:
         self.__dict__.update(known)

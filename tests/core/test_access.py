@@ -247,3 +247,16 @@ def test_a_prebuilt_statement_may_not_carry_the_moment_it_was_built():
 
     with pytest.raises(TypeError, match="fixed moment"):
         access.prebuilt("test.frozen_moment", frozen)
+
+
+def test_a_prebuilt_statement_may_not_compare_the_viewer_in_python():
+    from portal.models.notifications import Notification
+
+    owner = make_user()
+
+    def decided_at_build_time(viewer):  # a Python `if` would pick one branch for everyone
+        mine = owner.id == viewer.id
+        return select(Notification).where(Notification.user_id == (owner.id if mine else 0))
+
+    with pytest.raises(TypeError, match="compare user.id in Python"):
+        access.prebuilt("test.python_comparison", decided_at_build_time)
