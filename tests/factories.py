@@ -633,7 +633,7 @@ def leave_circle(circle: Any, user: User, at: Any = None, note: str | None = Non
 def share_with_one(item: Any, circle: Any, reader: User, at: Any = None) -> None:
     """Share an entry, practice or goal with one person of a circle at a moment (now unless
     told), as ``sharing.set_private_share`` writes it, without its checks (for histories)."""
-    from portal.models.circle_shares import (
+    from portal.models.circles import (
         EntryPrivateShare,
         GoalPrivateShare,
         PracticePrivateShare,

@@ -57,7 +57,6 @@ from portal.models import (
     utcnow,
 )
 from portal.models.choosing import ChoosingSettings, MatchingMode, MentorRequest
-from portal.models.circle_shares import EntryPrivateShare, GoalPrivateShare, PracticePrivateShare
 from portal.models.circles import (
     CIRCLE_READABLE_STATUSES,
     Circle,
@@ -68,8 +67,11 @@ from portal.models.circles import (
     CircleReflection,
     CircleStatus,
     EntryCircleAudience,
+    EntryPrivateShare,
     GoalCircleAudience,
+    GoalPrivateShare,
     PracticeCircleAudience,
+    PracticePrivateShare,
 )
 from portal.models.enrollment import AuditEvent
 from portal.models.journal import (

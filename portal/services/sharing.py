@@ -17,13 +17,16 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import Pairing, Program, User, utcnow
-from portal.models.circle_shares import (
+from portal.models.circles import (
+    Circle,
+    CircleMember,
+    EntryCircleAudience,
     EntryPrivateShare,
     GoalPrivateShare,
+    PracticeCircleAudience,
     PracticePrivateShare,
     allows_private_sharing,
 )
-from portal.models.circles import Circle, CircleMember, EntryCircleAudience, PracticeCircleAudience
 from portal.models.journal import EntryAudience, EntryStatus, JournalEntry, Visibility
 from portal.models.kickoff import Goal
 from portal.models.practice import Practice, PracticeAudience

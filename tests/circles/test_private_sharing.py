@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Notification
-from portal.models.circle_shares import (
+from portal.models.circles import (
     EntryPrivateShare,
+    GoalCircleAudience,
     GoalPrivateShare,
     PracticePrivateShare,
     allows_private_sharing,
 )
-from portal.models.circles import GoalCircleAudience
 from portal.models.journal import JournalEntry, Visibility
 from portal.models.kickoff import Goal
 from portal.models.practice import Practice

@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
-from portal.models.circle_shares import PracticePrivateShare
-from portal.models.circles import Circle
+from portal.models.circles import Circle, PracticePrivateShare
 from portal.models.practice import Practice
 from portal.models.programs import Program
 from portal.services import access, practice, sharing

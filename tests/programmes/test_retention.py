@@ -181,13 +181,13 @@ def test_does_saving_a_retention_store_it(client, auth, world):
 
 
 def test_does_retention_reach_what_was_written_in_the_programmes_circles(world):
-    from portal.models.circle_shares import EntryPrivateShare
     from portal.models.circles import (
         CircleAgreement,
         CircleAgreementVersion,
         CircleMember,
         CircleReflection,
         EntryCircleAudience,
+        EntryPrivateShare,
     )
     from tests.factories import leave_circle, make_circle, share_with_circle, share_with_one
 

@@ -10,8 +10,12 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Program, User
-from portal.models.circle_shares import PRIVATE_SHARING_KEY, allows_private_sharing
-from portal.models.circles import LARGEST_CIRCLE, SMALLEST_CIRCLE
+from portal.models.circles import (
+    LARGEST_CIRCLE,
+    PRIVATE_SHARING_KEY,
+    SMALLEST_CIRCLE,
+    allows_private_sharing,
+)
 from portal.services.circles import formation
 from portal.services.platform import audit
 

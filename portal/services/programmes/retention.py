@@ -21,7 +21,6 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 
 from portal.extensions import db
 from portal.models import Membership, Pairing, Program, utcnow
-from portal.models.circle_shares import EntryPrivateShare, GoalPrivateShare, PracticePrivateShare
 from portal.models.circles import (
     Circle,
     CircleAgendaPoint,
@@ -31,8 +30,11 @@ from portal.models.circles import (
     CircleMember,
     CircleReflection,
     EntryCircleAudience,
+    EntryPrivateShare,
     GoalCircleAudience,
+    GoalPrivateShare,
     PracticeCircleAudience,
+    PracticePrivateShare,
 )
 from portal.models.guide import PairingRequest, SurveyResponse
 from portal.models.journal import EntryAudience, EntryComment
