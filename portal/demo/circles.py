@@ -4,7 +4,9 @@
   members, mentee@example.org (Lena Ortiz) among them;
 - a sixth member, circle6@example.org, left ten days ago with a note for the programme team:
   she keeps reading what was shared while she was in the circle, and nothing since;
-- members shared entries and a practice with the circle, through the sharing services;
+- members shared entries and a practice with the circle, through the sharing services; the
+  programme allows sharing with one person of the circle, and Lena shared one entry with
+  Marcus alone;
 - two meetings were held (attendance recorded by Marcus) and the next one is planned;
 - the circle agreement: all but Tomás signed the first draft, Hannah added a line (version 2,
   the signatures start over), and Marcus, Hannah and Jonas signed again; Lena has yet to, so
@@ -63,7 +65,14 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
         cadence=Cadence.biweekly,
         status=ProgramStatus.running,
         format=ProgramFormat.circles,
-        matching={"circles": {"min_size": 3, "max_size": 8, "max_per_department": 1}},
+        matching={
+            "circles": {
+                "min_size": 3,
+                "max_size": 8,
+                "max_per_department": 1,
+                "allow_private_sharing": True,
+            }
+        },
     )
     db.session.add(program)
     others = [person(email, name, tz) for email, name, tz in MEMBERS]
@@ -93,6 +102,13 @@ def seed_circles_demo(today: date, person, rng) -> dict[str, int]:
         circle,
         "A reorganisation, told from the inside",
         "How I explained a change I did not choose, and what my team asked that I had missed.",
+    )
+    _share_with_one(
+        lena,
+        circle,
+        marcus,
+        "Before I say it in the circle",
+        "The merger worries me more than I let on. Can we talk about it first, just us two?",
     )
     _share(
         marcus,
@@ -171,6 +187,18 @@ def _share(author: User, circle, title: str, body: str) -> JournalEntry:
     db.session.add(entry)
     db.session.flush()
     journal.share_entry(entry, Audience((), (circle.id,)))
+    return entry
+
+
+def _share_with_one(author: User, circle, reader: User, title: str, body: str) -> JournalEntry:
+    """A published entry shared with one person of the circle (the programme allows it)."""
+    now = utcnow()
+    entry = JournalEntry(
+        author_id=author.id, title=title, body=body, published_at=now, created_at=now
+    )
+    db.session.add(entry)
+    db.session.flush()
+    journal.share_entry(entry, Audience(private_to=(circle.id, reader.id)))
     return entry
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from portal.demo.seed import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.models.circles import Circle
+from portal.models.journal import JournalEntry
 from portal.services.circles import agreement as agreements
 
 SHARED = "Saying my worries out loud here made them ordinary."
@@ -42,4 +43,24 @@ def test_the_demo_circle_has_an_agreement_and_reflections(app, client, auth):
         review = client.get(f"/circles/{circle.id}/review")
         assert review.status_code == (404 if email == "admin@example.org" else 200), email
         assert (SHARED in review.text, PRIVATE in review.text) == (reads_shared, reads_private)
+        auth.logout()
+
+
+ALONE = "Can we talk about it first, just us two?"
+
+
+def test_the_demo_mentee_shared_one_entry_with_her_facilitator_alone(app, client, auth):
+    seed_demo()
+    for email, reads in (
+        ("mentor@example.org", True),  # Marcus, the one person she chose
+        ("mentee@example.org", True),  # Lena, its author
+        ("circle1@example.org", False),  # Hannah, another member of the circle
+        ("admin@example.org", False),
+    ):
+        assert auth.login(email, DEMO_PASSWORD).status_code == 303
+        found = db.session.scalar(
+            select(JournalEntry).where(JournalEntry.title == "Before I say it in the circle")
+        )
+        page = client.get(f"/journal/{found.id}")
+        assert (page.status_code == 200 and ALONE in page.text) == reads, email
         auth.logout()

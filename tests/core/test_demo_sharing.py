@@ -135,6 +135,7 @@ def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
     practice_audiences = db.metadata.tables["practice_audiences"]
     circle_entries = db.metadata.tables["entry_circle_audiences"]
     circle_practices = db.metadata.tables["practice_circle_audiences"]
+    one_person = db.metadata.tables["entry_private_shares"]
     orphans = db.session.scalars(
         select(JournalEntry.title).where(
             JournalEntry.visibility == Visibility.shared,
@@ -144,6 +145,7 @@ def test_is_every_shared_demo_item_shared_in_some_pairing(demo):
             ~select(circle_entries.c.entry_id)
             .where(circle_entries.c.entry_id == JournalEntry.id)
             .exists(),
+            ~select(one_person.c.entry_id).where(one_person.c.entry_id == JournalEntry.id).exists(),
         )
     ).all()
     assert orphans == []
