@@ -102,7 +102,7 @@ CIRCLES = (
     "In circles, your introductions, closing reflections and the notes you left for the "
     "programme team are deleted, and you leave every circle you are in. What you shared with "
     "a circle (entries, practices, goals) and your circle comments and agenda points follow "
-    "your choice above, as for a partner. That you took part stays as “Former participant”, "
+    "your choice below, as for a partner. That you took part stays as “Former participant”, "
     "so the circle's history and counts stay whole: your stints, meetings you planned and "
     "your attendance, and the circle agreement as it was saved and signed (the others signed "
     "exactly that text). A circle you facilitate stays for its members."
@@ -801,8 +801,8 @@ def circle_preview(person: User) -> dict[str, int]:
 def circle_summary(counts: dict[str, int]) -> list[str]:
     """The non-zero counts as phrases ("2 circle comments"), kinds sharing a phrase summed."""
     totals: dict[tuple[str, str], int] = {}
-    for name, n in counts.items():
-        totals[CIRCLE_PHRASES[name]] = totals.get(CIRCLE_PHRASES[name], 0) + n
+    for name, phrase in CIRCLE_PHRASES.items():  # in the order of the phrases
+        totals[phrase] = totals.get(phrase, 0) + counts.get(name, 0)
     return [f"{n} {one if n == 1 else many}" for (one, many), n in totals.items() if n]
 
 
