@@ -321,6 +321,8 @@ def test_does_erasing_the_facilitator_leave_the_circle_to_its_members(client, au
     assert ("ZQC-fran-cheer" in "\n".join(db.session.scalars(select(CircleComment.body)))) is (
         mode == "anonymise"
     )
+    board = client.get(f"/admin/programs/{circle.program.slug}/circles")
+    assert board.status_code == 200 and "Former participant" in board.text
     auth.logout()
     auth.login(mia)
     for url in ("", "/agreement", "/prep", "/review"):
@@ -356,3 +358,21 @@ def test_does_the_delete_page_state_my_circle_material_before_i_confirm(client, 
     auth.logout()
     auth.login(make_user())
     assert "In circles your account holds" not in client.get("/profile/delete").text
+
+
+def test_does_a_failure_during_erasure_leave_the_circle_material_untouched(world, monkeypatch):
+    """One transaction: when a later step fails, nothing of the circle part stays done."""
+    _, _, mia, _, _ = world
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the audit log is unreachable")
+
+    monkeypatch.setattr(data_rights.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        data_rights.erase_for(mia, "remove", mia.email, make_admin())
+    db.session.rollback()
+    db.session.expire_all()
+    assert "ZQC-mia-intro" in _texts() and "ZQC-mia-comment" in _texts()
+    [stint] = db.session.scalars(select(CircleMember).where(CircleMember.user_id == mia.id))
+    assert stint.left_at is None
+    assert db.session.get(User, mia.id).erased_at is None
