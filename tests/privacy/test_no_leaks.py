@@ -442,6 +442,32 @@ def test_does_text_reach_only_the_people_it_was_written_for(app, client, auth, v
     assert leaks == []
 
 
+def test_does_each_export_hold_its_owners_circle_text_and_no_other_members(app):
+    """The facilitator (the mentor) reads the whole circle, so the sweep cannot tell their
+    zip apart from their pages: here each zip is read for whose circle text it holds."""
+    from portal.services.accounts import data_rights
+
+    pairing, _ = _sweep_world()
+
+    def zipped(user) -> str:
+        data, _ = data_rights.build_zip(user)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(name).decode() for name in archive.namelist())
+
+    mentee, facilitator = zipped(pairing.mentee), zipped(pairing.mentor)
+    for own in ("Agenda", "Intro", "Agreement", "Circle"):
+        assert f"{own} {CIRCLE}" in mentee, own
+    assert "Circle theme" in mentee and "Circle theme" in facilitator
+    assert f"Cheer {CIRCLE}" in facilitator
+    others = ("Circle comment", "Reflection")  # the third member's comment and reflection
+    for marker in (*others, "Cheer"):
+        assert f"{marker} {CIRCLE}" not in mentee, marker
+    for marker in (*others, "Agenda", "Intro", "Agreement", "Circle check-in", "Circle goal"):
+        assert f"{marker} {CIRCLE}" not in facilitator, marker
+    assert LEAVE not in mentee and LEAVE not in facilitator
+    assert PRIVATE not in facilitator
+
+
 def test_do_kickoff_emails_carry_only_the_pairs_text_and_reach_only_the_pair(app, client, auth):
     from datetime import time
 

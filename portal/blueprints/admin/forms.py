@@ -247,7 +247,7 @@ class EraseForm(FlaskForm):
     """An admin erases a person: what happens to what they shared, confirmed by their address."""
 
     mode = RadioField(
-        "What they shared with a partner",
+        "What they shared with a partner or a circle",
         choices=[
             ("remove", "Delete it too"),
             ("anonymise", "Keep it for the partner, as written by “Former participant”"),

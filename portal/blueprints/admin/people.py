@@ -41,6 +41,7 @@ def _page(person: User, form: EraseForm, status: int = 200):
         steps=data_rights.ADMIN_STEPS,
         statement=data_rights.ADMIN_STATEMENT,
         always=data_rights.ADMIN_ALWAYS,
+        circles=data_rights.ADMIN_CIRCLES,
         modes=ErasureMode,
     )
 

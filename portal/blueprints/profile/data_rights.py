@@ -63,6 +63,8 @@ def _delete_page(form: DeleteAccountForm, status: int = 200):
         pending=data_rights.pending_erasure(current_user),
         statement=data_rights.STATEMENT,
         always=data_rights.ALWAYS,
+        circles=data_rights.CIRCLES,
+        circle_phrases=data_rights.circle_summary(data_rights.circle_preview(current_user)),
         modes=ErasureMode,
     )
 

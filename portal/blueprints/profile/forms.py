@@ -45,7 +45,7 @@ class DeleteAccountForm(FlaskForm):
     """Deleting an account: what happens to shared items, confirmed with the password."""
 
     mode = RadioField(
-        "What you shared with a partner",
+        "What you shared with a partner or a circle",
         choices=[
             ("remove", "Delete it too"),
             ("anonymise", "Keep it for them, as written by “Former participant”"),

@@ -29,12 +29,27 @@ from typing import Any
 from flask import current_app
 from flask_mailman import EmailMessage
 from huey import crontab
-from sqlalchemy import Select, delete, exists, func, inspect, or_, select, update
+from sqlalchemy import Select, delete, exists, func, inspect, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.core.errors import FieldError
 from portal.extensions import db
 from portal.models import Membership, Notification, Pairing, PairingStatus, User, utcnow
+from portal.models.circles import (
+    Circle,
+    CircleAgendaPoint,
+    CircleAgreementSignature,
+    CircleAgreementVersion,
+    CircleAttendance,
+    CircleComment,
+    CircleIntroduction,
+    CircleMeeting,
+    CircleMember,
+    CircleReflection,
+    EntryCircleAudience,
+    GoalCircleAudience,
+    PracticeCircleAudience,
+)
 from portal.models.data_rights import (
     DataExport,
     ErasureMode,
@@ -47,6 +62,7 @@ from portal.models.guide import (
     GuideDispatch,
     MeetingRating,
     ReminderPreference,
+    SurveyCircleAnswer,
     SurveyResponse,
 )
 from portal.models.insights import OutcomeRecord
@@ -62,6 +78,7 @@ from portal.services.platform.mail import external_url, send_email
 from portal.tasks import periodic_task, task
 
 FORMER = "Former participant"
+
 
 STATEMENT = {
     ErasureMode.remove: (
@@ -80,6 +97,16 @@ ALWAYS = (
     "answers and comments, your profile, application answers, reminders and notifications "
     "are deleted. Programme reports keep counts only, never your name."
 )
+# Circles follow the same choice: the circle is the partner (docs/data_rights.md).
+CIRCLES = (
+    "In circles, your introductions, closing reflections and the notes you left for the "
+    "programme team are deleted, and you leave every circle you are in. What you shared with "
+    "a circle (entries, practices, goals) and your circle comments and agenda points follow "
+    "your choice below, as for a partner. That you took part stays as “Former participant”, "
+    "so the circle's history and counts stay whole: your stints, meetings you planned and "
+    "your attendance, and the circle agreement as it was saved and signed (the others signed "
+    "exactly that text). A circle you facilitate stays for its members."
+)
 
 
 class DataRightsError(FieldError):
@@ -96,7 +123,126 @@ SECRET_COLUMNS = {"password_hash", "search_vector", "session_version", "feed_tok
 class Section:
     filename: str
     rows: Callable[[User], Select]
-    markdown: tuple[str, str] | None = None  # (title attribute, body attribute): one .md a row
+    markdown: tuple[str, str] | None = None  # (title key, body key): one .md a row
+    more: Callable[[Any], dict[str, Any]] | None = None  # more keys for a row (a circle's theme)
+    omit: frozenset[str] = frozenset()  # columns about other people too (a circle's matching)
+
+
+@dataclass(frozen=True)
+class CircleAudience:
+    """One way a person's item reaches a circle: a table of (item, circle) rows. A new kind of
+    circle audience is one more entry in CIRCLE_AUDIENCES: it is exported (which circles the
+    person's items were shared with), counted before erasure, deleted with the items when the
+    person chooses "Delete it too", and makes an item "shared" when they choose to keep it."""
+
+    table: type
+    item_column: Any  # the audience's column naming the item
+    item: type
+    owner_column: Any  # the item's column naming its owner
+
+    def rows(self, user_id: int) -> Select:
+        return (
+            select(self.table)
+            .join(self.item, self.item.id == self.item_column)
+            .where(self.owner_column == user_id)
+        )
+
+
+CIRCLE_AUDIENCES: list[CircleAudience] = [
+    CircleAudience(
+        EntryCircleAudience, EntryCircleAudience.entry_id, JournalEntry, JournalEntry.author_id
+    ),
+    CircleAudience(
+        PracticeCircleAudience, PracticeCircleAudience.practice_id, Practice, Practice.owner_id
+    ),
+    CircleAudience(GoalCircleAudience, GoalCircleAudience.goal_id, Goal, Goal.owner_id),
+]
+
+
+def _shared(item: type, pair_audience: tuple[Any, ...]) -> Any:
+    """The item is shared with someone: a partner (pair_audience) or any circle audience."""
+    columns = list(pair_audience) + [a.item_column for a in CIRCLE_AUDIENCES if a.item is item]
+    return or_(*(exists().where(column == item.id) for column in columns))
+
+
+def _theme(circle_id: int) -> dict[str, Any]:
+    return {"circle_theme": db.session.get(Circle, circle_id).theme}
+
+
+def _signed(signature: CircleAgreementSignature) -> dict[str, Any]:
+    version = signature.version
+    return {"circle_id": version.agreement.circle_id, "agreement_version": version.version}
+
+
+def _attended(row: CircleAttendance) -> dict[str, Any]:
+    return {"circle_id": row.meeting.circle_id, "starts_at": _plain(row.meeting.starts_at)}
+
+
+# Circle material: the person's own text and the facts of their own participation; never what
+# another member wrote (their comments, introductions, the agreement as others saved it).
+CIRCLE_SECTIONS: list[Section] = [
+    Section(
+        "circles_facilitated.json",
+        lambda u: select(Circle).where(Circle.facilitator_id == u.id),
+        more=lambda c: {"role": "facilitator"},
+        omit=frozenset({"score", "explanation"}),  # the matcher's figures about the group
+    ),
+    Section(
+        "circle_stints.json",
+        lambda u: select(CircleMember).where(CircleMember.user_id == u.id),
+        more=lambda s: {**_theme(s.circle_id), "role": "member"},
+    ),
+    *(
+        Section(f"{audience.table.__tablename__}.json", lambda u, a=audience: a.rows(u.id))
+        for audience in CIRCLE_AUDIENCES
+    ),
+    Section(
+        "circle_introductions",
+        lambda u: select(CircleIntroduction).where(CircleIntroduction.user_id == u.id),
+        markdown=("circle_theme", "text"),
+        more=lambda r: _theme(r.circle_id),
+    ),
+    Section(
+        "circle_reflections",
+        lambda u: select(CircleReflection).where(CircleReflection.user_id == u.id),
+        markdown=("circle_theme", "text"),
+        more=lambda r: _theme(r.circle_id),
+    ),
+    Section(
+        "circle_comments.json",
+        lambda u: select(CircleComment).where(CircleComment.author_id == u.id),
+    ),
+    Section(
+        "circle_agenda_points.json",
+        lambda u: select(CircleAgendaPoint).where(CircleAgendaPoint.author_id == u.id),
+    ),
+    Section(
+        "circle_agreement_versions",
+        lambda u: select(CircleAgreementVersion).where(CircleAgreementVersion.saved_by_id == u.id),
+        markdown=("circle_theme", "text"),
+        more=lambda v: _theme(v.agreement.circle_id),
+    ),
+    Section(
+        "circle_agreement_signatures.json",
+        lambda u: select(CircleAgreementSignature).where(CircleAgreementSignature.user_id == u.id),
+        more=_signed,
+    ),
+    Section(
+        "circle_meetings_planned.json",
+        lambda u: select(CircleMeeting).where(CircleMeeting.proposed_by_id == u.id),
+    ),
+    Section(
+        "circle_attendance.json",
+        lambda u: select(CircleAttendance).where(CircleAttendance.user_id == u.id),
+        more=_attended,
+    ),
+    Section(
+        "survey_circle_answers.json",
+        lambda u: (
+            select(SurveyCircleAnswer).join(SurveyResponse).where(SurveyResponse.user_id == u.id)
+        ),
+    ),
+]
 
 
 SECTIONS: list[Section] = [
@@ -153,6 +299,7 @@ SECTIONS: list[Section] = [
     Section(
         "notifications.json", lambda u: select(Notification).where(Notification.user_id == u.id)
     ),
+    *CIRCLE_SECTIONS,
 ]
 
 
@@ -166,12 +313,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _as_dict(row: Any) -> dict[str, Any]:
-    return {
+def _as_dict(row: Any, section: Section) -> dict[str, Any]:
+    data = {
         attr.key: _plain(getattr(row, attr.key))
         for attr in inspect(row).mapper.column_attrs
-        if attr.key not in SECRET_COLUMNS
+        if attr.key not in SECRET_COLUMNS and attr.key not in section.omit
     }
+    return data | (section.more(row) if section.more else {})
 
 
 def build_zip(user: User) -> tuple[bytes, dict[str, int]]:
@@ -181,7 +329,7 @@ def build_zip(user: User) -> tuple[bytes, dict[str, int]]:
         for section in SECTIONS:
             rows = list(db.session.scalars(section.rows(user)).unique())
             counts[section.filename] = len(rows)
-            dicts = [_as_dict(row) for row in rows]
+            dicts = [_as_dict(row, section) for row in rows]
             if section.markdown:
                 title_attr, body_attr = section.markdown
                 for data in dicts:
@@ -205,6 +353,8 @@ def _readme(counts: dict[str, int]) -> str:
         "",
         "Everything Horizon holds about you, as JSON (and Markdown for what you wrote).",
         "What your partners wrote is theirs and is not here; pairings list dates and ids.",
+        "Circles: your own text and your part in each circle (stints, what you shared with it,",
+        "meetings, signatures); what other members wrote is theirs and is not here.",
         "",
     ]
     lines += [f"- {name}: {n}" for name, n in counts.items()]
@@ -442,6 +592,14 @@ ADMIN_ALWAYS = (
     "answers and comments, profile, application answers, reminders and notifications are "
     "deleted. Programme reports keep counts only, never their name."
 )
+ADMIN_CIRCLES = (
+    "In circles, their introductions, closing reflections and notes to the programme team "
+    "are deleted, and they leave every circle they are in. What they shared with a circle "
+    "(entries, practices, goals) and their circle comments and agenda points follow the "
+    "choice below, as for a partner. That they took part stays as “Former participant”: "
+    "their stints, meetings they planned, their attendance and the circle agreement as it "
+    "was saved and signed. A circle they facilitate stays for its members."
+)
 
 
 @dataclass(frozen=True)
@@ -454,6 +612,11 @@ class ErasurePreview:
     active_pairings: int
     memberships: int
     pending: ErasureRequest | None
+    circles: dict[str, int]  # circle_preview: the same kinds erase() reports
+
+    @property
+    def circle_phrases(self) -> list[str]:
+        return circle_summary(self.circles)
 
 
 def erasure_preview(person: User) -> ErasurePreview:
@@ -474,6 +637,7 @@ def erasure_preview(person: User) -> ErasurePreview:
         ),
         memberships=count(select(Membership.id).where(Membership.user_id == person.id)),
         pending=pending_erasure(person),
+        circles=circle_preview(person),
     )
 
 
@@ -532,6 +696,128 @@ def erase_for(person: User, mode: str, typed_email: str, admin: User) -> dict[st
     return {**ended, **removed}
 
 
+@dataclass(frozen=True)
+class CircleErasure:
+    """One kind of a person's circle rows and what erasure does to it: delete it, or UPDATE it
+    with `values` (the row stays, tied to the "Former participant" tombstone). The preview
+    counts exactly these rows, so what the page states is what happens."""
+
+    name: str
+    model: type
+    mine: Callable[[int], Any]  # the where-clause of the person's rows
+    values: Callable[[], dict[str, Any]] | None = None  # None: delete
+    follows_choice: bool = False  # deleted with "Delete it too", kept with "Keep it"
+
+
+def _item_of(audience: CircleAudience) -> Callable[[int], Any]:
+    return lambda me: audience.item_column.in_(
+        select(audience.item.id).where(audience.owner_column == me)
+    )
+
+
+CIRCLE_ERASURE: list[CircleErasure] = [
+    # Which circles their items were shared with: go with the items (their FK cascades too).
+    *(
+        CircleErasure(a.table.__tablename__, a.table, _item_of(a), follows_choice=True)
+        for a in CIRCLE_AUDIENCES
+    ),
+    CircleErasure(
+        "circle_comments",
+        CircleComment,
+        lambda me: CircleComment.author_id == me,
+        follows_choice=True,
+    ),
+    CircleErasure(
+        "circle_agenda_points",
+        CircleAgendaPoint,
+        lambda me: CircleAgendaPoint.author_id == me,
+        follows_choice=True,
+    ),
+    CircleErasure(
+        "circle_introductions", CircleIntroduction, lambda me: CircleIntroduction.user_id == me
+    ),
+    CircleErasure(
+        "circle_reflections", CircleReflection, lambda me: CircleReflection.user_id == me
+    ),
+    CircleErasure(
+        "survey_circle_answers",
+        SurveyCircleAnswer,
+        lambda me: SurveyCircleAnswer.response_id.in_(
+            select(SurveyResponse.id).where(SurveyResponse.user_id == me)
+        ),
+    ),
+    CircleErasure(
+        "circle_leave_notes",
+        CircleMember,
+        lambda me: (CircleMember.user_id == me) & CircleMember.leave_note.is_not(None),
+        values=lambda: {"leave_note": None},
+    ),
+    # They leave every circle: a tombstone is no current member (nobody waits for its signature).
+    CircleErasure(
+        "circle_stints_ended",
+        CircleMember,
+        lambda me: (CircleMember.user_id == me) & CircleMember.left_at.is_(None),
+        values=lambda: {"left_at": utcnow()},
+    ),
+    # The stints stay (who took part, the circle's counts), without the matcher's reasons.
+    CircleErasure(
+        "circle_stints",
+        CircleMember,
+        lambda me: CircleMember.user_id == me,
+        values=lambda: {"score": None, "explanation": null()},
+    ),
+]
+
+# What the pages say about the counts (singular, plural); a kind may share a phrase.
+CIRCLE_PHRASES = {
+    "circles_facilitated": ("circle facilitated", "circles facilitated"),
+    "circle_stints": ("stint in a circle", "stints in circles"),
+    "circle_stints_ended": ("current circle membership", "current circle memberships"),
+    **{
+        a.table.__tablename__: ("item shared with a circle", "items shared with a circle")
+        for a in CIRCLE_AUDIENCES
+    },
+    "circle_comments": ("circle comment", "circle comments"),
+    "circle_agenda_points": ("circle agenda point", "circle agenda points"),
+    "circle_introductions": ("circle introduction", "circle introductions"),
+    "circle_reflections": ("closing reflection on a circle", "closing reflections on circles"),
+    "circle_leave_notes": ("note left for the team", "notes left for the team"),
+    "survey_circle_answers": ("survey answer about a circle", "survey answers about a circle"),
+}
+
+
+def circle_preview(person: User) -> dict[str, int]:
+    """How many rows of each circle kind erasure would touch (and circles they facilitate)."""
+
+    def count(model, where) -> int:
+        return db.session.scalar(select(func.count()).select_from(model).where(where)) or 0
+
+    counts = {"circles_facilitated": count(Circle, Circle.facilitator_id == person.id)}
+    for kind in CIRCLE_ERASURE:
+        counts[kind.name] = count(kind.model, kind.mine(person.id))
+    return counts
+
+
+def circle_summary(counts: dict[str, int]) -> list[str]:
+    """The non-zero counts as phrases ("2 circle comments"), kinds sharing a phrase summed."""
+    totals: dict[tuple[str, str], int] = {}
+    for name, phrase in CIRCLE_PHRASES.items():  # in the order of the phrases
+        totals[phrase] = totals.get(phrase, 0) + counts.get(name, 0)
+    return [f"{n} {one if n == 1 else many}" for (one, many), n in totals.items() if n]
+
+
+def _erase_circles(me: int, keep_shared: bool, gone: Callable[[str, Any], None]) -> None:
+    """Before the person's items go: what they shared with circles goes first, counted."""
+    for kind in CIRCLE_ERASURE:
+        if kind.follows_choice and keep_shared:
+            continue
+        where = kind.mine(me)
+        if kind.values is None:
+            gone(kind.name, delete(kind.model).where(where))
+        else:
+            gone(kind.name, update(kind.model).where(where).values(**kind.values()))
+
+
 def erase(user: User, mode: ErasureMode) -> dict[str, int]:
     """Erase one person's data (the caller commits); returns rows removed per kind."""
     me, email, removed = user.id, user.email, {}
@@ -540,8 +826,9 @@ def erase(user: User, mode: ErasureMode) -> dict[str, int]:
         removed[name] = db.session.execute(statement).rowcount or 0
 
     keep_shared = mode is ErasureMode.anonymise
-    shared_entry = exists().where(EntryAudience.entry_id == JournalEntry.id)
-    shared_practice = exists().where(PracticeAudience.practice_id == Practice.id)
+    shared_entry = _shared(JournalEntry, (EntryAudience.entry_id,))
+    shared_practice = _shared(Practice, (PracticeAudience.practice_id,))
+    _erase_circles(me, keep_shared, gone)
     gone(
         "entries",
         delete(JournalEntry).where(
