@@ -376,3 +376,27 @@ def test_does_a_failure_during_erasure_leave_the_circle_material_untouched(world
     [stint] = db.session.scalars(select(CircleMember).where(CircleMember.user_id == mia.id))
     assert stint.left_at is None
     assert db.session.get(User, mia.id).erased_at is None
+
+
+@pytest.mark.parametrize("mode", ["remove", "anonymise"])
+def test_does_a_share_with_one_person_follow_the_authors_export_and_erasure(world, mode):
+    from portal.models.circles import EntryPrivateShare
+    from tests.factories import share_with_one
+
+    circle, fran, mia, _, _ = world
+    alone = make_entry(author=mia, title="Only Fran", body="ZQC-mia-alone", audience=[])
+    share_with_one(alone, circle, fran)
+    db.session.commit()
+    exported = _files(mia)
+    [name] = [n for n in exported if "entry_private_shares" in n]
+    assert json.loads(exported[name])[0]["entry_id"] == alone.id
+    assert data_rights.circle_preview(mia)["entry_private_shares"] == 1
+
+    alone_id = alone.id
+    _erase(mia, mode, "admin")
+    db.session.expire_all()
+    kept = db.session.get(JournalEntry, alone_id)
+    if mode == "remove":  # "Delete it too": the entry and the one person's share go
+        assert kept is None and _count(EntryPrivateShare) == 0
+    else:  # "Keep it": still shared with Fran alone, by a former participant
+        assert kept is not None and kept.is_shared and _count(EntryPrivateShare) == 1

@@ -47,8 +47,11 @@ from portal.models.circles import (
     CircleMember,
     CircleReflection,
     EntryCircleAudience,
+    EntryPrivateShare,
     GoalCircleAudience,
+    GoalPrivateShare,
     PracticeCircleAudience,
+    PracticePrivateShare,
 )
 from portal.models.data_rights import (
     DataExport,
@@ -156,6 +159,14 @@ CIRCLE_AUDIENCES: list[CircleAudience] = [
         PracticeCircleAudience, PracticeCircleAudience.practice_id, Practice, Practice.owner_id
     ),
     CircleAudience(GoalCircleAudience, GoalCircleAudience.goal_id, Goal, Goal.owner_id),
+    # Shared with one person of a circle: the same (item, circle) rows, with that person.
+    CircleAudience(
+        EntryPrivateShare, EntryPrivateShare.entry_id, JournalEntry, JournalEntry.author_id
+    ),
+    CircleAudience(
+        PracticePrivateShare, PracticePrivateShare.practice_id, Practice, Practice.owner_id
+    ),
+    CircleAudience(GoalPrivateShare, GoalPrivateShare.goal_id, Goal, Goal.owner_id),
 ]
 
 
