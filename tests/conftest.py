@@ -13,6 +13,9 @@ migrations. Then:
   table is emptied after them, as before;
 - tests marked `own_app` change the app itself (add a route): they get an app of their
   own, still rolled back;
+- tests marked `shared_world` read a world that their module's `world` fixture builds once
+  (per xdist worker) on committed data, and write nothing: every table is compared after
+  each test, and emptied after the module;
 - tests marked `pure` touch no database and get no app at all;
 - tests under tests/e2e run their own live servers (marked `e2e`).
 """
@@ -42,7 +45,6 @@ TESTS = Path(__file__).parent
 # A new file under one of these folders is committed automatically.
 COMMITTED = (
     "concurrency/",
-    "privacy/test_relationships.py",
     "worker/",
     "reminders/test_workers.py",
     "auth/test_rate_limit.py",
@@ -121,15 +123,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _empty_all_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    """Delete every row, children first, and start PostgreSQL's ids at 1 again.
+
+    DELETE rather than TRUNCATE: a test leaves a few rows, and PostgreSQL's TRUNCATE of
+    70 tables gives each a new file (1-2 s per committed test; DELETE takes 20-60 ms).
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(text(f'DELETE FROM "{table.name}"'))
+    # Triggers count into these while their source tables are emptied: empty them last.
+    for table in ("journal_daily_counts", "journal_author_tags", "membership_counts"):
+        db.session.execute(text(f'DELETE FROM "{table}"'))
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f'DELETE FROM "{table}"'))
-        # Triggers count into these while their source tables are emptied: empty them last.
-        for table in ("journal_daily_counts", "journal_author_tags", "membership_counts"):
-            db.session.execute(text(f'DELETE FROM "{table}"'))
+        # As TRUNCATE ... RESTART IDENTITY did: the next id of every table is 1.
+        db.session.execute(
+            text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c"
+                " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+            )
+        )
     db.session.commit()
 
 
@@ -288,6 +299,9 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
     others run inside a transaction that is rolled back, on the cached app for their
     `app_config` (or, marked `own_app`, on one built for them alone).
     """
+    if request.node.get_closest_marker("shared_world"):
+        yield from _app_reading_the_shared_world(request)
+        return
     if request.node.get_closest_marker("committed"):
         app = make_test_app(database_url, **app_config)
         with app.app_context():
@@ -321,6 +335,48 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
             app.config.update(config)
 
 
+@pytest.fixture(scope="module")
+def module_app(database_url: str) -> Iterator:
+    """An app on the real engine for a module of `shared_world` tests: its `world` fixture
+    commits the data once, the tests read it, and every table is emptied after the module."""
+    app = make_test_app(database_url)
+    yield app
+    with app.app_context():
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def every_row() -> dict[str, list[str]]:
+    """Every row of every table, in a stable order (to show that a test wrote nothing)."""
+    return {
+        table.name: sorted(repr(tuple(row)) for row in db.session.execute(sa.select(table)))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _app_reading_the_shared_world(request: pytest.FixtureRequest) -> Iterator:
+    """The module's app, after its `world` is built; fails the test if it wrote anything.
+
+    Sharing the world is sound only while nobody changes it: the rows the next test reads
+    must be the ones the world fixture committed, so each test is held to that.
+    """
+    app = request.getfixturevalue("module_app")
+    request.getfixturevalue("world")
+    _reset_process_state(app)
+    with app.app_context():
+        before = every_row()
+        try:
+            yield app
+        finally:
+            db.session.rollback()
+            after = every_row()
+            db.session.remove()
+        changed = sorted(name for name in before if before[name] != after[name])
+        assert not changed, f"a shared_world test wrote to {changed}: the next test's world differs"
+
+
 @pytest.fixture(autouse=True)
 def _app_for_every_unit_test(request: pytest.FixtureRequest) -> None:
     """Every test outside tests/e2e runs inside an app, so factories just work.
@@ -338,19 +394,31 @@ def client(app):
 
 def open_session(client, user) -> None:
     """Sign `user` in on `client` without the login form (for tests that need no CSRF token)."""
+    use_session(client, session_of(user))
+
+
+def session_of(user) -> tuple[str, str]:
+    """A server-side session for `user`, committed: (Flask-Login's user id, cookie token)."""
     import hashlib
     import secrets
 
     from portal.models.sessions import UserSession
-    from portal.services.accounts import SESSION_TOKEN_KEY
 
     token = secrets.token_urlsafe(32)
     db.session.add(
         UserSession(user_id=user.id, token_hash=hashlib.sha256(token.encode()).hexdigest())
     )
     db.session.commit()
+    return user.get_id(), token
+
+
+def use_session(client, session_ids: tuple[str, str]) -> None:
+    """Put a session made by `session_of` in `client`'s cookie: signed in, nothing written."""
+    from portal.services.accounts import SESSION_TOKEN_KEY
+
+    user_id, token = session_ids
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = user_id
         session["_fresh"] = True
         session[SESSION_TOKEN_KEY] = token
 

@@ -1,7 +1,9 @@
 """Browser tests: a live Horizon with demo data, driven in Debian's Chromium by Playwright.
 
-Each test gets its own server and SQLite database, seeded with the demo data, so tests
-never see each other's changes. On failure a screenshot goes to tests/e2e/artifacts/.
+Each test gets its own server and SQLite database, a copy of the demo data, so tests
+never see each other's changes. The demo database is migrated and seeded once per run
+(per xdist worker): seeding took longer than most browser tests themselves. On failure a
+screenshot goes to tests/e2e/artifacts/.
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,24 +59,50 @@ class LiveServer:
         return self.url + path
 
 
-@pytest.fixture
-def live_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """A live Horizon; parametrize it indirectly with a dict to change its settings."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
-            "SECRET_KEY": "e2e-secret",
-            "RATELIMIT_ENABLED": False,
-            "NOTIFICATION_POLL_SECONDS": 2,
-            # Background jobs and e-mail run inline in the server (no consumer process).
-            "TASKS_IMMEDIATE": True,
-            "MAIL_BACKEND": "locmem",
-            **getattr(request, "param", {}),
-        }
-    )
+# The settings of every live Horizon (a test may add its own, see `live_server`).
+LIVE_SETTINGS = {
+    "SECRET_KEY": "e2e-secret",
+    "RATELIMIT_ENABLED": False,
+    "NOTIFICATION_POLL_SECONDS": 2,
+    # Background jobs and e-mail run inline in the server (no consumer process).
+    "TASKS_IMMEDIATE": True,
+    "MAIL_BACKEND": "locmem",
+    # Real argon2id with its cheapest parameters (the demo's hash and every sign-in).
+    "PASSWORD_HASH_PROFILE": "cheapest",
+}
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with the newest schema and the demo data, built once per worker."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", **LIVE_SETTINGS})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR, revision="heads")
         seed_demo()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def live_server(
+    tmp_path: Path, demo_database: Path, request: pytest.FixtureRequest
+) -> Iterator[LiveServer]:
+    """A live Horizon on its own copy of the demo database; parametrize it indirectly with a
+    dict to change its settings."""
+    database = tmp_path / "e2e.db"
+    with (
+        closing(sqlite3.connect(demo_database)) as source,
+        closing(sqlite3.connect(database)) as copy,
+    ):
+        source.backup(copy)
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            **LIVE_SETTINGS,
+            **getattr(request, "param", {}),
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

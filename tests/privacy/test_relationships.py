@@ -14,6 +14,8 @@ The world (one per module, built once):
 
 Each marker must appear to exactly the people of its relationship (never to the other
 mentee, the former partner, the lead or the admin), and each of them must find it somewhere.
+One test per viewer walks the world (built once per module and xdist worker, read only:
+`shared_world`), so that parallel workers share the walk.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import pytest
 from flask import url_for
 from sqlalchemy import select
 
@@ -29,6 +32,7 @@ from portal.models import PairingStatus, Program, utcnow
 from portal.models.guide import ClosingReflection
 from portal.models.journal import Visibility
 from portal.services import journal, practice
+from tests.conftest import session_of, use_session
 from tests.factories import (
     make_admin,
     make_agenda_point,
@@ -43,6 +47,8 @@ from tests.factories import (
     make_program,
 )
 from tests.privacy.test_no_leaks import SKIPPED_ENDPOINTS, _candidate_values, texts_seen
+
+pytestmark = pytest.mark.shared_world
 
 # One word per relationship, one per kind of material: a marker is "<relationship>-<kind>".
 RELATIONSHIPS = {
@@ -213,27 +219,30 @@ def relationship_urls(app) -> list[str]:
     return urls
 
 
-def test_does_shared_material_reach_exactly_the_people_of_its_relationship(app, client, auth):
-    cast = build_world()
-    urls = relationship_urls(app)
-    seen: dict[str, dict[str, str]] = {}
-    for viewer in VIEWERS:
-        auth.login(cast[viewer])
-        found: dict[str, str] = {}
-        for url, text in texts_seen(client, urls):
-            for mark in EVERY_MARKER:
-                if mark in text and mark not in found:
-                    found[mark] = url
-        seen[viewer] = found
-        auth.logout()
+@pytest.fixture(scope="module")
+def world(module_app) -> tuple[list[str], dict[str, tuple[str, str]]]:
+    """The world, committed once: every URL to walk, and a signed-in session per viewer."""
+    with module_app.app_context():
+        cast = build_world()
+        sessions = {viewer: session_of(cast[viewer]) for viewer in VIEWERS}
+        urls = relationship_urls(module_app)
+        db.session.remove()
+    return urls, sessions
 
-    leaks = {
-        viewer: sorted(
-            (mark, url) for mark, url in seen[viewer].items() if mark not in allowed_for(viewer)
-        )
-        for viewer in VIEWERS
-    }
-    assert leaks == {viewer: [] for viewer in VIEWERS}
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_does_shared_material_reach_exactly_the_people_of_its_relationship(world, client, viewer):
+    urls, sessions = world
+    use_session(client, sessions[viewer])
+    found: dict[str, str] = {}
+    for url, text in texts_seen(client, urls):
+        for mark in EVERY_MARKER:
+            if mark in text and mark not in found:
+                found[mark] = url
+
+    allowed = allowed_for(viewer)
+    leaks = sorted((mark, url) for mark, url in found.items() if mark not in allowed)
+    assert leaks == [], f"{viewer} sees material of relationships they are not in"
     # The sweep reaches the pages where each rightful reader does find each marker.
-    missing = {viewer: sorted(allowed_for(viewer) - set(seen[viewer])) for viewer in VIEWERS}
-    assert missing == {viewer: [] for viewer in VIEWERS}
+    missing = sorted(allowed - set(found))
+    assert missing == [], f"{viewer} finds their relationships' material on no page"
