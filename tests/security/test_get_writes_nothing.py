@@ -35,6 +35,7 @@ TABLES = {
     "entry_id": ["journal_entries"],
     "export_id": ["data_exports"],
     "goal_id": ["goals"],
+    "item_id": ["journal_entries", "practices"],  # a circle thread: an entry or a practice
     "job_id": ["background_jobs"],
     "meeting_id": ["meetings", "planned_meetings"],
     "membership_id": ["memberships"],
