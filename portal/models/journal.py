@@ -50,11 +50,13 @@ class JournalEntry(db.Model):
     __tablename__ = "journal_entries"
     __table_args__ = (
         Index("ix_journal_entries_author_created", "author_id", "created_at"),
-        # What partners read: published, shared entries by author, newest first.
+        # What partners read: published, shared entries by author, newest first (the id
+        # breaks ties, so "the newest three" are read in order from the index: 0031).
         Index(
             "ix_journal_entries_shared_author",
             "author_id",
             "published_at",
+            "id",
             sqlite_where=text(SHARED_PUBLISHED),
             postgresql_where=text(SHARED_PUBLISHED),
         ),

@@ -731,10 +731,15 @@ def _mentor_stories(viewer: User, limit: int, narrowed: bool):
     query = access.mentor_stories(viewer)
     if narrowed:
         query = query.where(JournalEntry.author_id.in_(bindparam("among", expanding=True)))
+    newest_first = (JournalEntry.published_at.desc(), JournalEntry.id.desc())
+    # The newest few ids first, from the index on (author, published_at, id) alone; then
+    # only those rows are read, not every entry the mentors ever shared.
+    picked = query.with_only_columns(JournalEntry.id).order_by(*newest_first).limit(limit)
     return (  # the dashboard shows no tags: they are not loaded
-        query.options(joinedload(JournalEntry.author))
-        .order_by(JournalEntry.published_at.desc(), JournalEntry.id.desc())
-        .limit(limit)
+        select(JournalEntry)
+        .where(JournalEntry.id.in_(picked.scalar_subquery()))
+        .options(joinedload(JournalEntry.author))
+        .order_by(*newest_first)
     )
 
 
