@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.models import utcnow
 from portal.models.circles import CircleStatus
 from portal.models.guide import SurveyCircleAnswer, SurveyResponse
 from portal.models.programs import ProgramFormat
@@ -37,7 +38,10 @@ def program():
 
 @pytest.fixture
 def circle(program):
-    return make_circle(program, theme="Leading through change")
+    # Opened days ago, so that it is open at any hour the invitation test picks today.
+    return make_circle(
+        program, theme="Leading through change", approved_at=utcnow() - timedelta(days=2)
+    )
 
 
 def test_does_a_member_answer_about_their_circle_and_the_response_record_it(
