@@ -364,12 +364,19 @@ def circle_mate_ids(user: User) -> Select[tuple[int]]:
 
 
 def _circle_audience_in(
-    link: Any, item_key: Any, item_id: Any, author_id: Any, user: User, only: Any = None
+    link: Any,
+    item_key: Any,
+    item_id: Any,
+    author_id: Any,
+    user: User,
+    only: Any = None,
+    to_reader: bool = False,
 ) -> Any:
     """SQL EXISTS: the item has an audience row in a readable circle that the user reads in
     (its facilitator, or a member whose stint covered the moment it was shared), shared by
     someone who was in that circle then (its facilitator or a member). ``only``: that one
-    circle's audience row (read *through* that circle)."""
+    circle's audience row (read *through* that circle). ``to_reader``: the row names the
+    user as its one reader (shared with one person of the circle)."""
     item_model = item_id.class_
     moment = link.created_at
     query = (
@@ -378,6 +385,7 @@ def _circle_audience_in(
         .where(
             item_key == item_id,
             true() if only is None else link.circle_id == only,
+            link.reader_id == user.id if to_reader else true(),
             _circle_readable(),
             or_(
                 Circle.facilitator_id == user.id,
@@ -689,27 +697,7 @@ def readable_introductions(user: User, circle: Circle) -> Select[tuple[CircleInt
 def _private_share_in(link: Any, item_key: Any, item_id: Any, author_id: Any, user: User) -> Any:
     """SQL EXISTS: the item was shared with ``user`` alone, through a readable circle that
     both ``user`` and the item's author were in at the moment it was shared."""
-    item_model = item_id.class_
-    moment = link.created_at
-    query = (
-        select(link.circle_id)
-        .join(Circle, Circle.id == link.circle_id)
-        .where(
-            item_key == item_id,
-            link.reader_id == user.id,
-            _circle_readable(),
-            or_(
-                Circle.facilitator_id == user.id,
-                _in_circle_at(user.id, link.circle_id, moment, link),
-            ),
-            or_(
-                Circle.facilitator_id == author_id,
-                _in_circle_at(author_id, link.circle_id, moment, link, item_model),
-            ),
-        )
-        .correlate(item_model)
-    )
-    return exists(query)
+    return _circle_audience_in(link, item_key, item_id, author_id, user, to_reader=True)
 
 
 def _entry_private_readable_by(user: User) -> Any:

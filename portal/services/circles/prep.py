@@ -32,18 +32,19 @@ from portal.models.circles import (
     EntryCircleAudience,
 )
 from portal.models.journal import JournalEntry
-from portal.models.practice import CheckIn, Practice, PracticeStatus
 from portal.services import access
 from portal.services.circles.meetings import meetings_of
 from portal.services.circles.page import lock_circle
 from portal.services.pairings.goals import GoalSince
 from portal.services.pairings.meetings import (
-    PREP_ENTRIES,
     PrepPractice,
     agenda_text,
     carried_over_message,
+    newest_shared,
+    practices_since,
+    prep_practices,
 )
-from portal.services.practice import PracticeError, weekly_progress
+from portal.services.practice import PracticeError
 
 AgendaError = PracticeError  # a message for the field `text`
 
@@ -106,36 +107,15 @@ def prep_for(user: User, circle_id: object, now: datetime | None = None) -> Circ
     prep = CirclePrep(circle, today, user.id, upcoming, last)
     since_at = prep.since or datetime.min
 
-    shared_since = access.entries_read_in_circle(user, circle).where(
-        EntryCircleAudience.created_at >= since_at
+    prep.entries, prep.entry_count = newest_shared(
+        access.entries_read_in_circle(user, circle).where(
+            EntryCircleAudience.created_at >= since_at
+        ),
+        EntryCircleAudience.created_at.desc(),
+        JournalEntry.id.desc(),
     )
-    rows = db.session.execute(
-        shared_since.add_columns(func.count().over())
-        .options(joinedload(JournalEntry.author))
-        .order_by(EntryCircleAudience.created_at.desc(), JournalEntry.id.desc())
-        .limit(PREP_ENTRIES)
-    ).all()
-    prep.entries = [entry for entry, _ in rows]
-    prep.entry_count = rows[0][1] if rows else 0
-
-    practices = list(
-        db.session.scalars(
-            access.practices_read_in_circle(user, circle)
-            .where(
-                (Practice.status == PracticeStatus.open) | (Practice.closed_at >= since_at),
-                Practice.starts_on <= today,
-            )
-            .options(joinedload(Practice.owner))
-            .order_by(Practice.owner_id, Practice.ends_on)
-        )
-    )
-    ids = [p.id for p in practices]
-    check_ins = list(
-        db.session.scalars(
-            access.visible_check_ins(user)
-            .where(CheckIn.practice_id.in_(ids))
-            .order_by(CheckIn.day.desc(), CheckIn.id.desc())
-        )
+    practices, check_ins = practices_since(
+        user, access.practices_read_in_circle(user, circle), since_at, today
     )
     prep.comments = list(
         db.session.scalars(
@@ -150,12 +130,7 @@ def prep_for(user: User, circle_id: object, now: datetime | None = None) -> Circ
         )
     )
     since_day = prep.since.date() if prep.since else None
-    for practice in practices:
-        own = [c for c in check_ins if c.practice_id == practice.id]
-        recent = [c for c in own if since_day is None or c.day >= since_day]
-        comments = [c for c in prep.comments if c.practice_id == practice.id]
-        progress = weekly_progress(practice, [c.day for c in own])
-        prep.practices.append(PrepPractice(practice, progress, recent, comments))
+    prep.practices = prep_practices(practices, check_ins, prep.comments, since_day)
 
     for goal in db.session.scalars(access.goals_shared_in_circle(user, circle)):
         before = [r for r in goal.ratings if since_day is not None and r.rated_on <= since_day]

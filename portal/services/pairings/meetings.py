@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
@@ -284,6 +285,59 @@ class Prep:
 PREP_ENTRIES = 20
 
 
+def newest_shared(shared_since: Any, *newest_first: Any) -> tuple[list[JournalEntry], int]:
+    """A prep page's entries shared since the last meeting: the newest PREP_ENTRIES and how
+    many there are. A prolific writer may share hundreds of entries between two meetings: the
+    page lists the newest and counts the rest, so it stays one screenful whatever the journal."""
+    rows = db.session.execute(
+        shared_since.add_columns(func.count().over())
+        .options(joinedload(JournalEntry.author))
+        .order_by(*newest_first)
+        .limit(PREP_ENTRIES)
+    ).all()
+    return [entry for entry, _ in rows], rows[0][1] if rows else 0
+
+
+def practices_since(
+    user: User, shared: Any, since_at: datetime, today: date
+) -> tuple[list[Practice], list[CheckIn]]:
+    """A prep page's practices (``shared``: those the user reads in the relationship) that are
+    open or closed since the last meeting, and their check-ins the user reads, newest first."""
+    practices = list(
+        db.session.scalars(
+            shared.where(
+                (Practice.status == PracticeStatus.open) | (Practice.closed_at >= since_at),
+                Practice.starts_on <= today,
+            )
+            .options(joinedload(Practice.owner))
+            .order_by(Practice.owner_id, Practice.ends_on)
+        )
+    )
+    check_ins = list(
+        db.session.scalars(
+            access.visible_check_ins(user)
+            .where(CheckIn.practice_id.in_([p.id for p in practices]))
+            .order_by(CheckIn.day.desc(), CheckIn.id.desc())
+        )
+    )
+    return practices, check_ins
+
+
+def prep_practices(
+    practices: list[Practice], check_ins: list[CheckIn], comments: list, since: date | None
+) -> list[PrepPractice]:
+    """Each practice with its weekly progress, its check-ins since ``since`` and its comments."""
+    out = []
+    for practice in practices:
+        own = [c for c in check_ins if c.practice_id == practice.id]
+        recent = [c for c in own if since is None or c.day >= since]
+        mine = [c for c in comments if c.practice_id == practice.id]
+        out.append(
+            PrepPractice(practice, weekly_progress(practice, [c.day for c in own]), recent, mine)
+        )
+    return out
+
+
 def _last_meeting(pairing: Pairing) -> Meeting | None:
     return db.session.scalars(
         select(Meeting)
@@ -312,38 +366,15 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
         next_meeting=next_meetings([pairing.id], utcnow(), user.zone).get(pairing.id),
     )
 
-    shared_since = access.shared_in_pairing(user, pairing).where(
-        JournalEntry.created_at >= since_at,
+    prep.entries, prep.entry_count = newest_shared(
+        access.shared_in_pairing(user, pairing).where(JournalEntry.created_at >= since_at),
+        JournalEntry.created_at.desc(),
+        JournalEntry.id.desc(),
     )
-    # A prolific writer may share hundreds of entries between two meetings: the page lists
-    # the newest and counts the rest, so it stays one screenful whatever the journal.
-    rows = db.session.execute(
-        shared_since.add_columns(func.count().over())
-        .options(joinedload(JournalEntry.author))
-        .order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
-        .limit(PREP_ENTRIES)
-    ).all()
-    prep.entries = [entry for entry, _ in rows]
-    prep.entry_count = rows[0][1] if rows else 0
-    practices = list(
-        db.session.scalars(
-            access.practices_shared_in_pairing(user, pairing)
-            .where(
-                (Practice.status == PracticeStatus.open) | (Practice.closed_at >= since_at),
-                Practice.starts_on <= today,
-            )
-            .options(joinedload(Practice.owner))
-            .order_by(Practice.owner_id, Practice.ends_on)
-        )
+    practices, check_ins = practices_since(
+        user, access.practices_shared_in_pairing(user, pairing), since_at, today
     )
     ids = [p.id for p in practices]
-    check_ins = list(
-        db.session.scalars(
-            access.visible_check_ins(user)
-            .where(CheckIn.practice_id.in_(ids))
-            .order_by(CheckIn.day.desc(), CheckIn.id.desc())
-        )
-    )
     prep.practice_comments = list(
         db.session.scalars(
             access.visible_practice_comments(user)
@@ -352,12 +383,7 @@ def prep_for(user: User, pairing: Pairing, today: date) -> Prep:
             .order_by(PracticeComment.created_at, PracticeComment.id)
         )
     )
-    for practice in practices:
-        own = [c for c in check_ins if c.practice_id == practice.id]
-        recent = [c for c in own if since is None or c.day >= since]
-        comments = [c for c in prep.practice_comments if c.practice_id == practice.id]
-        progress = weekly_progress(practice, [c.day for c in own])
-        prep.practices.append(PrepPractice(practice, progress, recent, comments))
+    prep.practices = prep_practices(practices, check_ins, prep.practice_comments, since)
 
     shared_entry_ids = (
         access.shared_in_pairing(user, pairing).with_only_columns(JournalEntry.id).scalar_subquery()
