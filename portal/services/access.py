@@ -81,6 +81,7 @@ from portal.models.journal import (
     JournalEntry,
     Visibility,
 )
+from portal.models.kickoff import Agreement, Goal, GoalRating, PlannedMeeting
 from portal.models.leads import ProgramLead
 from portal.models.meetings import AgendaPoint, Meeting
 from portal.models.office_hours import OfficeHourBooking, OfficeHourSlot
@@ -363,27 +364,85 @@ def circle_mate_ids(user: User) -> Select[tuple[int]]:
     return select(union(members, facilitators).subquery().c[0])
 
 
+# --- kinds of shared item --------------------------------------------------------------
+# Entries, practices and goals are shared the same ways: in pairings, in circles, and with one
+# person of a circle. Each kind names its tables once; every rule below takes the kind.
+
+
+def entry_shared_clause() -> Any:
+    """SQL: the entry is published and marked shared (necessary, never sufficient)."""
+    return and_(
+        JournalEntry.visibility == Visibility.shared,
+        JournalEntry.status == EntryStatus.published,
+    )
+
+
+def practice_shared_clause() -> Any:
+    """SQL: the practice is marked shared (necessary, never sufficient)."""
+    return Practice.visibility == Visibility.shared
+
+
+def _goal_shared_clause() -> Any:
+    return Goal.visibility == Visibility.shared
+
+
+@dataclass(frozen=True)
+class _Shareable:
+    """A kind of item its owner shares, and the tables that hold each of its audiences."""
+
+    model: Any  # JournalEntry, Practice, Goal
+    owner: Any  # its owner's column: JournalEntry.author_id, Practice.owner_id, Goal.owner_id
+    shared: Callable[[], Any]  # SQL: marked shared (necessary, never sufficient)
+    key: str  # the item's id on each link table: "entry_id", "practice_id", "goal_id"
+    circle_link: Any  # EntryCircleAudience, PracticeCircleAudience, GoalCircleAudience
+    private_link: Any  # EntryPrivateShare, PracticePrivateShare, GoalPrivateShare
+    pairing_link: Any = None  # EntryAudience, PracticeAudience; a goal names its one pairing
+
+    def on(self, link: Any) -> Any:
+        """The item's id column on one of its link tables."""
+        return getattr(link, self.key)
+
+
+ENTRIES = _Shareable(
+    JournalEntry,
+    JournalEntry.author_id,
+    entry_shared_clause,
+    "entry_id",
+    EntryCircleAudience,
+    EntryPrivateShare,
+    EntryAudience,
+)
+PRACTICES = _Shareable(
+    Practice,
+    Practice.owner_id,
+    practice_shared_clause,
+    "practice_id",
+    PracticeCircleAudience,
+    PracticePrivateShare,
+    PracticeAudience,
+)
+GOALS = _Shareable(
+    Goal, Goal.owner_id, _goal_shared_clause, "goal_id", GoalCircleAudience, GoalPrivateShare
+)
+_KINDS = {kind.model: kind for kind in (ENTRIES, PRACTICES, GOALS)}
+
+
 def _circle_audience_in(
-    link: Any,
-    item_key: Any,
-    item_id: Any,
-    author_id: Any,
-    user: User,
-    only: Any = None,
-    to_reader: bool = False,
+    kind: _Shareable, user: User, only: Any = None, to_reader: bool = False
 ) -> Any:
     """SQL EXISTS: the item has an audience row in a readable circle that the user reads in
     (its facilitator, or a member whose stint covered the moment it was shared), shared by
     someone who was in that circle then (its facilitator or a member). ``only``: that one
     circle's audience row (read *through* that circle). ``to_reader``: the row names the
     user as its one reader (shared with one person of the circle)."""
-    item_model = item_id.class_
+    link = kind.private_link if to_reader else kind.circle_link
+    item_model, author_id = kind.model, kind.owner
     moment = link.created_at
     query = (
         select(link.circle_id)
         .join(Circle, Circle.id == link.circle_id)
         .where(
-            item_key == item_id,
+            kind.on(link) == item_model.id,
             true() if only is None else link.circle_id == only,
             link.reader_id == user.id if to_reader else true(),
             _circle_readable(),
@@ -401,69 +460,36 @@ def _circle_audience_in(
     return exists(query)
 
 
-def _entry_circle_readable_by(user: User) -> Any:
-    return _circle_audience_in(
-        EntryCircleAudience,
-        EntryCircleAudience.entry_id,
-        JournalEntry.id,
-        JournalEntry.author_id,
-        user,
-    )
-
-
-def _practice_circle_readable_by(user: User) -> Any:
-    return _circle_audience_in(
-        PracticeCircleAudience,
-        PracticeCircleAudience.practice_id,
-        Practice.id,
-        Practice.owner_id,
-        user,
+def _shared_in_circle(kind: _Shareable, user: User, circle: Circle) -> Select:
+    link = kind.circle_link
+    in_circle = select(kind.on(link)).where(link.circle_id == circle.id)
+    return select(kind.model).where(
+        kind.model.id.in_(in_circle), kind.shared(), _circle_audience_in(kind, user)
     )
 
 
 def shared_in_circle(user: User, circle: Circle) -> Select[tuple[JournalEntry]]:
     """Entries shared with one circle that the user reads (the circle page's list)."""
-    readable = _circle_audience_in(
-        EntryCircleAudience,
-        EntryCircleAudience.entry_id,
-        JournalEntry.id,
-        JournalEntry.author_id,
-        user,
-    )
-    in_circle = select(EntryCircleAudience.entry_id).where(
-        EntryCircleAudience.circle_id == circle.id
-    )
-    return select(JournalEntry).where(
-        JournalEntry.id.in_(in_circle), entry_shared_clause(), readable
-    )
+    return _shared_in_circle(ENTRIES, user, circle)
 
 
 def practices_shared_in_circle(user: User, circle: Circle) -> Select[tuple[Practice]]:
     """Practices shared with one circle that the user reads."""
-    in_circle = select(PracticeCircleAudience.practice_id).where(
-        PracticeCircleAudience.circle_id == circle.id
-    )
-    return select(Practice).where(
-        Practice.id.in_(in_circle), practice_shared_clause(), _practice_circle_readable_by(user)
-    )
+    return _shared_in_circle(PRACTICES, user, circle)
 
 
 def goals_shared_in_circle(user: User, circle: Circle) -> Select[tuple[Goal]]:
     """Shared goals shared with one circle that the user reads (stint rules)."""
-    readable = _circle_audience_in(
-        GoalCircleAudience, GoalCircleAudience.goal_id, Goal.id, Goal.owner_id, user
-    )
-    in_circle = select(GoalCircleAudience.goal_id).where(GoalCircleAudience.circle_id == circle.id)
-    return select(Goal).where(
-        Goal.id.in_(in_circle), Goal.visibility == Visibility.shared, readable
-    )
+    return _shared_in_circle(GOALS, user, circle)
 
 
-def _circle_audience_of(link: Any, item_key: Any, item_id: int) -> list[Circle]:
+def _circles_of(item: JournalEntry | Practice) -> list[Circle]:
+    kind = _KINDS[type(item)]
+    link = kind.circle_link
     query = (
         select(Circle)
         .join(link, link.circle_id == Circle.id)
-        .where(item_key == item_id)
+        .where(kind.on(link) == item.id)
         .order_by(Circle.approved_at, Circle.id)
     )
     return list(db.session.scalars(query))
@@ -471,14 +497,12 @@ def _circle_audience_of(link: Any, item_key: Any, item_id: int) -> list[Circle]:
 
 def entry_circle_audience(entry: JournalEntry) -> list[Circle]:
     """The circles an entry is shared in (for its author's "who can read this" line)."""
-    return _circle_audience_of(EntryCircleAudience, EntryCircleAudience.entry_id, entry.id)
+    return _circles_of(entry)
 
 
 def practice_circle_audience(practice: Practice) -> list[Circle]:
     """The circles a practice is shared in."""
-    return _circle_audience_of(
-        PracticeCircleAudience, PracticeCircleAudience.practice_id, practice.id
-    )
+    return _circles_of(practice)
 
 
 def circle_refusal(user: User, program: Program) -> str | None:
@@ -581,46 +605,25 @@ def circle_agenda_points(user: User, circle: Circle) -> Select[tuple[CircleAgend
     )
 
 
+def _read_in_circle(kind: _Shareable, user: User, circle: Circle) -> Select:
+    link = kind.circle_link
+    audience = and_(kind.on(link) == kind.model.id, link.circle_id == circle.id)
+    return (
+        select(kind.model)
+        .join(link, audience)
+        .where(kind.shared(), _circle_audience_in(kind, user, circle.id))
+    )
+
+
 def entries_read_in_circle(user: User, circle: Circle) -> Select[tuple[JournalEntry]]:
     """Entries the user reads *through this circle*, joined to their audience row there
     (``EntryCircleAudience.created_at`` is the moment they were shared with it)."""
-    readable = _circle_audience_in(
-        EntryCircleAudience,
-        EntryCircleAudience.entry_id,
-        JournalEntry.id,
-        JournalEntry.author_id,
-        user,
-        circle.id,
-    )
-    audience = and_(
-        EntryCircleAudience.entry_id == JournalEntry.id, EntryCircleAudience.circle_id == circle.id
-    )
-    return (
-        select(JournalEntry)
-        .join(EntryCircleAudience, audience)
-        .where(entry_shared_clause(), readable)
-    )
+    return _read_in_circle(ENTRIES, user, circle)
 
 
 def practices_read_in_circle(user: User, circle: Circle) -> Select[tuple[Practice]]:
     """Practices the user reads through this circle, joined to their audience row there."""
-    readable = _circle_audience_in(
-        PracticeCircleAudience,
-        PracticeCircleAudience.practice_id,
-        Practice.id,
-        Practice.owner_id,
-        user,
-        circle.id,
-    )
-    audience = and_(
-        PracticeCircleAudience.practice_id == Practice.id,
-        PracticeCircleAudience.circle_id == circle.id,
-    )
-    return (
-        select(Practice)
-        .join(PracticeCircleAudience, audience)
-        .where(practice_shared_clause(), readable)
-    )
+    return _read_in_circle(PRACTICES, user, circle)
 
 
 def circle_comments(user: User, circle: Circle) -> Select[tuple[CircleComment]]:
@@ -694,32 +697,10 @@ def readable_introductions(user: User, circle: Circle) -> Select[tuple[CircleInt
 # and what was shared stays readable by its two people.
 
 
-def _private_share_in(link: Any, item_key: Any, item_id: Any, author_id: Any, user: User) -> Any:
+def _private_share_in(kind: _Shareable, user: User) -> Any:
     """SQL EXISTS: the item was shared with ``user`` alone, through a readable circle that
     both ``user`` and the item's author were in at the moment it was shared."""
-    return _circle_audience_in(link, item_key, item_id, author_id, user, to_reader=True)
-
-
-def _entry_private_readable_by(user: User) -> Any:
-    return _private_share_in(
-        EntryPrivateShare, EntryPrivateShare.entry_id, JournalEntry.id, JournalEntry.author_id, user
-    )
-
-
-def _practice_private_readable_by(user: User) -> Any:
-    return _private_share_in(
-        PracticePrivateShare,
-        PracticePrivateShare.practice_id,
-        Practice.id,
-        Practice.owner_id,
-        user,
-    )
-
-
-def _goal_private_readable_by(user: User) -> Any:
-    return _private_share_in(
-        GoalPrivateShare, GoalPrivateShare.goal_id, Goal.id, Goal.owner_id, user
-    )
+    return _circle_audience_in(kind, user, to_reader=True)
 
 
 def private_mates(user: User) -> Select[tuple[User, Circle]]:
@@ -744,43 +725,30 @@ def privately_shared_in_circle(user: User, circle: Circle) -> dict[str, Select]:
     """What was shared with one person in this circle that the user reads: shared with them
     (under the rule above), or by them (the author always reads their own). The circle
     page's "Only for you" list; keys ``entries``, ``practices``, ``goals``."""
+    kinds = {"entries": ENTRIES, "practices": PRACTICES, "goals": GOALS}
     if not is_readable_circle(user, circle):
-        nothing = false()
-        return {
-            "entries": select(JournalEntry).where(nothing),
-            "practices": select(Practice).where(nothing),
-            "goals": select(Goal).where(nothing),
-        }
-    entries = select(EntryPrivateShare.entry_id).where(EntryPrivateShare.circle_id == circle.id)
-    practices = select(PracticePrivateShare.practice_id).where(
-        PracticePrivateShare.circle_id == circle.id
+        return {name: select(kind.model).where(false()) for name, kind in kinds.items()}
+    return {name: _shared_with_one_in(kind, user, circle) for name, kind in kinds.items()}
+
+
+def _shared_with_one_in(kind: _Shareable, user: User, circle: Circle) -> Select:
+    link = kind.private_link
+    shared_there = select(kind.on(link)).where(link.circle_id == circle.id)
+    return select(kind.model).where(
+        kind.model.id.in_(shared_there),
+        kind.shared(),
+        or_(kind.owner == user.id, _private_share_in(kind, user)),
     )
-    goals = select(GoalPrivateShare.goal_id).where(GoalPrivateShare.circle_id == circle.id)
-    return {
-        "entries": select(JournalEntry).where(
-            JournalEntry.id.in_(entries),
-            entry_shared_clause(),
-            or_(JournalEntry.author_id == user.id, _entry_private_readable_by(user)),
-        ),
-        "practices": select(Practice).where(
-            Practice.id.in_(practices),
-            practice_shared_clause(),
-            or_(Practice.owner_id == user.id, _practice_private_readable_by(user)),
-        ),
-        "goals": select(Goal).where(
-            Goal.id.in_(goals),
-            Goal.visibility == Visibility.shared,
-            or_(Goal.owner_id == user.id, _goal_private_readable_by(user)),
-        ),
-    }
 
 
-def _private_readers_of(link: Any, item_key: Any, item_id: int) -> list[tuple[User, Circle]]:
+def _private_readers_of(item: JournalEntry | Practice | Goal) -> list[tuple[User, Circle]]:
+    kind = _KINDS[type(item)]
+    link = kind.private_link
     query = (
         select(User, Circle)
         .join(link, link.reader_id == User.id)
         .join(Circle, Circle.id == link.circle_id)
-        .where(item_key == item_id)
+        .where(kind.on(link) == item.id)
         .order_by(link.created_at, User.id)
     )
     return [(person, circle) for person, circle in db.session.execute(query)]
@@ -788,17 +756,17 @@ def _private_readers_of(link: Any, item_key: Any, item_id: int) -> list[tuple[Us
 
 def entry_private_readers(entry: JournalEntry) -> list[tuple[User, Circle]]:
     """The people an entry was shared with alone, and the circle (for its author's line)."""
-    return _private_readers_of(EntryPrivateShare, EntryPrivateShare.entry_id, entry.id)
+    return _private_readers_of(entry)
 
 
 def practice_private_readers(practice: Practice) -> list[tuple[User, Circle]]:
     """The people a practice was shared with alone, and the circle."""
-    return _private_readers_of(PracticePrivateShare, PracticePrivateShare.practice_id, practice.id)
+    return _private_readers_of(practice)
 
 
 def goal_private_readers(goal: Goal) -> list[tuple[User, Circle]]:
     """The people a goal was shared with alone, and the circle."""
-    return _private_readers_of(GoalPrivateShare, GoalPrivateShare.goal_id, goal.id)
+    return _private_readers_of(goal)
 
 
 # --- programs and memberships ----------------------------------------------------------
@@ -833,14 +801,6 @@ def visible_memberships(user: User) -> Select[tuple[Membership]]:
 #   reader the entry currently has.
 
 
-def entry_shared_clause() -> Any:
-    """SQL: the entry is published and marked shared (necessary, never sufficient)."""
-    return and_(
-        JournalEntry.visibility == Visibility.shared,
-        JournalEntry.status == EntryStatus.published,
-    )
-
-
 def entry_private_clause() -> Any:
     """SQL: a published entry the author kept private (the author's own list filter)."""
     return and_(
@@ -849,28 +809,30 @@ def entry_private_clause() -> Any:
     )
 
 
-def _entry_audience_in(pairings: Any, author: Any = JournalEntry.author_id) -> Any:
-    """SQL EXISTS: the entry has an audience row in a pairing matching ``pairings`` (an SQL
-    condition on Pairing) that also involves the entry's author. A primary-key lookup."""
+def _pairing_audience_in(kind: _Shareable, pairings: Any) -> Any:
+    """SQL EXISTS: the item has an audience row in a pairing matching ``pairings`` (an SQL
+    condition on Pairing) that also involves the item's owner. A primary-key lookup."""
+    link, owner = kind.pairing_link, kind.owner
     return exists(
-        select(EntryAudience.pairing_id)
-        .join(Pairing, Pairing.id == EntryAudience.pairing_id)
+        select(link.pairing_id)
+        .join(Pairing, Pairing.id == link.pairing_id)
         .where(
-            EntryAudience.entry_id == JournalEntry.id,
-            or_(Pairing.mentor_id == author, Pairing.mentee_id == author),
+            kind.on(link) == kind.model.id,
+            or_(Pairing.mentor_id == owner, Pairing.mentee_id == owner),
             pairings,
         )
-        .correlate(JournalEntry)
+        .correlate(kind.model)
     )
 
 
-def _entry_readable_by(user: User) -> Any:
+def _readable_by(kind: _Shareable, user: User) -> Any:
+    """SQL: someone else's item the user reads, through any of its audiences."""
     return and_(
-        entry_shared_clause(),
+        kind.shared(),
         or_(
-            _entry_audience_in(_readable(user)),
-            _entry_circle_readable_by(user),
-            _entry_private_readable_by(user),
+            _pairing_audience_in(kind, _readable(user)),
+            _circle_audience_in(kind, user),
+            _private_share_in(kind, user),
         ),
     )
 
@@ -883,7 +845,7 @@ def visible_entries(user: User) -> Select[tuple[JournalEntry]]:
     """
     return select(JournalEntry).where(
         JournalEntry.author_id.in_(_self_and_partner_ids(user)),
-        or_(JournalEntry.author_id == user.id, _entry_readable_by(user)),
+        or_(JournalEntry.author_id == user.id, _readable_by(ENTRIES, user)),
     )
 
 
@@ -897,7 +859,7 @@ def shared_with(user: User) -> Select[tuple[JournalEntry]]:
     return select(JournalEntry).where(
         entry_shared_clause(),
         JournalEntry.author_id.in_(partner_ids(user)),
-        _entry_audience_in(_readable(user)),
+        _pairing_audience_in(ENTRIES, _readable(user)),
     )
 
 
@@ -932,7 +894,7 @@ def review_queue(user: User) -> Select[tuple[JournalEntry]]:
     return select(JournalEntry).where(
         entry_shared_clause(),
         JournalEntry.author_id.in_(_mentee_ids(user)),
-        _entry_audience_in(and_(active, Pairing.mentor_id == user.id)),
+        _pairing_audience_in(ENTRIES, and_(active, Pairing.mentor_id == user.id)),
     )
 
 
@@ -941,7 +903,7 @@ def mentor_stories(user: User) -> Select[tuple[JournalEntry]]:
     return select(JournalEntry).where(
         entry_shared_clause(),
         JournalEntry.author_id.in_(_mentor_ids(user)),
-        _entry_audience_in(and_(_readable(user), Pairing.mentee_id == user.id)),
+        _pairing_audience_in(ENTRIES, and_(_readable(user), Pairing.mentee_id == user.id)),
     )
 
 
@@ -960,16 +922,10 @@ def can_edit_entry(user: User, entry: JournalEntry) -> bool:
     return entry.author_id == user.id
 
 
-# An item's audience rows, for entries and practices alike: (link table, its item column).
-_AUDIENCE_LINKS = {
-    JournalEntry: (EntryAudience, EntryAudience.entry_id),
-    Practice: (PracticeAudience, PracticeAudience.practice_id),
-}
-
-
 def _audience_of(item: JournalEntry | Practice) -> list[Pairing]:
     """The pairings an item is shared in, oldest first."""
-    link, item_column = _AUDIENCE_LINKS[type(item)]
+    kind = _KINDS[type(item)]
+    link, item_column = kind.pairing_link, kind.on(kind.pairing_link)
     query = (
         select(Pairing)
         .join(link, link.pairing_id == Pairing.id)
@@ -981,7 +937,8 @@ def _audience_of(item: JournalEntry | Practice) -> list[Pairing]:
 
 def _comment_pairing_of(user: User, item: JournalEntry | Practice, owner_id: int) -> Pairing | None:
     """The sharable pairing joining a reader and the item's owner that the item is shared in."""
-    link, item_column = _AUDIENCE_LINKS[type(item)]
+    kind = _KINDS[type(item)]
+    link, item_column = kind.pairing_link, kind.on(kind.pairing_link)
     query = (
         sharable_pairings(user)
         .join(link, link.pairing_id == Pairing.id)
@@ -996,7 +953,8 @@ def _comment_pairing_of(user: User, item: JournalEntry | Practice, owner_id: int
 
 def _has_sharable_audience(item: JournalEntry | Practice) -> bool:
     """True while the item is shared in at least one active, open pairing."""
-    link, item_column = _AUDIENCE_LINKS[type(item)]
+    kind = _KINDS[type(item)]
+    link, item_column = kind.pairing_link, kind.on(kind.pairing_link)
     query = (
         select(link.pairing_id)
         .join(Pairing, Pairing.id == link.pairing_id)
@@ -1078,7 +1036,9 @@ ENTRY_COMMENTS = _Commented(EntryComment, JournalEntry, EntryAudience, "entry_id
 
 def visible_comments(user: User) -> Select[tuple[EntryComment]]:
     """Who reads a comment on a journal entry: the one comment rule (`_visible_comments`)."""
-    return _visible_comments(user, ENTRY_COMMENTS, entry_shared_clause(), _entry_readable_by(user))
+    return _visible_comments(
+        user, ENTRY_COMMENTS, entry_shared_clause(), _readable_by(ENTRIES, user)
+    )
 
 
 def entry_counts_clause() -> Any:
@@ -1214,35 +1174,6 @@ def can_apply(user: User, program: Program, today: Any) -> bool:
 # partners while it is readable (they hold shared text).
 
 
-def practice_shared_clause() -> Any:
-    """SQL: the practice is marked shared (necessary, never sufficient)."""
-    return Practice.visibility == Visibility.shared
-
-
-def _practice_audience_in(pairings: Any) -> Any:
-    return exists(
-        select(PracticeAudience.pairing_id)
-        .join(Pairing, Pairing.id == PracticeAudience.pairing_id)
-        .where(
-            PracticeAudience.practice_id == Practice.id,
-            or_(Pairing.mentor_id == Practice.owner_id, Pairing.mentee_id == Practice.owner_id),
-            pairings,
-        )
-        .correlate(Practice)
-    )
-
-
-def _practice_readable_by(user: User) -> Any:
-    return and_(
-        practice_shared_clause(),
-        or_(
-            _practice_audience_in(_readable(user)),
-            _practice_circle_readable_by(user),
-            _practice_private_readable_by(user),
-        ),
-    )
-
-
 def own_practices(user: User) -> Select[tuple[Practice]]:
     """The user's own practices, whatever their sharing: a practice's owner always reads it
     (the first branch of ``visible_practices``), without its audience subqueries."""
@@ -1261,7 +1192,7 @@ def visible_practices(
     owners = _self_and_partner_ids(user) if among is None else among
     return select(Practice).where(
         Practice.owner_id.in_(owners),
-        or_(Practice.owner_id == user.id, _practice_readable_by(user)),
+        or_(Practice.owner_id == user.id, _readable_by(PRACTICES, user)),
     )
 
 
@@ -1328,7 +1259,7 @@ PRACTICE_COMMENTS = _Commented(
 def visible_practice_comments(user: User) -> Select[tuple[PracticeComment]]:
     """Who reads a comment on a practice: the same one comment rule as the journal's."""
     return _visible_comments(
-        user, PRACTICE_COMMENTS, practice_shared_clause(), _practice_readable_by(user)
+        user, PRACTICE_COMMENTS, practice_shared_clause(), _readable_by(PRACTICES, user)
     )
 
 
@@ -1382,14 +1313,6 @@ def visible_agenda_points(user: User) -> Select[tuple[AgendaPoint]]:
 # `kickoff_overview`, never its text.
 
 
-from portal.models.kickoff import (  # noqa: E402  (kept beside its section, for merging)
-    Agreement,
-    Goal,
-    GoalRating,
-    PlannedMeeting,
-)
-
-
 def kickoff_pairing_or_404(user: User, pairing_id: int) -> Pairing:
     """The pairing whose kick-off pages the user may open (a partner, readable), or 404."""
     return pairing_log_or_404(user, pairing_id)
@@ -1403,14 +1326,12 @@ def can_see_partner_email(user: User, pairing: Pairing) -> bool:
 def visible_goals(user: User) -> Select[tuple[Goal]]:
     """The user's own goals, and the shared goals of the pairings the user reads in."""
     readable = _own_approved_pairing_ids(user)
-    in_circle = _circle_audience_in(
-        GoalCircleAudience, GoalCircleAudience.goal_id, Goal.id, Goal.owner_id, user
-    )
+    in_circle = _circle_audience_in(GOALS, user)
     return select(Goal).where(
         or_(
             Goal.owner_id == user.id,
             (Goal.visibility == Visibility.shared)
-            & or_(Goal.pairing_id.in_(readable), in_circle, _goal_private_readable_by(user)),
+            & or_(Goal.pairing_id.in_(readable), in_circle, _private_share_in(GOALS, user)),
         )
     )
 
