@@ -855,11 +855,13 @@ def own_entries(user: User) -> Select[tuple[JournalEntry]]:
 
 
 def shared_with(user: User) -> Select[tuple[JournalEntry]]:
-    """Partners' entries shared with the user: what they review or read, never their own."""
+    """Others' entries the user reads: shared in a pairing with them, in a circle they are
+    in, or with them alone in a circle. What they review or read, never their own."""
+    others = union(partner_ids(user), circle_mate_ids(user)).subquery()
     return select(JournalEntry).where(
-        entry_shared_clause(),
-        JournalEntry.author_id.in_(partner_ids(user)),
-        _pairing_audience_in(ENTRIES, _readable(user)),
+        JournalEntry.author_id.in_(select(others.c[0])),
+        JournalEntry.author_id != user.id,
+        _readable_by(ENTRIES, user),
     )
 
 

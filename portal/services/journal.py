@@ -743,6 +743,12 @@ def _mentor_stories(viewer: User, limit: int, narrowed: bool):
     )
 
 
+def partner_author_ids(user: User) -> set[int]:
+    """Ids of the user's partners in readable pairings: the rest of "Shared with you" came
+    through a circle."""
+    return set(db.session.scalars(access.partner_ids(user)))
+
+
 def reviewer_ids(user: User) -> set[int]:
     """Ids of the user's mentees: entries by them carry a review state for this user."""
     query = (

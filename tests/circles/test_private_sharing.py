@@ -141,11 +141,44 @@ def test_an_entry_shared_with_one_person_is_read_by_that_person_alone(client, au
     auth.login(mate)
     assert client.get(f"/journal/{entry.id}").status_code == 200
     assert "Between us" in client.get(f"/circles/{circle.id}").get_data(as_text=True)
+    shared = client.get("/journal/shared").get_data(as_text=True)
+    assert "Between us" in shared and "From your circle" in shared
     for name in ("Fac", "Other"):
         auth.logout()
         auth.login(world[name])
         assert client.get(f"/journal/{entry.id}").status_code == 404
         assert "Between us" not in client.get(f"/circles/{circle.id}").get_data(as_text=True)
+        assert "Between us" not in client.get("/journal/shared").get_data(as_text=True)
+
+
+def test_shared_with_you_lists_what_the_circle_shared_for_its_people_only(client, auth, world):
+    circle, mia = world["circle"], world["mia"]
+    auth.login(mia)
+    response = client.post(
+        "/journal/new",
+        data={
+            "title": "For the circle",
+            "body": "What I tried this week.",
+            "visibility": "shared",
+            "audience": f"circle-{circle.id}",
+        },
+    )
+    assert response.status_code in (302, 303)
+    assert "For the circle" not in client.get("/journal/shared").get_data(as_text=True)
+    seen = set()
+    elsewhere = world["elsewhere"]
+    outside = {"Far": elsewhere.facilitator, "Stranger": elsewhere.stints[0].user}
+    for name in ("Fac", "Mate", "Other", "Gone", "Far", "Stranger"):
+        auth.logout()
+        auth.login(world.get(name) or outside[name])
+        page = client.get("/journal/shared").get_data(as_text=True)
+        if "For the circle" in page:
+            assert "From your circle" in page
+            seen.add(name)
+    auth.logout()
+    auth.login(world["pairing"].mentor)  # her mentor: a pairing partner, not in the circle
+    assert "For the circle" not in client.get("/journal/shared").get_data(as_text=True)
+    assert seen == {"Fac", "Mate", "Other"}  # Gone left before it was shared
 
 
 @pytest.mark.parametrize("case", ["off", "former", "self", "elsewhere", "junk", "huge", "half"])

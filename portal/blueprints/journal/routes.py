@@ -314,11 +314,13 @@ def review(entry_id: int):
 @bp.get("/shared")
 @login_required
 def shared():
-    """What partners shared: a mentor's review queue, unreviewed first, and mentor stories."""
+    """What others shared with you: a mentor's review queue, unreviewed first, then mentor
+    stories and what circle members shared."""
     return render(
         "journal/shared.html",
         listing=journal.shared_with_me(current_user, older=request.args.get("older", "")[:80]),
         mentee_ids=journal.reviewer_ids(current_user),
+        partner_ids=journal.partner_author_ids(current_user),
         waiting=journal.unreviewed_count(current_user),
     )
 
