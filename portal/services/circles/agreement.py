@@ -23,6 +23,7 @@ from portal.models.circles import (
     CircleAgreementVersion,
 )
 from portal.services import access
+from portal.services.circles.page import clean_text
 from portal.services.pairings.agreement import Segment, word_diff
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
@@ -163,7 +164,7 @@ def save(user: User, circle_id: object, text: str, expected_version: int | None)
     """Save a new text if nobody saved since `expected_version`; signatures start over.
     Returns the current version number."""
     circle = _editable(user, circle_id)
-    text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    text = clean_text(text)
     if not text:
         raise AgreementError("Write what the circle agrees on.")
     if len(text) > TEXT_LIMIT:

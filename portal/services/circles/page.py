@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -52,6 +53,27 @@ class CirclePage:
     @property
     def may_leave(self) -> bool:
         return self.my_stint is not None and self.circle.is_sharable()
+
+
+def clean_text(text: str | None) -> str:
+    """A person's text as it is stored: no NUL bytes, Unix line ends, trimmed."""
+    return (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+
+
+def own_row(model: type, circle: Circle, user: User, text: str):
+    """The person's one row of ``model`` in the circle (an introduction, a reflection), locked
+    until the commit, created with ``text`` when there is none. Two first saves at once meet
+    the unique constraint on (circle, person): the second reads the first's row."""
+    mine = select(model).where(model.circle_id == circle.id, model.user_id == user.id)
+    row = db.session.scalar(mine.with_for_update())
+    if row is None:
+        try:
+            with db.session.begin_nested():
+                row = model(circle_id=circle.id, user_id=user.id, text=text)
+                db.session.add(row)
+        except IntegrityError:
+            row = db.session.scalar(mine.with_for_update())
+    return row
 
 
 def lock_circle(circle: Circle) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.models.circles import Circle, CircleAttendance, CircleReflection
 from portal.services import access
 from portal.services.circles.meetings import meetings_of
+from portal.services.circles.page import clean_text, own_row
 
 REFLECTION_LIMIT = 4000
 
@@ -84,22 +84,12 @@ def save_reflection(user: User, circle_id: object, text: str, shared: bool) -> C
     circle = access.circle_or_404(user, circle_id)
     if not access.can_reflect_in_circle(user, circle):
         raise ReflectionError("Only the facilitator and current members write a reflection here.")
-    text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    text = clean_text(text)
     if not text:
         raise ReflectionError("Write your reflection first.")
     if len(text) > REFLECTION_LIMIT:
         raise ReflectionError(f"Keep the reflection under {REFLECTION_LIMIT:,} characters.")
-    mine = select(CircleReflection).where(
-        CircleReflection.circle_id == circle.id, CircleReflection.user_id == user.id
-    )
-    row = db.session.scalar(mine.with_for_update())
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = CircleReflection(circle_id=circle.id, user_id=user.id, text=text)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.scalar(mine.with_for_update())
+    row = own_row(CircleReflection, circle, user, text)
     now = utcnow()
     row.text = text
     row.updated_at = now

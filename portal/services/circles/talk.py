@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from portal.core.errors import FieldError, NotVisible
@@ -21,7 +20,7 @@ from portal.models.circles import Circle, CircleComment, CircleIntroduction
 from portal.models.journal import JournalEntry
 from portal.models.practice import Practice
 from portal.services import access
-from portal.services.circles.page import lock_circle
+from portal.services.circles.page import clean_text, lock_circle, own_row
 from portal.services.platform.links import path_for
 from portal.services.platform.notifications import notify
 
@@ -54,10 +53,6 @@ class Thread:
     @property
     def owner(self) -> User:
         return self.item.author if self.kind == "entries" else self.item.owner
-
-
-def _clean(text: str | None) -> str:
-    return (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
 
 
 def _item_or_404(user: User, circle: Circle, kind: str, item_id: object):
@@ -115,7 +110,7 @@ def add_comment(user: User, circle_id: object, kind: str, item_id: object, body:
     item = _item_or_404(user, circle, kind, item_id)
     if not access.can_comment_in_circle(user, circle, item):
         raise TalkError("Only the circle's facilitator and current members comment here.", "body")
-    body = _clean(body)
+    body = clean_text(body)
     if not body:
         raise TalkError("Write a comment first.", "body")
     if len(body) > COMMENT_LIMIT:
@@ -170,22 +165,12 @@ def save_introduction(user: User, circle_id: object, text: str) -> CircleIntrodu
         raise TalkError(
             "Only the circle's facilitator and current members introduce themselves.", "text"
         )
-    text = _clean(text)
+    text = clean_text(text)
     if not text:
         raise TalkError("Write a few words about yourself first.", "text")
     if len(text) > INTRODUCTION_LIMIT:
         raise TalkError(f"Keep the introduction under {INTRODUCTION_LIMIT:,} characters.", "text")
-    mine = select(CircleIntroduction).where(
-        CircleIntroduction.circle_id == circle.id, CircleIntroduction.user_id == user.id
-    )
-    row = db.session.scalar(mine.with_for_update())
-    if row is None:
-        try:
-            with db.session.begin_nested():
-                row = CircleIntroduction(circle_id=circle.id, user_id=user.id, text=text)
-                db.session.add(row)
-        except IntegrityError:
-            row = db.session.scalar(mine.with_for_update())
+    row = own_row(CircleIntroduction, circle, user, text)
     row.text = text
     row.updated_at = utcnow()
     db.session.commit()
