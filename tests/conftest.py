@@ -122,6 +122,32 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         _admin_sql(created, f'DROP DATABASE IF EXISTS "{created.database}" WITH (FORCE)')
 
 
+# Every this many rolled-back tests, a worker vacuums its PostgreSQL database (see `_vacuum`).
+VACUUM_EVERY = 20
+_rolled_back = 0
+
+
+def _vacuum() -> None:
+    """On PostgreSQL, clear the dead rows the tests left and refresh the planner's statistics.
+
+    Emptied tables (DELETE) and rolled-back tests leave dead rows, and nothing may clear them:
+    this machine's server runs with autovacuum off. Without this, by the middle of a run
+    journal_entries held 60,000 dead rows in 1,800 pages, and a leak-sweep test that takes
+    9 s on a fresh database took 250 s. A VACUUM (ANALYZE) takes 0.04-0.3 s.
+    """
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
+
+
+def _vacuum_now_and_then() -> None:
+    global _rolled_back
+    _rolled_back += 1
+    if _rolled_back % VACUUM_EVERY == 0:
+        _vacuum()
+
+
 def _empty_all_tables() -> None:
     """Delete every row, children first, and start PostgreSQL's ids at 1 again.
 
@@ -142,6 +168,7 @@ def _empty_all_tables() -> None:
             )
         )
     db.session.commit()
+    _vacuum()
 
 
 def make_test_app(database_url: str, **overrides):
@@ -331,6 +358,7 @@ def app(request: pytest.FixtureRequest, database_url: str, app_config: dict) -> 
             if outer.is_active:
                 outer.rollback()
             connection.close()
+            _vacuum_now_and_then()
             app.config.clear()
             app.config.update(config)
 
