@@ -865,6 +865,12 @@ def shared_with(user: User) -> Select[tuple[JournalEntry]]:
     )
 
 
+def entry_reached_through_pairing(user: User) -> Any:
+    """SQL: the entry reaches the user through a pairing's audience (the rest of
+    ``shared_with`` reached them through a circle). A label, never a permission."""
+    return _pairing_audience_in(ENTRIES, _readable(user))
+
+
 def shared_in_pairing(user: User, pairing: Pairing) -> Select[tuple[JournalEntry]]:
     """Entries shared in one pairing that the user reads in (both partners' entries).
 

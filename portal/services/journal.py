@@ -670,6 +670,8 @@ class SharedPage:
     entries: list[JournalEntry]
     older: str | None = None  # the next page's key, if there is one
     paged: bool = False  # this is not the first page
+    waiting: set[int] = field(default_factory=set)  # ids waiting for the user's review
+    from_circle: set[int] = field(default_factory=set)  # ids that reached them in a circle only
 
 
 def _shared_key(token: str) -> tuple[bool, tuple] | None:
@@ -694,16 +696,22 @@ def shared_with_me(user: User, older: str = "", limit: int = SHARED_PAGE) -> Sha
         below = tuple_(JournalEntry.published_at, JournalEntry.id) < key
         query = query.where((waiting & below) | ~waiting if was_waiting else ~waiting & below)
     rows = db.session.execute(
-        query.add_columns(waiting)
+        query.add_columns(waiting, access.entry_reached_through_pairing(user))
         .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
         .order_by(
             case((waiting, 0), else_=1), JournalEntry.published_at.desc(), JournalEntry.id.desc()
         )
         .limit(limit + 1)
     ).all()
-    page = SharedPage(entries=[entry for entry, _ in rows[:limit]], paged=after is not None)
+    shown = rows[:limit]
+    page = SharedPage(
+        entries=[entry for entry, _, _ in shown],
+        paged=after is not None,
+        waiting={entry.id for entry, is_waiting, _ in shown if is_waiting},
+        from_circle={entry.id for entry, _, in_pairing in shown if not in_pairing},
+    )
     if len(rows) > limit:
-        last, last_waiting = rows[limit - 1]
+        last, last_waiting, _ = rows[limit - 1]
         group = "w" if last_waiting else "r"
         page.older = f"{group}~{key_token(last.published_at, last.id)}"
     return page
@@ -741,12 +749,6 @@ def _mentor_stories(viewer: User, limit: int, narrowed: bool):
         .options(joinedload(JournalEntry.author))
         .order_by(*newest_first)
     )
-
-
-def partner_author_ids(user: User) -> set[int]:
-    """Ids of the user's partners in readable pairings: the rest of "Shared with you" came
-    through a circle."""
-    return set(db.session.scalars(access.partner_ids(user)))
 
 
 def reviewer_ids(user: User) -> set[int]:

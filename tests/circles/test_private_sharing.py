@@ -434,3 +434,35 @@ def test_admins_and_leads_never_read_it(world):
             db.session.scalar(access.visible_entries(person).where(JournalEntry.id == entry.id))
             is None
         )
+
+
+def test_a_mentee_s_circle_entry_reaches_her_mentor_in_the_circle_with_no_review_to_do(
+    client, auth
+):
+    """Her mentor facilitates her circle: what she shares with the circle reaches him as
+    circle material, not as an entry waiting for his review; her pair entry still waits."""
+    program = make_program(format=ProgramFormat.both)
+    pairing = make_pairing(program=program)
+    mentor, mentee = pairing.mentor, pairing.mentee
+    circle = make_circle(program, facilitator=mentor, members=[mentee, make_user(name="Kim")])
+    make_entry(author=mentee, title="For my pair", visibility=Visibility.shared)
+    auth.login(mentee)
+    response = client.post(
+        "/journal/new",
+        data={
+            "title": "For the circle",
+            "body": "Said in the circle.",
+            "visibility": "shared",
+            "audience": f"circle-{circle.id}",
+        },
+    )
+    assert response.status_code in (302, 303)
+    auth.logout()
+    auth.login(mentor)
+    page = client.get("/journal/shared").get_data(as_text=True)
+    pair_card = page[page.index("For my pair") :]
+    circle_card = page[page.index("For the circle") :]
+    assert "To review" in pair_card.split("</article>")[0]
+    assert "From your circle" in circle_card.split("</article>")[0]
+    assert "To review" not in circle_card.split("</article>")[0]
+    assert "1 waits for your review" in page

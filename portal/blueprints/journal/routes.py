@@ -320,7 +320,6 @@ def shared():
         "journal/shared.html",
         listing=journal.shared_with_me(current_user, older=request.args.get("older", "")[:80]),
         mentee_ids=journal.reviewer_ids(current_user),
-        partner_ids=journal.partner_author_ids(current_user),
         waiting=journal.unreviewed_count(current_user),
     )
 
