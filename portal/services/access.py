@@ -871,6 +871,12 @@ def entry_reached_through_pairing(user: User) -> Any:
     return _pairing_audience_in(ENTRIES, _readable(user))
 
 
+def entry_shared_with_reader_alone(user: User) -> Any:
+    """SQL: the entry was shared with the user alone, in a circle. A label, never a
+    permission."""
+    return _private_share_in(ENTRIES, user)
+
+
 def shared_in_pairing(user: User, pairing: Pairing) -> Select[tuple[JournalEntry]]:
     """Entries shared in one pairing that the user reads in (both partners' entries).
 

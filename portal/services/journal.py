@@ -672,6 +672,7 @@ class SharedPage:
     paged: bool = False  # this is not the first page
     waiting: set[int] = field(default_factory=set)  # ids waiting for the user's review
     from_circle: set[int] = field(default_factory=set)  # ids that reached them in a circle only
+    only_for_them: set[int] = field(default_factory=set)  # of those, shared with them alone
 
 
 def _shared_key(token: str) -> tuple[bool, tuple] | None:
@@ -696,7 +697,11 @@ def shared_with_me(user: User, older: str = "", limit: int = SHARED_PAGE) -> Sha
         below = tuple_(JournalEntry.published_at, JournalEntry.id) < key
         query = query.where((waiting & below) | ~waiting if was_waiting else ~waiting & below)
     rows = db.session.execute(
-        query.add_columns(waiting, access.entry_reached_through_pairing(user))
+        query.add_columns(
+            waiting,
+            access.entry_reached_through_pairing(user),
+            access.entry_shared_with_reader_alone(user),
+        )
         .options(joinedload(JournalEntry.author), selectinload(JournalEntry.tags))
         .order_by(
             case((waiting, 0), else_=1), JournalEntry.published_at.desc(), JournalEntry.id.desc()
@@ -705,13 +710,16 @@ def shared_with_me(user: User, older: str = "", limit: int = SHARED_PAGE) -> Sha
     ).all()
     shown = rows[:limit]
     page = SharedPage(
-        entries=[entry for entry, _, _ in shown],
+        entries=[entry for entry, *_ in shown],
         paged=after is not None,
-        waiting={entry.id for entry, is_waiting, _ in shown if is_waiting},
-        from_circle={entry.id for entry, _, in_pairing in shown if not in_pairing},
+        waiting={entry.id for entry, is_waiting, *_ in shown if is_waiting},
+        from_circle={entry.id for entry, _, in_pairing, _ in shown if not in_pairing},
+        only_for_them={
+            entry.id for entry, _, in_pairing, alone in shown if alone and not in_pairing
+        },
     )
     if len(rows) > limit:
-        last, last_waiting, _ = rows[limit - 1]
+        last, last_waiting, *_ = rows[limit - 1]
         group = "w" if last_waiting else "r"
         page.older = f"{group}~{key_token(last.published_at, last.id)}"
     return page

@@ -142,7 +142,7 @@ def test_an_entry_shared_with_one_person_is_read_by_that_person_alone(client, au
     assert client.get(f"/journal/{entry.id}").status_code == 200
     assert "Between us" in client.get(f"/circles/{circle.id}").get_data(as_text=True)
     shared = client.get("/journal/shared").get_data(as_text=True)
-    assert "Between us" in shared and "From your circle" in shared
+    assert "Between us" in shared and "Only for you, in your circle" in shared
     for name in ("Fac", "Other"):
         auth.logout()
         auth.login(world[name])
