@@ -71,6 +71,14 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def post_entry(client, title: str, body: str, audience: str):
+    """The signed-in person writes a shared entry for ``audience`` through the form."""
+    return client.post(
+        "/journal/new",
+        data={"title": title, "body": body, "visibility": "shared", "audience": audience},
+    )
+
+
 @pytest.mark.parametrize(
     "raw, allowed",
     [
@@ -111,15 +119,7 @@ def test_the_entry_form_offers_each_person_of_the_circle_alone(client, auth, wor
 def test_an_entry_shared_with_one_person_is_read_by_that_person_alone(client, auth, world):
     circle, mia, mate = world["circle"], world["mia"], world["Mate"]
     auth.login(mia)
-    response = client.post(
-        "/journal/new",
-        data={
-            "title": "Between us",
-            "body": "A story for Mate.",
-            "visibility": "shared",
-            "audience": only(circle, mate),
-        },
-    )
+    response = post_entry(client, "Between us", "A story for Mate.", only(circle, mate))
     assert response.status_code in (302, 303)
     entry = db.session.scalar(select(JournalEntry).where(JournalEntry.title == "Between us"))
     assert db.session.get(EntryPrivateShare, (entry.id, mate.id)).circle_id == circle.id
@@ -154,14 +154,8 @@ def test_an_entry_shared_with_one_person_is_read_by_that_person_alone(client, au
 def test_shared_with_you_lists_what_the_circle_shared_for_its_people_only(client, auth, world):
     circle, mia = world["circle"], world["mia"]
     auth.login(mia)
-    response = client.post(
-        "/journal/new",
-        data={
-            "title": "For the circle",
-            "body": "What I tried this week.",
-            "visibility": "shared",
-            "audience": f"circle-{circle.id}",
-        },
+    response = post_entry(
+        client, "For the circle", "What I tried this week.", f"circle-{circle.id}"
     )
     assert response.status_code in (302, 303)
     assert "For the circle" not in client.get("/journal/shared").get_data(as_text=True)
@@ -197,15 +191,7 @@ def test_a_bad_choice_is_refused_next_to_the_field_with_the_text_kept(client, au
         "half": f"only-{circle.id}",
     }[case]
     auth.login(mia)
-    response = client.post(
-        "/journal/new",
-        data={
-            "title": "Kept title",
-            "body": "Kept body",
-            "visibility": "shared",
-            "audience": value,
-        },
-    )
+    response = post_entry(client, "Kept title", "Kept body", value)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Kept title" in page and "Kept body" in page
@@ -447,15 +433,7 @@ def test_a_mentee_s_circle_entry_reaches_her_mentor_in_the_circle_with_no_review
     circle = make_circle(program, facilitator=mentor, members=[mentee, make_user(name="Kim")])
     make_entry(author=mentee, title="For my pair", visibility=Visibility.shared)
     auth.login(mentee)
-    response = client.post(
-        "/journal/new",
-        data={
-            "title": "For the circle",
-            "body": "Said in the circle.",
-            "visibility": "shared",
-            "audience": f"circle-{circle.id}",
-        },
-    )
+    response = post_entry(client, "For the circle", "Said in the circle.", f"circle-{circle.id}")
     assert response.status_code in (302, 303)
     auth.logout()
     auth.login(mentor)
